@@ -1,0 +1,3 @@
+#!/bin/sh
+# placeholder until wgdpctl lands
+exit 77
