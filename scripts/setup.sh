@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs what wgdp needs to build, test and benchmark on Debian 12, then builds it.
+# Idempotent: run it again after a pull. Needs root (or sudo) for apt-get.
+set -euo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+build_dir=${WGDP_BUILD_DIR:-$top/build}
+
+packages=(
+	# toolchain
+	gcc pkg-config meson ninja-build python3
+	# libraries wgdp links
+	libdpdk-dev libipsec-mb-dev libjansson-dev libsodium-dev libb2-dev libcunit1-dev
+	# real WireGuard peers and the network tools the integration tests drive
+	wireguard-tools wireguard-go iproute2 iputils-ping iperf3 procps
+)
+
+as_root() {
+	if [ "$(id -u)" -eq 0 ]; then
+		"$@"
+	elif command -v sudo >/dev/null; then
+		sudo "$@"
+	else
+		echo "setup.sh: need root (or sudo) to run: $*" >&2
+		exit 1
+	fi
+}
+
+missing=()
+for p in "${packages[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
+		missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	echo "setup.sh: installing ${missing[*]}"
+	as_root apt-get update -q
+	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+		"${missing[@]}"
+fi
+
+if [ -f "$build_dir/build.ninja" ]; then
+	meson setup --reconfigure "$build_dir" "$top" >/dev/null
+else
+	meson setup "$build_dir" "$top"
+fi
+ninja -C "$build_dir"
+echo "setup.sh: built into $build_dir"

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The test command: builds and runs every test suite in the normal build and again under
+# AddressSanitizer + UndefinedBehaviorSanitizer. Integration tests need root.
+#
+#   scripts/test.sh                 everything, both builds
+#   scripts/test.sh --no-sanitize   the normal build only
+#   scripts/test.sh --suite unit    one meson suite (unit, integration, perf-smoke)
+set -uo pipefail
+
+top=$(cd "$(dirname "$0")/.." && pwd)
+sanitize=1
+suite_args=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--no-sanitize) sanitize=0 ;;
+	--suite) suite_args+=(--suite "$2"); shift ;;
+	-h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+	*) echo "test.sh: unknown option $1" >&2; exit 2 ;;
+	esac
+	shift
+done
+
+passed=0 failed=0 skipped=0
+
+# run_build DIR [meson setup options...]: configure if needed, build, test, add up results.
+run_build() {
+	local dir=$1; shift
+	if [ ! -f "$dir/build.ninja" ]; then
+		meson setup "$dir" "$top" "$@" >/dev/null || { failed=$((failed + 1)); return; }
+	fi
+	if ! ninja -C "$dir"; then
+		echo "test.sh: build in $dir failed" >&2
+		failed=$((failed + 1))
+		return
+	fi
+	meson test -C "$dir" --print-errorlogs "${suite_args[@]}"
+	local counts
+	counts=$(python3 - "$dir/meson-logs/testlog.json" <<'PY'
+import json, sys
+p = f = s = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)["result"]
+    if r in ("OK", "EXPECTEDFAIL"): p += 1
+    elif r == "SKIP": s += 1
+    else: f += 1
+print(p, f, s)
+PY
+) || counts="0 1 0"
+	read -r p f s <<<"$counts"
+	passed=$((passed + p)) failed=$((failed + f)) skipped=$((skipped + s))
+}
+
+run_build "$top/build"
+if [ "$sanitize" = 1 ]; then
+	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
+	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+	run_build "$top/build-san" -Db_sanitize=address,undefined -Db_lundef=false
+fi
+
+echo
+echo "tests: $passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]
