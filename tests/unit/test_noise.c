@@ -1,0 +1,399 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Two in-process peers run Noise_IKpsk2 against each other: handshakes with and without a
+ * preshared key, transport both ways, and every way a handshake message can be refused.
+ */
+#include <string.h>
+
+#include "crypto/ct.h"
+#include "crypto/x25519.h"
+#include "unit.h"
+#include "wg/clock.h"
+#include "wg/index.h"
+#include "wg/noise.h"
+#include "wg/tai64n.h"
+
+#define T0     (1000 * WG_NSEC_PER_SEC)      /* monotonic */
+#define REAL0  (1700000000ull * WG_NSEC_PER_SEC) /* wall clock */
+
+struct side {
+	struct wg_identity id;
+	struct wg_handshake hs; /* our state for the one peer on the other side */
+	struct wg_keypair kp;
+};
+
+static struct side alice, bob; /* alice initiates */
+static uint8_t psk[32];
+
+static struct wg_handshake *lookup_alice(void *ctx, const uint8_t key[32])
+{
+	struct side *responder = ctx;
+
+	return memcmp(key, alice.id.public_key, 32) == 0 ? &responder->hs : NULL;
+}
+
+static void setup_pair(const uint8_t *alice_psk, const uint8_t *bob_psk)
+{
+	uint8_t priv[32];
+
+	wgc_x25519_generate(priv);
+	CU_ASSERT_TRUE_FATAL(wg_identity_set(&alice.id, priv));
+	wgc_x25519_generate(priv);
+	CU_ASSERT_TRUE_FATAL(wg_identity_set(&bob.id, priv));
+	wgc_memzero(priv, sizeof(priv));
+	wg_handshake_init(&alice.hs, &alice.id, bob.id.public_key, alice_psk);
+	wg_handshake_init(&bob.hs, &bob.id, alice.id.public_key, bob_psk);
+}
+
+/* A full handshake; returns false at the first refusal. */
+static bool handshake(uint64_t now, uint64_t real)
+{
+	struct wg_msg_initiation init;
+	struct wg_msg_response resp;
+	enum wg_noise_error err;
+
+	if (wg_noise_create_initiation(&init, &alice.hs, &alice.id, 0x11111111, real))
+		return false;
+	if (!wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, now, &err))
+		return false;
+	if (wg_noise_create_response(&resp, &bob.hs, 0x22222222))
+		return false;
+	if (wg_noise_consume_response(&resp, &alice.hs, &alice.id))
+		return false;
+	return wg_noise_derive_keypair(&alice.kp, &alice.hs, now) &&
+	       wg_noise_derive_keypair(&bob.kp, &bob.hs, now);
+}
+
+/* Sends len bytes from one keypair to the other as a transport message would carry them. */
+static bool transport(struct wg_keypair *from, struct wg_keypair *to, size_t len)
+{
+	uint8_t plain[256], sealed[256 + WGC_AEAD_TAG_LEN], opened[256];
+	uint64_t counter = from->send_counter++;
+
+	wgc_random(plain, len);
+	wgc_aead_encrypt(sealed, plain, len, NULL, 0, counter, from->send_key);
+	if (!wgc_aead_decrypt(opened, sealed, len + WGC_AEAD_TAG_LEN, NULL, 0, counter,
+			      to->recv_key))
+		return false;
+	return memcmp(opened, plain, len) == 0 && wg_replay_check(&to->replay, counter);
+}
+
+static void test_handshake_without_psk(void)
+{
+	setup_pair(NULL, NULL);
+	CU_ASSERT_TRUE_FATAL(handshake(T0, REAL0));
+	CU_ASSERT_TRUE(alice.kp.initiator);
+	CU_ASSERT_FALSE(bob.kp.initiator);
+	UNIT_ASSERT_MEM(alice.kp.send_key, bob.kp.recv_key, 32);
+	UNIT_ASSERT_MEM(alice.kp.recv_key, bob.kp.send_key, 32);
+	CU_ASSERT_FALSE(memcmp(alice.kp.send_key, alice.kp.recv_key, 32) == 0);
+	/* Indexes cross over: what one side receives on is what the other sends to. */
+	CU_ASSERT_EQUAL(alice.kp.local_index, 0x11111111);
+	CU_ASSERT_EQUAL(alice.kp.remote_index, 0x22222222);
+	CU_ASSERT_EQUAL(bob.kp.local_index, 0x22222222);
+	CU_ASSERT_EQUAL(bob.kp.remote_index, 0x11111111);
+	CU_ASSERT_EQUAL(alice.kp.birth, T0);
+	for (size_t len = 0; len <= 256; len += 16) {
+		CU_ASSERT_TRUE(transport(&alice.kp, &bob.kp, len));
+		CU_ASSERT_TRUE(transport(&bob.kp, &alice.kp, len));
+	}
+	/* Handshake secrets are gone once the keypair exists. */
+	CU_ASSERT_EQUAL(alice.hs.state, WG_HS_ZEROED);
+	CU_ASSERT_TRUE(wgc_ct_is_zero(alice.hs.chaining_key, 32));
+	CU_ASSERT_TRUE(wgc_ct_is_zero(bob.hs.ephemeral_private, 32));
+}
+
+static void test_handshake_with_psk(void)
+{
+	wgc_random(psk, sizeof(psk));
+	setup_pair(psk, psk);
+	CU_ASSERT_TRUE_FATAL(handshake(T0, REAL0));
+	CU_ASSERT_TRUE(transport(&alice.kp, &bob.kp, 100));
+	CU_ASSERT_TRUE(transport(&bob.kp, &alice.kp, 100));
+}
+
+/* The psk enters only at the response: the initiation passes, the response fails. */
+static void test_psk_mismatch(void)
+{
+	struct wg_msg_initiation init;
+	struct wg_msg_response resp;
+	uint8_t other[32];
+
+	wgc_random(psk, sizeof(psk));
+	wgc_random(other, sizeof(other));
+	setup_pair(psk, other);
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &alice.id, 1, REAL0), 0);
+	CU_ASSERT_PTR_EQUAL(wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, T0,
+							NULL),
+			    &bob.hs);
+	CU_ASSERT_EQUAL(wg_noise_create_response(&resp, &bob.hs, 2), 0);
+	CU_ASSERT_EQUAL(wg_noise_consume_response(&resp, &alice.hs, &alice.id),
+			WG_NOISE_ERR_DECRYPT_EMPTY);
+	/* A refused response leaves the initiator waiting, state untouched. */
+	CU_ASSERT_EQUAL(alice.hs.state, WG_HS_CREATED_INITIATION);
+	/* Only a psk on one side is a mismatch too. */
+	setup_pair(psk, NULL);
+	CU_ASSERT_FALSE(handshake(T0, REAL0));
+}
+
+static void test_replayed_initiation(void)
+{
+	struct wg_msg_initiation init, init2;
+	enum wg_noise_error err;
+
+	setup_pair(NULL, NULL);
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &alice.id, 1, REAL0), 0);
+	CU_ASSERT_PTR_NOT_NULL(
+		wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, T0, &err));
+	/* The same message a second later: same timestamp. */
+	CU_ASSERT_PTR_NULL(wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob,
+						       T0 + WG_NSEC_PER_SEC, &err));
+	CU_ASSERT_EQUAL(err, WG_NOISE_ERR_REPLAY);
+	/* A new initiation with an older clock is a replay too. */
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init2, &alice.hs, &alice.id, 1,
+						   REAL0 - WG_NSEC_PER_SEC),
+			0);
+	CU_ASSERT_PTR_NULL(wg_noise_consume_initiation(&init2, &bob.id, lookup_alice, &bob,
+						       T0 + 2 * WG_NSEC_PER_SEC, &err));
+	CU_ASSERT_EQUAL(err, WG_NOISE_ERR_REPLAY);
+	/* A newer one is fine. */
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init2, &alice.hs, &alice.id, 1,
+						   REAL0 + WG_NSEC_PER_SEC),
+			0);
+	CU_ASSERT_PTR_NOT_NULL(wg_noise_consume_initiation(&init2, &bob.id, lookup_alice, &bob,
+							   T0 + 3 * WG_NSEC_PER_SEC, &err));
+}
+
+static void test_initiation_flood_limit(void)
+{
+	struct wg_msg_initiation init;
+	enum wg_noise_error err;
+	uint64_t real = REAL0;
+
+	setup_pair(NULL, NULL);
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &alice.id, 1, real), 0);
+	CU_ASSERT_PTR_NOT_NULL(
+		wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, T0, &err));
+	/* Fresh timestamp (the TAI64N grain is 2^24 ns), but only 19.99 ms later. */
+	real += WG_NSEC_PER_SEC;
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &alice.id, 1, real), 0);
+	CU_ASSERT_PTR_NULL(wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob,
+						       T0 + WG_INITIATION_MIN_INTERVAL - 1, &err));
+	CU_ASSERT_EQUAL(err, WG_NOISE_ERR_FLOOD);
+	/* At 20 ms the same message is accepted: a flood refusal does not burn the timestamp. */
+	CU_ASSERT_PTR_NOT_NULL(wg_noise_consume_initiation(
+		&init, &bob.id, lookup_alice, &bob, T0 + WG_INITIATION_MIN_INTERVAL, &err));
+}
+
+static void test_unknown_peer(void)
+{
+	struct wg_msg_initiation init;
+	struct wg_identity stranger;
+	struct wg_handshake hs;
+	enum wg_noise_error err;
+	uint8_t priv[32];
+
+	setup_pair(NULL, NULL);
+	wgc_x25519_generate(priv);
+	CU_ASSERT_TRUE_FATAL(wg_identity_set(&stranger, priv));
+	wg_handshake_init(&hs, &stranger, bob.id.public_key, NULL);
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &hs, &stranger, 9, REAL0), 0);
+	CU_ASSERT_PTR_NULL(
+		wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, T0, &err));
+	CU_ASSERT_EQUAL(err, WG_NOISE_ERR_UNKNOWN_PEER);
+	/* An initiation meant for someone else does not even open. */
+	CU_ASSERT_PTR_NULL(
+		wg_noise_consume_initiation(&init, &alice.id, lookup_alice, &alice, T0, &err));
+	CU_ASSERT_EQUAL(err, WG_NOISE_ERR_DECRYPT_STATIC);
+}
+
+/* Flipping any byte of an initiation's cryptographic fields gets it refused, state unchanged. */
+static void test_tampered_initiation(void)
+{
+	struct wg_msg_initiation init, bad;
+	enum wg_noise_error err;
+	size_t first = offsetof(struct wg_msg_initiation, unencrypted_ephemeral);
+	size_t end = offsetof(struct wg_msg_initiation, macs);
+
+	setup_pair(NULL, NULL);
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &alice.id, 1, REAL0), 0);
+	for (size_t i = first; i < end; i++) {
+		bad = init;
+		((uint8_t *)&bad)[i] ^= 0x04;
+		CU_ASSERT_PTR_NULL(
+			wg_noise_consume_initiation(&bad, &bob.id, lookup_alice, &bob, T0, &err));
+		CU_ASSERT_NOT_EQUAL(err, WG_NOISE_OK);
+	}
+	CU_ASSERT_EQUAL(bob.hs.state, WG_HS_ZEROED);
+	CU_ASSERT_TRUE(wgc_ct_is_zero(bob.hs.latest_timestamp, WG_TAI64N_LEN));
+	/* The untouched message still goes through afterwards. */
+	CU_ASSERT_PTR_NOT_NULL(
+		wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, T0, &err));
+}
+
+static void test_tampered_response(void)
+{
+	struct wg_msg_initiation init;
+	struct wg_msg_response resp, bad;
+	size_t first = offsetof(struct wg_msg_response, unencrypted_ephemeral);
+	size_t end = offsetof(struct wg_msg_response, macs);
+
+	setup_pair(NULL, NULL);
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &alice.id, 7, REAL0), 0);
+	CU_ASSERT_PTR_NOT_NULL(
+		wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, T0, NULL));
+	CU_ASSERT_EQUAL(wg_noise_create_response(&resp, &bob.hs, 8), 0);
+	for (size_t i = first; i < end; i++) {
+		bad = resp;
+		((uint8_t *)&bad)[i] ^= 0x20;
+		CU_ASSERT_NOT_EQUAL(wg_noise_consume_response(&bad, &alice.hs, &alice.id), 0);
+	}
+	/* A response naming another receiver index is not ours. */
+	bad = resp;
+	wg_put_le32(bad.receiver, 8);
+	CU_ASSERT_EQUAL(wg_noise_consume_response(&bad, &alice.hs, &alice.id), WG_NOISE_ERR_STATE);
+	CU_ASSERT_EQUAL(alice.hs.state, WG_HS_CREATED_INITIATION);
+	CU_ASSERT_EQUAL(wg_noise_consume_response(&resp, &alice.hs, &alice.id), 0);
+	/* ...and only once. */
+	CU_ASSERT_EQUAL(wg_noise_consume_response(&resp, &alice.hs, &alice.id), WG_NOISE_ERR_STATE);
+}
+
+/* The all-zero point and the point u=1 have small order; both must be refused. */
+static void test_low_order_keys(void)
+{
+	struct wg_msg_initiation init;
+	struct wg_handshake hs;
+	enum wg_noise_error err;
+	uint8_t zero[32] = { 0 }, one[32] = { 1 };
+
+	setup_pair(NULL, NULL);
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &alice.id, 1, REAL0), 0);
+	memcpy(init.unencrypted_ephemeral, one, 32);
+	CU_ASSERT_PTR_NULL(
+		wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, T0, &err));
+	CU_ASSERT_EQUAL(err, WG_NOISE_ERR_LOW_ORDER);
+	/* A peer configured with a low-order static key can never handshake. */
+	wg_handshake_init(&hs, &alice.id, zero, NULL);
+	CU_ASSERT_FALSE(hs.static_static_ok);
+	CU_ASSERT_NOT_EQUAL(wg_noise_create_initiation(&init, &hs, &alice.id, 1, REAL0), 0);
+}
+
+static void test_state_machine(void)
+{
+	struct wg_msg_response resp;
+	struct wg_keypair kp;
+	struct wg_identity none = { 0 };
+	struct wg_msg_initiation init;
+
+	setup_pair(NULL, NULL);
+	/* Nothing consumed: no response, no keys. */
+	CU_ASSERT_EQUAL(wg_noise_create_response(&resp, &bob.hs, 1), WG_NOISE_ERR_STATE);
+	CU_ASSERT_FALSE(wg_noise_derive_keypair(&kp, &bob.hs, T0));
+	/* An initiator that has not received the response cannot derive keys. */
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &alice.id, 1, REAL0), 0);
+	CU_ASSERT_FALSE(wg_noise_derive_keypair(&kp, &alice.hs, T0));
+	/* Without a private key nothing starts. */
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &none, 1, REAL0),
+			WG_NOISE_ERR_NO_IDENTITY);
+	CU_ASSERT_PTR_NULL(wg_noise_consume_initiation(&init, &none, lookup_alice, &bob, T0, NULL));
+	CU_ASSERT_STRING_EQUAL(wg_noise_error_name(WG_NOISE_ERR_REPLAY), "replay");
+}
+
+static void test_message_layout(void)
+{
+	struct wg_msg_initiation init;
+	struct wg_msg_response resp;
+
+	setup_pair(NULL, NULL);
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &alice.id, 0xa1b2c3d4, REAL0),
+			0);
+	CU_ASSERT_EQUAL(wg_msg_classify(&init, sizeof(init)), WG_MSG_INITIATION);
+	CU_ASSERT_EQUAL(((uint8_t *)&init)[4], 0xd4); /* sender index is little-endian */
+	CU_ASSERT_TRUE(wgc_ct_is_zero(&init.macs, sizeof(init.macs)));
+	CU_ASSERT_PTR_NOT_NULL(
+		wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, T0, NULL));
+	CU_ASSERT_EQUAL(bob.hs.remote_index, 0xa1b2c3d4);
+	CU_ASSERT_EQUAL(wg_noise_create_response(&resp, &bob.hs, 0x01020304), 0);
+	CU_ASSERT_EQUAL(wg_msg_classify(&resp, sizeof(resp)), WG_MSG_RESPONSE);
+	CU_ASSERT_EQUAL(wg_get_le32(resp.receiver), 0xa1b2c3d4);
+	CU_ASSERT_EQUAL(wg_get_le32(resp.sender), 0x01020304);
+}
+
+static void test_tai64n(void)
+{
+	uint8_t a[12], b[12], want[12];
+
+	/* 1970-01-01T00:00:00Z is TAI64 label 2^62 + 10 (leap seconds then), zero nanoseconds. */
+	wg_tai64n(a, 0);
+	unit_hex(want, sizeof(want), "400000000000000a 00000000");
+	UNIT_ASSERT_MEM(a, want, 12);
+	/* 1.5 s: nanoseconds rounded down to a multiple of 2^24 (0x1d000000 = 486539264). */
+	wg_tai64n(a, 1500000000ull);
+	unit_hex(want, sizeof(want), "400000000000000b 1d000000");
+	UNIT_ASSERT_MEM(a, want, 12);
+	wg_tai64n(b, 1500000000ull + 20 * WG_NSEC_PER_MSEC);
+	CU_ASSERT_TRUE(wg_tai64n_after(b, a));
+	CU_ASSERT_FALSE(wg_tai64n_after(a, b));
+	CU_ASSERT_FALSE(wg_tai64n_after(a, a));
+}
+
+static void test_index_table(void)
+{
+	enum { N = 50000 };
+	static uint32_t idx[N];
+	struct wg_index_table *t = wg_index_table_create(N);
+	uint32_t spare;
+	int value;
+	bool unique = true;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (int i = 0; i < N; i++)
+		CU_ASSERT_TRUE_FATAL(wg_index_add(t, &idx[i], &idx[i]));
+	CU_ASSERT_FALSE(wg_index_add(t, &value, &spare)); /* full */
+	CU_ASSERT_EQUAL(wg_index_count(t), N);
+	for (int i = 0; i < N; i++)
+		if (wg_index_lookup(t, idx[i]) != &idx[i])
+			unique = false;
+	CU_ASSERT_TRUE(unique);
+	/* Churn: remove and add many times; tombstones must not break lookups. */
+	for (int round = 0; round < 4; round++) {
+		for (int i = 0; i < N; i += 2) {
+			CU_ASSERT_TRUE(wg_index_remove(t, idx[i]));
+			CU_ASSERT_PTR_NULL(wg_index_lookup(t, idx[i]));
+			CU_ASSERT_FALSE(wg_index_remove(t, idx[i]));
+		}
+		for (int i = 0; i < N; i += 2)
+			CU_ASSERT_TRUE(wg_index_add(t, &idx[i], &idx[i]));
+	}
+	unique = true;
+	for (int i = 0; i < N; i++)
+		if (wg_index_lookup(t, idx[i]) != &idx[i])
+			unique = false;
+	CU_ASSERT_TRUE(unique);
+	CU_ASSERT_EQUAL(wg_index_count(t), N);
+	wg_index_table_free(t);
+}
+
+int main(void)
+{
+	static const CU_TestInfo tests[] = {
+		{ "handshake without psk, transport both ways", test_handshake_without_psk },
+		{ "handshake with psk", test_handshake_with_psk },
+		{ "psk mismatch fails at the response", test_psk_mismatch },
+		{ "replayed or older initiation refused", test_replayed_initiation },
+		{ "one initiation per 20 ms", test_initiation_flood_limit },
+		{ "unknown or misaddressed initiator", test_unknown_peer },
+		{ "tampered initiation refused", test_tampered_initiation },
+		{ "tampered or misaddressed response refused", test_tampered_response },
+		{ "low-order keys refused", test_low_order_keys },
+		{ "state machine order", test_state_machine },
+		{ "message layout on the wire", test_message_layout },
+		{ "TAI64N labels", test_tai64n },
+		{ "receiver indexes random and unique", test_index_table },
+		CU_TEST_INFO_NULL,
+	};
+
+	if (wgc_init() != 0)
+		return 2;
+	return unit_run("noise", tests);
+}
