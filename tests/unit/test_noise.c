@@ -374,6 +374,86 @@ static void test_index_table(void)
 	wg_index_table_free(t);
 }
 
+static struct wg_keypair *new_keypair(struct wg_keypair *kp, bool initiator)
+{
+	memset(kp, 0, sizeof(*kp));
+	kp->initiator = initiator;
+	kp->valid = true;
+	return kp;
+}
+
+/* Whitepaper 5.4.6 / 6.1: current, previous and an unconfirmed next. */
+static void test_keypair_slots(void)
+{
+	struct wg_keypair k[6];
+	struct wg_keypairs kps = { 0 };
+	struct wg_keypair *retired[3], *one;
+
+	/* Initiator: each new keypair becomes current at once, the old one previous. */
+	CU_ASSERT_EQUAL(wg_keypairs_add(&kps, new_keypair(&k[0], true), retired), 0);
+	CU_ASSERT_PTR_EQUAL(kps.current, &k[0]);
+	CU_ASSERT_EQUAL(wg_keypairs_add(&kps, new_keypair(&k[1], true), retired), 0);
+	CU_ASSERT_PTR_EQUAL(kps.current, &k[1]);
+	CU_ASSERT_PTR_EQUAL(kps.previous, &k[0]);
+	CU_ASSERT_EQUAL(wg_keypairs_add(&kps, new_keypair(&k[2], true), retired), 1);
+	CU_ASSERT_PTR_EQUAL(retired[0], &k[0]);
+	CU_ASSERT_PTR_EQUAL(kps.previous, &k[1]);
+
+	/* Responder: the new keypair waits in next and we keep sending with current. */
+	CU_ASSERT_EQUAL(wg_keypairs_add(&kps, new_keypair(&k[3], false), retired), 1);
+	CU_ASSERT_PTR_EQUAL(retired[0], &k[1]);
+	CU_ASSERT_PTR_EQUAL(kps.next, &k[3]);
+	CU_ASSERT_PTR_EQUAL(kps.current, &k[2]);
+	CU_ASSERT_PTR_NULL(kps.previous);
+	/* Data under current confirms nothing; data under next rotates. */
+	CU_ASSERT_FALSE(wg_keypairs_confirm(&kps, &k[2], &one));
+	CU_ASSERT_TRUE(wg_keypairs_confirm(&kps, &k[3], &one));
+	CU_ASSERT_PTR_NULL(one);
+	CU_ASSERT_PTR_EQUAL(kps.current, &k[3]);
+	CU_ASSERT_PTR_EQUAL(kps.previous, &k[2]);
+	CU_ASSERT_PTR_NULL(kps.next);
+	CU_ASSERT_FALSE(wg_keypairs_confirm(&kps, &k[3], &one));
+
+	/* A second responder keypair replaces an unconfirmed next. */
+	wg_keypairs_add(&kps, new_keypair(&k[4], false), retired);
+	CU_ASSERT_EQUAL(wg_keypairs_add(&kps, new_keypair(&k[5], false), retired), 1);
+	CU_ASSERT_PTR_EQUAL(retired[0], &k[4]);
+	CU_ASSERT_PTR_EQUAL(kps.next, &k[5]);
+
+	/* Then we initiate: the unconfirmed next is kept as previous, current retires. */
+	CU_ASSERT_EQUAL(wg_keypairs_add(&kps, new_keypair(&k[0], true), retired), 1);
+	CU_ASSERT_PTR_EQUAL(retired[0], &k[3]);
+	CU_ASSERT_PTR_EQUAL(kps.previous, &k[5]);
+	CU_ASSERT_PTR_EQUAL(kps.current, &k[0]);
+	CU_ASSERT_PTR_NULL(kps.next);
+
+	CU_ASSERT_EQUAL(wg_keypairs_clear(&kps, retired), 2);
+	CU_ASSERT_PTR_NULL(kps.current);
+	CU_ASSERT_PTR_NULL(kps.previous);
+
+	k[0].send_key[0] = 1;
+	wg_keypair_wipe(&k[0]);
+	CU_ASSERT_FALSE(k[0].valid);
+	CU_ASSERT_TRUE(wgc_ct_is_zero(k[0].send_key, 32));
+}
+
+/* The responder's keypair is confirmed by the initiator's first data packet. */
+static void test_responder_confirms_on_first_data(void)
+{
+	struct wg_keypairs a = { 0 }, b = { 0 };
+	struct wg_keypair *retired[2], *one;
+
+	setup_pair(NULL, NULL);
+	CU_ASSERT_TRUE_FATAL(handshake(T0, REAL0));
+	wg_keypairs_add(&a, &alice.kp, retired);
+	wg_keypairs_add(&b, &bob.kp, retired);
+	CU_ASSERT_PTR_NULL(b.current); /* bob may not send yet */
+	CU_ASSERT_TRUE(transport(a.current, &bob.kp, 0)); /* alice's first packet: a keepalive */
+	CU_ASSERT_TRUE(wg_keypairs_confirm(&b, &bob.kp, &one));
+	CU_ASSERT_PTR_EQUAL(b.current, &bob.kp);
+	CU_ASSERT_TRUE(transport(b.current, a.current, 64));
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -390,6 +470,8 @@ int main(void)
 		{ "message layout on the wire", test_message_layout },
 		{ "TAI64N labels", test_tai64n },
 		{ "receiver indexes random and unique", test_index_table },
+		{ "keypair slots: previous, current, next", test_keypair_slots },
+		{ "responder confirms on first data", test_responder_confirms_on_first_data },
 		CU_TEST_INFO_NULL,
 	};
 
