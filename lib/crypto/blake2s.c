@@ -55,7 +55,7 @@ void wgc_hmac(uint8_t out[WGC_BLAKE2S_HASH_LEN], const void *key, size_t keylen,
 	/* RFC 2104: a key longer than the block is hashed first. */
 	if (keylen > WGC_BLAKE2S_BLOCK_LEN)
 		wgc_hash(block, key, keylen);
-	else
+	else if (keylen)
 		memcpy(block, key, keylen);
 
 	for (size_t i = 0; i < sizeof(block); i++)
@@ -80,12 +80,18 @@ void wgc_hmac(uint8_t out[WGC_BLAKE2S_HASH_LEN], const void *key, size_t keylen,
 void wgc_kdf(uint8_t out1[WGC_BLAKE2S_HASH_LEN], uint8_t *out2, uint8_t *out3,
 	     const uint8_t key[WGC_BLAKE2S_HASH_LEN], const void *input, size_t inlen)
 {
+	wgc_kdf_keylen(out1, out2, out3, key, WGC_BLAKE2S_HASH_LEN, input, inlen);
+}
+
+void wgc_kdf_keylen(uint8_t out1[WGC_BLAKE2S_HASH_LEN], uint8_t *out2, uint8_t *out3,
+		    const void *key, size_t keylen, const void *input, size_t inlen)
+{
 	uint8_t prk[WGC_BLAKE2S_HASH_LEN];
 	uint8_t prev[WGC_BLAKE2S_HASH_LEN + 1];
 	uint8_t *outs[3] = { out1, out2, out3 };
 
 	/* Extract, then expand: T(i) = HMAC(prk, T(i-1) || i), with T(0) empty. */
-	wgc_hmac(prk, key, WGC_BLAKE2S_HASH_LEN, input, inlen);
+	wgc_hmac(prk, key, keylen, input, inlen);
 	prev[0] = 1;
 	wgc_hmac(prev, prk, sizeof(prk), prev, 1);
 	memcpy(out1, prev, WGC_BLAKE2S_HASH_LEN);

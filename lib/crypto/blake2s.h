@@ -50,4 +50,8 @@ void wgc_hmac(uint8_t out[WGC_BLAKE2S_HASH_LEN], const void *key, size_t keylen,
 void wgc_kdf(uint8_t out1[WGC_BLAKE2S_HASH_LEN], uint8_t *out2, uint8_t *out3,
 	     const uint8_t key[WGC_BLAKE2S_HASH_LEN], const void *input, size_t inlen);
 
+/* The same KDF with a key of any length (the HMAC key), as wireguard-go's test vectors use. */
+void wgc_kdf_keylen(uint8_t out1[WGC_BLAKE2S_HASH_LEN], uint8_t *out2, uint8_t *out3,
+		    const void *key, size_t keylen, const void *input, size_t inlen);
+
 #endif
