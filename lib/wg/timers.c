@@ -186,8 +186,7 @@ bool wg_timers_should_rekey_on_send(bool we_are_initiator, uint64_t keypair_birt
 	       (we_are_initiator && aged(keypair_birth, WG_REKEY_AFTER_TIME, now));
 }
 
-bool wg_timers_should_rekey_on_receive(bool we_are_initiator, uint64_t keypair_birth,
-				       uint64_t now)
+bool wg_timers_should_rekey_on_receive(bool we_are_initiator, uint64_t keypair_birth, uint64_t now)
 {
 	return we_are_initiator &&
 	       aged(keypair_birth, WG_REJECT_AFTER_TIME - WG_KEEPALIVE_TIMEOUT - WG_REKEY_TIMEOUT,

@@ -38,15 +38,15 @@
 #define WG_REJECT_AFTER_MESSAGES (UINT64_MAX - 8192 - 1)
 #endif
 
-#define WG_REKEY_AFTER_TIME	     (120 * WG_NSEC_PER_SEC)
-#define WG_REJECT_AFTER_TIME	     (180 * WG_NSEC_PER_SEC)
-#define WG_REKEY_ATTEMPT_TIME	     (90 * WG_NSEC_PER_SEC)
-#define WG_REKEY_TIMEOUT	     (5 * WG_NSEC_PER_SEC)
-#define WG_KEEPALIVE_TIMEOUT	     (10 * WG_NSEC_PER_SEC)
-#define WG_REKEY_TIMEOUT_JITTER_MAX  (WG_NSEC_PER_SEC / 3) /* exclusive bound, ~333 ms */
-#define WG_ZERO_KEYS_AFTER	     (3 * WG_REJECT_AFTER_TIME)
+#define WG_REKEY_AFTER_TIME	    (120 * WG_NSEC_PER_SEC)
+#define WG_REJECT_AFTER_TIME	    (180 * WG_NSEC_PER_SEC)
+#define WG_REKEY_ATTEMPT_TIME	    (90 * WG_NSEC_PER_SEC)
+#define WG_REKEY_TIMEOUT	    (5 * WG_NSEC_PER_SEC)
+#define WG_KEEPALIVE_TIMEOUT	    (10 * WG_NSEC_PER_SEC)
+#define WG_REKEY_TIMEOUT_JITTER_MAX (WG_NSEC_PER_SEC / 3) /* exclusive bound, ~333 ms */
+#define WG_ZERO_KEYS_AFTER	    (3 * WG_REJECT_AFTER_TIME)
 /* Retransmissions allowed before giving up: REKEY_ATTEMPT_TIME / REKEY_TIMEOUT (kernel). */
-#define WG_MAX_TIMER_HANDSHAKES	     (WG_REKEY_ATTEMPT_TIME / WG_REKEY_TIMEOUT)
+#define WG_MAX_TIMER_HANDSHAKES (WG_REKEY_ATTEMPT_TIME / WG_REKEY_TIMEOUT)
 
 /* Actions wg_timers_poll() asks for; a bitmask since several timers can expire together. */
 #define WG_TIMER_SEND_INITIATION 0x1u
@@ -63,8 +63,8 @@ struct wg_timers {
 	uint64_t persistent_keepalive_at; /* quiet for the configured interval: keepalive */
 	unsigned int handshake_attempts;  /* retransmissions since the last fresh request */
 	uint16_t persistent_keepalive_interval; /* seconds; 0 = off */
-	bool need_another_keepalive;	  /* data arrived while send_keepalive was armed */
-	bool sent_lastminute_handshake;	  /* receive-side rekey already asked this session */
+	bool need_another_keepalive;		/* data arrived while send_keepalive was armed */
+	bool sent_lastminute_handshake;		/* receive-side rekey already asked this session */
 };
 
 /* All timers disarmed, no attempts counted, persistent keepalive off (kernel wg_timers_init). */
@@ -189,8 +189,7 @@ bool wg_timers_should_rekey_on_send(bool we_are_initiator, uint64_t keypair_birt
  * REKEY_TIMEOUT (165 s) old, the last chance to rekey before it expires for lack of sending
  * (whitepaper 6.2; kernel receive.c keep_key_fresh).
  */
-bool wg_timers_should_rekey_on_receive(bool we_are_initiator, uint64_t keypair_birth,
-				       uint64_t now);
+bool wg_timers_should_rekey_on_receive(bool we_are_initiator, uint64_t keypair_birth, uint64_t now);
 
 /*
  * wg_timers_should_rekey_on_receive() acted upon once per session: true the first time it

@@ -1,0 +1,711 @@
+/* SPDX-License-Identifier: MIT */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "config.h"
+#include "crypto/ct.h"
+#include "crypto/keys.h"
+#include "crypto/x25519.h"
+
+/* The JSON path of the value being read, kept as text so errors can quote it. */
+struct parse {
+	struct wgdp_config_error *err;
+	char path[128];
+	size_t len;
+};
+
+static bool fail(struct parse *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	snprintf(p->err->path, sizeof(p->err->path), "%s", p->len ? p->path : "(top level)");
+	va_start(ap, fmt);
+	vsnprintf(p->err->message, sizeof(p->err->message), fmt, ap);
+	va_end(ap);
+	return false;
+}
+
+static size_t push_key(struct parse *p, const char *key)
+{
+	size_t old = p->len;
+	int n = snprintf(p->path + p->len, sizeof(p->path) - p->len, "%s%s", p->len ? "." : "",
+			 key);
+
+	if (n > 0)
+		p->len = p->len + (size_t)n < sizeof(p->path) ? p->len + (size_t)n :
+								  sizeof(p->path) - 1;
+	return old;
+}
+
+static size_t push_index(struct parse *p, size_t index)
+{
+	size_t old = p->len;
+	int n = snprintf(p->path + p->len, sizeof(p->path) - p->len, "[%zu]", index);
+
+	if (n > 0)
+		p->len = p->len + (size_t)n < sizeof(p->path) ? p->len + (size_t)n :
+								  sizeof(p->path) - 1;
+	return old;
+}
+
+static void pop(struct parse *p, size_t old)
+{
+	p->len = old;
+	p->path[old] = '\0';
+}
+
+/* Every key of obj must be in allowed (NULL-terminated). */
+static bool only_keys(struct parse *p, json_t *obj, const char *const *allowed)
+{
+	const char *key;
+	json_t *value;
+
+	json_object_foreach(obj, key, value) {
+		bool known = false;
+
+		(void)value;
+		for (const char *const *a = allowed; *a; a++)
+			known |= strcmp(key, *a) == 0;
+		if (!known) {
+			size_t old = push_key(p, key);
+
+			fail(p, "unknown key");
+			pop(p, old);
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool expect_object(struct parse *p, json_t *v)
+{
+	return json_is_object(v) || fail(p, "must be an object");
+}
+
+/* Reads obj.key as an integer in [min, max]; absent keeps *out (the default) unless required. */
+static bool get_uint(struct parse *p, json_t *obj, const char *key, uint64_t min, uint64_t max,
+		     bool required, uint64_t *out)
+{
+	json_t *v = json_object_get(obj, key);
+	size_t old = push_key(p, key);
+	bool ok = true;
+
+	if (!v) {
+		if (required)
+			ok = fail(p, "is required");
+	} else if (!json_is_integer(v)) {
+		ok = fail(p, "must be an integer");
+	} else if (json_integer_value(v) < 0 || (uint64_t)json_integer_value(v) < min ||
+		   (uint64_t)json_integer_value(v) > max) {
+		ok = fail(p, "must be between %llu and %llu", (unsigned long long)min,
+			  (unsigned long long)max);
+	} else {
+		*out = (uint64_t)json_integer_value(v);
+	}
+	pop(p, old);
+	return ok;
+}
+
+/* Reads obj.key as a string; NULL in *out when absent and not required. */
+static bool get_string(struct parse *p, json_t *obj, const char *key, bool required,
+		       const char **out)
+{
+	json_t *v = json_object_get(obj, key);
+	size_t old = push_key(p, key);
+	bool ok = true;
+
+	*out = NULL;
+	if (!v) {
+		if (required)
+			ok = fail(p, "is required");
+	} else if (!json_is_string(v)) {
+		ok = fail(p, "must be a string");
+	} else {
+		*out = json_string_value(v);
+	}
+	pop(p, old);
+	return ok;
+}
+
+static bool parse_addr(const char *text, struct wgdp_addr *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (strchr(text, ':')) {
+		out->family = 6;
+		return inet_pton(AF_INET6, text, out->bytes) == 1;
+	}
+	out->family = 4;
+	return inet_pton(AF_INET, text, out->bytes) == 1;
+}
+
+static void clear_host_bits(struct wgdp_addr *a, unsigned int len)
+{
+	unsigned int bytes = a->family == 4 ? 4 : 16;
+
+	for (unsigned int bit = len; bit < bytes * 8; bit++)
+		a->bytes[bit / 8] &= (uint8_t)~(0x80u >> (bit % 8));
+}
+
+bool wgdp_parse_prefix(const char *text, struct wgdp_prefix *out, bool clear_host)
+{
+	char buf[64];
+	const char *slash = strchr(text, '/');
+	char *end;
+	unsigned long len;
+	size_t addr_len = slash ? (size_t)(slash - text) : strlen(text);
+
+	if (!slash || addr_len == 0 || addr_len >= sizeof(buf) || !slash[1])
+		return false;
+	memcpy(buf, text, addr_len);
+	buf[addr_len] = '\0';
+	if (!parse_addr(buf, &out->addr))
+		return false;
+	errno = 0;
+	len = strtoul(slash + 1, &end, 10);
+	if (*end || errno || slash[1] < '0' || slash[1] > '9' ||
+	    len > (out->addr.family == 4 ? 32u : 128u))
+		return false;
+	out->len = (uint8_t)len;
+	if (clear_host)
+		clear_host_bits(&out->addr, out->len);
+	return true;
+}
+
+bool wgdp_parse_endpoint(const char *text, struct wgdp_endpoint *out)
+{
+	char host[64];
+	const char *port;
+	size_t host_len;
+	char *end;
+	unsigned long value;
+
+	if (text[0] == '[') {
+		const char *close = strchr(text, ']');
+
+		if (!close || close[1] != ':')
+			return false;
+		host_len = (size_t)(close - text - 1);
+		text++;
+		port = close + 2;
+	} else {
+		port = strrchr(text, ':');
+		if (!port)
+			return false;
+		host_len = (size_t)(port - text);
+		port++;
+	}
+	if (host_len == 0 || host_len >= sizeof(host) || *port < '0' || *port > '9')
+		return false;
+	memcpy(host, text, host_len);
+	host[host_len] = '\0';
+	/* IPv6 only in brackets, IPv4 never: "::1:80" would be ambiguous. */
+	if (!parse_addr(host, &out->addr) || (out->addr.family == 6) != (text[-1] == '['))
+		return false;
+	errno = 0;
+	value = strtoul(port, &end, 10);
+	if (*end || errno || value == 0 || value > 65535)
+		return false;
+	out->port = (uint16_t)value;
+	return true;
+}
+
+/* A base64 key value, or for files (is_file) the key inside the named file. */
+static bool get_key(struct parse *p, json_t *obj, const char *key, bool required, bool is_file,
+		    uint8_t out[32], bool *present)
+{
+	const char *text;
+	size_t old;
+	bool ok = true;
+
+	if (!get_string(p, obj, key, required, &text))
+		return false;
+	*present = text != NULL;
+	if (!text)
+		return true;
+	old = push_key(p, key);
+	if (is_file) {
+		char buf[128];
+		FILE *f = fopen(text, "r");
+		size_t n;
+
+		if (!f) {
+			ok = fail(p, "cannot read '%s': %s", text, strerror(errno));
+		} else {
+			n = fread(buf, 1, sizeof(buf), f);
+			fclose(f);
+			ok = (n < sizeof(buf) && wgc_key_from_text(out, buf, n)) ||
+			     fail(p, "'%s' does not hold a base64 key", text);
+			wgc_memzero(buf, sizeof(buf));
+		}
+	} else if (!wgc_key_from_base64(out, text)) {
+		ok = fail(p, "not a base64 key (44 characters, as wg genkey prints)");
+	}
+	pop(p, old);
+	return ok;
+}
+
+static bool valid_ifname(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (n == 0 || n > WGDP_IFNAME_MAX)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-",
+			    name[i]))
+			return false;
+	return true;
+}
+
+static bool parse_interface(struct parse *p, json_t *iface, struct wgdp_config *cfg)
+{
+	static const char *const keys[] = { "name", "private_key", "private_key_file",
+					     "listen_port", "mtu", NULL };
+	bool inline_key = false, file_key = false;
+	uint64_t port = WGDP_DEFAULT_PORT, mtu = WGDP_DEFAULT_MTU;
+	const char *name;
+	size_t old;
+
+	if (!expect_object(p, iface) || !only_keys(p, iface, keys))
+		return false;
+	if (!get_string(p, iface, "name", false, &name))
+		return false;
+	if (name && !valid_ifname(name)) {
+		old = push_key(p, "name");
+		return fail(p, "1 to %d characters of letters, digits, '_', '.', '-'",
+			    WGDP_IFNAME_MAX);
+	}
+	snprintf(cfg->ifname, sizeof(cfg->ifname), "%s", name ? name : "wgdp0");
+	if (!get_key(p, iface, "private_key", false, false, cfg->private_key, &inline_key) ||
+	    !get_key(p, iface, "private_key_file", false, true, cfg->private_key, &file_key))
+		return false;
+	if (inline_key == file_key)
+		return fail(p, "needs exactly one of private_key and private_key_file");
+	if (!get_uint(p, iface, "listen_port", 1, 65535, false, &port) ||
+	    !get_uint(p, iface, "mtu", 576, 9000, false, &mtu))
+		return false;
+	cfg->listen_port = (uint16_t)port;
+	cfg->mtu = (uint16_t)mtu;
+	(void)old;
+	return true;
+}
+
+static bool parse_port_addrs(struct parse *p, json_t *list, struct wgdp_port_config *pc)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(list))
+		return fail(p, "must be an array of prefixes");
+	if (json_array_size(list) > WGDP_PORT_ADDR_MAX)
+		return fail(p, "at most %d addresses", WGDP_PORT_ADDR_MAX);
+	json_array_foreach(list, i, v) {
+		struct wgdp_prefix pre;
+		size_t old = push_index(p, i);
+
+		if (!json_is_string(v) || !wgdp_parse_prefix(json_string_value(v), &pre, false))
+			return fail(p, "not a prefix (address/length)");
+		pc->addrs[pc->n_addrs].addr = pre.addr;
+		pc->addrs[pc->n_addrs].len = pre.len;
+		pc->n_addrs++;
+		pop(p, old);
+	}
+	return true;
+}
+
+static bool parse_port(struct parse *p, json_t *obj, struct wgdp_port_config *pc)
+{
+	static const char *const keys[] = { "port", "role", "address", "gateway", "queues", NULL };
+	uint64_t id = 0, queues = 1;
+	const char *role, *gateway;
+	json_t *addrs;
+	size_t old;
+
+	if (!expect_object(p, obj) || !only_keys(p, obj, keys))
+		return false;
+	if (!get_uint(p, obj, "port", 0, 65535, true, &id) ||
+	    !get_uint(p, obj, "queues", 1, 64, false, &queues) ||
+	    !get_string(p, obj, "role", true, &role) ||
+	    !get_string(p, obj, "gateway", false, &gateway))
+		return false;
+	pc->port_id = (uint16_t)id;
+	pc->queues = (uint16_t)queues;
+	old = push_key(p, "role");
+	if (strcmp(role, "outside") == 0)
+		pc->role = WGDP_ROLE_OUTSIDE;
+	else if (strcmp(role, "inside") == 0)
+		pc->role = WGDP_ROLE_INSIDE;
+	else if (strcmp(role, "both") == 0)
+		pc->role = WGDP_ROLE_BOTH;
+	else
+		return fail(p, "must be outside, inside or both");
+	pop(p, old);
+
+	addrs = json_object_get(obj, "address");
+	old = push_key(p, "address");
+	if (!addrs)
+		return fail(p, "is required");
+	if (!parse_port_addrs(p, addrs, pc))
+		return false;
+	pop(p, old);
+
+	if (gateway) {
+		bool same_family = false;
+
+		old = push_key(p, "gateway");
+		if (!parse_addr(gateway, &pc->gateway))
+			return fail(p, "not an IP address");
+		for (unsigned int i = 0; i < pc->n_addrs; i++)
+			same_family |= pc->addrs[i].addr.family == pc->gateway.family;
+		if (!same_family)
+			return fail(p, "the port has no address of the gateway's family");
+		pc->has_gateway = true;
+		pop(p, old);
+	}
+	return true;
+}
+
+static bool parse_ports(struct parse *p, json_t *ports, struct wgdp_config *cfg)
+{
+	unsigned int roles = 0;
+	size_t i;
+	json_t *v;
+
+	if (!ports)
+		return fail(p, "is required");
+	if (!json_is_array(ports) || json_array_size(ports) == 0)
+		return fail(p, "must be a non-empty array");
+	if (json_array_size(ports) > WGDP_MAX_PORTS)
+		return fail(p, "at most %d ports", WGDP_MAX_PORTS);
+	json_array_foreach(ports, i, v) {
+		struct wgdp_port_config *pc = &cfg->ports[i];
+		size_t old = push_index(p, i);
+
+		if (!parse_port(p, v, pc))
+			return false;
+		for (size_t j = 0; j < i; j++) {
+			if (cfg->ports[j].port_id == pc->port_id) {
+				push_key(p, "port");
+				return fail(p, "port %u is configured twice (also ports[%zu])",
+					    pc->port_id, j);
+			}
+		}
+		roles |= pc->role;
+		cfg->n_ports++;
+		pop(p, old);
+	}
+	if (roles != WGDP_ROLE_BOTH)
+		return fail(p, "needs an outside and an inside role (or one port with both)");
+	return true;
+}
+
+static bool parse_allowed_ips(struct parse *p, json_t *list, struct wgdp_peer_config *peer)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(list))
+		return fail(p, "must be an array of prefixes");
+	peer->allowed_ips = calloc(json_array_size(list) ? json_array_size(list) : 1,
+				   sizeof(*peer->allowed_ips));
+	if (!peer->allowed_ips)
+		return fail(p, "out of memory");
+	json_array_foreach(list, i, v) {
+		size_t old = push_index(p, i);
+
+		if (!json_is_string(v) ||
+		    !wgdp_parse_prefix(json_string_value(v), &peer->allowed_ips[i], true))
+			return fail(p, "not a prefix");
+		peer->n_allowed_ips++;
+		pop(p, old);
+	}
+	return true;
+}
+
+static bool parse_peer(struct parse *p, json_t *obj, struct wgdp_peer_config *peer)
+{
+	static const char *const keys[] = { "public_key", "preshared_key", "endpoint",
+					    "allowed_ips", "persistent_keepalive", "name", NULL };
+	uint64_t keepalive = 0;
+	const char *endpoint, *name;
+	bool have_key;
+	json_t *allowed;
+	size_t old;
+
+	if (!expect_object(p, obj) || !only_keys(p, obj, keys))
+		return false;
+	if (!get_key(p, obj, "public_key", true, false, peer->public_key, &have_key) ||
+	    !get_key(p, obj, "preshared_key", false, false, peer->psk, &peer->has_psk) ||
+	    !get_uint(p, obj, "persistent_keepalive", 0, 65535, false, &keepalive) ||
+	    !get_string(p, obj, "endpoint", false, &endpoint) ||
+	    !get_string(p, obj, "name", false, &name))
+		return false;
+	peer->persistent_keepalive = (uint16_t)keepalive;
+	if (endpoint) {
+		old = push_key(p, "endpoint");
+		if (!wgdp_parse_endpoint(endpoint, &peer->endpoint))
+			return fail(p, "not an endpoint (IPv4:port or [IPv6]:port)");
+		peer->has_endpoint = true;
+		pop(p, old);
+	}
+	if (name) {
+		old = push_key(p, "name");
+		if (strlen(name) > WGDP_PEER_NAME_MAX)
+			return fail(p, "longer than %d characters", WGDP_PEER_NAME_MAX);
+		snprintf(peer->name, sizeof(peer->name), "%s", name);
+		pop(p, old);
+	}
+	allowed = json_object_get(obj, "allowed_ips");
+	if (allowed) {
+		old = push_key(p, "allowed_ips");
+		if (!parse_allowed_ips(p, allowed, peer))
+			return false;
+		pop(p, old);
+	}
+	return true;
+}
+
+static int compare_keys(const void *a, const void *b)
+{
+	const struct wgdp_peer_config *const *x = a, *const *y = b;
+
+	return memcmp((*x)->public_key, (*y)->public_key, 32);
+}
+
+/* Duplicate public keys make two peers one: refuse them, naming both. */
+static bool check_duplicates(struct parse *p, struct wgdp_config *cfg)
+{
+	struct wgdp_peer_config **sorted;
+	bool ok = true;
+
+	if (cfg->n_peers < 2)
+		return true;
+	sorted = malloc(sizeof(*sorted) * cfg->n_peers);
+	if (!sorted)
+		return fail(p, "out of memory");
+	for (unsigned int i = 0; i < cfg->n_peers; i++)
+		sorted[i] = &cfg->peers[i];
+	qsort(sorted, cfg->n_peers, sizeof(*sorted), compare_keys);
+	for (unsigned int i = 1; i < cfg->n_peers && ok; i++) {
+		if (memcmp(sorted[i - 1]->public_key, sorted[i]->public_key, 32) == 0) {
+			size_t a = (size_t)(sorted[i - 1] - cfg->peers);
+			size_t b = (size_t)(sorted[i] - cfg->peers);
+
+			push_index(p, a > b ? a : b);
+			push_key(p, "public_key");
+			ok = fail(p, "duplicate public key (also peers[%zu])", a < b ? a : b);
+		}
+	}
+	free(sorted);
+	return ok;
+}
+
+static bool parse_peers(struct parse *p, json_t *peers, struct wgdp_config *cfg)
+{
+	uint8_t own_public[32];
+	size_t i;
+	json_t *v;
+
+	if (!peers)
+		return true;
+	if (!json_is_array(peers))
+		return fail(p, "must be an array");
+	cfg->peers = calloc(json_array_size(peers) ? json_array_size(peers) : 1,
+			    sizeof(*cfg->peers));
+	if (!cfg->peers)
+		return fail(p, "out of memory");
+	wgc_x25519_public(own_public, cfg->private_key);
+	json_array_foreach(peers, i, v) {
+		size_t old = push_index(p, i);
+
+		cfg->n_peers++;
+		if (!parse_peer(p, v, &cfg->peers[i]))
+			return false;
+		if (memcmp(cfg->peers[i].public_key, own_public, 32) == 0) {
+			push_key(p, "public_key");
+			return fail(p, "is the interface's own public key");
+		}
+		pop(p, old);
+	}
+	return check_duplicates(p, cfg);
+}
+
+static bool parse_limits(struct parse *p, json_t *limits, struct wgdp_config *cfg)
+{
+	static const char *const keys[] = { "under_load_queue", "handshake_queue", "max_peers",
+					    NULL };
+	uint64_t under = 512, queue = 4096, max = 1048576;
+	size_t old;
+
+	if (limits && (!expect_object(p, limits) || !only_keys(p, limits, keys) ||
+		       !get_uint(p, limits, "under_load_queue", 0, 1u << 20, false, &under) ||
+		       !get_uint(p, limits, "handshake_queue", 64, 1u << 20, false, &queue) ||
+		       !get_uint(p, limits, "max_peers", 1, 1u << 24, false, &max)))
+		return false;
+	/* The handshake queue is an rte_ring: a power of two. */
+	if (queue & (queue - 1)) {
+		old = push_key(p, "handshake_queue");
+		return fail(p, "must be a power of two");
+	}
+	cfg->under_load_queue = (uint32_t)under;
+	cfg->handshake_queue = (uint32_t)queue;
+	cfg->max_peers = (uint32_t)max;
+	(void)old;
+	return true;
+}
+
+static bool parse_control(struct parse *p, json_t *control, struct wgdp_config *cfg)
+{
+	static const char *const keys[] = { "socket", "uapi", NULL };
+	const char *socket_path = NULL;
+	json_t *uapi;
+	size_t old;
+
+	snprintf(cfg->socket_path, sizeof(cfg->socket_path), "/run/wgdp/%s.sock", cfg->ifname);
+	if (!control)
+		return true;
+	if (!expect_object(p, control) || !only_keys(p, control, keys) ||
+	    !get_string(p, control, "socket", false, &socket_path))
+		return false;
+	if (socket_path) {
+		old = push_key(p, "socket");
+		if (!*socket_path || strlen(socket_path) >= sizeof(cfg->socket_path))
+			return fail(p, "must be a path of 1 to %d bytes", WGDP_PATH_MAX - 1);
+		snprintf(cfg->socket_path, sizeof(cfg->socket_path), "%s", socket_path);
+		pop(p, old);
+	}
+	uapi = json_object_get(control, "uapi");
+	if (uapi) {
+		old = push_key(p, "uapi");
+		if (!json_is_boolean(uapi))
+			return fail(p, "must be true or false");
+		cfg->uapi = json_is_true(uapi);
+		pop(p, old);
+	}
+	return true;
+}
+
+/* Runs fn on the member key of root with the path set to it. */
+#define SECTION(p, root, key, fn, cfg)                                                     \
+	({                                                                                 \
+		size_t old_ = push_key(p, key);                                            \
+		bool ok_ = fn(p, json_object_get(root, key), cfg);                        \
+		if (ok_)                                                                   \
+			pop(p, old_);                                                      \
+		ok_;                                                                       \
+	})
+
+static bool parse_root(struct parse *p, json_t *root, struct wgdp_config *cfg)
+{
+	static const char *const keys[] = { "interface", "ports", "peers", "limits", "control",
+					     NULL };
+	json_t *iface;
+
+	if (!json_is_object(root))
+		return fail(p, "the config must be a JSON object");
+	if (!only_keys(p, root, keys))
+		return false;
+	iface = json_object_get(root, "interface");
+	if (!iface) {
+		push_key(p, "interface");
+		return fail(p, "is required");
+	}
+	if (!SECTION(p, root, "interface", parse_interface, cfg) ||
+	    !SECTION(p, root, "ports", parse_ports, cfg) ||
+	    !SECTION(p, root, "peers", parse_peers, cfg) ||
+	    !SECTION(p, root, "limits", parse_limits, cfg) ||
+	    !SECTION(p, root, "control", parse_control, cfg))
+		return false;
+	if (cfg->n_peers > cfg->max_peers) {
+		push_key(p, "peers");
+		return fail(p, "%u peers exceed limits.max_peers (%u)", cfg->n_peers,
+			    cfg->max_peers);
+	}
+	return true;
+}
+
+struct wgdp_config *wgdp_config_parse(const char *text, size_t len, struct wgdp_config_error *err)
+{
+	struct parse p = { .err = err };
+	struct wgdp_config *cfg;
+	json_error_t jerr;
+	json_t *root;
+
+	memset(err, 0, sizeof(*err));
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		snprintf(err->path, sizeof(err->path), "line %d, column %d", jerr.line,
+			 jerr.column);
+		snprintf(err->message, sizeof(err->message), "%s", jerr.text);
+		return NULL;
+	}
+	cfg = calloc(1, sizeof(*cfg));
+	if (!cfg) {
+		json_decref(root);
+		fail(&p, "out of memory");
+		return NULL;
+	}
+	if (!parse_root(&p, root, cfg)) {
+		wgdp_config_free(cfg);
+		cfg = NULL;
+	}
+	json_decref(root);
+	return cfg;
+}
+
+struct wgdp_config *wgdp_config_load(const char *path, struct wgdp_config_error *err)
+{
+	struct wgdp_config *cfg;
+	FILE *f = fopen(path, "r");
+	char *text = NULL;
+	size_t cap = 0, len = 0, n;
+
+	memset(err, 0, sizeof(*err));
+	if (!f) {
+		snprintf(err->path, sizeof(err->path), "%s", path);
+		snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(errno));
+		return NULL;
+	}
+	do {
+		if (len == cap) {
+			char *bigger = realloc(text, cap ? cap * 2 : 65536);
+
+			if (!bigger) {
+				free(text);
+				fclose(f);
+				snprintf(err->path, sizeof(err->path), "%s", path);
+				snprintf(err->message, sizeof(err->message), "out of memory");
+				return NULL;
+			}
+			text = bigger;
+			cap = cap ? cap * 2 : 65536;
+		}
+		n = fread(text + len, 1, cap - len, f);
+		len += n;
+	} while (n > 0);
+	fclose(f);
+	cfg = wgdp_config_parse(text, len, err);
+	/* The text may hold a private key. */
+	wgc_memzero(text, len);
+	free(text);
+	return cfg;
+}
+
+void wgdp_config_free(struct wgdp_config *cfg)
+{
+	if (!cfg)
+		return;
+	for (unsigned int i = 0; i < cfg->n_peers; i++) {
+		free(cfg->peers[i].allowed_ips);
+		wgc_memzero(cfg->peers[i].psk, sizeof(cfg->peers[i].psk));
+	}
+	free(cfg->peers);
+	wgc_memzero(cfg, sizeof(*cfg));
+	free(cfg);
+}

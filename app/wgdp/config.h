@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The JSON config (SPEC "Config"), parsed and validated in full before anything uses it, so a
+ * bad file or a bad reload changes nothing. Every error names the JSON path of the value at
+ * fault, e.g. "peers[2].allowed_ips[0]: not a prefix". Unknown keys are errors: a typo must
+ * not silently become a default.
+ *
+ * No DPDK here: the result is plain data the daemon turns into ports, tables and peers.
+ */
+#ifndef WGDP_APP_CONFIG_H
+#define WGDP_APP_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define WGDP_IFNAME_MAX	       15
+#define WGDP_PEER_NAME_MAX     63
+#define WGDP_PORT_ADDR_MAX     8
+#define WGDP_MAX_PORTS	       16
+#define WGDP_PATH_MAX	       108 /* sun_path */
+#define WGDP_DEFAULT_PORT      51820
+#define WGDP_DEFAULT_MTU       1420
+
+enum wgdp_port_role {
+	WGDP_ROLE_OUTSIDE = 1,
+	WGDP_ROLE_INSIDE = 2,
+	WGDP_ROLE_BOTH = WGDP_ROLE_OUTSIDE | WGDP_ROLE_INSIDE,
+};
+
+/* An IPv4 or IPv6 address in network byte order; family is 4 or 6. */
+struct wgdp_addr {
+	uint8_t family;
+	uint8_t bytes[16];
+};
+
+/* An address with a prefix length; host bits below the length are cleared, as wg does. */
+struct wgdp_prefix {
+	struct wgdp_addr addr;
+	uint8_t len;
+};
+
+/* The port's own address keeps its host bits: it is both our address and the on-link net. */
+struct wgdp_port_addr {
+	struct wgdp_addr addr;
+	uint8_t len;
+};
+
+struct wgdp_endpoint {
+	struct wgdp_addr addr;
+	uint16_t port;
+};
+
+struct wgdp_port_config {
+	uint16_t port_id;
+	enum wgdp_port_role role;
+	struct wgdp_port_addr addrs[WGDP_PORT_ADDR_MAX];
+	unsigned int n_addrs;
+	bool has_gateway;
+	struct wgdp_addr gateway;
+	uint16_t queues;
+};
+
+struct wgdp_peer_config {
+	uint8_t public_key[32];
+	bool has_psk;
+	uint8_t psk[32];
+	bool has_endpoint;
+	struct wgdp_endpoint endpoint;
+	struct wgdp_prefix *allowed_ips;
+	unsigned int n_allowed_ips;
+	uint16_t persistent_keepalive; /* seconds, 0 = off */
+	char name[WGDP_PEER_NAME_MAX + 1];
+};
+
+struct wgdp_config {
+	char ifname[WGDP_IFNAME_MAX + 1];
+	uint8_t private_key[32];
+	uint16_t listen_port;
+	uint16_t mtu;
+	struct wgdp_port_config ports[WGDP_MAX_PORTS];
+	unsigned int n_ports;
+	struct wgdp_peer_config *peers;
+	unsigned int n_peers;
+	uint32_t under_load_queue;
+	uint32_t handshake_queue;
+	uint32_t max_peers;
+	char socket_path[WGDP_PATH_MAX];
+	bool uapi;
+};
+
+/* "path: message", for stderr and for the control socket's {"path","error"}. */
+struct wgdp_config_error {
+	char path[128];
+	char message[160];
+};
+
+/*
+ * Parses text (len bytes). On success returns a config to free with wgdp_config_free();
+ * on failure NULL with err filled. Key files named by private_key_file are read here.
+ */
+struct wgdp_config *wgdp_config_parse(const char *text, size_t len, struct wgdp_config_error *err);
+
+/* Reads and parses a file. */
+struct wgdp_config *wgdp_config_load(const char *path, struct wgdp_config_error *err);
+
+/* Frees the config, wiping its keys. NULL is fine. */
+void wgdp_config_free(struct wgdp_config *cfg);
+
+/* Parses "a.b.c.d/len" or "x::y/len"; host bits are cleared when clear_host is set. */
+bool wgdp_parse_prefix(const char *text, struct wgdp_prefix *out, bool clear_host);
+
+/* Parses "IPv4:port" or "[IPv6]:port". */
+bool wgdp_parse_endpoint(const char *text, struct wgdp_endpoint *out);
+
+#endif

@@ -1,0 +1,273 @@
+/* SPDX-License-Identifier: MIT */
+/* The JSON config: every SPEC field read, every error named by its JSON path. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "crypto/ct.h"
+#include "crypto/keys.h"
+#include "unit.h"
+
+/* RFC 7748 6.1 keys, in base64: Alice is our interface, Bob a peer. */
+#define OUR_KEY	 "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
+#define OUR_PUB	 "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
+#define PEER_KEY "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="
+
+static const char full[] =
+	"{\"interface\":{\"name\":\"wgdp7\",\"private_key\":\"" OUR_KEY "\","
+	"\"listen_port\":51900,\"mtu\":1380},"
+	"\"ports\":[{\"port\":0,\"role\":\"outside\",\"address\":[\"192.0.2.1/24\","
+	"\"2001:db8::1/64\"],\"gateway\":\"192.0.2.254\",\"queues\":2},"
+	"{\"port\":1,\"role\":\"inside\",\"address\":[\"10.0.0.1/24\"]}],"
+	"\"peers\":[{\"public_key\":\"" PEER_KEY "\",\"preshared_key\":\"" OUR_KEY "\","
+	"\"endpoint\":\"198.51.100.7:51820\",\"allowed_ips\":[\"10.0.1.7/24\",\"fd00:1::/64\"],"
+	"\"persistent_keepalive\":25,\"name\":\"branch-7\"},"
+	"{\"public_key\":\"XasIfmJKikt54X+Lg4AO5m87sSkmGLb9HC+LJ/+I4Os=\"}],"
+	"\"limits\":{\"under_load_queue\":0,\"handshake_queue\":1024,\"max_peers\":10},"
+	"\"control\":{\"socket\":\"/tmp/w.sock\",\"uapi\":true}}";
+
+static struct wgdp_config *parse(const char *text, struct wgdp_config_error *err)
+{
+	return wgdp_config_parse(text, strlen(text), err);
+}
+
+/* Parses text that must fail and checks the path and part of the message. */
+static void expect_error(const char *text, const char *path, const char *message_part)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(text, &err);
+
+	CU_ASSERT_PTR_NULL(cfg);
+	wgdp_config_free(cfg);
+	if (strcmp(err.path, path) != 0 || !strstr(err.message, message_part))
+		fprintf(stderr, "\n  got  %s: %s\n  want %s: ...%s...\n", err.path, err.message,
+			path, message_part);
+	CU_ASSERT_STRING_EQUAL(err.path, path);
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, message_part));
+}
+
+/* A minimal valid config with one replacement: "%s" stands for the peers array. */
+static char *with_peers(const char *peers)
+{
+	static char buf[4096];
+
+	snprintf(buf, sizeof(buf),
+		 "{\"interface\":{\"private_key\":\"" OUR_KEY "\"},"
+		 "\"ports\":[{\"port\":0,\"role\":\"both\",\"address\":[\"192.0.2.1/24\"]}],"
+		 "\"peers\":%s}",
+		 peers);
+	return buf;
+}
+
+static void test_full_config(void)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(full, &err);
+	uint8_t key[32];
+
+	if (!cfg)
+		fprintf(stderr, "\n  %s: %s\n", err.path, err.message);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_STRING_EQUAL(cfg->ifname, "wgdp7");
+	wgc_key_from_base64(key, OUR_KEY);
+	UNIT_ASSERT_MEM(cfg->private_key, key, 32);
+	CU_ASSERT_EQUAL(cfg->listen_port, 51900);
+	CU_ASSERT_EQUAL(cfg->mtu, 1380);
+	CU_ASSERT_EQUAL(cfg->n_ports, 2);
+	CU_ASSERT_EQUAL(cfg->ports[0].role, WGDP_ROLE_OUTSIDE);
+	CU_ASSERT_EQUAL(cfg->ports[0].n_addrs, 2);
+	CU_ASSERT_EQUAL(cfg->ports[0].addrs[1].addr.family, 6);
+	CU_ASSERT_EQUAL(cfg->ports[0].addrs[1].len, 64);
+	CU_ASSERT_TRUE(cfg->ports[0].has_gateway);
+	CU_ASSERT_EQUAL(cfg->ports[0].gateway.bytes[3], 254);
+	CU_ASSERT_EQUAL(cfg->ports[0].queues, 2);
+	CU_ASSERT_EQUAL(cfg->ports[1].role, WGDP_ROLE_INSIDE);
+	CU_ASSERT_EQUAL(cfg->ports[1].queues, 1);
+	CU_ASSERT_EQUAL(cfg->n_peers, 2);
+	CU_ASSERT_TRUE(cfg->peers[0].has_psk);
+	CU_ASSERT_TRUE(cfg->peers[0].has_endpoint);
+	CU_ASSERT_EQUAL(cfg->peers[0].endpoint.port, 51820);
+	CU_ASSERT_EQUAL(cfg->peers[0].endpoint.addr.bytes[0], 198);
+	CU_ASSERT_EQUAL(cfg->peers[0].n_allowed_ips, 2);
+	/* Host bits of an allowed-ip are cleared, as wg does: 10.0.1.7/24 is 10.0.1.0/24. */
+	CU_ASSERT_EQUAL(cfg->peers[0].allowed_ips[0].addr.bytes[3], 0);
+	CU_ASSERT_EQUAL(cfg->peers[0].allowed_ips[0].len, 24);
+	CU_ASSERT_EQUAL(cfg->peers[0].persistent_keepalive, 25);
+	CU_ASSERT_STRING_EQUAL(cfg->peers[0].name, "branch-7");
+	CU_ASSERT_FALSE(cfg->peers[1].has_endpoint);
+	CU_ASSERT_EQUAL(cfg->under_load_queue, 0);
+	CU_ASSERT_EQUAL(cfg->handshake_queue, 1024);
+	CU_ASSERT_EQUAL(cfg->max_peers, 10);
+	CU_ASSERT_STRING_EQUAL(cfg->socket_path, "/tmp/w.sock");
+	CU_ASSERT_TRUE(cfg->uapi);
+	wgdp_config_free(cfg);
+}
+
+static void test_defaults(void)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(with_peers("[]"), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_STRING_EQUAL(cfg->ifname, "wgdp0");
+	CU_ASSERT_EQUAL(cfg->listen_port, WGDP_DEFAULT_PORT);
+	CU_ASSERT_EQUAL(cfg->mtu, WGDP_DEFAULT_MTU);
+	CU_ASSERT_EQUAL(cfg->under_load_queue, 512);
+	CU_ASSERT_EQUAL(cfg->handshake_queue, 4096);
+	CU_ASSERT_EQUAL(cfg->max_peers, 1048576);
+	CU_ASSERT_STRING_EQUAL(cfg->socket_path, "/run/wgdp/wgdp0.sock");
+	CU_ASSERT_FALSE(cfg->uapi);
+	CU_ASSERT_EQUAL(cfg->n_peers, 0);
+	wgdp_config_free(cfg);
+}
+
+static void test_private_key_file(void)
+{
+	char path[] = "/tmp/wgdp-test-key.XXXXXX", text[512];
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg;
+	uint8_t key[32];
+	int fd = mkstemp(path);
+
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	CU_ASSERT_EQUAL(write(fd, OUR_KEY "\n", 45), 45);
+	close(fd);
+	snprintf(text, sizeof(text),
+		 "{\"interface\":{\"private_key_file\":\"%s\"},\"ports\":[{\"port\":0,"
+		 "\"role\":\"both\",\"address\":[\"192.0.2.1/24\"]}]}",
+		 path);
+	cfg = parse(text, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	wgc_key_from_base64(key, OUR_KEY);
+	UNIT_ASSERT_MEM(cfg->private_key, key, 32);
+	wgdp_config_free(cfg);
+	unlink(path);
+	expect_error(text, "interface.private_key_file", "cannot read");
+}
+
+static void test_errors_name_their_path(void)
+{
+	/* Syntax: the position, from jansson. */
+	expect_error("{\"interface\": ", "line 1, column 14", "");
+	expect_error("[]", "(top level)", "must be a JSON object");
+	expect_error("{\"interface\":{}, \"ports\":[], \"bogus\":1}", "bogus", "unknown key");
+	expect_error("{\"ports\":[]}", "interface", "is required");
+	expect_error("{\"interface\":{\"private_key\":\"abc\"}}", "interface.private_key",
+		     "not a base64 key");
+	expect_error("{\"interface\":{}}", "interface", "exactly one of");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\",\"private_key_file\":\"/x\"}}",
+		     "interface.private_key_file", "cannot read");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\",\"listen_port\":70000}}",
+		     "interface.listen_port", "between 1 and 65535");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\",\"mtu\":\"big\"}}",
+		     "interface.mtu", "must be an integer");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\",\"name\":\"much-too-long-name\"}}",
+		     "interface.name", "characters");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\"}}", "ports", "is required");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\"},\"ports\":[{\"port\":0,"
+		     "\"role\":\"outside\",\"address\":[\"192.0.2.1/24\"]}]}",
+		     "ports", "an outside and an inside");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\"},\"ports\":[{\"port\":0,"
+		     "\"role\":\"sideways\",\"address\":[]}]}",
+		     "ports[0].role", "outside, inside or both");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\"},\"ports\":[{\"port\":0,"
+		     "\"role\":\"both\",\"address\":[\"192.0.2.1\"]}]}",
+		     "ports[0].address[0]", "not a prefix");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\"},\"ports\":[{\"port\":0,"
+		     "\"role\":\"both\",\"address\":[\"192.0.2.1/24\"],\"gateway\":\"fe80::1\"}]}",
+		     "ports[0].gateway", "family");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\"},\"ports\":[{\"port\":3,"
+		     "\"role\":\"inside\",\"address\":[]},{\"port\":3,\"role\":\"outside\","
+		     "\"address\":[]}]}",
+		     "ports[1].port", "configured twice");
+}
+
+static void test_peer_errors(void)
+{
+	expect_error(with_peers("[{}]"), "peers[0].public_key", "is required");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\",\"endpoint\":\"1.2.3.4\"}]"),
+		     "peers[0].endpoint", "not an endpoint");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\",\"endpoint\":\"::1:80\"}]"),
+		     "peers[0].endpoint", "not an endpoint");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":[\"10.0.0.0/8\","
+				"\"10.0.0.0/33\"]}]"),
+		     "peers[0].allowed_ips[1]", "not a prefix");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":[\"fd00::/129\"]}]"),
+		     "peers[0].allowed_ips[0]", "not a prefix");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\",\"persistent_keepalive\":-1}]"),
+		     "peers[0].persistent_keepalive", "between");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\",\"colour\":\"red\"}]"),
+		     "peers[0].colour", "unknown key");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\",\"preshared_key\":\"x\"}]"),
+		     "peers[0].preshared_key", "not a base64 key");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\"},{\"public_key\":\"" OUR_PUB
+				"\"},{\"public_key\":\"" PEER_KEY "\"}]"),
+		     "peers[1].public_key", "own public key");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\"},{\"public_key\":\"" PEER_KEY
+				"\"}]"),
+		     "peers[1].public_key", "duplicate public key (also peers[0])");
+	/* Duplicate JSON keys are refused by the parser itself. */
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\",\"public_key\":\"" PEER_KEY
+				"\"}]"),
+		     "line 1, column 220", "duplicate");
+}
+
+static void test_endpoint_and_prefix_parsers(void)
+{
+	struct wgdp_endpoint ep;
+	struct wgdp_prefix pre;
+
+	CU_ASSERT_TRUE(wgdp_parse_endpoint("[2001:db8::7]:51820", &ep));
+	CU_ASSERT_EQUAL(ep.addr.family, 6);
+	CU_ASSERT_EQUAL(ep.port, 51820);
+	CU_ASSERT_EQUAL(ep.addr.bytes[15], 7);
+	CU_ASSERT_FALSE(wgdp_parse_endpoint("[2001:db8::7]", &ep));
+	CU_ASSERT_FALSE(wgdp_parse_endpoint("[1.2.3.4]:80", &ep));
+	CU_ASSERT_FALSE(wgdp_parse_endpoint("1.2.3.4:0", &ep));
+	CU_ASSERT_FALSE(wgdp_parse_endpoint("1.2.3.4:65536", &ep));
+	CU_ASSERT_FALSE(wgdp_parse_endpoint("1.2.3.4:80x", &ep));
+	CU_ASSERT_FALSE(wgdp_parse_endpoint("host.example:80", &ep));
+	CU_ASSERT_TRUE(wgdp_parse_prefix("fd00:1:2:3:4::1/64", &pre, true));
+	CU_ASSERT_EQUAL(pre.len, 64);
+	CU_ASSERT_EQUAL(pre.addr.bytes[7], 3);
+	CU_ASSERT_EQUAL(pre.addr.bytes[9], 0);
+	CU_ASSERT_EQUAL(pre.addr.bytes[15], 0);
+	CU_ASSERT_TRUE(wgdp_parse_prefix("0.0.0.0/0", &pre, true));
+	CU_ASSERT_FALSE(wgdp_parse_prefix("10.0.0.0/", &pre, true));
+	CU_ASSERT_FALSE(wgdp_parse_prefix("10.0.0.0/+8", &pre, true));
+	CU_ASSERT_FALSE(wgdp_parse_prefix("/8", &pre, true));
+}
+
+static void test_max_peers(void)
+{
+	static const char text[] =
+		"{\"interface\":{\"private_key\":\"" OUR_KEY "\"},"
+		"\"ports\":[{\"port\":0,\"role\":\"both\",\"address\":[\"192.0.2.1/24\"]}],"
+		"\"peers\":[{\"public_key\":\"" PEER_KEY "\"},{\"public_key\":\"" OUR_KEY "\"}],"
+		"\"limits\":{\"max_peers\":1}}";
+
+	expect_error(text, "peers", "exceed limits.max_peers");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\"},\"ports\":[{\"port\":0,"
+		     "\"role\":\"both\",\"address\":[]}],\"limits\":{\"handshake_queue\":1000}}",
+		     "limits.handshake_queue", "power of two");
+}
+
+int main(void)
+{
+	static const CU_TestInfo tests[] = {
+		{ "every field of a full config", test_full_config },
+		{ "defaults", test_defaults },
+		{ "private_key_file", test_private_key_file },
+		{ "errors name their JSON path", test_errors_name_their_path },
+		{ "peer errors", test_peer_errors },
+		{ "endpoint and prefix parsers", test_endpoint_and_prefix_parsers },
+		{ "limits", test_max_peers },
+		CU_TEST_INFO_NULL,
+	};
+
+	if (wgc_init() != 0)
+		return 2;
+	return unit_run("config", tests);
+}
