@@ -184,8 +184,9 @@ bool wgdp_parse_endpoint(const char *text, struct wgdp_endpoint *out)
 	size_t host_len;
 	char *end;
 	unsigned long value;
+	bool bracketed = text[0] == '[';
 
-	if (text[0] == '[') {
+	if (bracketed) {
 		const char *close = strchr(text, ']');
 
 		if (!close || close[1] != ':')
@@ -205,7 +206,7 @@ bool wgdp_parse_endpoint(const char *text, struct wgdp_endpoint *out)
 	memcpy(host, text, host_len);
 	host[host_len] = '\0';
 	/* IPv6 only in brackets, IPv4 never: "::1:80" would be ambiguous. */
-	if (!parse_addr(host, &out->addr) || (out->addr.family == 6) != (text[-1] == '['))
+	if (!parse_addr(host, &out->addr) || (out->addr.family == 6) != bracketed)
 		return false;
 	errno = 0;
 	value = strtoul(port, &end, 10);

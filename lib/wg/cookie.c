@@ -1,25 +1,36 @@
 /* SPDX-License-Identifier: MIT */
+#include <assert.h>
 #include <string.h>
 
 #include "cookie.h"
+#include "crypto/aead.h"
+#include "crypto/blake2s.h"
 #include "crypto/ct.h"
 
+#define LABEL_LEN 8
 static const char label_mac1[] = "mac1----";
 static const char label_cookie[] = "cookie--";
 
-/* HASH(label || public key): the keys both macs and the cookie encryption hang off. */
+static_assert(sizeof(label_mac1) == LABEL_LEN + 1 && sizeof(label_cookie) == LABEL_LEN + 1,
+	      "labels are 8 bytes, without their NUL");
+static_assert(WGC_BLAKE2S_MAC_LEN == WG_COOKIE_LEN, "macs and cookies are MAC outputs");
+static_assert(sizeof(((struct wg_msg_cookie *)0)->encrypted_cookie) ==
+		      WG_COOKIE_LEN + WGC_AEAD_TAG_LEN,
+	      "an encrypted cookie is the cookie and a tag");
+
+/* HASH(label || public key): the key behind mac1 or behind the cookie encryption. */
 static void derive_key(uint8_t out[32], const char *label, const uint8_t public_key[32])
 {
 	struct wgc_blake2s s;
 
-	wgc_blake2s_init(&s, 32, NULL, 0);
-	wgc_blake2s_update(&s, label, 8);
+	wgc_blake2s_init(&s, WGC_BLAKE2S_HASH_LEN, NULL, 0);
+	wgc_blake2s_update(&s, label, LABEL_LEN);
 	wgc_blake2s_update(&s, public_key, 32);
 	wgc_blake2s_final(&s, out);
 }
 
-/* mac1 and mac2 sit at the end of both handshake messages; 0 for any other length. */
-static size_t macs_offset(size_t len)
+/* Where mac1 sits: both handshake messages end with mac1 || mac2. 0 for other lengths. */
+static size_t mac1_offset(size_t len)
 {
 	if (len == sizeof(struct wg_msg_initiation))
 		return offsetof(struct wg_msg_initiation, macs);
@@ -28,16 +39,18 @@ static size_t macs_offset(size_t len)
 	return 0;
 }
 
+/* mac1 covers everything before it... */
 static void compute_mac1(uint8_t out[WG_COOKIE_LEN], const uint8_t key[32], const void *msg,
-			 size_t offset)
+			 size_t mac1_off)
 {
-	wgc_mac(out, key, 32, msg, offset);
+	wgc_mac(out, key, 32, msg, mac1_off);
 }
 
+/* ...and mac2 everything before it, mac1 included. */
 static void compute_mac2(uint8_t out[WG_COOKIE_LEN], const uint8_t cookie[WG_COOKIE_LEN],
-			 const void *msg, size_t offset)
+			 const void *msg, size_t mac1_off)
 {
-	wgc_mac(out, cookie, WG_COOKIE_LEN, msg, offset + WG_COOKIE_LEN);
+	wgc_mac(out, cookie, WG_COOKIE_LEN, msg, mac1_off + WG_COOKIE_LEN);
 }
 
 void wg_cookie_checker_init(struct wg_cookie_checker *c, const uint8_t our_public[32])
@@ -52,29 +65,32 @@ void wg_cookie_checker_wipe(struct wg_cookie_checker *c)
 	wgc_memzero(c, sizeof(*c));
 }
 
-/* R_changing is replaced lazily once it is 120 s old, so cookies expire with it. */
+/*
+ * R_changing is replaced lazily, at the first use after it turns 120 s old: all cookies made
+ * with it die with it. A clock that went backwards also counts as expired (the subtraction
+ * wraps), which errs on the safe side.
+ */
 static void refresh_secret(struct wg_cookie_checker *c, uint64_t now)
 {
-	if (c->have_secret && now - c->secret_birth < WG_COOKIE_SECRET_MAX_AGE)
+	if (c->have_secret && now - c->secret_birth <= WG_COOKIE_SECRET_MAX_AGE)
 		return;
 	wgc_random(c->secret, sizeof(c->secret));
 	c->secret_birth = now;
 	c->have_secret = true;
 }
 
-/* cookie := MAC(R_changing, source address bytes || source port, big-endian as on the wire). */
+/* cookie = MAC(R_changing, addr || port): address in network order, port big-endian. */
 static void make_cookie(uint8_t out[WG_COOKIE_LEN], struct wg_cookie_checker *c,
 			const uint8_t *addr, size_t addr_len, uint16_t port, uint64_t now)
 {
-	uint8_t input[WG_COOKIE_ADDR_MAX + 2];
+	const uint8_t port_be[2] = { (uint8_t)(port >> 8), (uint8_t)port };
+	struct wgc_blake2s s;
 
-	if (addr_len > WG_COOKIE_ADDR_MAX)
-		addr_len = WG_COOKIE_ADDR_MAX;
 	refresh_secret(c, now);
-	memcpy(input, addr, addr_len);
-	input[addr_len] = (uint8_t)(port >> 8);
-	input[addr_len + 1] = (uint8_t)port;
-	wgc_mac(out, c->secret, sizeof(c->secret), input, addr_len + 2);
+	wgc_blake2s_init(&s, WG_COOKIE_LEN, c->secret, sizeof(c->secret));
+	wgc_blake2s_update(&s, addr, addr_len);
+	wgc_blake2s_update(&s, port_be, sizeof(port_be));
+	wgc_blake2s_final(&s, out);
 }
 
 enum wg_cookie_mac_state wg_cookie_validate(struct wg_cookie_checker *c, const void *msg,
@@ -84,46 +100,48 @@ enum wg_cookie_mac_state wg_cookie_validate(struct wg_cookie_checker *c, const v
 {
 	const struct wg_msg_macs *macs;
 	uint8_t expected[WG_COOKIE_LEN], cookie[WG_COOKIE_LEN];
-	size_t offset = macs_offset(len);
-	enum wg_cookie_mac_state state = WG_COOKIE_MAC_INVALID;
+	size_t off = mac1_offset(len);
+	bool mac2_ok;
 
-	if (!offset)
+	if (!off)
 		return WG_COOKIE_MAC_INVALID;
-	macs = (const struct wg_msg_macs *)((const uint8_t *)msg + offset);
-	compute_mac1(expected, c->mac1_key, msg, offset);
+	macs = (const struct wg_msg_macs *)((const uint8_t *)msg + off);
+	compute_mac1(expected, c->mac1_key, msg, off);
 	if (!wgc_ct_equal(expected, macs->mac1, WG_COOKIE_LEN))
-		goto out;
-	state = WG_COOKIE_MAC1_VALID;
+		return WG_COOKIE_MAC_INVALID;
 	if (!check_mac2)
-		goto out;
+		return WG_COOKIE_MAC1_VALID;
+
 	make_cookie(cookie, c, src_addr, src_addr_len, src_port, now);
-	compute_mac2(expected, cookie, msg, offset);
-	if (wgc_ct_equal(expected, macs->mac2, WG_COOKIE_LEN))
-		state = WG_COOKIE_MAC1_AND_MAC2_VALID;
-out:
+	compute_mac2(expected, cookie, msg, off);
+	mac2_ok = wgc_ct_equal(expected, macs->mac2, WG_COOKIE_LEN);
 	wgc_memzero(cookie, sizeof(cookie));
-	return state;
+	wgc_memzero(expected, sizeof(expected));
+	return mac2_ok ? WG_COOKIE_MAC1_AND_MAC2_VALID : WG_COOKIE_MAC1_VALID;
 }
 
-void wg_cookie_reply_create(struct wg_msg_cookie *out, struct wg_cookie_checker *c,
-			    const void *msg, size_t len, const uint8_t *src_addr,
+bool wg_cookie_reply_create(struct wg_msg_cookie *out, struct wg_cookie_checker *c, const void *msg,
+			    size_t len, uint32_t receiver_index, const uint8_t *src_addr,
 			    size_t src_addr_len, uint16_t src_port, uint64_t now)
 {
-	const struct wg_msg_header *hdr = msg;
-	size_t offset = macs_offset(len);
-	const struct wg_msg_macs *macs = (const struct wg_msg_macs *)((const uint8_t *)msg + offset);
-	const uint8_t *sender = (const uint8_t *)msg + sizeof(*hdr);
+	const struct wg_msg_macs *macs;
 	uint8_t cookie[WG_COOKIE_LEN];
+	size_t off = mac1_offset(len);
 
 	memset(out, 0, sizeof(*out));
+	if (!off)
+		return false;
+	macs = (const struct wg_msg_macs *)((const uint8_t *)msg + off);
+
 	wg_msg_header_init(&out->header, WG_MSG_COOKIE);
-	/* Both handshake messages carry their sender index right after the header. */
-	memcpy(out->receiver, sender, sizeof(out->receiver));
+	wg_put_le32(out->receiver, receiver_index);
 	wgc_random(out->nonce, sizeof(out->nonce));
 	make_cookie(cookie, c, src_addr, src_addr_len, src_port, now);
+	/* mac1 as AD ties the reply to the one message it answers (whitepaper 5.4.7). */
 	wgc_xaead_encrypt(out->encrypted_cookie, cookie, sizeof(cookie), macs->mac1, WG_COOKIE_LEN,
 			  out->nonce, c->cookie_key);
 	wgc_memzero(cookie, sizeof(cookie));
+	return true;
 }
 
 void wg_cookie_maker_init(struct wg_cookie_maker *m, const uint8_t peer_public[32])
@@ -138,26 +156,30 @@ void wg_cookie_maker_wipe(struct wg_cookie_maker *m)
 	wgc_memzero(m, sizeof(*m));
 }
 
-/* A cookie is used for 115 s at most: the responder's secret may be up to 5 s older. */
+/*
+ * We use a cookie for 115 s at most: the responder's secret may already have been up to 5 s
+ * old when it made the cookie, and the cookie dies with the secret at 120 s.
+ */
 static bool cookie_fresh(const struct wg_cookie_maker *m, uint64_t now)
 {
 	return m->have_cookie &&
-	       now - m->cookie_birth < WG_COOKIE_SECRET_MAX_AGE - WG_COOKIE_SECRET_LATENCY;
+	       now - m->cookie_birth <= WG_COOKIE_SECRET_MAX_AGE - WG_COOKIE_SECRET_LATENCY;
 }
 
 void wg_cookie_add_macs(struct wg_cookie_maker *m, void *msg, size_t len, uint64_t now)
 {
-	size_t offset = macs_offset(len);
+	size_t off = mac1_offset(len);
 	struct wg_msg_macs *macs;
 
-	if (!offset)
+	if (!off)
 		return;
-	macs = (struct wg_msg_macs *)((uint8_t *)msg + offset);
-	compute_mac1(macs->mac1, m->mac1_key, msg, offset);
-	memcpy(m->last_mac1, macs->mac1, WG_COOKIE_LEN);
-	m->have_last_mac1 = true;
+	macs = (struct wg_msg_macs *)((uint8_t *)msg + off);
+	compute_mac1(macs->mac1, m->mac1_key, msg, off);
+	memcpy(m->last_mac1_sent, macs->mac1, WG_COOKIE_LEN);
+	m->have_sent_mac1 = true;
+
 	if (cookie_fresh(m, now))
-		compute_mac2(macs->mac2, m->cookie, msg, offset);
+		compute_mac2(macs->mac2, m->cookie, msg, off);
 	else
 		memset(macs->mac2, 0, WG_COOKIE_LEN);
 }
@@ -166,16 +188,19 @@ bool wg_cookie_reply_consume(struct wg_cookie_maker *m, const struct wg_msg_cook
 			     uint64_t now)
 {
 	uint8_t cookie[WG_COOKIE_LEN];
+	bool ok;
 
-	if (!m->have_last_mac1)
+	/* Unsolicited, or its message was already answered: an attacker could replay these. */
+	if (!m->have_sent_mac1)
 		return false;
-	if (!wgc_xaead_decrypt(cookie, reply->encrypted_cookie, sizeof(reply->encrypted_cookie),
-			       m->last_mac1, WG_COOKIE_LEN, reply->nonce, m->cookie_key))
-		return false;
-	memcpy(m->cookie, cookie, sizeof(cookie));
-	m->cookie_birth = now;
-	m->have_cookie = true;
-	m->have_last_mac1 = false;
+	ok = wgc_xaead_decrypt(cookie, reply->encrypted_cookie, sizeof(reply->encrypted_cookie),
+			       m->last_mac1_sent, WG_COOKIE_LEN, reply->nonce, m->cookie_key);
+	if (ok) {
+		memcpy(m->cookie, cookie, sizeof(cookie));
+		m->cookie_birth = now;
+		m->have_cookie = true;
+		m->have_sent_mac1 = false;
+	}
 	wgc_memzero(cookie, sizeof(cookie));
-	return true;
+	return ok;
 }
