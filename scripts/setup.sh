@@ -12,7 +12,7 @@ packages=(
 	# libraries wgdp links
 	libdpdk-dev libipsec-mb-dev libjansson-dev libsodium-dev libb2-dev libcunit1-dev
 	# real WireGuard peers and the network tools the integration tests drive
-	wireguard-tools wireguard-go iproute2 iputils-ping iperf3 procps
+	wireguard-tools wireguard-go iproute2 iputils-ping iperf3 procps ethtool tcpdump
 )
 
 as_root() {

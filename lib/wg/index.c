@@ -139,6 +139,16 @@ bool wg_index_remove(struct wg_index_table *t, uint32_t index)
 	return true;
 }
 
+bool wg_index_replace(struct wg_index_table *t, uint32_t index, void *value)
+{
+	struct slot *s = find(t, index);
+
+	if (!s || !value)
+		return false;
+	s->value = value;
+	return true;
+}
+
 uint32_t wg_index_count(const struct wg_index_table *t)
 {
 	return t->count;

@@ -29,6 +29,10 @@ void *wg_index_lookup(const struct wg_index_table *t, uint32_t index);
 /* Frees index; false if it was not live. */
 bool wg_index_remove(struct wg_index_table *t, uint32_t index);
 
+/* Points a live index at another value (a handshake's index passing to its keypair, as the
+ * kernel does, so the peer's next data finds the keypair under the index it learned). */
+bool wg_index_replace(struct wg_index_table *t, uint32_t index, void *value);
+
 uint32_t wg_index_count(const struct wg_index_table *t);
 
 #endif

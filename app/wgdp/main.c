@@ -1,0 +1,242 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * wgdp: the WireGuard concentrator. `wgdp [EAL options] -- -c CONFIG`.
+ *
+ * This file only wires things together: the command line, the config, the EAL, the data
+ * plane (lib/dp) and the lcores. Exit status: 0 after SIGINT/SIGTERM, 1 for an invalid config
+ * (stderr names the JSON path), 2 for a usage error.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "config.h"
+#include "crypto/ct.h"
+#include "crypto/keys.h"
+#include "dp/dp.h"
+#include "dp/log.h"
+
+#define PROG "wgdp"
+
+enum { EXIT_CONFIG = 1, EXIT_USAGE = 2 };
+
+struct options {
+	const char *config_path;
+};
+
+static struct dp_ctx *running;
+
+static void usage(FILE *out)
+{
+	fprintf(out,
+		"usage: " PROG " [EAL options] -- -c FILE [options]\n"
+		"\n"
+		"  -c, --config FILE   JSON config (required; see docs/config.md)\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"EAL options are DPDK's, e.g. -l 0-2 --no-huge --no-shconf -m 512\n"
+		"  --vdev=net_af_packet0,iface=eth1  (ports are numbered in probe order).\n"
+		"With one lcore, it runs the control plane and the data plane on it; with N, the\n"
+		"main lcore is the control lcore and the others are workers.\n"
+		"Exit status: 0 after SIGINT or SIGTERM, 1 for an invalid config, 2 for a usage "
+		"error.\n");
+}
+
+/*
+ * Splits argv at "--": EAL options before it, ours after. Without "--" every argument is
+ * ours and the EAL runs on its defaults, so `wgdp -h` and `wgdp -c FILE` work as they read.
+ * app_argv gets argv[0] in front so that getopt sees a normal vector.
+ */
+static int split_args(int argc, char **argv, int *eal_argc, char **app_argv)
+{
+	int split = argc, n = 0;
+
+	for (int i = 1; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			split = i;
+			break;
+		}
+	}
+	app_argv[n++] = argv[0];
+	if (split == argc) {
+		*eal_argc = 1;
+		for (int i = 1; i < argc; i++)
+			app_argv[n++] = argv[i];
+	} else {
+		*eal_argc = split;
+		for (int i = split + 1; i < argc; i++)
+			app_argv[n++] = argv[i];
+	}
+	app_argv[n] = NULL;
+	return n;
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	optind = 1;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			o->config_path = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			fprintf(stderr, PROG ": unknown or incomplete option '%s'\n",
+				argv[optind - 1]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, PROG ": unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	if (!o->config_path) {
+		fprintf(stderr, PROG ": -c FILE is required\n");
+		return -1;
+	}
+	return 0;
+}
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	if (running)
+		__atomic_store_n(&running->quit, true, __ATOMIC_RELAXED);
+}
+
+/* Worker lcores: every EAL lcore but the main one; with one lcore, the main one. */
+static unsigned int worker_lcores(unsigned int *lcores, bool *control_is_worker)
+{
+	unsigned int n = 0, id;
+
+	RTE_LCORE_FOREACH_WORKER(id)
+		lcores[n++] = id;
+	*control_is_worker = n == 0;
+	if (n == 0)
+		lcores[n++] = rte_get_main_lcore();
+	return n;
+}
+
+static void run(struct dp_ctx *dp)
+{
+	if (dp->control_is_worker) {
+		struct dp_worker *w = &dp->workers[0];
+
+		rte_rcu_qsbr_thread_register(dp->rcu, 0);
+		rte_rcu_qsbr_thread_online(dp->rcu, 0);
+		while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
+			dp_worker_poll(dp, w);
+			dp_control_poll(dp);
+		}
+		rte_rcu_qsbr_thread_offline(dp->rcu, 0);
+		rte_rcu_qsbr_thread_unregister(dp->rcu, 0);
+		return;
+	}
+	for (unsigned int i = 0; i < dp->n_workers; i++)
+		rte_eal_remote_launch(dp_worker_main, &dp->workers[i], dp->workers[i].lcore_id);
+	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED))
+		dp_control_poll(dp);
+	rte_eal_mp_wait_lcore();
+}
+
+static void announce(const struct dp_ctx *dp)
+{
+	char pub[WGC_KEY_B64_LEN + 1];
+
+	wgc_key_to_base64(pub, dp->identity.public_key);
+	DP_LOG(INFO, config, "interface %s: public key %s, listening on UDP %u, %u peers",
+	       dp->cfg->ifname, pub, dp->cfg->listen_port, dp->n_peers);
+	for (unsigned int i = 0; i < dp->n_ports; i++) {
+		const struct dp_port *p = &dp->ports[i];
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+		rte_ether_format_addr(mac, sizeof(mac), &p->iface.mac);
+		DP_LOG(INFO, config, "port %u (%s%s): %s, %u RX queues", p->port_id,
+		       p->outside ? "outside" : "", p->inside ? (p->outside ? "+inside" : "inside") : "",
+		       mac, p->n_queues);
+	}
+	DP_LOG(INFO, config, "%u worker lcore(s)%s", dp->n_workers,
+	       dp->control_is_worker ? ", sharing the main lcore with the control plane" : "");
+	fprintf(stderr, PROG ": ready\n");
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts = { 0 };
+	struct wgdp_config_error cerr;
+	struct wgdp_config *cfg;
+	unsigned int lcores[RTE_MAX_LCORE], n_workers;
+	bool control_is_worker;
+	struct dp_ctx *dp;
+	char err[256];
+	char **app_argv = calloc((size_t)argc + 1, sizeof(char *));
+	int eal_argc, app_argc, rc = 0;
+
+	if (!app_argv)
+		return EXIT_USAGE;
+	app_argc = split_args(argc, argv, &eal_argc, app_argv);
+	rc = parse_options(app_argc, app_argv, &opts);
+	free(app_argv);
+	if (rc == 1)
+		return 0;
+	if (rc != 0) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	cfg = wgdp_config_load(opts.config_path, &cerr);
+	if (!cfg) {
+		fprintf(stderr, PROG ": %s: %s%s%s\n", opts.config_path, cerr.path,
+			cerr.path[0] ? ": " : "", cerr.message);
+		return EXIT_CONFIG;
+	}
+	if (wgc_init() != 0 || rte_eal_init(eal_argc, argv) < 0) {
+		fprintf(stderr, PROG ": EAL initialisation failed (see above)\n");
+		wgdp_config_free(cfg);
+		return EXIT_USAGE;
+	}
+	dp_log_init();
+	n_workers = worker_lcores(lcores, &control_is_worker);
+	dp = dp_create(cfg, n_workers, lcores, err, sizeof(err));
+	if (dp) {
+		dp->control_is_worker = control_is_worker;
+		if (dp_ports_init(dp, err, sizeof(err)) != 0) {
+			dp_ports_stop(dp);
+			dp_free(dp);
+			dp = NULL;
+		}
+	}
+	if (!dp) {
+		fprintf(stderr, PROG ": %s\n", err);
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	running = dp;
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+	announce(dp);
+	run(dp);
+	DP_LOG(INFO, config, "stopping");
+	dp_ports_stop(dp);
+	running = NULL;
+	dp_free(dp);
+out:
+	wgdp_config_free(cfg);
+	rte_eal_cleanup();
+	return rc;
+}

@@ -1,0 +1,222 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The concentrator's data plane on DPDK: one struct dp_ctx holds the ports, the peers and
+ * their tables, the rings between workers and the control lcore, and the counters.
+ *
+ * Threads (docs/architecture.md):
+ *  - workers poll their RX queues, decrypt and encrypt bursts, and never block, lock (but for a
+ *    keypair's replay window, uncontended when RSS keeps a peer's flow on one queue) or
+ *    allocate; they read the tables lock-free and report RCU quiescence once a loop;
+ *  - the control lcore owns every write: handshakes, timers, keypair publication, neighbour
+ *    resolution, and the packets the control plane sends.
+ * With one lcore, that lcore alternates the two loops.
+ */
+#ifndef WGDP_DP_DP_H
+#define WGDP_DP_DP_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_rcu_qsbr.h>
+#include <rte_ring.h>
+
+#include "config.h"
+#include "neigh.h"
+#include "wg/cookie.h"
+#include "wg/index.h"
+#include "wg/noise.h"
+#include "wg/ratelimiter.h"
+
+#define DP_BURST	   32
+#define DP_MAX_WORKERS	   RTE_MAX_LCORE
+#define DP_STAGE_PER_PEER  64	/* packets waiting for a session, per peer (kernel: 128) */
+#define DP_LOCAL_RING_SIZE 1024 /* ARP/ND/ICMP for us and packets waiting for resolution */
+#define DP_EVENT_RING_SIZE 4096 /* worker → control notes (handshake wanted, confirm, roam) */
+#define DP_CTL_TX_RING	   1024 /* control → worker, per port: packets to send */
+
+/* Why a packet was dropped; every drop is counted per worker under one of these. */
+enum dp_drop {
+	DP_DROP_TRUNCATED,	   /* shorter than its headers say */
+	DP_DROP_NOT_IP,		   /* an ethertype we do not handle */
+	DP_DROP_NOT_FOR_US,	   /* outside: not our address or not our UDP port */
+	DP_DROP_BAD_MESSAGE,	   /* not a well-formed WireGuard message */
+	DP_DROP_UNKNOWN_INDEX,	   /* data for a receiver index we do not have */
+	DP_DROP_KEYPAIR_EXPIRED,   /* data under a keypair past REJECT_AFTER_* */
+	DP_DROP_AUTH,		   /* data that did not authenticate */
+	DP_DROP_REPLAY,		   /* counter seen or behind the window */
+	DP_DROP_SOURCE,		   /* inner source outside the peer's allowed-ips */
+	DP_DROP_INNER_MALFORMED,   /* decrypted, but not an IP packet of the right size */
+	DP_DROP_NO_PEER,	   /* inside: no peer's allowed-ips hold the destination */
+	DP_DROP_NO_ROUTE,	   /* no port or next hop reaches the destination */
+	DP_DROP_NO_ENDPOINT,	   /* the peer has no endpoint yet */
+	DP_DROP_HANDSHAKE_QUEUE,   /* the control lcore's handshake ring was full */
+	DP_DROP_LOCAL_QUEUE,	   /* the control lcore's local ring was full */
+	DP_DROP_STAGE_FULL,	   /* the peer's staging queue was full */
+	DP_DROP_TOO_BIG,	   /* inner packet larger than the MTU */
+	DP_DROP_NO_ROOM,	   /* no headroom or tailroom to encapsulate */
+	DP_DROP_TX_FULL,	   /* the TX queue did not take it */
+	DP_DROP_INSIDE_UNEXPECTED, /* WireGuard on an inside-only port, or inside traffic outside */
+	DP_DROP_COUNT
+};
+
+const char *dp_drop_name(enum dp_drop reason);
+
+/* One worker's counters, on their own cache lines: no sharing on the fast path. */
+struct dp_worker_stats {
+	uint64_t rx_packets;
+	uint64_t tx_packets;
+	uint64_t decrypted;
+	uint64_t encrypted;
+	uint64_t keepalives_received;
+	uint64_t handshake_to_control;
+	uint64_t local_to_control;
+	uint64_t drops[DP_DROP_COUNT];
+} __rte_cache_aligned;
+
+/* Handshake-side counters, kept by the control lcore. */
+struct dp_control_stats {
+	uint64_t initiations_received;
+	uint64_t responses_received;
+	uint64_t cookies_received;
+	uint64_t handshakes_completed;
+	uint64_t initiations_sent;
+	uint64_t responses_sent;
+	uint64_t cookie_replies_sent;
+	uint64_t keepalives_sent;
+	uint64_t mac_invalid;
+	uint64_t ratelimited;
+	uint64_t noise_errors[WG_NOISE_ERR_COUNT];
+	uint64_t unknown_index;
+	uint64_t staged_sent;
+	uint64_t staged_dropped;
+	uint64_t neigh_dropped;
+	uint64_t under_load_ticks;
+};
+
+/* Why a packet rides the local ring to the control lcore (kept in the mbuf's private area). */
+enum dp_meta_kind {
+	DP_META_LOCAL = 1, /* ARP/ND/ICMP that may be for us */
+	DP_META_RESOLVE,   /* a frame whose next hop needs resolving; out_port, nh say where */
+	DP_META_STAGE,	   /* an inside packet for a peer without a usable session */
+};
+
+struct dp_mbuf_meta {
+	uint8_t kind;
+	uint16_t out_port;
+	uint32_t peer_id;
+	struct wgdp_addr nh;
+};
+
+static inline struct dp_mbuf_meta *dp_meta(struct rte_mbuf *m)
+{
+	return (struct dp_mbuf_meta *)rte_mbuf_to_priv(m);
+}
+
+/* A note from a worker to the control lcore. */
+enum dp_event_kind {
+	DP_EV_WANT_HANDSHAKE = 1, /* the keypair is due for rekey */
+	DP_EV_CONFIRM,		  /* first data authenticated under the peer's next keypair */
+	DP_EV_ROAM,		  /* authenticated data from an endpoint other than the peer's */
+};
+
+struct dp_event {
+	uint32_t kind;
+	uint32_t peer_id;
+	void *keypair;
+	struct wgdp_endpoint ep;
+};
+
+struct dp_port {
+	uint16_t port_id;
+	struct dp_iface iface;
+	uint16_t n_queues;
+	bool outside, inside;
+	struct rte_ring *ctl_tx; /* control → the worker owning TX queue 0 */
+};
+
+struct dp_peer;
+struct dp_aips;
+
+/* Which queues a worker polls and sends on. */
+struct dp_worker {
+	struct dp_ctx *dp;
+	unsigned int lcore_id;
+	unsigned int index;
+	uint16_t rx_port[RTE_MAX_ETHPORTS];
+	uint16_t rx_queue[RTE_MAX_ETHPORTS];
+	unsigned int n_rx;
+	uint16_t tx_queue; /* the same queue index on every port */
+	bool drains_ctl_tx;
+	struct wgc_batch *crypto;
+	struct dp_worker_stats stats;
+};
+
+struct dp_ctx {
+	const struct wgdp_config *cfg;
+	struct rte_mempool *pool;
+
+	struct dp_port ports[WGDP_MAX_PORTS];
+	unsigned int n_ports;
+
+	struct dp_worker *workers;
+	unsigned int n_workers;
+
+	struct rte_ring *hs_ring;    /* workers → control: handshake messages (MP/SC) */
+	struct rte_ring *local_ring; /* workers → control: ARP/ND/ICMP, resolution (MP/SC) */
+	struct rte_ring *event_ring; /* workers → control: struct dp_event notes (MP/SC) */
+	struct rte_ring *stage_ring; /* workers → control: packets waiting for a session */
+
+	struct rte_rcu_qsbr *rcu;
+	struct rte_rcu_qsbr_dq *retire_dq;
+
+	/* Peers. The array is sized at start; ids are stable while a peer lives. */
+	struct dp_peer **peers;
+	uint32_t max_peers;
+	uint32_t n_peers;
+	struct rte_hash *index_hash;  /* receiver index → struct dp_keypair (lock-free readers) */
+	struct rte_hash *pubkey_hash; /* public key → peer id (control only) */
+	struct dp_aips *aips;	      /* allowed-ips, published by pointer */
+	struct wg_index_table *indexes; /* every live index, handshakes and keypairs (control) */
+
+	struct dp_neigh *neigh;
+
+	/* Control-lcore state. */
+	struct wg_identity identity;
+	struct wg_cookie_checker cookie_checker;
+	struct wg_ratelimiter *ratelimiter;
+	struct wgc_batch *ctl_crypto;
+	struct dp_control_stats ctl_stats;
+	uint64_t ctl_drops[DP_DROP_COUNT];
+	uint64_t next_timer_scan;
+	uint64_t next_housekeeping;
+	uint32_t under_load_queue;
+
+	bool control_is_worker; /* one lcore: the main lcore is worker 0 too */
+	volatile bool quit;
+};
+
+/* Creates the context: tables, rings, RCU. Ports are set up by dp_ports_init(). */
+struct dp_ctx *dp_create(const struct wgdp_config *cfg, unsigned int n_workers,
+			 const unsigned int *worker_lcores, char *err, size_t errlen);
+void dp_free(struct dp_ctx *dp);
+
+/* Ports: configure, queues, start; fills dp->ports. */
+int dp_ports_init(struct dp_ctx *dp, char *err, size_t errlen);
+void dp_ports_stop(struct dp_ctx *dp);
+
+/* The worker loop body: one pass over the worker's queues. Returns packets handled. */
+unsigned int dp_worker_poll(struct dp_ctx *dp, struct dp_worker *w);
+
+/* The control loop body: one pass. Returns work done (0 = idle). */
+unsigned int dp_control_poll(struct dp_ctx *dp);
+
+/* Entry for rte_eal_remote_launch: runs the worker loop until dp->quit. */
+int dp_worker_main(void *arg);
+
+/* The worker that runs on lcore_id, or NULL. */
+struct dp_worker *dp_worker_of_lcore(struct dp_ctx *dp, unsigned int lcore_id);
+
+#endif

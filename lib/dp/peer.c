@@ -1,0 +1,356 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Peers and their tables: building them from the config, publishing keypairs to workers and
+ * retiring them after an RCU grace period.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_errno.h>
+#include <rte_hash.h>
+#include <rte_jhash.h>
+#include <rte_malloc.h>
+
+#include "crypto/ct.h"
+#include "peer.h"
+
+/* What the defer queue holds: an object to free once no worker can hold it. */
+enum retire_kind {
+	RETIRE_KEYPAIR = 1,
+	RETIRE_AIPS,
+};
+
+struct retire_entry {
+	uint32_t kind;
+	void *obj;
+};
+
+static void aips_free(struct dp_aips *a)
+{
+	if (!a)
+		return;
+	rte_lpm_free(a->v4);
+	rte_lpm6_free(a->v6);
+	free(a);
+}
+
+static void retire_free(void *ctx, void *entries, unsigned int n)
+{
+	struct retire_entry *e = entries;
+
+	RTE_SET_USED(ctx);
+	for (unsigned int i = 0; i < n; i++) {
+		if (e[i].kind == RETIRE_KEYPAIR) {
+			wg_keypair_wipe(e[i].obj);
+			rte_free(e[i].obj);
+		} else if (e[i].kind == RETIRE_AIPS) {
+			aips_free(e[i].obj);
+		}
+	}
+}
+
+static void retire(struct dp_ctx *dp, uint32_t kind, void *obj)
+{
+	struct retire_entry e = { .kind = kind, .obj = obj };
+
+	/* The queue reclaims by itself when it runs full; if even that fails the grace period
+	 * is waited out here, which only the control lcore ever does. */
+	if (rte_rcu_qsbr_dq_enqueue(dp->retire_dq, &e) != 0) {
+		/* With one lcore we are reader 0 ourselves and hold nothing here. */
+		rte_rcu_qsbr_synchronize(dp->rcu, dp->control_is_worker ? 0 : RTE_QSBR_THRID_INVALID);
+		retire_free(NULL, &e, 1);
+	}
+}
+
+void dp_reclaim(struct dp_ctx *dp)
+{
+	unsigned int freed, pending, available;
+
+	rte_rcu_qsbr_dq_reclaim(dp->retire_dq, 64, &freed, &pending, &available);
+}
+
+int dp_rcu_init(struct dp_ctx *dp)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(dp->n_workers);
+	struct rte_rcu_qsbr_dq_parameters params = { 0 };
+
+	dp->rcu = rte_zmalloc("wgdp_rcu", sz, RTE_CACHE_LINE_SIZE);
+	if (!dp->rcu || rte_rcu_qsbr_init(dp->rcu, dp->n_workers) != 0)
+		return -1;
+	params.name = "wgdp_retire";
+	params.size = 4 * dp->max_peers + 1024;
+	params.esize = sizeof(struct retire_entry);
+	params.trigger_reclaim_limit = 64;
+	params.max_reclaim_size = 64;
+	params.free_fn = retire_free;
+	params.v = dp->rcu;
+	dp->retire_dq = rte_rcu_qsbr_dq_create(&params);
+	return dp->retire_dq ? 0 : -1;
+}
+
+void dp_rcu_free(struct dp_ctx *dp)
+{
+	if (dp->retire_dq) {
+		/* Workers have stopped: nothing holds a reference any more. */
+		rte_rcu_qsbr_dq_delete(dp->retire_dq);
+		dp->retire_dq = NULL;
+	}
+	rte_free(dp->rcu);
+	dp->rcu = NULL;
+}
+
+static struct rte_hash *index_hash_create(struct dp_ctx *dp, uint32_t entries)
+{
+	struct rte_hash_parameters p = {
+		.name = "wgdp_index",
+		.entries = entries,
+		.key_len = sizeof(uint32_t),
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF |
+			      RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+	struct rte_hash_rcu_config rcu = { .v = dp->rcu, .mode = RTE_HASH_QSBR_MODE_DQ };
+	struct rte_hash *h = rte_hash_create(&p);
+
+	if (h && rte_hash_rcu_qsbr_add(h, &rcu) != 0) {
+		rte_hash_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+static struct rte_hash *pubkey_hash_create(uint32_t entries)
+{
+	struct rte_hash_parameters p = {
+		.name = "wgdp_pubkey",
+		.entries = entries,
+		.key_len = 32,
+		.hash_func = rte_jhash,
+		.socket_id = (int)rte_socket_id(),
+		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
+	};
+
+	return rte_hash_create(&p);
+}
+
+/* A new allowed-ips generation holding every peer's prefixes. */
+static struct dp_aips *aips_build(struct dp_ctx *dp, char *err, size_t errlen)
+{
+	static unsigned int generation;
+	struct dp_aips *a = calloc(1, sizeof(*a));
+	uint32_t n4 = 0, n6 = 0, long4 = 0;
+	char name[32];
+
+	if (!a)
+		return NULL;
+	for (uint32_t i = 0; i < dp->n_peers; i++) {
+		struct dp_peer *p = dp->peers[i];
+
+		for (unsigned int j = 0; j < p->n_allowed_ips; j++) {
+			if (p->allowed_ips[j].addr.family == 4) {
+				n4++;
+				long4 += p->allowed_ips[j].len > 24;
+			} else {
+				n6++;
+			}
+		}
+	}
+	generation++;
+	snprintf(name, sizeof(name), "wgdp_aips4_%u", generation);
+	struct rte_lpm_config c4 = {
+		.max_rules = n4 + 1024,
+		.number_tbl8s = RTE_MIN(long4 + 256, 65536u),
+	};
+	a->v4 = rte_lpm_create(name, (int)rte_socket_id(), &c4);
+	snprintf(name, sizeof(name), "wgdp_aips6_%u", generation);
+	struct rte_lpm6_config c6 = {
+		.max_rules = n6 + 1024,
+		.number_tbl8s = RTE_MIN(16 * n6 + 1024, 65536u),
+	};
+	a->v6 = rte_lpm6_create(name, (int)rte_socket_id(), &c6);
+	if (!a->v4 || !a->v6) {
+		snprintf(err, errlen, "allowed-ips tables: %s", rte_strerror(rte_errno));
+		aips_free(a);
+		return NULL;
+	}
+	for (uint32_t i = 0; i < dp->n_peers; i++) {
+		struct dp_peer *p = dp->peers[i];
+
+		for (unsigned int j = 0; j < p->n_allowed_ips; j++) {
+			const struct wgdp_prefix *pf = &p->allowed_ips[j];
+			uint32_t v4;
+			int rc;
+
+			if (pf->addr.family == 4) {
+				memcpy(&v4, pf->addr.bytes, 4);
+				rc = rte_lpm_add(a->v4, rte_be_to_cpu_32(v4), pf->len, p->id);
+			} else {
+				rc = rte_lpm6_add(a->v6, pf->addr.bytes, pf->len, p->id);
+			}
+			if (rc != 0) {
+				snprintf(err, errlen, "allowed-ips of peer %u: table full", i);
+				aips_free(a);
+				return NULL;
+			}
+		}
+	}
+	return a;
+}
+
+static struct dp_peer *peer_create(struct dp_ctx *dp, const struct wgdp_peer_config *pc,
+				   uint32_t id)
+{
+	struct dp_peer *p = rte_zmalloc("wgdp_peer", sizeof(*p), RTE_CACHE_LINE_SIZE);
+
+	if (!p)
+		return NULL;
+	p->id = id;
+	memcpy(p->public_key, pc->public_key, 32);
+	snprintf(p->name, sizeof(p->name), "%s", pc->name);
+	rte_seqlock_init(&p->endpoint.lock);
+	if (pc->has_endpoint)
+		dp_peer_set_endpoint(p, &pc->endpoint);
+	wg_handshake_init(&p->hs, &dp->identity, pc->public_key, pc->has_psk ? pc->psk : NULL);
+	p->has_psk = pc->has_psk;
+	wg_cookie_maker_init(&p->cookie, pc->public_key);
+	wg_timers_init(&p->timers);
+	p->persistent_keepalive = pc->persistent_keepalive;
+	wg_timers_set_persistent_keepalive(&p->timers, pc->persistent_keepalive);
+	p->allowed_ips = pc->allowed_ips;
+	p->n_allowed_ips = pc->n_allowed_ips;
+	return p;
+}
+
+int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
+{
+	const struct wgdp_config *cfg = dp->cfg;
+	/* Room for every configured peer and more added at run time, up to max_peers. */
+	uint32_t room = RTE_MIN(cfg->max_peers, RTE_MAX(cfg->n_peers * 2u, 1024u));
+
+	dp->max_peers = RTE_MAX(room, cfg->n_peers);
+	dp->peers = calloc(dp->max_peers, sizeof(*dp->peers));
+	dp->indexes = wg_index_table_create(4 * dp->max_peers);
+	if (!dp->peers || !dp->indexes || dp_rcu_init(dp) != 0) {
+		snprintf(err, errlen, "out of memory for %u peers", dp->max_peers);
+		return -1;
+	}
+	dp->index_hash = index_hash_create(dp, 4 * dp->max_peers);
+	dp->pubkey_hash = pubkey_hash_create(dp->max_peers);
+	if (!dp->index_hash || !dp->pubkey_hash) {
+		snprintf(err, errlen, "peer tables: %s", rte_strerror(rte_errno));
+		return -1;
+	}
+	for (uint32_t i = 0; i < cfg->n_peers; i++) {
+		struct dp_peer *p = peer_create(dp, &cfg->peers[i], i);
+
+		if (!p) {
+			snprintf(err, errlen, "out of memory for peer %u", i);
+			return -1;
+		}
+		dp->peers[i] = p;
+		dp->n_peers = i + 1;
+		if (rte_hash_add_key_data(dp->pubkey_hash, p->public_key,
+					  (void *)(uintptr_t)i) != 0) {
+			snprintf(err, errlen, "peers[%u]: cannot add to the key table", i);
+			return -1;
+		}
+	}
+	dp->aips = aips_build(dp, err, errlen);
+	return dp->aips ? 0 : -1;
+}
+
+static void peer_free(struct dp_ctx *dp, struct dp_peer *p)
+{
+	dp_peer_clear_keypairs(dp, p);
+	for (unsigned int i = 0; i < p->n_staged; i++)
+		rte_pktmbuf_free(p->staged[i]);
+	if (p->hs_index_live)
+		wg_index_remove(dp->indexes, p->hs_index);
+	wg_handshake_wipe(&p->hs);
+	wg_cookie_maker_wipe(&p->cookie);
+	rte_free(p);
+}
+
+void dp_peers_free(struct dp_ctx *dp)
+{
+	for (uint32_t i = 0; i < dp->n_peers; i++)
+		if (dp->peers && dp->peers[i])
+			peer_free(dp, dp->peers[i]);
+	free(dp->peers);
+	dp->peers = NULL;
+	dp->n_peers = 0;
+	rte_hash_free(dp->index_hash);
+	rte_hash_free(dp->pubkey_hash);
+	wg_index_table_free(dp->indexes);
+	dp->index_hash = NULL;
+	dp->pubkey_hash = NULL;
+	dp->indexes = NULL;
+	aips_free(dp->aips);
+	dp->aips = NULL;
+	dp_rcu_free(dp);
+}
+
+bool dp_peer_endpoint(struct dp_peer *p, struct wgdp_endpoint *ep)
+{
+	uint32_t sn;
+	bool set;
+
+	do {
+		sn = rte_seqlock_read_begin(&p->endpoint.lock);
+		*ep = p->endpoint.ep;
+		set = p->endpoint.set;
+	} while (rte_seqlock_read_retry(&p->endpoint.lock, sn));
+	return set;
+}
+
+void dp_peer_set_endpoint(struct dp_peer *p, const struct wgdp_endpoint *ep)
+{
+	rte_seqlock_write_lock(&p->endpoint.lock);
+	p->endpoint.ep = *ep;
+	p->endpoint.set = true;
+	rte_seqlock_write_unlock(&p->endpoint.lock);
+}
+
+int dp_keypair_publish(struct dp_ctx *dp, struct dp_keypair *kp)
+{
+	uint32_t index = kp->kp.local_index;
+
+	return rte_hash_add_key_data(dp->index_hash, &index, kp) == 0 ? 0 : -1;
+}
+
+void dp_keypair_retire(struct dp_ctx *dp, struct dp_keypair *kp)
+{
+	uint32_t index;
+
+	if (!kp)
+		return;
+	index = kp->kp.local_index;
+	rte_hash_del_key(dp->index_hash, &index);
+	wg_index_remove(dp->indexes, index);
+	retire(dp, RETIRE_KEYPAIR, kp);
+}
+
+void dp_peer_publish_send_kp(struct dp_peer *p)
+{
+	struct wg_keypair *cur = p->kps.current;
+	struct dp_keypair *kp = cur && cur->valid ? dp_keypair_of(cur) : NULL;
+
+	__atomic_store_n(&p->send_kp, kp, __ATOMIC_RELEASE);
+}
+
+void dp_peer_clear_keypairs(struct dp_ctx *dp, struct dp_peer *p)
+{
+	struct wg_keypair *retired[3];
+	unsigned int n = wg_keypairs_clear(&p->kps, retired);
+
+	__atomic_store_n(&p->send_kp, NULL, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < n; i++)
+		dp_keypair_retire(dp, dp_keypair_of(retired[i]));
+}
+
+void dp_aips_retire(struct dp_ctx *dp, struct dp_aips *a)
+{
+	retire(dp, RETIRE_AIPS, a);
+}

@@ -1,0 +1,143 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Peers, their keypairs and the tables that find them.
+ *
+ * A peer's handshake, cookie maker, timers and keypair slots belong to the control lcore. What
+ * workers need is published: the keypair to send with (send_kp, release/acquire), the
+ * endpoint (a seqlock: workers read it per burst, the control lcore rewrites it on roaming),
+ * and the receiver index → keypair hash (rte_hash, lock-free readers). A keypair or an
+ * allowed-ips generation that leaves the tables is freed after an RCU QSBR grace period, when
+ * no worker can still hold it.
+ */
+#ifndef WGDP_DP_PEER_H
+#define WGDP_DP_PEER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <rte_lpm.h>
+#include <rte_lpm6.h>
+#include <rte_ring.h>
+#include <rte_seqlock.h>
+#include <rte_spinlock.h>
+
+#include "dp.h"
+#include "wg/cookie.h"
+#include "wg/keypair.h"
+#include "wg/noise.h"
+#include "wg/timers.h"
+
+#define DP_PEER_NONE UINT32_MAX
+
+struct dp_peer;
+
+/* A transport keypair as the data plane holds it. */
+struct dp_keypair {
+	struct wg_keypair kp;	  /* first: lib/wg's slot functions take &kp */
+	struct dp_peer *peer;
+	rte_spinlock_t replay_lock; /* a peer's flow sits on one queue; this is for when not */
+	uint32_t confirm_sent;	    /* DP_EV_CONFIRM posted once */
+};
+
+static inline struct dp_keypair *dp_keypair_of(struct wg_keypair *kp)
+{
+	return (struct dp_keypair *)kp;
+}
+
+struct dp_endpoint_slot {
+	rte_seqlock_t lock;
+	struct wgdp_endpoint ep;
+	bool set;
+};
+
+struct dp_peer {
+	uint32_t id;
+	uint8_t public_key[32];
+	char name[WGDP_PEER_NAME_MAX + 1];
+
+	/* Published to workers. */
+	struct dp_keypair *send_kp; /* __atomic acquire/release */
+	struct dp_endpoint_slot endpoint;
+	uint32_t handshake_wanted;    /* DP_EV_WANT_HANDSHAKE posted and not yet handled */
+	uint32_t roam_posted;	      /* DP_EV_ROAM posted and not yet handled */
+	uint64_t rx_bytes, tx_bytes;  /* relaxed atomics */
+	uint64_t last_rx_ns;	      /* any authenticated packet (relaxed) */
+	uint64_t last_rx_data_ns;     /* authenticated non-keepalive */
+	uint64_t last_tx_ns;	      /* any authenticated packet sent */
+	uint64_t last_tx_data_ns;     /* non-keepalive sent */
+
+	/* Control lcore only. */
+	struct wg_handshake hs;
+	struct wg_cookie_maker cookie;
+	struct wg_timers timers;
+	struct wg_keypairs kps;
+	uint32_t hs_index; /* the live index of our handshake state, 0 = none */
+	bool hs_index_live;
+	struct rte_mbuf *staged[DP_STAGE_PER_PEER]; /* inside packets waiting for a session */
+	unsigned int n_staged;
+	uint64_t last_initiation_sent;
+	uint64_t last_handshake_real_ns; /* wall clock of the last completed handshake */
+	uint64_t seen_rx_ns, seen_rx_data_ns, seen_tx_ns, seen_tx_data_ns;
+	uint16_t persistent_keepalive;
+	struct wgdp_prefix *allowed_ips;
+	unsigned int n_allowed_ips;
+	bool has_psk;
+};
+
+/* Allowed-ips: one generation of the two tables, replaced whole (copy on write). */
+struct dp_aips {
+	struct rte_lpm *v4;
+	struct rte_lpm6 *v6;
+};
+
+/* Builds the peers of cfg into dp (tables, allowed-ips). */
+int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen);
+void dp_peers_free(struct dp_ctx *dp);
+
+/* Looks up the peer whose allowed-ips hold an inner address; DP_PEER_NONE if none. */
+static inline uint32_t dp_aips_lookup4(const struct dp_aips *a, const uint8_t dst[4])
+{
+	uint32_t hop, be;
+
+	memcpy(&be, dst, 4); /* inner headers need not be aligned */
+	if (rte_lpm_lookup(a->v4, rte_be_to_cpu_32(be), &hop) != 0)
+		return DP_PEER_NONE;
+	return hop;
+}
+
+static inline uint32_t dp_aips_lookup6(const struct dp_aips *a, const uint8_t dst[16])
+{
+	uint32_t hop;
+
+	if (rte_lpm6_lookup(a->v6, dst, &hop) != 0)
+		return DP_PEER_NONE;
+	return hop;
+}
+
+/* Reads the peer's endpoint; false if it has none. */
+bool dp_peer_endpoint(struct dp_peer *p, struct wgdp_endpoint *ep);
+
+/* Control lcore: sets the endpoint (roaming, config). */
+void dp_peer_set_endpoint(struct dp_peer *p, const struct wgdp_endpoint *ep);
+
+/* Control lcore: a keypair leaves the tables; freed after a grace period. */
+void dp_keypair_retire(struct dp_ctx *dp, struct dp_keypair *kp);
+
+/* Control lcore: installs kp in the index table so workers find it. */
+int dp_keypair_publish(struct dp_ctx *dp, struct dp_keypair *kp);
+
+/* Control lcore: what send_kp should be after the slots changed. */
+void dp_peer_publish_send_kp(struct dp_peer *p);
+
+/* Control lcore: drops every keypair of the peer (timers' zeroing, peer removal). */
+void dp_peer_clear_keypairs(struct dp_ctx *dp, struct dp_peer *p);
+
+void dp_aips_retire(struct dp_ctx *dp, struct dp_aips *a);
+int dp_rcu_init(struct dp_ctx *dp);
+void dp_rcu_free(struct dp_ctx *dp);
+
+/* Frees any retired object whose grace period has passed. */
+void dp_reclaim(struct dp_ctx *dp);
+
+#endif

@@ -1,0 +1,468 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The worker loop: receive a burst, sort it (WireGuard data, handshakes, our own ARP/ND/ICMP,
+ * inside traffic), decrypt or encrypt in batches, send. Nothing here blocks or allocates; the
+ * tables are read lock-free and the loop reports RCU quiescence once a pass.
+ */
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_hash.h>
+
+#include "crypto/aead_batch.h"
+#include "peer.h"
+#include "pkt.h"
+#include "route.h"
+#include "wg/clock.h"
+#include "wg/messages.h"
+#include "wg/replay.h"
+#include "wg/timers.h"
+#include "xmit.h"
+
+void dp_post_want_handshake(struct dp_ctx *dp, struct dp_peer *peer);
+
+/* A data message waiting for the decrypt batch. */
+struct rx_data {
+	struct rte_mbuf *m;
+	struct dp_pkt pkt;
+	uint16_t wg_off; /* where the WireGuard message starts */
+	uint16_t wg_len;
+};
+
+static void drop(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why)
+{
+	w->stats.drops[why]++;
+	rte_pktmbuf_free(m);
+}
+
+static void to_control(struct dp_ctx *dp, struct dp_worker *w, struct rte_ring *r,
+		       struct rte_mbuf *m, enum dp_drop full, uint64_t *counter)
+{
+	if (rte_ring_mp_enqueue(r, m) != 0) {
+		drop(w, m, full);
+		return;
+	}
+	(*counter)++;
+	RTE_SET_USED(dp);
+}
+
+static void to_local(struct dp_ctx *dp, struct dp_worker *w, struct rte_mbuf *m)
+{
+	dp_meta(m)->kind = DP_META_LOCAL;
+	to_control(dp, w, dp->local_ring, m, DP_DROP_LOCAL_QUEUE, &w->stats.local_to_control);
+}
+
+/* True for ICMPv6 that may be neighbour discovery (multicast or for us). */
+static bool is_icmp6(const struct dp_pkt *p)
+{
+	return p->family == 6 && p->proto == IPPROTO_ICMPV6;
+}
+
+/* Sorts one outside frame; data messages are collected into rx[]. */
+static void classify_outside(struct dp_ctx *dp, struct dp_worker *w, struct dp_port *port,
+			     struct rte_mbuf *m, struct rx_data *rx, unsigned int *n_rx,
+			     struct rte_mbuf **inside, unsigned int *n_inside)
+{
+	struct dp_pkt p;
+	const struct rte_udp_hdr *udp;
+	const uint8_t *msg;
+	uint16_t msg_len;
+
+	if (!dp_pkt_parse(m, &p)) {
+		drop(w, m, DP_DROP_TRUNCATED);
+		return;
+	}
+	if (p.family == 0) {
+		if (p.ethertype == RTE_ETHER_TYPE_ARP)
+			to_local(dp, w, m);
+		else
+			drop(w, m, DP_DROP_NOT_IP);
+		return;
+	}
+	if (!dp_is_local_addr(port, p.family, p.dst)) {
+		if (is_icmp6(&p))
+			to_local(dp, w, m); /* solicitations come to multicast addresses */
+		else if (port->inside)
+			inside[(*n_inside)++] = m; /* one-armed: inside traffic on this port */
+		else
+			drop(w, m, DP_DROP_NOT_FOR_US);
+		return;
+	}
+	if (p.proto != IPPROTO_UDP) {
+		to_local(dp, w, m);
+		return;
+	}
+	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, p.l4_off);
+	if (p.l4_len < sizeof(*udp) || rte_be_to_cpu_16(udp->dgram_len) > p.l4_len ||
+	    rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp)) {
+		drop(w, m, DP_DROP_TRUNCATED);
+		return;
+	}
+	if (rte_be_to_cpu_16(udp->dst_port) != dp->cfg->listen_port) {
+		drop(w, m, DP_DROP_NOT_FOR_US);
+		return;
+	}
+	msg = (const uint8_t *)(udp + 1);
+	msg_len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
+	switch (wg_msg_classify(msg, msg_len)) {
+	case WG_MSG_DATA:
+		rx[*n_rx] = (struct rx_data){ .m = m, .pkt = p,
+					      .wg_off = (uint16_t)(p.l4_off + sizeof(*udp)),
+					      .wg_len = msg_len };
+		(*n_rx)++;
+		return;
+	case WG_MSG_INITIATION:
+	case WG_MSG_RESPONSE:
+	case WG_MSG_COOKIE:
+		to_control(dp, w, dp->hs_ring, m, DP_DROP_HANDSHAKE_QUEUE,
+			   &w->stats.handshake_to_control);
+		return;
+	default:
+		drop(w, m, DP_DROP_BAD_MESSAGE);
+	}
+}
+
+static void post_event(struct dp_ctx *dp, uint32_t *flag, struct dp_event *ev)
+{
+	if (__atomic_exchange_n(flag, 1, __ATOMIC_RELAXED))
+		return;
+	if (rte_ring_mp_enqueue_elem(dp->event_ring, ev, sizeof(*ev)) != 0)
+		__atomic_store_n(flag, 0, __ATOMIC_RELAXED);
+}
+
+/* Authenticated data from somewhere new: the control lcore moves the endpoint (roaming). */
+static void note_source(struct dp_ctx *dp, struct dp_peer *peer, const struct rx_data *d)
+{
+	const struct rte_udp_hdr *udp =
+		rte_pktmbuf_mtod_offset(d->m, const struct rte_udp_hdr *, d->pkt.l4_off);
+	struct wgdp_endpoint ep, cur;
+	bool have = dp_peer_endpoint(peer, &cur);
+
+	dp_addr_set(&ep.addr, d->pkt.family, d->pkt.src);
+	ep.port = rte_be_to_cpu_16(udp->src_port);
+	if (have && cur.port == ep.port && dp_addr_eq(&cur.addr, ep.addr.family, ep.addr.bytes))
+		return;
+	struct dp_event ev = { .kind = DP_EV_ROAM, .peer_id = peer->id, .ep = ep };
+
+	post_event(dp, &peer->roam_posted, &ev);
+}
+
+/* The first data under a keypair that is not the one we send with: maybe confirm it. */
+static void note_keypair(struct dp_ctx *dp, struct dp_peer *peer, struct dp_keypair *kp,
+			 uint64_t now)
+{
+	if (__atomic_load_n(&peer->send_kp, __ATOMIC_ACQUIRE) != kp) {
+		struct dp_event ev = { .kind = DP_EV_CONFIRM, .peer_id = peer->id, .keypair = kp };
+
+		post_event(dp, &kp->confirm_sent, &ev);
+	} else if (wg_timers_should_rekey_on_receive(kp->kp.initiator, kp->kp.birth, now)) {
+		dp_post_want_handshake(dp, peer);
+	}
+}
+
+static bool replay_ok(struct dp_keypair *kp, uint64_t counter)
+{
+	bool ok;
+
+	rte_spinlock_lock(&kp->replay_lock);
+	ok = wg_replay_check(&kp->kp.replay, counter);
+	rte_spinlock_unlock(&kp->replay_lock);
+	return ok;
+}
+
+/* Forwards a decrypted inner packet (m starts at the IP header) out of an inside port. */
+static void forward_inside(struct dp_sink *s, struct dp_worker *w, struct rte_mbuf *m,
+			   uint8_t family)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct wgdp_addr dst;
+	struct dp_route r;
+	struct rte_ether_hdr *eth;
+
+	dp_addr_set(&dst, family, dp_inner_dst(ip, family));
+	if (!dp_route(s->dp, false, &dst, &r)) {
+		drop(w, m, DP_DROP_NO_ROUTE);
+		return;
+	}
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+	if (!eth) {
+		drop(w, m, DP_DROP_NO_ROOM);
+		return;
+	}
+	rte_ether_addr_copy(&s->dp->ports[r.port].iface.mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(family == 4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
+	dp_sink_l2(s, r.port, &r.nh, m);
+}
+
+/* After authentication: replay, bookkeeping, source check, forwarding. */
+static void deliver(struct dp_sink *s, struct dp_worker *w, struct rx_data *d,
+		    struct dp_keypair *kp, uint64_t counter, uint64_t now)
+{
+	struct dp_ctx *dp = s->dp;
+	struct dp_peer *peer = kp->peer;
+	uint32_t plain_len = d->wg_len - sizeof(struct wg_msg_data) - WGC_AEAD_TAG_LEN;
+	const uint8_t *plain;
+	uint32_t ip_len, owner;
+	uint8_t family;
+	struct dp_aips *aips;
+
+	if (!replay_ok(kp, counter)) {
+		drop(w, d->m, DP_DROP_REPLAY);
+		return;
+	}
+	w->stats.decrypted++;
+	__atomic_fetch_add(&peer->rx_bytes, d->wg_len, __ATOMIC_RELAXED);
+	__atomic_store_n(&peer->last_rx_ns, now, __ATOMIC_RELAXED);
+	note_keypair(dp, peer, kp, now);
+	note_source(dp, peer, d);
+	if (plain_len == 0) {
+		w->stats.keepalives_received++;
+		rte_pktmbuf_free(d->m);
+		return;
+	}
+	rte_pktmbuf_adj(d->m, (uint16_t)(d->wg_off + sizeof(struct wg_msg_data)));
+	plain = rte_pktmbuf_mtod(d->m, const uint8_t *);
+	if (!dp_inner_parse(plain, plain_len, &ip_len, &family)) {
+		drop(w, d->m, DP_DROP_INNER_MALFORMED);
+		return;
+	}
+	aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
+	owner = family == 4 ? dp_aips_lookup4(aips, dp_inner_src(plain, 4))
+			    : dp_aips_lookup6(aips, dp_inner_src(plain, 6));
+	if (owner != peer->id) {
+		drop(w, d->m, DP_DROP_SOURCE);
+		return;
+	}
+	__atomic_store_n(&peer->last_rx_data_ns, now, __ATOMIC_RELAXED);
+	rte_pktmbuf_trim(d->m, (uint16_t)(rte_pktmbuf_data_len(d->m) - ip_len));
+	forward_inside(s, w, d->m, family);
+}
+
+/* Looks the keypairs up in one bulk call, decrypts the burst in one batch. */
+static void rx_data_burst(struct dp_sink *s, struct dp_worker *w, struct rx_data *rx,
+			  unsigned int n, uint64_t now)
+{
+	uint32_t index[DP_BURST];
+	const void *keys[DP_BURST];
+	void *data[DP_BURST];
+	uint64_t hits = 0, ok;
+	struct wgc_batch_op ops[DP_BURST];
+	struct dp_keypair *kps[DP_BURST];
+	uint64_t counters[DP_BURST];
+	unsigned int pos[DP_BURST], k = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct wg_msg_data *h =
+			rte_pktmbuf_mtod_offset(rx[i].m, const struct wg_msg_data *, rx[i].wg_off);
+
+		index[i] = wg_get_le32(h->receiver);
+		keys[i] = &index[i];
+	}
+	rte_hash_lookup_bulk_data(s->dp->index_hash, keys, n, &hits, data);
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t *wg = rte_pktmbuf_mtod_offset(rx[i].m, uint8_t *, rx[i].wg_off);
+		struct dp_keypair *kp = data[i];
+		uint64_t counter = wg_get_le64(((struct wg_msg_data *)wg)->counter);
+		uint32_t len = rx[i].wg_len - sizeof(struct wg_msg_data) - WGC_AEAD_TAG_LEN;
+
+		if (!(hits & (1ull << i))) {
+			drop(w, rx[i].m, DP_DROP_UNKNOWN_INDEX);
+			continue;
+		}
+		if (!kp->kp.valid || wg_timers_keypair_expired(kp->kp.birth, counter, now)) {
+			drop(w, rx[i].m, DP_DROP_KEYPAIR_EXPIRED);
+			continue;
+		}
+		ops[k] = (struct wgc_batch_op){
+			.key = kp->kp.recv_key,
+			.counter = counter,
+			.src = wg + sizeof(struct wg_msg_data),
+			.dst = wg + sizeof(struct wg_msg_data),
+			.len = len,
+			.tag = wg + sizeof(struct wg_msg_data) + len,
+		};
+		kps[k] = kp;
+		counters[k] = counter;
+		pos[k++] = i;
+	}
+	if (!k)
+		return;
+	ok = wgc_batch_decrypt(w->crypto, ops, k);
+	for (unsigned int j = 0; j < k; j++) {
+		if (!(ok & (1ull << j)))
+			drop(w, rx[pos[j]].m, DP_DROP_AUTH);
+		else
+			deliver(s, w, &rx[pos[j]], kps[j], counters[j], now);
+	}
+}
+
+/* Inside traffic: find the peer by destination, take a counter, encrypt the burst. */
+static void tx_inside_burst(struct dp_sink *s, struct dp_worker *w, struct rte_mbuf **pkts,
+			    unsigned int n, uint64_t now)
+{
+	struct dp_ctx *dp = s->dp;
+	struct dp_aips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
+	struct rte_mbuf *m[DP_BURST];
+	struct dp_peer *peers[DP_BURST];
+	struct dp_keypair *kps[DP_BURST];
+	uint64_t counters[DP_BURST];
+	unsigned int k = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *pkt = pkts[i];
+		const uint8_t *ip;
+		uint32_t ip_len, id;
+		uint8_t family;
+		struct dp_peer *peer;
+		struct dp_keypair *kp;
+		uint64_t counter;
+
+		rte_pktmbuf_adj(pkt, sizeof(struct rte_ether_hdr));
+		ip = rte_pktmbuf_mtod(pkt, const uint8_t *);
+		if (!dp_inner_parse(ip, rte_pktmbuf_data_len(pkt), &ip_len, &family)) {
+			drop(w, pkt, DP_DROP_TRUNCATED);
+			continue;
+		}
+		rte_pktmbuf_trim(pkt, (uint16_t)(rte_pktmbuf_data_len(pkt) - ip_len));
+		id = family == 4 ? dp_aips_lookup4(aips, dp_inner_dst(ip, 4))
+				 : dp_aips_lookup6(aips, dp_inner_dst(ip, 6));
+		peer = id < dp->n_peers ? dp->peers[id] : NULL;
+		if (!peer) {
+			drop(w, pkt, DP_DROP_NO_PEER);
+			continue;
+		}
+		kp = __atomic_load_n(&peer->send_kp, __ATOMIC_ACQUIRE);
+		counter = kp ? __atomic_fetch_add(&kp->kp.send_counter, 1, __ATOMIC_RELAXED) : 0;
+		if (!kp || wg_timers_keypair_expired(kp->kp.birth, counter, now)) {
+			struct dp_mbuf_meta *meta = dp_meta(pkt);
+
+			meta->kind = DP_META_STAGE;
+			meta->peer_id = peer->id;
+			if (rte_ring_mp_enqueue(dp->stage_ring, pkt) != 0)
+				drop(w, pkt, DP_DROP_STAGE_FULL);
+			continue;
+		}
+		m[k] = pkt;
+		peers[k] = peer;
+		kps[k] = kp;
+		counters[k++] = counter;
+	}
+	if (k) {
+		w->stats.encrypted += k;
+		dp_encrypt_send(s, w->crypto, m, peers, kps, counters, k, now);
+	}
+}
+
+/* Sorts one inside frame: ours (ARP, ND, ICMP to our address) or to be encrypted. */
+static bool inside_is_local(struct dp_port *port, struct rte_mbuf *m, bool *drop_it)
+{
+	struct dp_pkt p;
+
+	*drop_it = false;
+	if (!dp_pkt_parse(m, &p)) {
+		*drop_it = true;
+		return false;
+	}
+	if (p.family == 0) {
+		*drop_it = p.ethertype != RTE_ETHER_TYPE_ARP;
+		return !*drop_it;
+	}
+	if (is_icmp6(&p) && (p.dst[0] == 0xff || dp_is_local_addr(port, 6, p.dst)))
+		return true;
+	return dp_is_local_addr(port, p.family, p.dst);
+}
+
+static void drain_ctl_tx(struct dp_ctx *dp, struct dp_worker *w)
+{
+	struct rte_mbuf *pkts[DP_BURST];
+
+	for (unsigned int i = 0; i < dp->n_ports; i++) {
+		struct dp_port *port = &dp->ports[i];
+		unsigned int n = rte_ring_sc_dequeue_burst(port->ctl_tx, (void **)pkts, DP_BURST,
+							   NULL);
+		uint16_t sent;
+
+		if (!n)
+			continue;
+		sent = rte_eth_tx_burst(port->port_id, w->tx_queue, pkts, (uint16_t)n);
+		w->stats.tx_packets += sent;
+		if (sent < n) {
+			w->stats.drops[DP_DROP_TX_FULL] += n - sent;
+			rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+		}
+	}
+}
+
+static unsigned int poll_queue(struct dp_ctx *dp, struct dp_worker *w, struct dp_sink *s,
+			       struct dp_port *port, uint16_t queue)
+{
+	struct rte_mbuf *pkts[DP_BURST], *inside[DP_BURST];
+	struct rx_data rx[DP_BURST];
+	unsigned int n_rx = 0, n_inside = 0;
+	uint16_t n = rte_eth_rx_burst(port->port_id, queue, pkts, DP_BURST);
+	uint64_t now;
+
+	if (!n)
+		return 0;
+	now = wg_clock_mono_ns();
+	w->stats.rx_packets += n;
+	for (uint16_t i = 0; i < n; i++) {
+		bool bad;
+
+		if (port->outside) {
+			classify_outside(dp, w, port, pkts[i], rx, &n_rx, inside, &n_inside);
+		} else if (inside_is_local(port, pkts[i], &bad)) {
+			to_local(dp, w, pkts[i]);
+		} else if (bad) {
+			drop(w, pkts[i], DP_DROP_TRUNCATED);
+		} else {
+			inside[n_inside++] = pkts[i];
+		}
+	}
+	if (n_rx)
+		rx_data_burst(s, w, rx, n_rx, now);
+	if (n_inside)
+		tx_inside_burst(s, w, inside, n_inside, now);
+	return n;
+}
+
+unsigned int dp_worker_poll(struct dp_ctx *dp, struct dp_worker *w)
+{
+	struct dp_sink s;
+	unsigned int work = 0;
+
+	s.dp = dp;
+	s.worker = w;
+	s.drops = w->stats.drops;
+	for (unsigned int i = 0; i < dp->n_ports; i++)
+		s.tx[i].n = 0;
+	for (unsigned int i = 0; i < w->n_rx; i++)
+		work += poll_queue(dp, w, &s, &dp->ports[w->rx_port[i]], w->rx_queue[i]);
+	dp_sink_flush(&s);
+	if (w->drains_ctl_tx)
+		drain_ctl_tx(dp, w);
+	rte_rcu_qsbr_quiescent(dp->rcu, w->index);
+	return work;
+}
+
+int dp_worker_main(void *arg)
+{
+	struct dp_worker *w = arg;
+	struct dp_ctx *dp = w->dp;
+
+	rte_rcu_qsbr_thread_register(dp->rcu, w->index);
+	rte_rcu_qsbr_thread_online(dp->rcu, w->index);
+	while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED))
+		dp_worker_poll(dp, w);
+	rte_rcu_qsbr_thread_offline(dp->rcu, w->index);
+	rte_rcu_qsbr_thread_unregister(dp->rcu, w->index);
+	return 0;
+}
+
+struct dp_worker *dp_worker_of_lcore(struct dp_ctx *dp, unsigned int lcore_id)
+{
+	for (unsigned int i = 0; i < dp->n_workers; i++)
+		if (dp->workers[i].lcore_id == lcore_id)
+			return &dp->workers[i];
+	return NULL;
+}

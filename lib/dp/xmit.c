@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Sending: the per-port TX buffers of a worker or of the control lcore, and the encrypt path
+ * (pad, batch-encrypt, encapsulate) shared by workers (inside traffic) and the control lcore
+ * (staged packets, keepalives).
+ */
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "crypto/aead_batch.h"
+#include "peer.h"
+#include "pkt.h"
+#include "route.h"
+#include "wg/messages.h"
+#include "wg/timers.h"
+#include "wg/clock.h"
+#include "xmit.h"
+
+static void txbuf_flush(struct dp_sink *s, uint16_t port)
+{
+	struct dp_txbuf *b = &s->tx[port];
+	struct dp_port *p = &s->dp->ports[port];
+	uint16_t sent;
+
+	if (!b->n)
+		return;
+	if (s->worker) {
+		sent = rte_eth_tx_burst(p->port_id, s->worker->tx_queue, b->pkts, b->n);
+		s->worker->stats.tx_packets += sent;
+	} else {
+		sent = (uint16_t)rte_ring_enqueue_burst(p->ctl_tx, (void **)b->pkts, b->n, NULL);
+	}
+	if (sent < b->n) {
+		s->drops[DP_DROP_TX_FULL] += b->n - sent;
+		rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
+	}
+	b->n = 0;
+}
+
+void dp_sink_flush(struct dp_sink *s)
+{
+	for (uint16_t i = 0; i < s->dp->n_ports; i++)
+		txbuf_flush(s, i);
+}
+
+void dp_sink_add(struct dp_sink *s, uint16_t port, struct rte_mbuf *m)
+{
+	struct dp_txbuf *b = &s->tx[port];
+
+	if (b->n == DP_TXBUF)
+		txbuf_flush(s, port);
+	b->pkts[b->n++] = m;
+}
+
+void dp_sink_list(struct dp_sink *s, struct dp_tx_list *l)
+{
+	for (unsigned int i = 0; i < l->n; i++) {
+		struct rte_mbuf *m = l->pkts[i];
+		unsigned int p = 0;
+
+		while (p < s->dp->n_ports && s->dp->ports[p].port_id != m->port)
+			p++;
+		if (p == s->dp->n_ports) {
+			rte_pktmbuf_free(m);
+			continue;
+		}
+		dp_sink_add(s, (uint16_t)p, m);
+	}
+	l->n = 0;
+}
+
+void dp_sink_l2(struct dp_sink *s, uint16_t port, const struct wgdp_addr *nh, struct rte_mbuf *m)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct dp_port *p = &s->dp->ports[port];
+	struct dp_mbuf_meta *meta;
+
+	if (dp_neigh_lookup(s->dp->neigh, p->port_id, nh, &eth->dst_addr)) {
+		dp_sink_add(s, port, m);
+		return;
+	}
+	if (!s->worker) {
+		struct dp_tx_list out = { .n = 0 };
+
+		dp_neigh_resolve(s->dp->neigh, &p->iface, nh, m, wg_clock_mono_ns(), &out);
+		dp_sink_list(s, &out);
+		return;
+	}
+	meta = dp_meta(m);
+	meta->kind = DP_META_RESOLVE;
+	meta->out_port = port;
+	meta->nh = *nh;
+	if (rte_ring_mp_enqueue(s->dp->local_ring, m) != 0) {
+		s->drops[DP_DROP_LOCAL_QUEUE]++;
+		rte_pktmbuf_free(m);
+	}
+}
+
+/* Posts a note to the control lcore once until it is handled (flag cleared there). */
+static void post_event_once(struct dp_ctx *dp, uint32_t *flag, uint32_t kind,
+			    struct dp_peer *peer, void *kp)
+{
+	struct dp_event ev = { .kind = kind, .peer_id = peer->id, .keypair = kp };
+
+	if (__atomic_exchange_n(flag, 1, __ATOMIC_RELAXED))
+		return;
+	if (rte_ring_mp_enqueue_elem(dp->event_ring, &ev, sizeof(ev)) != 0)
+		__atomic_store_n(flag, 0, __ATOMIC_RELAXED);
+}
+
+void dp_post_want_handshake(struct dp_ctx *dp, struct dp_peer *peer)
+{
+	post_event_once(dp, &peer->handshake_wanted, DP_EV_WANT_HANDSHAKE, peer, NULL);
+}
+
+/* Pads and frames one packet; false (and counted) when it cannot be sent. */
+static bool frame_one(struct dp_sink *s, struct rte_mbuf *m, struct dp_peer *peer,
+		      struct dp_route *r, struct wgdp_endpoint *ep, uint32_t *padded)
+{
+	uint32_t len = rte_pktmbuf_data_len(m);
+	uint16_t mtu = s->dp->cfg->mtu;
+	char *tail;
+
+	if (len > mtu) {
+		s->drops[DP_DROP_TOO_BIG]++;
+		return false;
+	}
+	if (!dp_peer_endpoint(peer, ep)) {
+		s->drops[DP_DROP_NO_ENDPOINT]++;
+		return false;
+	}
+	if (!dp_route(s->dp, true, &ep->addr, r)) {
+		s->drops[DP_DROP_NO_ROUTE]++;
+		return false;
+	}
+	*padded = (uint32_t)wg_padded_len(len, mtu);
+	tail = rte_pktmbuf_append(m, (uint16_t)(*padded - len + WGC_AEAD_TAG_LEN));
+	if (!tail || !rte_pktmbuf_prepend(m, (uint16_t)(dp_outer_len(ep->addr.family) +
+							sizeof(struct wg_msg_data)))) {
+		s->drops[DP_DROP_NO_ROOM]++;
+		return false;
+	}
+	memset(tail, 0, *padded - len);
+	return true;
+}
+
+void dp_encrypt_send(struct dp_sink *s, struct wgc_batch *crypto, struct rte_mbuf **m,
+		     struct dp_peer **peers, struct dp_keypair **kps, const uint64_t *counters,
+		     unsigned int n, uint64_t now)
+{
+	struct wgc_batch_op ops[DP_BURST];
+	struct dp_route routes[DP_BURST];
+	struct wgdp_endpoint eps[DP_BURST];
+	uint32_t padded[DP_BURST], inner[DP_BURST];
+	unsigned int idx[DP_BURST], k = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		uint8_t *wg;
+		struct wg_msg_data *hdr;
+
+		inner[k] = rte_pktmbuf_data_len(m[i]);
+		if (!frame_one(s, m[i], peers[i], &routes[k], &eps[k], &padded[k])) {
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		wg = rte_pktmbuf_mtod_offset(m[i], uint8_t *, dp_outer_len(eps[k].addr.family));
+		hdr = (struct wg_msg_data *)wg;
+		wg_msg_header_init(&hdr->header, WG_MSG_DATA);
+		wg_put_le32(hdr->receiver, kps[i]->kp.remote_index);
+		wg_put_le64(hdr->counter, counters[i]);
+		ops[k] = (struct wgc_batch_op){
+			.key = kps[i]->kp.send_key,
+			.counter = counters[i],
+			.src = wg + sizeof(*hdr),
+			.dst = wg + sizeof(*hdr),
+			.len = padded[k],
+			.tag = wg + sizeof(*hdr) + padded[k],
+		};
+		idx[k++] = i;
+	}
+	if (!k)
+		return;
+	wgc_batch_encrypt(crypto, ops, k);
+	for (unsigned int j = 0; j < k; j++) {
+		unsigned int i = idx[j];
+		struct dp_peer *peer = peers[i];
+		uint16_t payload = (uint16_t)(sizeof(struct wg_msg_data) + padded[j] +
+					      WGC_AEAD_TAG_LEN);
+
+		dp_encap_udp(rte_pktmbuf_mtod(m[i], uint8_t *), eps[j].addr.family,
+			     &s->dp->ports[routes[j].port].iface.mac, routes[j].src->bytes,
+			     eps[j].addr.bytes, s->dp->cfg->listen_port, eps[j].port, payload);
+		__atomic_fetch_add(&peer->tx_bytes, payload, __ATOMIC_RELAXED);
+		__atomic_store_n(&peer->last_tx_ns, now, __ATOMIC_RELAXED);
+		if (inner[j])
+			__atomic_store_n(&peer->last_tx_data_ns, now, __ATOMIC_RELAXED);
+		if (wg_timers_should_rekey_on_send(kps[i]->kp.initiator, kps[i]->kp.birth,
+						   counters[i] + 1, now))
+			dp_post_want_handshake(s->dp, peer);
+		dp_sink_l2(s, routes[j].port, &routes[j].nh, m[i]);
+	}
+}

@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Where finished frames go. A worker collects them per port and sends them on its own TX
+ * queue; the control lcore collects them too, then hands them to the worker that owns TX
+ * queue 0 through that port's ctl_tx ring, so no TX queue is ever shared.
+ */
+#ifndef WGDP_DP_XMIT_H
+#define WGDP_DP_XMIT_H
+
+#include "dp.h"
+
+#define DP_TXBUF 64
+
+struct dp_txbuf {
+	struct rte_mbuf *pkts[DP_TXBUF];
+	uint16_t n;
+};
+
+struct dp_sink {
+	struct dp_ctx *dp;
+	struct dp_worker *worker; /* NULL for the control lcore */
+	uint64_t *drops;	  /* counters of whoever sends */
+	struct dp_txbuf tx[WGDP_MAX_PORTS];
+};
+
+/* Sends what sink holds for every port. */
+void dp_sink_flush(struct dp_sink *s);
+
+/* Queues a complete frame (Ethernet destination set) for port index port. */
+void dp_sink_add(struct dp_sink *s, uint16_t port, struct rte_mbuf *m);
+
+/* Queues the frames of a neighbour-table list (each for port id m->port). */
+void dp_sink_list(struct dp_sink *s, struct dp_tx_list *l);
+
+/*
+ * Sends a frame whose Ethernet destination is the next hop nh on port: filled from the
+ * neighbour table, or the frame waits on the control lcore while nh is resolved.
+ */
+void dp_sink_l2(struct dp_sink *s, uint16_t port, const struct wgdp_addr *nh, struct rte_mbuf *m);
+
+/*
+ * Encrypts n inner IP packets (m[i] starts at the IP header) for peers[i] under kps[i] with
+ * counters[i], encapsulates them to the peer's endpoint and sends them through s.
+ */
+void dp_encrypt_send(struct dp_sink *s, struct wgc_batch *crypto, struct rte_mbuf **m,
+		     struct dp_peer **peers, struct dp_keypair **kps, const uint64_t *counters,
+		     unsigned int n, uint64_t now);
+
+#endif
