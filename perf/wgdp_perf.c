@@ -36,6 +36,8 @@ static const struct {
 	const char *what;
 } benches[] = {
 	{ "crypto", perf_crypto_main, "AEAD throughput (batch vs single-buffer) and X25519 rate" },
+	{ "dataplane", perf_dataplane_main,
+	  "the worker pipeline on net_ring ports beside the crypto ceiling" },
 };
 
 static void usage(FILE *out)

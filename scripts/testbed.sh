@@ -49,21 +49,10 @@ down() {
 	rm -f "$DIR/wireguard-go.pid"
 }
 
+# The config is config/testbed.json with this testbed's key file and client key filled in.
 write_config() {
-	local client_pub=$1
-	cat >"$DIR/wgdp.json" <<EOF
-{
-  "interface": { "name": "wgdp0", "private_key_file": "$DIR/server.key", "listen_port": 51820 },
-  "ports": [
-    { "port": 0, "role": "outside", "address": ["192.0.2.1/24", "2001:db8:1::1/64"] },
-    { "port": 1, "role": "inside", "address": ["10.0.0.1/24", "fd00::1/64"] }
-  ],
-  "peers": [
-    { "public_key": "$client_pub", "allowed_ips": ["10.0.1.2/32", "fd00:1::2/128"],
-      "name": "client" }
-  ]
-}
-EOF
+	sed -e "s|@DIR@|$DIR|g" -e "s|@CLIENT_PUB@|$1|g" "$HERE/../config/testbed.json" \
+		>"$DIR/wgdp.json"
 }
 
 up() {

@@ -236,8 +236,8 @@ int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
 		snprintf(err, errlen, "out of memory for %u peers", dp->max_peers);
 		return -1;
 	}
-	dp->index_hash = index_hash_create(dp, 4 * dp->max_peers);
-	dp->pubkey_hash = pubkey_hash_create(dp->max_peers);
+	dp->index_hash = index_hash_create(dp, RTE_MAX(4 * dp->max_peers, 64u));
+	dp->pubkey_hash = pubkey_hash_create(RTE_MAX(dp->max_peers, 64u));
 	if (!dp->index_hash || !dp->pubkey_hash) {
 		snprintf(err, errlen, "peer tables: %s", rte_strerror(rte_errno));
 		return -1;

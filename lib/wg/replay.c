@@ -27,7 +27,11 @@ bool wg_replay_check(struct wg_replay *r, uint64_t counter)
 			for (uint64_t w = top_word + 1; w <= word; w++)
 				r->bitmap[w % WG_REPLAY_WORDS] = 0;
 		r->next = counter + 1;
-	} else if (r->next - 1 - counter >= WG_REPLAY_WINDOW) {
+	} else if (r->next - 1 - counter > WG_REPLAY_WINDOW) {
+		/*
+		 * Exactly WG_REPLAY_WINDOW behind is still inside, as in the kernel: it sits in the
+		 * oldest word below the live one, cleared only once the window moves past it.
+		 */
 		return false;
 	}
 	slot = &r->bitmap[word % WG_REPLAY_WORDS];

@@ -33,8 +33,8 @@ struct wg_replay {
 void wg_replay_init(struct wg_replay *r);
 
 /*
- * True when counter is new: not seen, not older than the window, below
- * WG_REJECT_AFTER_MESSAGES. Marks it seen. False otherwise, changing nothing.
+ * True when counter is new: not seen, at most WG_REPLAY_WINDOW below the greatest accepted (or
+ * above it), below WG_REJECT_AFTER_MESSAGES. Marks it seen. False otherwise, changing nothing.
  */
 bool wg_replay_check(struct wg_replay *r, uint64_t counter);
 
