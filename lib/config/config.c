@@ -631,9 +631,25 @@ static bool parse_root(struct parse *p, json_t *root, struct wgdp_config *cfg)
 	return true;
 }
 
-struct wgdp_config *wgdp_config_parse(const char *text, size_t len, struct wgdp_config_error *err)
+struct wgdp_config *wgdp_config_from_json(json_t *root, struct wgdp_config_error *err)
 {
 	struct parse p = { .err = err };
+	struct wgdp_config *cfg = calloc(1, sizeof(*cfg));
+
+	memset(err, 0, sizeof(*err));
+	if (!cfg) {
+		fail(&p, "out of memory");
+		return NULL;
+	}
+	if (!parse_root(&p, root, cfg)) {
+		wgdp_config_free(cfg);
+		cfg = NULL;
+	}
+	return cfg;
+}
+
+struct wgdp_config *wgdp_config_parse(const char *text, size_t len, struct wgdp_config_error *err)
+{
 	struct wgdp_config *cfg;
 	json_error_t jerr;
 	json_t *root;
@@ -646,17 +662,88 @@ struct wgdp_config *wgdp_config_parse(const char *text, size_t len, struct wgdp_
 		snprintf(err->message, sizeof(err->message), "%s", jerr.text);
 		return NULL;
 	}
-	cfg = calloc(1, sizeof(*cfg));
-	if (!cfg) {
-		json_decref(root);
-		fail(&p, "out of memory");
+	cfg = wgdp_config_from_json(root, err);
+	json_decref(root);
+	return cfg;
+}
+
+bool wgdp_peer_config_from_json(json_t *obj, const char *path, struct wgdp_peer_config *out,
+				struct wgdp_config_error *err)
+{
+	struct parse p = { .err = err };
+
+	memset(err, 0, sizeof(*err));
+	memset(out, 0, sizeof(*out));
+	push_key(&p, path);
+	if (parse_peer(&p, obj, out))
+		return true;
+	wgdp_peer_config_clear(out);
+	return false;
+}
+
+bool wgdp_config_check_peers(const struct wgdp_config *cfg, struct wgdp_config_error *err)
+{
+	struct parse p = { .err = err };
+	uint8_t own_public[32];
+
+	memset(err, 0, sizeof(*err));
+	push_key(&p, "peers");
+	if (cfg->n_peers > cfg->max_peers)
+		return fail(&p, "%u peers exceed limits.max_peers (%u)", cfg->n_peers,
+			    cfg->max_peers);
+	wgc_x25519_public(own_public, cfg->private_key);
+	for (unsigned int i = 0; i < cfg->n_peers; i++) {
+		if (memcmp(cfg->peers[i].public_key, own_public, 32) == 0) {
+			push_index(&p, i);
+			push_key(&p, "public_key");
+			return fail(&p, "is the interface's own public key");
+		}
+	}
+	return check_duplicates(&p, (struct wgdp_config *)cfg);
+}
+
+bool wgdp_peer_config_copy(struct wgdp_peer_config *dst, const struct wgdp_peer_config *src)
+{
+	*dst = *src;
+	dst->allowed_ips = calloc(src->n_allowed_ips ? src->n_allowed_ips : 1,
+				  sizeof(*dst->allowed_ips));
+	if (!dst->allowed_ips) {
+		dst->n_allowed_ips = 0;
+		return false;
+	}
+	if (src->n_allowed_ips)
+		memcpy(dst->allowed_ips, src->allowed_ips,
+		       src->n_allowed_ips * sizeof(*src->allowed_ips));
+	return true;
+}
+
+void wgdp_peer_config_clear(struct wgdp_peer_config *pc)
+{
+	free(pc->allowed_ips);
+	wgc_memzero(pc, sizeof(*pc));
+}
+
+struct wgdp_config *wgdp_config_dup(const struct wgdp_config *src, unsigned int extra_peers)
+{
+	struct wgdp_config *cfg = malloc(sizeof(*cfg));
+	unsigned int room = src->n_peers + extra_peers;
+
+	if (!cfg)
+		return NULL;
+	*cfg = *src;
+	cfg->n_peers = 0;
+	cfg->peers = calloc(room ? room : 1, sizeof(*cfg->peers));
+	if (!cfg->peers) {
+		wgdp_config_free(cfg);
 		return NULL;
 	}
-	if (!parse_root(&p, root, cfg)) {
-		wgdp_config_free(cfg);
-		cfg = NULL;
+	for (unsigned int i = 0; i < src->n_peers; i++) {
+		if (!wgdp_peer_config_copy(&cfg->peers[i], &src->peers[i])) {
+			wgdp_config_free(cfg);
+			return NULL;
+		}
+		cfg->n_peers++;
 	}
-	json_decref(root);
 	return cfg;
 }
 
@@ -702,10 +789,8 @@ void wgdp_config_free(struct wgdp_config *cfg)
 {
 	if (!cfg)
 		return;
-	for (unsigned int i = 0; i < cfg->n_peers; i++) {
-		free(cfg->peers[i].allowed_ips);
-		wgc_memzero(cfg->peers[i].psk, sizeof(cfg->peers[i].psk));
-	}
+	for (unsigned int i = 0; i < cfg->n_peers; i++)
+		wgdp_peer_config_clear(&cfg->peers[i]);
 	free(cfg->peers);
 	wgc_memzero(cfg, sizeof(*cfg));
 	free(cfg);

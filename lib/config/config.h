@@ -101,6 +101,30 @@ struct wgdp_config_error {
  */
 struct wgdp_config *wgdp_config_parse(const char *text, size_t len, struct wgdp_config_error *err);
 
+/* Parses an already decoded JSON document (the control socket's set-config). */
+typedef struct json_t json_t;
+struct wgdp_config *wgdp_config_from_json(json_t *root, struct wgdp_config_error *err);
+
+/*
+ * Parses one peer object (peer-add); path prefixes error paths, e.g. "peer". On failure out
+ * holds nothing to free.
+ */
+bool wgdp_peer_config_from_json(json_t *obj, const char *path, struct wgdp_peer_config *out,
+				struct wgdp_config_error *err);
+
+/* The whole-config peer rules, for configs edited in memory: no duplicate keys, not our own
+ * key, no more than limits.max_peers. */
+bool wgdp_config_check_peers(const struct wgdp_config *cfg, struct wgdp_config_error *err);
+
+/* A deep copy with room for extra_peers more peers in its array; NULL when out of memory. */
+struct wgdp_config *wgdp_config_dup(const struct wgdp_config *src, unsigned int extra_peers);
+
+/* Deep-copies one peer (its own allowed_ips array); false when out of memory. */
+bool wgdp_peer_config_copy(struct wgdp_peer_config *dst, const struct wgdp_peer_config *src);
+
+/* Frees what a peer config owns and wipes it (the preshared key). */
+void wgdp_peer_config_clear(struct wgdp_peer_config *pc);
+
 /* Reads and parses a file. */
 struct wgdp_config *wgdp_config_load(const char *path, struct wgdp_config_error *err);
 
