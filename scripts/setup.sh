@@ -9,8 +9,8 @@ build_dir=${WGDP_BUILD_DIR:-$top/build}
 packages=(
 	# toolchain
 	gcc pkg-config meson ninja-build python3
-	# libraries wgdp links
-	libdpdk-dev libipsec-mb-dev libjansson-dev libsodium-dev libb2-dev libcunit1-dev
+	# libraries wgdp links (dpdk-dev: dpdk-telemetry.py, dpdk-testpmd)
+	libdpdk-dev dpdk-dev libipsec-mb-dev libjansson-dev libsodium-dev libb2-dev libcunit1-dev
 	# real WireGuard peers and the network tools the integration tests drive
 	wireguard-tools wireguard-go iproute2 iputils-ping iperf3 procps ethtool tcpdump
 )

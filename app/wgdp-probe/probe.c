@@ -358,7 +358,7 @@ static int load_keys(struct probe *p)
 		goto out;
 	}
 	wg_handshake_init(&p->hs, &p->id, server, have_psk ? psk : NULL);
-	if (!p->hs.static_static_ok) {
+	if (!wg_handshake_precompute(&p->hs, &p->id)) {
 		fprintf(stderr, "%s: --server-key is a low-order point\n", PROG);
 		goto out;
 	}

@@ -19,8 +19,11 @@
 #include "config.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
+#include "ctl/server.h"
+#include "dp/admin.h"
 #include "dp/dp.h"
 #include "dp/log.h"
+#include "cli.h"
 
 #define PROG "wgdp"
 
@@ -28,6 +31,8 @@ enum { EXIT_CONFIG = 1, EXIT_USAGE = 2 };
 
 struct options {
 	const char *config_path;
+	const char *socket_path;
+	bool interactive;
 };
 
 static struct dp_ctx *running;
@@ -38,14 +43,17 @@ static void usage(FILE *out)
 		"usage: " PROG " [EAL options] -- -c FILE [options]\n"
 		"\n"
 		"  -c, --config FILE   JSON config (required; see docs/config.md)\n"
+		"  -i, --interactive   testpmd-style prompt (wgdp> ) on the terminal; see "
+		"docs/cli.md\n"
+		"  -s, --socket PATH   control socket (overrides control.socket)\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"EAL options are DPDK's, e.g. -l 0-2 --no-huge --no-shconf -m 512\n"
 		"  --vdev=net_af_packet0,iface=eth1  (ports are numbered in probe order).\n"
 		"With one lcore, it runs the control plane and the data plane on it; with N, the\n"
 		"main lcore is the control lcore and the others are workers.\n"
-		"Exit status: 0 after SIGINT or SIGTERM, 1 for an invalid config, 2 for a usage "
-		"error.\n");
+		"Exit status: 0 after SIGINT, SIGTERM or quit, 1 for an invalid config, 2 for a "
+		"usage error.\n");
 }
 
 /*
@@ -81,6 +89,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
 		{ "config", required_argument, NULL, 'c' },
+		{ "interactive", no_argument, NULL, 'i' },
+		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -88,10 +98,16 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 	optind = 1;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "c:is:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'c':
 			o->config_path = optarg;
+			break;
+		case 'i':
+			o->interactive = true;
+			break;
+		case 's':
+			o->socket_path = optarg;
 			break;
 		case 'h':
 			usage(stdout);
@@ -111,6 +127,52 @@ static int parse_options(int argc, char **argv, struct options *o)
 		return -1;
 	}
 	return 0;
+}
+
+/* The control socket's lines: decode, ask the admin, encode. */
+static char *json_line(void *ctx, const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr), *ans;
+	char *text;
+
+	if (!req) {
+		char where[64];
+
+		snprintf(where, sizeof(where), "column %d", jerr.column);
+		ans = json_pack("{s:b,s:s+,s:s}", "ok", 0, "error", "not JSON: ", jerr.text,
+				"path", where);
+	} else {
+		ans = dp_admin_request(ctx, req);
+		json_decref(req);
+	}
+	text = json_dumps(ans, JSON_COMPACT);
+	json_decref(ans);
+	return text;
+}
+
+static char *uapi_request(void *ctx, const char *req, size_t len, size_t *reply_len)
+{
+	return dp_admin_uapi(ctx, req, len, reply_len);
+}
+
+static const struct ctl_server_ops server_ops = {
+	.json_line = json_line,
+	.uapi = uapi_request,
+};
+
+static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_config *cfg,
+					const struct options *o)
+{
+	char uapi[WGDP_PATH_MAX], err[256];
+	struct ctl_server *srv;
+
+	snprintf(uapi, sizeof(uapi), "/var/run/wireguard/%s.sock", cfg->ifname);
+	srv = ctl_server_start(o->socket_path ? o->socket_path : cfg->socket_path,
+			       cfg->uapi ? uapi : NULL, &server_ops, adm, err, sizeof(err));
+	if (!srv)
+		fprintf(stderr, PROG ": control socket: %s\n", err);
+	return srv;
 }
 
 static void on_signal(int sig)
@@ -183,6 +245,9 @@ int main(int argc, char **argv)
 	struct wgdp_config *cfg;
 	unsigned int lcores[RTE_MAX_LCORE], n_workers;
 	bool control_is_worker;
+	struct dp_admin *adm;
+	struct ctl_server *srv;
+	struct wgdp_cli *cli = NULL;
 	struct dp_ctx *dp;
 	char err[256];
 	char **app_argv = calloc((size_t)argc + 1, sizeof(char *));
@@ -226,14 +291,33 @@ int main(int argc, char **argv)
 		rc = EXIT_CONFIG;
 		goto out;
 	}
+	adm = dp_admin_create(dp, cfg, opts.config_path);
+	srv = adm ? start_control(adm, cfg, &opts) : NULL;
+	if (!srv) {
+		dp_admin_free(adm);
+		dp_ports_stop(dp);
+		dp_free(dp);
+		rc = EXIT_CONFIG;
+		goto out;
+	}
+	dp_admin_telemetry_register(adm);
 	running = dp;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	__atomic_store_n(&dp->running, true, __ATOMIC_RELEASE);
 	announce(dp);
+	if (opts.interactive)
+		cli = wgdp_cli_start(adm, &dp->quit);
 	run(dp);
 	DP_LOG(INFO, config, "stopping");
+	/* The control thread may wait on the mailbox: it sees quit and gives up. */
+	ctl_server_stop(srv);
+	wgdp_cli_stop(cli);
+	dp_admin_telemetry_unregister();
+	__atomic_store_n(&dp->running, false, __ATOMIC_RELEASE);
 	dp_ports_stop(dp);
 	running = NULL;
+	dp_admin_free(adm);
 	dp_free(dp);
 out:
 	wgdp_config_free(cfg);

@@ -3,16 +3,28 @@
  * wgdpctl: the operator's command line. The offline key commands behave like `wg genkey`,
  * `wg pubkey` and `wg genpsk`, so scripts written for wg work unchanged.
  */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
+
+#include <jansson.h>
 
 #include "crypto/ct.h"
 #include "crypto/keys.h"
 #include "crypto/x25519.h"
+#include "ctl/format.h"
 
-#define PROG "wgdpctl"
+#define PROG		"wgdpctl"
+#define DEFAULT_SOCKET	"/run/wgdp/wgdp0.sock"
 
 /* Like wg: a key written to a file others can read deserves a warning, not a refusal. */
 static void warn_if_world_readable(void)
@@ -88,7 +100,18 @@ out:
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s <command>\n"
+		"Usage: %s [-s SOCKET] [--json] <command>\n"
+		"\n"
+		"Commands to a running wgdp (control socket, default " DEFAULT_SOCKET
+		" or $WGDP_SOCKET):\n"
+		"  show                 interface and peers, as wg show prints them\n"
+		"  stats                ports, workers, drops by reason, handshakes\n"
+		"  reload [FILE]        apply FILE (or wgdp's -c file) whole, or nothing of it\n"
+		"  set-config FILE      the same, with the config sent over the socket\n"
+		"  peer-add JSON        add a peer: '{\"public_key\":\"...\",\"allowed_ips\":[...]}'\n"
+		"  peer-remove KEY      remove the peer with this public key\n"
+		"  clear-stats          counters start again from zero\n"
+		"  --json prints the raw answer line; the exit status is 1 when wgdp said ok:false.\n"
 		"\n"
 		"Offline key commands (compatible with wg):\n"
 		"  genkey   print a new private key (base64) on stdout\n"
@@ -98,11 +121,227 @@ static void usage(FILE *out)
 		PROG);
 }
 
+static int connect_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		fprintf(stderr, "%s: %s: path too long\n", PROG, path);
+		return -1;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
+		fprintf(stderr, "%s: cannot connect to %s: %s (is wgdp running? -s names the "
+				"socket)\n", PROG, path, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static bool write_all(int fd, const char *data, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, data, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return false;
+		data += n;
+		len -= (size_t)n;
+	}
+	return true;
+}
+
+/* Sends one request line, returns the answer line (malloc'd) or NULL. */
+static char *transact(const char *sock, json_t *req)
+{
+	char *line = json_dumps(req, JSON_COMPACT), *ans = NULL;
+	size_t len = 0, cap = 0;
+	int fd = connect_socket(sock);
+	bool ok;
+
+	if (fd < 0 || !line) {
+		free(line);
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	ok = write_all(fd, line, strlen(line)) && write_all(fd, "\n", 1);
+	free(line);
+	while (ok) {
+		ssize_t n;
+
+		if (len + 4096 > cap) {
+			char *bigger = realloc(ans, cap = cap * 2 + 8192);
+
+			if (!bigger)
+				break;
+			ans = bigger;
+		}
+		n = read(fd, ans + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		len += (size_t)n;
+		if (memchr(ans + len - (size_t)n, '\n', (size_t)n))
+			break;
+	}
+	close(fd);
+	if (!ans || !len || ans[len - 1] != '\n') {
+		fprintf(stderr, "%s: no answer from wgdp\n", PROG);
+		free(ans);
+		return NULL;
+	}
+	ans[len - 1] = '\0';
+	return ans;
+}
+
+static void print_applied(json_t *ans)
+{
+	printf("applied: %lld added, %lld removed, %lld changed; %lld peers "
+	       "(control lcore busy %lld us)\n",
+	       json_integer_value(json_object_get(ans, "added")),
+	       json_integer_value(json_object_get(ans, "removed")),
+	       json_integer_value(json_object_get(ans, "changed")),
+	       json_integer_value(json_object_get(ans, "peers")),
+	       json_integer_value(json_object_get(ans, "apply_us")));
+}
+
+static void print_answer(const char *cmd, json_t *ans)
+{
+	char *text = NULL;
+
+	if (strcmp(cmd, "show") == 0)
+		text = ctl_format_show(ans, (uint64_t)time(NULL));
+	else if (strcmp(cmd, "stats") == 0)
+		text = ctl_format_stats(ans);
+	else if (json_object_get(ans, "added"))
+		print_applied(ans);
+	else
+		printf("ok\n");
+	if (text)
+		fputs(text, stdout);
+	free(text);
+}
+
+/* Builds the request for argv (after the options); NULL with a message on misuse. */
+static json_t *build_request(int argc, char **argv)
+{
+	const char *cmd = argv[0];
+	json_error_t jerr;
+	json_t *v;
+
+	if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "stats") == 0 ||
+	     strcmp(cmd, "clear-stats") == 0) && argc == 1)
+		return json_pack("{s:s}", "cmd", cmd);
+	if (strcmp(cmd, "reload") == 0 && argc <= 2) {
+		char abs[PATH_MAX];
+
+		if (argc == 1)
+			return json_pack("{s:s}", "cmd", "reload");
+		/* wgdp runs elsewhere: send a path it can open. */
+		if (!realpath(argv[1], abs)) {
+			fprintf(stderr, "%s: %s: %s\n", PROG, argv[1], strerror(errno));
+			return NULL;
+		}
+		return json_pack("{s:s,s:s}", "cmd", "reload", "path", abs);
+	}
+	if (strcmp(cmd, "set-config") == 0 && argc == 2) {
+		v = json_load_file(argv[1], JSON_REJECT_DUPLICATES, &jerr);
+		if (!v) {
+			fprintf(stderr, "%s: %s: line %d, column %d: %s\n", PROG, argv[1],
+				jerr.line, jerr.column, jerr.text);
+			return NULL;
+		}
+		return json_pack("{s:s,s:o}", "cmd", "set-config", "config", v);
+	}
+	if (strcmp(cmd, "peer-add") == 0 && argc == 2) {
+		v = json_loads(argv[1], JSON_REJECT_DUPLICATES, &jerr);
+		if (!v) {
+			fprintf(stderr, "%s: peer: column %d: %s\n", PROG, jerr.column, jerr.text);
+			return NULL;
+		}
+		return json_pack("{s:s,s:o}", "cmd", "peer-add", "peer", v);
+	}
+	if (strcmp(cmd, "peer-remove") == 0 && argc == 2)
+		return json_pack("{s:s,s:s}", "cmd", "peer-remove", "public_key", argv[1]);
+	fprintf(stderr, "%s: invalid command or arguments: '%s'\n", PROG, cmd);
+	usage(stderr);
+	return NULL;
+}
+
+static int run_socket_command(const char *sock, bool raw, int argc, char **argv)
+{
+	json_t *req = build_request(argc, argv), *ans;
+	char *line;
+	int rc = 1;
+
+	if (!req)
+		return 1;
+	line = transact(sock, req);
+	json_decref(req);
+	if (!line)
+		return 1;
+	ans = json_loads(line, 0, NULL);
+	if (!ans) {
+		fprintf(stderr, "%s: wgdp answered with something not JSON\n", PROG);
+	} else if (!json_is_true(json_object_get(ans, "ok"))) {
+		json_t *path = json_object_get(ans, "path");
+
+		if (raw)
+			printf("%s\n", line);
+		fprintf(stderr, "%s: %s%s%s\n", PROG, json_is_string(path) ? json_string_value(path) : "",
+			json_is_string(path) ? ": " : "",
+			json_string_value(json_object_get(ans, "error")));
+	} else {
+		if (raw)
+			printf("%s\n", line);
+		else
+			print_answer(argv[0], ans);
+		rc = 0;
+	}
+	json_decref(ans);
+	free(line);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
+	static const struct option longopts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *sock = getenv("WGDP_SOCKET") ? getenv("WGDP_SOCKET") : DEFAULT_SOCKET;
+	bool raw = false;
 	const char *cmd;
+	int c;
 
-	if (argc < 2) {
+	/* Options stop at the command: peer-add's JSON may start with anything. */
+	while ((c = getopt_long(argc, argv, "+s:jh", longopts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			sock = optarg;
+			break;
+		case 'j':
+			raw = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 1;
+		}
+	}
+	if (optind >= argc) {
 		usage(stderr);
 		return 1;
 	}
@@ -110,18 +349,16 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot initialise the crypto library\n", PROG);
 		return 1;
 	}
-	cmd = argv[1];
-	if (argc == 2 && strcmp(cmd, "genkey") == 0)
+	cmd = argv[optind];
+	if (argc - optind == 1 && strcmp(cmd, "genkey") == 0)
 		return cmd_genkey();
-	if (argc == 2 && strcmp(cmd, "genpsk") == 0)
+	if (argc - optind == 1 && strcmp(cmd, "genpsk") == 0)
 		return cmd_genpsk();
-	if (argc == 2 && strcmp(cmd, "pubkey") == 0)
+	if (argc - optind == 1 && strcmp(cmd, "pubkey") == 0)
 		return cmd_pubkey();
-	if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0) {
+	if (strcmp(cmd, "help") == 0) {
 		usage(stdout);
 		return 0;
 	}
-	fprintf(stderr, "%s: invalid command or arguments: '%s'\n", PROG, cmd);
-	usage(stderr);
-	return 1;
+	return run_socket_command(sock, raw, argc - optind, argv + optind);
 }

@@ -795,3 +795,25 @@ void wgdp_config_free(struct wgdp_config *cfg)
 	wgc_memzero(cfg, sizeof(*cfg));
 	free(cfg);
 }
+
+void wgdp_format_addr(const struct wgdp_addr *a, char *out, size_t len)
+{
+	if (!inet_ntop(a->family == 4 ? AF_INET : AF_INET6, a->bytes, out, (socklen_t)len))
+		snprintf(out, len, "?");
+}
+
+void wgdp_format_prefix(const struct wgdp_prefix *p, char *out, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	wgdp_format_addr(&p->addr, a, sizeof(a));
+	snprintf(out, len, "%s/%u", a, p->len);
+}
+
+void wgdp_format_endpoint(const struct wgdp_endpoint *ep, char *out, size_t len)
+{
+	char a[INET6_ADDRSTRLEN];
+
+	wgdp_format_addr(&ep->addr, a, sizeof(a));
+	snprintf(out, len, ep->addr.family == 4 ? "%s:%u" : "[%s]:%u", a, ep->port);
+}

@@ -137,4 +137,10 @@ bool wgdp_parse_prefix(const char *text, struct wgdp_prefix *out, bool clear_hos
 /* Parses "IPv4:port" or "[IPv6]:port". */
 bool wgdp_parse_endpoint(const char *text, struct wgdp_endpoint *out);
 
+/* Text forms as wg prints them: "10.0.0.1", "10.0.0.0/24", "[fd00::1]:51820". */
+#define WGDP_ENDPOINT_TEXT_MAX 64
+void wgdp_format_addr(const struct wgdp_addr *a, char *out, size_t len);
+void wgdp_format_prefix(const struct wgdp_prefix *p, char *out, size_t len);
+void wgdp_format_endpoint(const struct wgdp_endpoint *ep, char *out, size_t len);
+
 #endif

@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <jansson.h>
+
 #include "config.h"
 
 struct ctl_peer_state {
@@ -31,5 +33,9 @@ struct ctl_snapshot {
 
 /* Frees the peers' arrays and wipes the keys. */
 void ctl_snapshot_free(struct ctl_snapshot *snap);
+
+/* The control socket's show answer (docs/cli.md): keys in base64, the psk only as a flag. */
+typedef struct json_t json_t;
+json_t *ctl_show_json(const struct ctl_snapshot *snap);
 
 #endif

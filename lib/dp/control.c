@@ -21,6 +21,7 @@
 #include "log.h"
 #include "peer.h"
 #include "pkt.h"
+#include "reconf.h"
 #include "route.h"
 #include "wg/clock.h"
 #include "wg/messages.h"
@@ -173,7 +174,7 @@ static struct wg_handshake *lookup_by_key(void *ctx, const uint8_t key[32])
 	return &dp->peers[(uintptr_t)data]->hs;
 }
 
-static void drop_hs_index(struct dp_ctx *dp, struct dp_peer *p)
+void dp_peer_drop_hs_index(struct dp_ctx *dp, struct dp_peer *p)
 {
 	if (p->hs_index_live) {
 		wg_index_remove(dp->indexes, p->hs_index);
@@ -183,7 +184,7 @@ static void drop_hs_index(struct dp_ctx *dp, struct dp_peer *p)
 
 static bool new_hs_index(struct dp_ctx *dp, struct dp_peer *p)
 {
-	drop_hs_index(dp, p);
+	dp_peer_drop_hs_index(dp, p);
 	if (!wg_index_add(dp->indexes, hs_tag(p), &p->hs_index))
 		return false;
 	p->hs_index_live = true;
@@ -247,12 +248,12 @@ static void consume_initiation(struct dp_sink *s, const struct hs_src *src, uint
 	if (!new_hs_index(dp, p) ||
 	    wg_noise_create_response(&resp, &p->hs, p->hs_index) != WG_NOISE_OK) {
 		wg_handshake_clear(&p->hs);
-		drop_hs_index(dp, p);
+		dp_peer_drop_hs_index(dp, p);
 		return;
 	}
 	wg_cookie_add_macs(&p->cookie, &resp, sizeof(resp), now);
 	if (!install_keypair(dp, p, now)) {
-		drop_hs_index(dp, p);
+		dp_peer_drop_hs_index(dp, p);
 		return;
 	}
 	reply_to(s, src, &resp, sizeof(resp));
@@ -384,7 +385,7 @@ static void send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, 
 		return;
 	if (wg_noise_create_initiation(&msg, &p->hs, &dp->identity, p->hs_index,
 				       wg_clock_real_ns()) != WG_NOISE_OK) {
-		drop_hs_index(dp, p);
+		dp_peer_drop_hs_index(dp, p);
 		return;
 	}
 	wg_cookie_add_macs(&p->cookie, &msg, sizeof(msg), now);
@@ -540,7 +541,7 @@ static void zero_keys(struct dp_ctx *dp, struct dp_peer *p)
 {
 	dp_peer_clear_keypairs(dp, p);
 	wg_handshake_clear(&p->hs);
-	drop_hs_index(dp, p);
+	dp_peer_drop_hs_index(dp, p);
 	log_peer(p, RTE_LOG_DEBUG, "keys zeroed after 3 x REJECT_AFTER_TIME without a session");
 }
 
@@ -672,6 +673,7 @@ unsigned int dp_control_poll(struct dp_ctx *dp)
 	s.drops = dp->ctl_drops;
 	for (unsigned int i = 0; i < dp->n_ports; i++)
 		s.tx[i].n = 0;
+	work += dp_reconf_poll(dp);
 	work += drain_local(&s, now);
 	work += drain_events(&s, now);
 	work += drain_handshakes(&s, now);

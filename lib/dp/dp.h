@@ -139,6 +139,7 @@ struct dp_port {
 
 struct dp_peer;
 struct dp_aips;
+struct dp_reconf;
 
 /* Which queues a worker polls and sends on. */
 struct dp_worker {
@@ -175,7 +176,8 @@ struct dp_ctx {
 	/* Peers. The array is sized at start; ids are stable while a peer lives. */
 	struct dp_peer **peers;
 	uint32_t max_peers;
-	uint32_t n_peers;
+	uint32_t n_peers;      /* ids below this may be in use (some slots empty) */
+	uint32_t n_live_peers;
 	struct rte_hash *index_hash;  /* receiver index → struct dp_keypair (lock-free readers) */
 	struct rte_hash *pubkey_hash; /* public key → peer id (control only) */
 	struct dp_aips *aips;	      /* allowed-ips, published by pointer */
@@ -193,6 +195,11 @@ struct dp_ctx {
 	uint64_t next_timer_scan;
 	uint64_t next_housekeeping;
 	uint32_t under_load_queue;
+
+	/* Config changes from the control thread (reconf.c). */
+	uint32_t mbox_state;
+	struct dp_reconf *mbox_req;
+	bool running; /* the control loop runs: changes go through the mailbox */
 
 	bool control_is_worker; /* one lcore: the main lcore is worker 0 too */
 	volatile bool quit;

@@ -19,6 +19,7 @@
 enum retire_kind {
 	RETIRE_KEYPAIR = 1,
 	RETIRE_AIPS,
+	RETIRE_PEER,
 };
 
 struct retire_entry {
@@ -26,7 +27,7 @@ struct retire_entry {
 	void *obj;
 };
 
-static void aips_free(struct dp_aips *a)
+void dp_aips_free(struct dp_aips *a)
 {
 	if (!a)
 		return;
@@ -45,7 +46,9 @@ static void retire_free(void *ctx, void *entries, unsigned int n)
 			wg_keypair_wipe(e[i].obj);
 			rte_free(e[i].obj);
 		} else if (e[i].kind == RETIRE_AIPS) {
-			aips_free(e[i].obj);
+			dp_aips_free(e[i].obj);
+		} else if (e[i].kind == RETIRE_PEER) {
+			dp_peer_destroy(e[i].obj);
 		}
 	}
 }
@@ -135,63 +138,73 @@ static struct rte_hash *pubkey_hash_create(uint32_t entries)
 	return rte_hash_create(&p);
 }
 
-/* A new allowed-ips generation holding every peer's prefixes. */
-static struct dp_aips *aips_build(struct dp_ctx *dp, char *err, size_t errlen)
+/* Sizes one generation for the prefixes of cfg's peers. */
+static void aips_count(const struct wgdp_config *cfg, uint32_t *n4, uint32_t *n6, uint32_t *long4)
 {
-	static unsigned int generation;
-	struct dp_aips *a = calloc(1, sizeof(*a));
-	uint32_t n4 = 0, n6 = 0, long4 = 0;
-	char name[32];
+	*n4 = *n6 = *long4 = 0;
+	for (uint32_t i = 0; i < cfg->n_peers; i++) {
+		const struct wgdp_peer_config *pc = &cfg->peers[i];
 
-	if (!a)
-		return NULL;
-	for (uint32_t i = 0; i < dp->n_peers; i++) {
-		struct dp_peer *p = dp->peers[i];
-
-		for (unsigned int j = 0; j < p->n_allowed_ips; j++) {
-			if (p->allowed_ips[j].addr.family == 4) {
-				n4++;
-				long4 += p->allowed_ips[j].len > 24;
+		for (unsigned int j = 0; j < pc->n_allowed_ips; j++) {
+			if (pc->allowed_ips[j].addr.family == 4) {
+				(*n4)++;
+				*long4 += pc->allowed_ips[j].len > 24;
 			} else {
-				n6++;
+				(*n6)++;
 			}
 		}
 	}
-	generation++;
-	snprintf(name, sizeof(name), "wgdp_aips4_%u", generation);
+}
+
+struct dp_aips *dp_aips_build(const struct wgdp_config *cfg, const uint32_t *ids, char *err,
+			      size_t errlen)
+{
+	/* LPM tables are named objects: every generation needs a name of its own. */
+	static uint32_t generation;
+	uint32_t gen = __atomic_add_fetch(&generation, 1, __ATOMIC_RELAXED);
+	struct dp_aips *a = calloc(1, sizeof(*a));
+	uint32_t n4, n6, long4;
+	char name[32];
+
+	if (!a) {
+		snprintf(err, errlen, "out of memory for allowed-ips");
+		return NULL;
+	}
+	aips_count(cfg, &n4, &n6, &long4);
+	snprintf(name, sizeof(name), "wgdp_aips4_%u", gen);
 	struct rte_lpm_config c4 = {
 		.max_rules = n4 + 1024,
 		.number_tbl8s = RTE_MIN(long4 + 256, 65536u),
 	};
-	a->v4 = rte_lpm_create(name, (int)rte_socket_id(), &c4);
-	snprintf(name, sizeof(name), "wgdp_aips6_%u", generation);
+	a->v4 = rte_lpm_create(name, SOCKET_ID_ANY, &c4);
+	snprintf(name, sizeof(name), "wgdp_aips6_%u", gen);
 	struct rte_lpm6_config c6 = {
 		.max_rules = n6 + 1024,
 		.number_tbl8s = RTE_MIN(16 * n6 + 1024, 65536u),
 	};
-	a->v6 = rte_lpm6_create(name, (int)rte_socket_id(), &c6);
+	a->v6 = rte_lpm6_create(name, SOCKET_ID_ANY, &c6);
 	if (!a->v4 || !a->v6) {
 		snprintf(err, errlen, "allowed-ips tables: %s", rte_strerror(rte_errno));
-		aips_free(a);
+		dp_aips_free(a);
 		return NULL;
 	}
-	for (uint32_t i = 0; i < dp->n_peers; i++) {
-		struct dp_peer *p = dp->peers[i];
+	for (uint32_t i = 0; i < cfg->n_peers; i++) {
+		const struct wgdp_peer_config *pc = &cfg->peers[i];
 
-		for (unsigned int j = 0; j < p->n_allowed_ips; j++) {
-			const struct wgdp_prefix *pf = &p->allowed_ips[j];
+		for (unsigned int j = 0; j < pc->n_allowed_ips; j++) {
+			const struct wgdp_prefix *pf = &pc->allowed_ips[j];
 			uint32_t v4;
 			int rc;
 
 			if (pf->addr.family == 4) {
 				memcpy(&v4, pf->addr.bytes, 4);
-				rc = rte_lpm_add(a->v4, rte_be_to_cpu_32(v4), pf->len, p->id);
+				rc = rte_lpm_add(a->v4, rte_be_to_cpu_32(v4), pf->len, ids[i]);
 			} else {
-				rc = rte_lpm6_add(a->v6, pf->addr.bytes, pf->len, p->id);
+				rc = rte_lpm6_add(a->v6, pf->addr.bytes, pf->len, ids[i]);
 			}
 			if (rc != 0) {
-				snprintf(err, errlen, "allowed-ips of peer %u: table full", i);
-				aips_free(a);
+				snprintf(err, errlen, "peers[%u].allowed_ips[%u]: table full", i, j);
+				dp_aips_free(a);
 				return NULL;
 			}
 		}
@@ -199,13 +212,20 @@ static struct dp_aips *aips_build(struct dp_ctx *dp, char *err, size_t errlen)
 	return a;
 }
 
-static struct dp_peer *peer_create(struct dp_ctx *dp, const struct wgdp_peer_config *pc,
-				   uint32_t id)
+struct dp_peer *dp_peer_new(struct dp_ctx *dp, const struct wgdp_peer_config *pc, uint32_t id)
 {
 	struct dp_peer *p = rte_zmalloc("wgdp_peer", sizeof(*p), RTE_CACHE_LINE_SIZE);
 
 	if (!p)
 		return NULL;
+	p->allowed_ips = calloc(pc->n_allowed_ips ? pc->n_allowed_ips : 1,
+				sizeof(*p->allowed_ips));
+	if (!p->allowed_ips) {
+		rte_free(p);
+		return NULL;
+	}
+	memcpy(p->allowed_ips, pc->allowed_ips, pc->n_allowed_ips * sizeof(*pc->allowed_ips));
+	p->n_allowed_ips = pc->n_allowed_ips;
 	p->id = id;
 	memcpy(p->public_key, pc->public_key, 32);
 	snprintf(p->name, sizeof(p->name), "%s", pc->name);
@@ -218,18 +238,28 @@ static struct dp_peer *peer_create(struct dp_ctx *dp, const struct wgdp_peer_con
 	wg_timers_init(&p->timers);
 	p->persistent_keepalive = pc->persistent_keepalive;
 	wg_timers_set_persistent_keepalive(&p->timers, pc->persistent_keepalive);
-	p->allowed_ips = pc->allowed_ips;
-	p->n_allowed_ips = pc->n_allowed_ips;
 	return p;
+}
+
+void dp_peer_destroy(struct dp_peer *p)
+{
+	if (!p)
+		return;
+	wg_handshake_wipe(&p->hs);
+	wg_cookie_maker_wipe(&p->cookie);
+	free(p->allowed_ips);
+	rte_free(p);
 }
 
 int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
 {
 	const struct wgdp_config *cfg = dp->cfg;
-	/* Room for every configured peer and more added at run time, up to max_peers. */
-	uint32_t room = RTE_MIN(cfg->max_peers, RTE_MAX(cfg->n_peers * 2u, 1024u));
+	uint32_t *ids;
 
-	dp->max_peers = RTE_MAX(room, cfg->n_peers);
+	/* Room for every configured peer and more added at run time, up to max_peers: the
+	 * hash tables cannot grow, so this is the run-time limit (docs/config.md). */
+	dp->max_peers = RTE_MIN(cfg->max_peers, RTE_MAX(cfg->n_peers * 2u, 1024u));
+	dp->max_peers = RTE_MAX(dp->max_peers, cfg->n_peers);
 	dp->peers = calloc(dp->max_peers, sizeof(*dp->peers));
 	dp->indexes = wg_index_table_create(4 * dp->max_peers);
 	if (!dp->peers || !dp->indexes || dp_rcu_init(dp) != 0) {
@@ -243,7 +273,7 @@ int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
 		return -1;
 	}
 	for (uint32_t i = 0; i < cfg->n_peers; i++) {
-		struct dp_peer *p = peer_create(dp, &cfg->peers[i], i);
+		struct dp_peer *p = dp_peer_new(dp, &cfg->peers[i], i);
 
 		if (!p) {
 			snprintf(err, errlen, "out of memory for peer %u", i);
@@ -257,27 +287,47 @@ int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	dp->aips = aips_build(dp, err, errlen);
+	dp->n_live_peers = cfg->n_peers;
+	ids = malloc(sizeof(*ids) * (cfg->n_peers ? cfg->n_peers : 1));
+	if (!ids) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (uint32_t i = 0; i < cfg->n_peers; i++)
+		ids[i] = i;
+	dp->aips = dp_aips_build(cfg, ids, err, errlen);
+	free(ids);
 	return dp->aips ? 0 : -1;
 }
 
-static void peer_free(struct dp_ctx *dp, struct dp_peer *p)
+/* Control lcore: what only it may touch, before the peer goes (or the daemon stops). */
+static void peer_release(struct dp_ctx *dp, struct dp_peer *p)
 {
 	dp_peer_clear_keypairs(dp, p);
 	for (unsigned int i = 0; i < p->n_staged; i++)
 		rte_pktmbuf_free(p->staged[i]);
+	p->n_staged = 0;
 	if (p->hs_index_live)
 		wg_index_remove(dp->indexes, p->hs_index);
-	wg_handshake_wipe(&p->hs);
-	wg_cookie_maker_wipe(&p->cookie);
-	rte_free(p);
+	p->hs_index_live = false;
+}
+
+void dp_peer_retire(struct dp_ctx *dp, struct dp_peer *p)
+{
+	peer_release(dp, p);
+	rte_hash_del_key(dp->pubkey_hash, p->public_key);
+	__atomic_store_n(&dp->peers[p->id], NULL, __ATOMIC_RELEASE);
+	dp->n_live_peers--;
+	retire(dp, RETIRE_PEER, p);
 }
 
 void dp_peers_free(struct dp_ctx *dp)
 {
 	for (uint32_t i = 0; i < dp->n_peers; i++)
-		if (dp->peers && dp->peers[i])
-			peer_free(dp, dp->peers[i]);
+		if (dp->peers && dp->peers[i]) {
+			peer_release(dp, dp->peers[i]);
+			dp_peer_destroy(dp->peers[i]);
+		}
 	free(dp->peers);
 	dp->peers = NULL;
 	dp->n_peers = 0;
@@ -287,7 +337,7 @@ void dp_peers_free(struct dp_ctx *dp)
 	dp->index_hash = NULL;
 	dp->pubkey_hash = NULL;
 	dp->indexes = NULL;
-	aips_free(dp->aips);
+	dp_aips_free(dp->aips);
 	dp->aips = NULL;
 	dp_rcu_free(dp);
 }

@@ -91,8 +91,22 @@ struct dp_aips {
 	struct rte_lpm6 *v6;
 };
 
-/* Builds the peers of cfg into dp (tables, allowed-ips). */
+/* Builds the tables and the peers of dp->cfg (ids 0..n-1) and their allowed-ips. */
 int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen);
+
+/* Any thread: a new peer from its config, not yet in any table. */
+struct dp_peer *dp_peer_new(struct dp_ctx *dp, const struct wgdp_peer_config *pc, uint32_t id);
+
+/* Frees a peer no table and no worker can reach any more. */
+void dp_peer_destroy(struct dp_peer *p);
+
+/* Control lcore: takes the peer out of every table; freed after a grace period. */
+void dp_peer_retire(struct dp_ctx *dp, struct dp_peer *p);
+
+/* Any thread: an allowed-ips generation for cfg's peers, ids[i] being peers[i]'s id. */
+struct dp_aips *dp_aips_build(const struct wgdp_config *cfg, const uint32_t *ids, char *err,
+			      size_t errlen);
+void dp_aips_free(struct dp_aips *a);
 void dp_peers_free(struct dp_ctx *dp);
 
 /* Looks up the peer whose allowed-ips hold an inner address; DP_PEER_NONE if none. */
@@ -132,6 +146,9 @@ void dp_peer_publish_send_kp(struct dp_peer *p);
 
 /* Control lcore: drops every keypair of the peer (timers' zeroing, peer removal). */
 void dp_peer_clear_keypairs(struct dp_ctx *dp, struct dp_peer *p);
+
+/* Control lcore: forgets the index of a handshake in progress. */
+void dp_peer_drop_hs_index(struct dp_ctx *dp, struct dp_peer *p);
 
 void dp_aips_retire(struct dp_ctx *dp, struct dp_aips *a);
 int dp_rcu_init(struct dp_ctx *dp);

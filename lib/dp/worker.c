@@ -326,7 +326,7 @@ static void tx_inside_burst(struct dp_sink *s, struct dp_worker *w, struct rte_m
 		rte_pktmbuf_trim(pkt, (uint16_t)(rte_pktmbuf_data_len(pkt) - ip_len));
 		id = family == 4 ? dp_aips_lookup4(aips, dp_inner_dst(ip, 4))
 				 : dp_aips_lookup6(aips, dp_inner_dst(ip, 6));
-		peer = id < dp->n_peers ? dp->peers[id] : NULL;
+		peer = id < dp->max_peers ? __atomic_load_n(&dp->peers[id], __ATOMIC_ACQUIRE) : NULL;
 		if (!peer) {
 			drop(w, pkt, DP_DROP_NO_PEER);
 			continue;

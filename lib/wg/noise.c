@@ -79,11 +79,12 @@ static bool mix_dh(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN], uint8_t key[WGC_A
 	return ok;
 }
 
-/* Same, with the precomputed static-static result. */
+/* Same, with the static-static result, computed on first use. */
 static bool mix_precomputed_dh(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN],
-			       uint8_t key[WGC_AEAD_KEY_LEN], const struct wg_handshake *hs)
+			       uint8_t key[WGC_AEAD_KEY_LEN], struct wg_handshake *hs,
+			       const struct wg_identity *id)
 {
-	if (!hs->static_static_ok)
+	if (!wg_handshake_precompute(hs, id))
 		return false;
 	wgc_kdf(chaining_key, key, NULL, chaining_key, hs->static_static,
 		sizeof(hs->static_static));
@@ -155,12 +156,25 @@ void wg_identity_clear(struct wg_identity *id)
 	wgc_memzero(id, sizeof(*id));
 }
 
-void wg_handshake_rekey_identity(struct wg_handshake *hs, const struct wg_identity *id)
+bool wg_handshake_precompute(struct wg_handshake *hs, const struct wg_identity *id)
 {
+	if (hs->static_static_done)
+		return hs->static_static_ok;
 	hs->static_static_ok = id->has_key &&
 			       wgc_x25519(hs->static_static, id->private_key, hs->remote_static);
 	if (!hs->static_static_ok)
 		wgc_memzero(hs->static_static, sizeof(hs->static_static));
+	/* Without a key there is nothing to cache: a key set later must be used. */
+	hs->static_static_done = id->has_key;
+	return hs->static_static_ok;
+}
+
+void wg_handshake_rekey_identity(struct wg_handshake *hs, const struct wg_identity *id)
+{
+	(void)id;
+	wgc_memzero(hs->static_static, sizeof(hs->static_static));
+	hs->static_static_done = false;
+	hs->static_static_ok = false;
 }
 
 void wg_handshake_init(struct wg_handshake *hs, const struct wg_identity *id,
@@ -215,7 +229,7 @@ enum wg_noise_error wg_noise_create_initiation(struct wg_msg_initiation *msg,
 	encrypt_and_hash(msg->encrypted_static, id->public_key, WGC_X25519_KEY_LEN, key, hs->hash);
 
 	/* ss: the precomputed static-static, then the timestamp sealed under it. */
-	if (!mix_precomputed_dh(hs->chaining_key, key, hs))
+	if (!mix_precomputed_dh(hs->chaining_key, key, hs, id))
 		goto fail;
 	wg_tai64n(timestamp, real_ns);
 	encrypt_and_hash(msg->encrypted_timestamp, timestamp, WG_TAI64N_LEN, key, hs->hash);
@@ -262,7 +276,7 @@ static enum wg_noise_error open_initiation(const struct wg_msg_initiation *msg,
 	if (!*peer)
 		goto out;
 	err = WG_NOISE_ERR_LOW_ORDER;
-	if (!mix_precomputed_dh(r->chaining_key, key, *peer))
+	if (!mix_precomputed_dh(r->chaining_key, key, *peer, id))
 		goto out;
 	err = WG_NOISE_ERR_DECRYPT_TIMESTAMP;
 	if (!decrypt_and_hash(r->timestamp, msg->encrypted_timestamp, WG_TAI64N_LEN, key,

@@ -59,8 +59,11 @@ const char *wg_noise_error_name(enum wg_noise_error err);
 struct wg_handshake {
 	enum wg_handshake_state state;
 	uint8_t remote_static[WGC_X25519_KEY_LEN];
-	/* DH(our static, their static): fixed for the pair, so computed once (whitepaper 5.4.2). */
+	/* DH(our static, their static): fixed for the pair, so computed once (whitepaper 5.4.2),
+	 * on first use rather than at init: loading a million peers must not cost a million
+	 * X25519 operations. */
 	uint8_t static_static[WGC_X25519_KEY_LEN];
+	bool static_static_done;
 	bool static_static_ok;
 	uint8_t preshared_key[WGC_AEAD_KEY_LEN];
 	uint8_t ephemeral_private[WGC_X25519_KEY_LEN];
@@ -85,6 +88,9 @@ void wg_handshake_init(struct wg_handshake *hs, const struct wg_identity *id,
 		       const uint8_t remote_static[WGC_X25519_KEY_LEN], const uint8_t *preshared_key);
 
 /* Recomputes the static-static DH after our identity changed. */
+/* Computes the static-static DH now if not yet done; false if it is unusable (low order). */
+bool wg_handshake_precompute(struct wg_handshake *hs, const struct wg_identity *id);
+
 void wg_handshake_rekey_identity(struct wg_handshake *hs, const struct wg_identity *id);
 
 /* Forgets an unfinished handshake (ephemeral, hash, chaining key); keeps the peer's keys and

@@ -11,6 +11,8 @@
 # Everything made here is in lib.sh's cleanup lists, so it goes away however the test ends.
 
 WGDP_PEERS=()
+W_ARGS=()
+W_SOCK=""
 
 # No offloads: wgdp sees frames as they are on the wire (complete checksums, no TSO/GRO).
 w_no_offload() {
@@ -88,34 +90,42 @@ w_peer() {
 	WGDP_PEERS+=("$entry")
 }
 
-# w_config QUEUES: writes $T_TMP/wgdp.json.
+# w_config QUEUES [FILE]: writes $T_TMP/wgdp.json (or FILE) with the peers in WGDP_PEERS.
+# W_IFNAME names the interface (the UAPI socket is per name), W_UAPI=true turns the UAPI on.
+W_IFNAME=wgdp0
+W_UAPI=false
 w_config() {
-	local queues=${1:-1} peers
+	local queues=${1:-1} file=${2:-$T_TMP/wgdp.json} peers
 	peers=$(IFS=,; echo "${WGDP_PEERS[*]}")
-	cat >"$T_TMP/wgdp.json" <<EOF
+	cat >"$file" <<EOF
 {
-  "interface": { "name": "wgdp0", "private_key_file": "$T_TMP/server.key", "listen_port": 51820 },
+  "interface": { "name": "$W_IFNAME", "private_key_file": "$T_TMP/server.key", "listen_port": 51820 },
   "ports": [
     { "port": 0, "role": "outside", "address": ["192.0.2.1/24", "2001:db8:1::1/64"],
       "queues": $queues },
     { "port": 1, "role": "inside", "address": ["10.0.0.1/24", "fd00::1/64"], "queues": $queues }
   ],
-  "peers": [ $peers ]
+  "peers": [ $peers ],
+  "control": { "uapi": $W_UAPI }
 }
 EOF
 }
 
 # w_start WGDP LCORES QPAIRS: starts wgdp in the gw namespace and waits for "wgdp: ready".
+# Its control socket is $T_TMP/ctl.sock (W_SOCK); W_ARGS adds options after "--", W_STDIN
+# feeds its standard input (for -i).
 # LCORES is an EAL --lcores map: this machine may have fewer CPUs than the test wants lcores,
 # so e.g. "(0-2)@(0-1)" runs three lcores on two CPUs. Its PID is in W_PID, its stderr in
 # $T_TMP/wgdp.log.
 w_start() {
 	local wgdp=$1 lcores=${2:-0} qpairs=${3:-1}
+	W_SOCK=$T_TMP/ctl.sock
 	ip netns exec "$W_GW" "$wgdp" "--lcores=$lcores" --no-huge --no-shconf --no-pci -m 512 \
 		--log-level=lib.eal:warning \
 		"--vdev=net_af_packet0,iface=out0,qpairs=$qpairs" \
 		"--vdev=net_af_packet1,iface=in0,qpairs=$qpairs" \
-		-- -c "$T_TMP/wgdp.json" >"$T_TMP/wgdp.log" 2>&1 &
+		-- -c "$T_TMP/wgdp.json" -s "$W_SOCK" "${W_ARGS[@]}" \
+		<"${W_STDIN:-/dev/null}" >"$T_TMP/wgdp.log" 2>&1 &
 	W_PID=$!
 	T_PIDS+=("$W_PID")
 	for _ in $(seq 300); do

@@ -1,0 +1,378 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * testpmd-style commands (docs/cli.md). Each one is a control-socket request underneath, so
+ * the CLI, wgdpctl and scripts see the same answers; the text comes from lib/ctl/format.
+ * rte_cmdline reads the terminal, or a pipe: `printf 'show peers\nquit\n' | wgdp -i ...`.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <cmdline.h>
+#include <cmdline_parse.h>
+#include <cmdline_parse_string.h>
+#include <cmdline_rdline.h>
+#include <cmdline_socket.h>
+
+#include "cli.h"
+#include "ctl/format.h"
+#include "dp/admin.h"
+
+struct wgdp_cli {
+	struct cmdline *cl;
+	pthread_t thread;
+	struct dp_admin *adm;
+	volatile bool *quit;
+	bool running;
+};
+
+static struct wgdp_cli *the_cli;
+
+/* Sends a request, prints an error the way the control socket words it; NULL on error. */
+static json_t *request(struct cmdline *cl, json_t *req)
+{
+	json_t *ans = dp_admin_request(the_cli->adm, req);
+	json_t *path = json_object_get(ans, "path");
+
+	json_decref(req);
+	if (json_is_true(json_object_get(ans, "ok")))
+		return ans;
+	cmdline_printf(cl, "error: %s%s%s\n", path ? json_string_value(path) : "",
+		       path ? ": " : "", json_string_value(json_object_get(ans, "error")));
+	json_decref(ans);
+	return NULL;
+}
+
+static void print_text(struct cmdline *cl, char *text)
+{
+	if (text)
+		cmdline_printf(cl, "%s", text);
+	free(text);
+}
+
+static void print_applied(struct cmdline *cl, json_t *ans)
+{
+	if (!ans)
+		return;
+	cmdline_printf(cl, "applied: %lld added, %lld removed, %lld changed; %lld peers\n",
+		       json_integer_value(json_object_get(ans, "added")),
+		       json_integer_value(json_object_get(ans, "removed")),
+		       json_integer_value(json_object_get(ans, "changed")),
+		       json_integer_value(json_object_get(ans, "peers")));
+	json_decref(ans);
+}
+
+/* Tokens: one struct for every command, fields named by position. */
+struct words {
+	cmdline_fixed_string_t w0, w1, w2, w3;
+	cmdline_multi_string_t rest;
+};
+
+#define WORD(field, choices) TOKEN_STRING_INITIALIZER(struct words, field, choices)
+
+static cmdline_parse_token_string_t t_show = WORD(w0, "show");
+static cmdline_parse_token_string_t t_peers = WORD(w1, "peers");
+static cmdline_parse_token_string_t t_peer1 = WORD(w1, "peer");
+static cmdline_parse_token_string_t t_key2 = WORD(w2, NULL);
+static cmdline_parse_token_string_t t_stats1 = WORD(w1, "stats");
+static cmdline_parse_token_string_t t_port1 = WORD(w1, "port");
+static cmdline_parse_token_string_t t_stats2 = WORD(w2, "stats");
+static cmdline_parse_token_string_t t_all3 = WORD(w3, "all");
+static cmdline_parse_token_string_t t_lcores = WORD(w1, "lcores");
+static cmdline_parse_token_string_t t_clear = WORD(w0, "clear");
+static cmdline_parse_token_string_t t_reload = WORD(w0, "reload");
+static cmdline_parse_token_string_t t_file1 = WORD(w1, NULL);
+static cmdline_parse_token_string_t t_peer0 = WORD(w0, "peer");
+static cmdline_parse_token_string_t t_add = WORD(w1, "add");
+static cmdline_parse_token_string_t t_remove = WORD(w1, "remove");
+static cmdline_parse_token_string_t t_rest = TOKEN_STRING_INITIALIZER(struct words, rest,
+								       TOKEN_STRING_MULTI);
+static cmdline_parse_token_string_t t_set = WORD(w0, "set");
+static cmdline_parse_token_string_t t_loglevel = WORD(w1, "log-level");
+static cmdline_parse_token_string_t t_type2 = WORD(w2, NULL);
+static cmdline_parse_token_string_t t_level3 = WORD(w3, NULL);
+static cmdline_parse_token_string_t t_help = WORD(w0, "help");
+static cmdline_parse_token_string_t t_quit = WORD(w0, "quit");
+
+static uint64_t now_unix(void)
+{
+	return (uint64_t)time(NULL);
+}
+
+static void do_show_peers(void *parsed, struct cmdline *cl, void *data)
+{
+	json_t *ans = request(cl, json_pack("{s:s}", "cmd", "show"));
+
+	(void)parsed;
+	(void)data;
+	if (ans)
+		print_text(cl, ctl_format_show(ans, now_unix()));
+	json_decref(ans);
+}
+
+static void do_show_peer(void *parsed, struct cmdline *cl, void *data)
+{
+	struct words *w = parsed;
+	json_t *ans = request(cl, json_pack("{s:s}", "cmd", "show"));
+	char *text;
+
+	(void)data;
+	if (!ans)
+		return;
+	text = ctl_format_peer(ans, w->w2, now_unix());
+	if (!text)
+		cmdline_printf(cl, "error: no peer %s\n", w->w2);
+	print_text(cl, text);
+	json_decref(ans);
+}
+
+static void show_stats_as(struct cmdline *cl, char *(*fmt)(json_t *))
+{
+	json_t *ans = request(cl, json_pack("{s:s}", "cmd", "stats"));
+
+	if (ans)
+		print_text(cl, fmt(ans));
+	json_decref(ans);
+}
+
+static void do_show_stats(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)data;
+	show_stats_as(cl, ctl_format_stats);
+}
+
+static void do_show_port_stats(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)data;
+	show_stats_as(cl, ctl_format_port_stats);
+}
+
+static void do_show_lcores(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)data;
+	show_stats_as(cl, ctl_format_lcores);
+}
+
+static void do_clear_stats(void *parsed, struct cmdline *cl, void *data)
+{
+	json_t *ans = request(cl, json_pack("{s:s}", "cmd", "clear-stats"));
+
+	(void)parsed;
+	(void)data;
+	if (ans)
+		cmdline_printf(cl, "statistics cleared\n");
+	json_decref(ans);
+}
+
+static void do_reload(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)data;
+	print_applied(cl, request(cl, json_pack("{s:s}", "cmd", "reload")));
+}
+
+static void do_reload_file(void *parsed, struct cmdline *cl, void *data)
+{
+	struct words *w = parsed;
+
+	(void)data;
+	print_applied(cl, request(cl, json_pack("{s:s,s:s}", "cmd", "reload", "path", w->w1)));
+}
+
+/* "allowed-ips a,b endpoint x persistent-keepalive n preshared-key k" → a peer object. */
+static bool peer_options(struct cmdline *cl, char *rest, json_t *peer)
+{
+	char *save = NULL;
+
+	for (char *opt = strtok_r(rest, " \t", &save); opt; opt = strtok_r(NULL, " \t", &save)) {
+		char *val = strtok_r(NULL, " \t", &save);
+
+		if (!val) {
+			cmdline_printf(cl, "error: %s needs a value\n", opt);
+			return false;
+		}
+		if (strcmp(opt, "allowed-ips") == 0) {
+			json_t *list = json_array();
+			char *s2 = NULL;
+
+			for (char *a = strtok_r(val, ",", &s2); a; a = strtok_r(NULL, ",", &s2))
+				json_array_append_new(list, json_string(a));
+			json_object_set_new(peer, "allowed_ips", list);
+		} else if (strcmp(opt, "endpoint") == 0) {
+			json_object_set_new(peer, "endpoint", json_string(val));
+		} else if (strcmp(opt, "persistent-keepalive") == 0) {
+			json_object_set_new(peer, "persistent_keepalive",
+					    json_integer(strtol(val, NULL, 10)));
+		} else if (strcmp(opt, "preshared-key") == 0) {
+			json_object_set_new(peer, "preshared_key", json_string(val));
+		} else if (strcmp(opt, "name") == 0) {
+			json_object_set_new(peer, "name", json_string(val));
+		} else {
+			cmdline_printf(cl, "error: unknown option %s (allowed-ips, endpoint, "
+					   "persistent-keepalive, preshared-key, name)\n", opt);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void peer_add(struct cmdline *cl, const char *key, char *rest)
+{
+	json_t *peer = json_pack("{s:s}", "public_key", key);
+
+	if (rest && !peer_options(cl, rest, peer)) {
+		json_decref(peer);
+		return;
+	}
+	print_applied(cl, request(cl, json_pack("{s:s,s:o}", "cmd", "peer-add", "peer", peer)));
+}
+
+static void do_peer_add(void *parsed, struct cmdline *cl, void *data)
+{
+	struct words *w = parsed;
+
+	(void)data;
+	peer_add(cl, w->w2, NULL);
+}
+
+static void do_peer_add_opts(void *parsed, struct cmdline *cl, void *data)
+{
+	struct words *w = parsed;
+
+	(void)data;
+	peer_add(cl, w->w2, w->rest);
+}
+
+static void do_peer_remove(void *parsed, struct cmdline *cl, void *data)
+{
+	struct words *w = parsed;
+
+	(void)data;
+	print_applied(cl, request(cl, json_pack("{s:s,s:s}", "cmd", "peer-remove", "public_key",
+						 w->w2)));
+}
+
+static void do_set_log_level(void *parsed, struct cmdline *cl, void *data)
+{
+	struct words *w = parsed;
+	json_t *ans = request(cl, json_pack("{s:s,s:s,s:s}", "cmd", "set-log-level", "type",
+					    w->w2, "level", w->w3));
+
+	(void)data;
+	if (ans)
+		cmdline_printf(cl, "log level of %s set to %s\n", w->w2, w->w3);
+	json_decref(ans);
+}
+
+static void do_help(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)data;
+	cmdline_printf(cl,
+		"show peers                      every peer, as wg show prints them\n"
+		"show peer <pubkey>              one peer\n"
+		"show stats                      handshakes, workers, drops by reason\n"
+		"show port stats all             NIC counters per port (testpmd layout)\n"
+		"show lcores                     the control lcore and the workers' queues\n"
+		"clear stats                     counters start again from zero\n"
+		"reload [file]                   apply the config file (or the -c file) whole\n"
+		"peer add <pubkey> [allowed-ips <a,b>] [endpoint <ip:port>]\n"
+		"         [persistent-keepalive <s>] [preshared-key <b64>] [name <name>]\n"
+		"peer remove <pubkey>\n"
+		"set log-level <type> <level>    e.g. set log-level wgdp.handshake debug\n"
+		"help, quit                      (Tab completes, ? lists what fits)\n");
+}
+
+static void do_quit(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)data;
+	cmdline_quit(cl);
+}
+
+#define INST(name, fn, help, ...)                                                          \
+	static cmdline_parse_inst_t name = {                                               \
+		.f = fn,                                                                   \
+		.data = NULL,                                                              \
+		.help_str = help,                                                          \
+		.tokens = { __VA_ARGS__, NULL },                                           \
+	}
+
+INST(c_show_peers, do_show_peers, "show peers: every peer", (void *)&t_show, (void *)&t_peers);
+INST(c_show_peer, do_show_peer, "show peer <pubkey>: one peer", (void *)&t_show, (void *)&t_peer1, (void *)&t_key2);
+INST(c_show_stats, do_show_stats, "show stats: counters", (void *)&t_show, (void *)&t_stats1);
+INST(c_show_port_stats, do_show_port_stats, "show port stats all: NIC counters", (void *)&t_show,
+     (void *)&t_port1, (void *)&t_stats2, (void *)&t_all3);
+INST(c_show_lcores, do_show_lcores, "show lcores: lcores and queues", (void *)&t_show, (void *)&t_lcores);
+INST(c_clear_stats, do_clear_stats, "clear stats: zero the counters", (void *)&t_clear, (void *)&t_stats1);
+INST(c_reload, do_reload, "reload: apply the -c config file", (void *)&t_reload);
+INST(c_reload_file, do_reload_file, "reload <file>: apply a config file", (void *)&t_reload, (void *)&t_file1);
+INST(c_peer_add, do_peer_add, "peer add <pubkey>", (void *)&t_peer0, (void *)&t_add, (void *)&t_key2);
+INST(c_peer_add_opts, do_peer_add_opts,
+     "peer add <pubkey> [allowed-ips <list>] [endpoint <ip:port>] [persistent-keepalive <s>] "
+     "[preshared-key <b64>] [name <name>]",
+     (void *)&t_peer0, (void *)&t_add, (void *)&t_key2, (void *)&t_rest);
+INST(c_peer_remove, do_peer_remove, "peer remove <pubkey>", (void *)&t_peer0, (void *)&t_remove, (void *)&t_key2);
+INST(c_set_log_level, do_set_log_level, "set log-level <type> <level>", (void *)&t_set, (void *)&t_loglevel,
+     (void *)&t_type2, (void *)&t_level3);
+INST(c_help, do_help, "help: the commands", (void *)&t_help);
+INST(c_quit, do_quit, "quit: stop wgdp", (void *)&t_quit);
+
+static cmdline_parse_ctx_t commands[] = {
+	&c_show_peers, &c_show_peer, &c_show_stats, &c_show_port_stats, &c_show_lcores,
+	&c_clear_stats, &c_reload, &c_reload_file, &c_peer_add, &c_peer_add_opts,
+	&c_peer_remove, &c_set_log_level, &c_help, &c_quit, NULL,
+};
+
+static void *cli_main(void *arg)
+{
+	struct wgdp_cli *cli = arg;
+
+	cmdline_interact(cli->cl);
+	/* quit, or the end of a piped script: either way wgdp stops, as testpmd does. */
+	cmdline_printf(cli->cl, "\n");
+	__atomic_store_n(cli->quit, true, __ATOMIC_RELAXED);
+	__atomic_store_n(&cli->running, false, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+struct wgdp_cli *wgdp_cli_start(struct dp_admin *adm, volatile bool *quit)
+{
+	struct wgdp_cli *cli = calloc(1, sizeof(*cli));
+
+	if (!cli)
+		return NULL;
+	cli->adm = adm;
+	cli->quit = quit;
+	cli->cl = cmdline_stdin_new(commands, "wgdp> ");
+	if (!cli->cl) {
+		free(cli);
+		return NULL;
+	}
+	the_cli = cli;
+	cli->running = true;
+	if (pthread_create(&cli->thread, NULL, cli_main, cli) != 0) {
+		cmdline_stdin_exit(cli->cl);
+		free(cli);
+		return NULL;
+	}
+	return cli;
+}
+
+void wgdp_cli_stop(struct wgdp_cli *cli)
+{
+	if (!cli)
+		return;
+	/* A signal stopped wgdp while the prompt waits in read(): cancel it there. */
+	if (__atomic_load_n(&cli->running, __ATOMIC_ACQUIRE))
+		pthread_cancel(cli->thread);
+	pthread_join(cli->thread, NULL);
+	cmdline_stdin_exit(cli->cl);
+	the_cli = NULL;
+	free(cli);
+}

@@ -1,0 +1,371 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "crypto/ct.h"
+#include "server.h"
+
+enum listener_kind { LISTEN_JSON, LISTEN_UAPI, LISTEN_COUNT };
+
+struct buf {
+	char *data;
+	size_t len, cap;
+};
+
+struct client {
+	int fd;
+	enum listener_kind kind;
+	struct buf in, out;
+	size_t out_off;
+	bool closing;	      /* close once out is written */
+	uint64_t last_active; /* ms, monotonic */
+};
+
+struct ctl_server {
+	const struct ctl_server_ops *ops;
+	void *ctx;
+	int listen_fd[LISTEN_COUNT];
+	char path[LISTEN_COUNT][108];
+	struct client clients[CTL_MAX_CLIENTS];
+	unsigned int n_clients;
+	int wake[2]; /* a byte here stops the thread */
+	pthread_t thread;
+};
+
+static bool buf_append(struct buf *b, const char *data, size_t len)
+{
+	if (b->len + len > b->cap) {
+		size_t cap = b->cap ? b->cap : 4096;
+		char *bigger;
+
+		while (cap < b->len + len)
+			cap *= 2;
+		bigger = realloc(b->data, cap);
+		if (!bigger)
+			return false;
+		b->data = bigger;
+		b->cap = cap;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	return true;
+}
+
+/* Buffers may hold keys (UAPI get/set, set-config): wipe before freeing. */
+static void buf_free(struct buf *b)
+{
+	if (b->data)
+		wgc_memzero(b->data, b->cap);
+	free(b->data);
+	memset(b, 0, sizeof(*b));
+}
+
+static void buf_consume(struct buf *b, size_t n)
+{
+	memmove(b->data, b->data + n, b->len - n);
+	wgc_memzero(b->data + b->len - n, n);
+	b->len -= n;
+}
+
+/* Makes every missing directory above path (0755, as /run/wireguard is). */
+static void make_parents(const char *path)
+{
+	char dir[108];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	for (char *s = dir + 1; (s = strchr(s, '/')); s++) {
+		*s = '\0';
+		mkdir(dir, 0755);
+		*s = '/';
+	}
+}
+
+static int listen_unix(const char *path, char *err, size_t errlen)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	mode_t old_mask;
+	int fd;
+
+	if (strlen(path) >= sizeof(sa.sun_path)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	make_parents(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return -1;
+	}
+	/* A socket left by a crashed wgdp would make bind fail. */
+	unlink(path);
+	/* 0600 from the start: no window in which others could connect. */
+	old_mask = umask(0177);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 16) != 0) {
+		umask(old_mask);
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	umask(old_mask);
+	chmod(path, 0600);
+	return fd;
+}
+
+static void client_close(struct ctl_server *srv, unsigned int i)
+{
+	struct client *c = &srv->clients[i];
+
+	close(c->fd);
+	buf_free(&c->in);
+	buf_free(&c->out);
+	srv->clients[i] = srv->clients[--srv->n_clients];
+	memset(&srv->clients[srv->n_clients], 0, sizeof(srv->clients[0]));
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* All slots taken: the client idle longest goes, so idle connections cannot lock out an
+ * operator. */
+static void evict_idlest(struct ctl_server *srv)
+{
+	unsigned int oldest = 0;
+
+	for (unsigned int i = 1; i < srv->n_clients; i++)
+		if (srv->clients[i].last_active < srv->clients[oldest].last_active)
+			oldest = i;
+	client_close(srv, oldest);
+}
+
+static void accept_clients(struct ctl_server *srv, enum listener_kind kind)
+{
+	for (;;) {
+		int fd = accept4(srv->listen_fd[kind], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+
+		if (fd < 0)
+			return;
+		if (srv->n_clients == CTL_MAX_CLIENTS)
+			evict_idlest(srv);
+		srv->clients[srv->n_clients++] =
+			(struct client){ .fd = fd, .kind = kind, .last_active = now_ms() };
+	}
+}
+
+static void reply(struct client *c, char *text, size_t len, bool newline)
+{
+	if (!text || !buf_append(&c->out, text, len) || (newline && !buf_append(&c->out, "\n", 1)))
+		c->closing = true;
+	if (text) {
+		wgc_memzero(text, len);
+		free(text);
+	}
+}
+
+/* JSON: every complete line is a request. */
+static void serve_json(struct ctl_server *srv, struct client *c)
+{
+	char *nl;
+
+	while (!c->closing && (nl = memchr(c->in.data, '\n', c->in.len))) {
+		size_t len = (size_t)(nl - c->in.data);
+		char *ans;
+
+		if (len && c->in.data[len - 1] == '\r')
+			len--;
+		if (len) {
+			ans = srv->ops->json_line(srv->ctx, c->in.data, len);
+			reply(c, ans, ans ? strlen(ans) : 0, true);
+		}
+		buf_consume(&c->in, (size_t)(nl - c->in.data) + 1);
+	}
+}
+
+/* UAPI: a request ends with an empty line. */
+static void serve_uapi(struct ctl_server *srv, struct client *c)
+{
+	for (;;) {
+		char *end = c->in.len >= 2 ? memmem(c->in.data, c->in.len, "\n\n", 2) : NULL;
+		size_t len, rlen = 0;
+		char *ans;
+
+		if (c->closing || !end)
+			return;
+		len = (size_t)(end - c->in.data) + 1;
+		ans = srv->ops->uapi(srv->ctx, c->in.data, len, &rlen);
+		reply(c, ans, rlen, false);
+		buf_consume(&c->in, len + 1);
+	}
+}
+
+static void client_read(struct ctl_server *srv, unsigned int i)
+{
+	struct client *c = &srv->clients[i];
+	char chunk[65536];
+	ssize_t n = read(c->fd, chunk, sizeof(chunk));
+
+	if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+		c->closing = true;
+		c->in.len = 0;
+		return;
+	}
+	if (n < 0)
+		return;
+	c->last_active = now_ms();
+	if (c->in.len + (size_t)n > CTL_MAX_REQUEST || !buf_append(&c->in, chunk, (size_t)n)) {
+		static const char too_big[] =
+			"{\"ok\":false,\"error\":\"request too large or out of memory\"}\n";
+
+		if (c->kind == LISTEN_JSON)
+			buf_append(&c->out, too_big, sizeof(too_big) - 1);
+		c->closing = true;
+		return;
+	}
+	wgc_memzero(chunk, (size_t)n);
+	if (c->kind == LISTEN_JSON)
+		serve_json(srv, c);
+	else
+		serve_uapi(srv, c);
+}
+
+/* Returns false when the client is done and can be closed. */
+static bool client_write(struct client *c)
+{
+	while (c->out_off < c->out.len) {
+		ssize_t n = send(c->fd, c->out.data + c->out_off, c->out.len - c->out_off,
+				 MSG_NOSIGNAL);
+
+		if (n < 0)
+			return errno == EAGAIN || errno == EINTR;
+		c->out_off += (size_t)n;
+	}
+	buf_consume(&c->out, c->out.len);
+	c->out_off = 0;
+	return !c->closing;
+}
+
+static void *server_main(void *arg)
+{
+	struct ctl_server *srv = arg;
+	struct pollfd pfd[LISTEN_COUNT + 1 + CTL_MAX_CLIENTS];
+
+	for (;;) {
+		unsigned int n = 0, nc = srv->n_clients;
+
+		pfd[n++] = (struct pollfd){ .fd = srv->wake[0], .events = POLLIN };
+		for (int k = 0; k < LISTEN_COUNT; k++)
+			pfd[n++] = (struct pollfd){ .fd = srv->listen_fd[k], .events = POLLIN };
+		for (unsigned int i = 0; i < nc; i++) {
+			struct client *c = &srv->clients[i];
+
+			pfd[n++] = (struct pollfd){
+				.fd = c->fd,
+				.events = (short)((c->closing ? 0 : POLLIN) |
+						  (c->out.len ? POLLOUT : 0)),
+			};
+		}
+		if (poll(pfd, n, -1) < 0 && errno != EINTR)
+			break;
+		if (pfd[0].revents)
+			break;
+		/* Clients first, from the end: closing moves the last client into the gap. */
+		for (unsigned int i = nc; i-- > 0;) {
+			short ev = pfd[1 + LISTEN_COUNT + i].revents;
+
+			if (ev & (POLLIN | POLLHUP | POLLERR))
+				client_read(srv, i);
+			if (!client_write(&srv->clients[i]) ||
+			    (srv->clients[i].closing && !srv->clients[i].out.len))
+				client_close(srv, i);
+		}
+		for (int k = 0; k < LISTEN_COUNT; k++)
+			if (pfd[1 + k].revents & POLLIN)
+				accept_clients(srv, (enum listener_kind)k);
+	}
+	return NULL;
+}
+
+struct ctl_server *ctl_server_start(const char *json_path, const char *uapi_path,
+				    const struct ctl_server_ops *ops, void *ctx, char *err,
+				    size_t errlen)
+{
+	struct ctl_server *srv = calloc(1, sizeof(*srv));
+
+	if (!srv) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	srv->ops = ops;
+	srv->ctx = ctx;
+	srv->listen_fd[LISTEN_JSON] = srv->listen_fd[LISTEN_UAPI] = -1;
+	srv->wake[0] = srv->wake[1] = -1;
+	if (pipe2(srv->wake, O_CLOEXEC) != 0) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		goto fail;
+	}
+	srv->listen_fd[LISTEN_JSON] = listen_unix(json_path, err, errlen);
+	if (srv->listen_fd[LISTEN_JSON] < 0)
+		goto fail;
+	snprintf(srv->path[LISTEN_JSON], sizeof(srv->path[0]), "%s", json_path);
+	if (uapi_path) {
+		srv->listen_fd[LISTEN_UAPI] = listen_unix(uapi_path, err, errlen);
+		if (srv->listen_fd[LISTEN_UAPI] < 0)
+			goto fail;
+		snprintf(srv->path[LISTEN_UAPI], sizeof(srv->path[0]), "%s", uapi_path);
+	}
+	if (pthread_create(&srv->thread, NULL, server_main, srv) != 0) {
+		snprintf(err, errlen, "cannot start the control thread");
+		goto fail;
+	}
+	return srv;
+fail:
+	for (int k = 0; k < LISTEN_COUNT; k++) {
+		if (srv->listen_fd[k] >= 0) {
+			close(srv->listen_fd[k]);
+			unlink(srv->path[k]);
+		}
+	}
+	if (srv->wake[0] >= 0) {
+		close(srv->wake[0]);
+		close(srv->wake[1]);
+	}
+	free(srv);
+	return NULL;
+}
+
+void ctl_server_stop(struct ctl_server *srv)
+{
+	if (!srv)
+		return;
+	if (write(srv->wake[1], "", 1) != 1)
+		pthread_cancel(srv->thread);
+	pthread_join(srv->thread, NULL);
+	while (srv->n_clients)
+		client_close(srv, srv->n_clients - 1);
+	for (int k = 0; k < LISTEN_COUNT; k++) {
+		if (srv->listen_fd[k] >= 0) {
+			close(srv->listen_fd[k]);
+			unlink(srv->path[k]);
+		}
+	}
+	close(srv->wake[0]);
+	close(srv->wake[1]);
+	free(srv);
+}

@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control thread's sockets: the JSON-lines control socket and the WireGuard UAPI socket,
+ * both unix stream sockets of mode 0600, served by one thread with poll(). Every client has
+ * its own buffers, so a slow client, a half-sent line or garbage delays nobody else, and
+ * nothing here ever runs on a DPDK lcore.
+ */
+#ifndef WGDP_CTL_SERVER_H
+#define WGDP_CTL_SERVER_H
+
+#include <stddef.h>
+
+#define CTL_MAX_CLIENTS	 64
+#define CTL_MAX_REQUEST	 (64u << 20) /* a set-config of a million peers fits */
+
+struct ctl_server_ops {
+	/* One request line (no newline) → a malloc'd answer line (no newline). */
+	char *(*json_line)(void *ctx, const char *line, size_t len);
+	/* One UAPI request, without its final blank line → the malloc'd reply, ending in the
+	 * blank line; *reply_len its length. */
+	char *(*uapi)(void *ctx, const char *req, size_t len, size_t *reply_len);
+};
+
+struct ctl_server;
+
+/*
+ * Creates the sockets (json_path required, uapi_path may be NULL), making their directories
+ * if missing, and starts the thread. NULL with err filled on failure.
+ */
+struct ctl_server *ctl_server_start(const char *json_path, const char *uapi_path,
+				    const struct ctl_server_ops *ops, void *ctx, char *err,
+				    size_t errlen);
+
+/* Stops the thread, closes every client, unlinks the sockets. */
+void ctl_server_stop(struct ctl_server *srv);
+
+#endif

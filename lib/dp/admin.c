@@ -1,0 +1,449 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The running config and its peer ids, and turning a new config into a change for the control
+ * lcore: validate what cannot change at run time, diff by public key, create the new peers,
+ * build a new allowed-ips generation when prefixes moved, then submit. A peer whose key stays
+ * keeps its dp_peer, its keypairs and its sessions.
+ */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_rcu_qsbr.h>
+
+#include "admin.h"
+#include "admin_priv.h"
+#include "crypto/ct.h"
+#include "log.h"
+#include "peer.h"
+#include "reconf.h"
+#include "wg/clock.h"
+
+struct dp_admin *dp_admin_create(struct dp_ctx *dp, const struct wgdp_config *cfg,
+				 const char *config_path)
+{
+	struct dp_admin *adm = calloc(1, sizeof(*adm));
+
+	if (!adm)
+		return NULL;
+	adm->dp = dp;
+	pthread_mutex_init(&adm->lock, NULL);
+	snprintf(adm->config_path, sizeof(adm->config_path), "%s", config_path ? config_path : "");
+	adm->running = wgdp_config_dup(cfg, 0);
+	adm->ids = malloc(sizeof(*adm->ids) * (cfg->n_peers ? cfg->n_peers : 1));
+	adm->free_ids = malloc(sizeof(*adm->free_ids) * dp->max_peers);
+	adm->quarantine = malloc(sizeof(*adm->quarantine) * dp->max_peers);
+	if (!adm->running || !adm->ids || !adm->free_ids || !adm->quarantine) {
+		dp_admin_free(adm);
+		return NULL;
+	}
+	/* dp_peers_init gave the configured peers ids 0..n-1. */
+	for (uint32_t i = 0; i < cfg->n_peers; i++)
+		adm->ids[i] = i;
+	adm->next_id = cfg->n_peers;
+	return adm;
+}
+
+void dp_admin_free(struct dp_admin *adm)
+{
+	if (!adm)
+		return;
+	wgdp_config_free(adm->running);
+	free(adm->ids);
+	free(adm->free_ids);
+	free(adm->quarantine);
+	json_decref(adm->stats_base);
+	pthread_mutex_destroy(&adm->lock);
+	free(adm);
+}
+
+/* Ids of removed peers wait out a grace period: a worker may still map the id to the old
+ * peer through the allowed-ips generation it holds. */
+static void reclaim_ids(struct dp_admin *adm)
+{
+	uint32_t kept = 0;
+
+	for (uint32_t i = 0; i < adm->n_quarantine; i++) {
+		if (rte_rcu_qsbr_check(adm->dp->rcu, adm->quarantine[i].token, false) == 1)
+			adm->free_ids[adm->n_free++] = adm->quarantine[i].id;
+		else
+			adm->quarantine[kept++] = adm->quarantine[i];
+	}
+	adm->n_quarantine = kept;
+}
+
+static bool alloc_id(struct dp_admin *adm, uint32_t *id)
+{
+	if (adm->n_free == 0)
+		reclaim_ids(adm);
+	if (adm->n_free) {
+		*id = adm->free_ids[--adm->n_free];
+		return true;
+	}
+	if (adm->next_id < adm->dp->max_peers) {
+		*id = adm->next_id++;
+		return true;
+	}
+	return false;
+}
+
+static void unalloc_id(struct dp_admin *adm, uint32_t id)
+{
+	adm->free_ids[adm->n_free++] = id;
+}
+
+/* Public key → index into a peer array, open addressing; keys are random, so their first
+ * bytes hash well enough, and the table lives only for one diff. */
+struct key_index {
+	uint32_t *slots; /* index + 1, 0 = empty */
+	uint32_t mask;
+	const struct wgdp_peer_config *peers;
+};
+
+static uint32_t key_hash(const uint8_t key[32])
+{
+	uint32_t h;
+
+	memcpy(&h, key, sizeof(h));
+	return h;
+}
+
+static bool key_index_build(struct key_index *ki, const struct wgdp_peer_config *peers,
+			    uint32_t n)
+{
+	uint32_t size = 16;
+
+	while (size < 2 * n)
+		size <<= 1;
+	ki->slots = calloc(size, sizeof(*ki->slots));
+	ki->mask = size - 1;
+	ki->peers = peers;
+	if (!ki->slots)
+		return false;
+	for (uint32_t i = 0; i < n; i++) {
+		uint32_t s = key_hash(peers[i].public_key) & ki->mask;
+
+		while (ki->slots[s])
+			s = (s + 1) & ki->mask;
+		ki->slots[s] = i + 1;
+	}
+	return true;
+}
+
+static int64_t key_index_find(const struct key_index *ki, const uint8_t key[32])
+{
+	for (uint32_t s = key_hash(key) & ki->mask; ki->slots[s]; s = (s + 1) & ki->mask)
+		if (memcmp(ki->peers[ki->slots[s] - 1].public_key, key, 32) == 0)
+			return ki->slots[s] - 1;
+	return -1;
+}
+
+static bool fail(struct wgdp_config_error *err, const char *path, const char *msg)
+{
+	snprintf(err->path, sizeof(err->path), "%s", path);
+	snprintf(err->message, sizeof(err->message), "%s", msg);
+	return false;
+}
+
+/* What a running wgdp cannot change: its ports, its UDP port, its tables' sizes. */
+static bool check_fixed(const struct wgdp_config *a, const struct wgdp_config *b,
+			struct wgdp_config_error *err)
+{
+	static const char restart[] = "cannot change while wgdp runs (restart it)";
+
+	if (strcmp(a->ifname, b->ifname) != 0)
+		return fail(err, "interface.name", restart);
+	if (a->listen_port != b->listen_port)
+		return fail(err, "interface.listen_port", restart);
+	if (a->mtu != b->mtu)
+		return fail(err, "interface.mtu", restart);
+	if (a->n_ports != b->n_ports ||
+	    memcmp(a->ports, b->ports, sizeof(a->ports[0]) * a->n_ports) != 0)
+		return fail(err, "ports", restart);
+	if (a->handshake_queue != b->handshake_queue)
+		return fail(err, "limits.handshake_queue", restart);
+	if (a->max_peers != b->max_peers)
+		return fail(err, "limits.max_peers", restart);
+	if (strcmp(a->socket_path, b->socket_path) != 0)
+		return fail(err, "control.socket", restart);
+	if (a->uapi != b->uapi)
+		return fail(err, "control.uapi", restart);
+	return true;
+}
+
+static bool same_prefixes(const struct wgdp_peer_config *a, const struct wgdp_peer_config *b)
+{
+	return a->n_allowed_ips == b->n_allowed_ips &&
+	       memcmp(a->allowed_ips, b->allowed_ips,
+		      a->n_allowed_ips * sizeof(a->allowed_ips[0])) == 0;
+}
+
+static bool same_endpoint(const struct wgdp_endpoint *a, const struct wgdp_endpoint *b)
+{
+	return a->port == b->port && a->addr.family == b->addr.family &&
+	       memcmp(a->addr.bytes, b->addr.bytes, a->addr.family == 4 ? 4 : 16) == 0;
+}
+
+/* The control-lcore part of a kept peer's change; false if there is none. */
+static bool peer_update(const struct wgdp_peer_config *old, const struct wgdp_peer_config *new,
+			uint32_t id, struct dp_peer_update *u)
+{
+	memset(u, 0, sizeof(*u));
+	u->id = id;
+	if (old->has_psk != new->has_psk ||
+	    (new->has_psk && !wgc_ct_equal(old->psk, new->psk, 32))) {
+		u->what |= DP_UPD_PSK;
+		u->has_psk = new->has_psk;
+		memcpy(u->psk, new->psk, 32);
+	}
+	if (old->persistent_keepalive != new->persistent_keepalive) {
+		u->what |= DP_UPD_KEEPALIVE;
+		u->keepalive = new->persistent_keepalive;
+	}
+	/* A config without an endpoint keeps the one the peer roamed to, as wg does. */
+	if (new->has_endpoint &&
+	    (!old->has_endpoint || !same_endpoint(&old->endpoint, &new->endpoint))) {
+		u->what |= DP_UPD_ENDPOINT;
+		u->endpoint = new->endpoint;
+	}
+	return u->what != 0;
+}
+
+/* The diff's working state. */
+struct diff {
+	struct dp_reconf *rc;
+	uint32_t *new_ids;
+	bool *kept;	   /* per running peer */
+	bool aips_changed;
+	unsigned int changed;
+};
+
+static void diff_free(struct dp_admin *adm, struct diff *d, bool failed)
+{
+	if (failed && d->rc) {
+		for (unsigned int i = 0; i < d->rc->n_added; i++)
+			unalloc_id(adm, d->rc->added[i]->id);
+		dp_reconf_free(d->rc);
+		d->rc = NULL;
+	}
+	free(d->new_ids);
+	free(d->kept);
+}
+
+static bool diff_alloc(struct diff *d, const struct wgdp_config *run,
+		       const struct wgdp_config *next)
+{
+	uint32_t nn = next->n_peers ? next->n_peers : 1, nr = run->n_peers ? run->n_peers : 1;
+
+	d->rc = calloc(1, sizeof(*d->rc));
+	d->new_ids = malloc(sizeof(*d->new_ids) * nn);
+	d->kept = calloc(nr, sizeof(*d->kept));
+	if (!d->rc || !d->new_ids || !d->kept)
+		return false;
+	d->rc->added = malloc(sizeof(*d->rc->added) * nn);
+	d->rc->updated = malloc(sizeof(*d->rc->updated) * nn);
+	d->rc->removed = malloc(sizeof(*d->rc->removed) * nr);
+	return d->rc->added && d->rc->updated && d->rc->removed;
+}
+
+/* Matches next's peers to the running ones; creates those that are new. */
+static bool diff_peers(struct dp_admin *adm, struct diff *d, const struct wgdp_config *next,
+		       struct wgdp_config_error *err)
+{
+	const struct wgdp_config *run = adm->running;
+	struct key_index ki;
+	char path[48];
+
+	if (!key_index_build(&ki, run->peers, run->n_peers))
+		return fail(err, "peers", "out of memory");
+	for (uint32_t j = 0; j < next->n_peers; j++) {
+		const struct wgdp_peer_config *pc = &next->peers[j];
+		int64_t i = key_index_find(&ki, pc->public_key);
+		struct dp_peer *p;
+
+		if (i >= 0) {
+			const struct wgdp_peer_config *old = &run->peers[i];
+
+			d->kept[i] = true;
+			d->new_ids[j] = adm->ids[i];
+			if (!same_prefixes(old, pc))
+				d->aips_changed = true;
+			if (peer_update(old, pc, adm->ids[i], &d->rc->updated[d->rc->n_updated]))
+				d->rc->n_updated++;
+			d->changed += !same_prefixes(old, pc) || strcmp(old->name, pc->name) ||
+				      old->has_psk != pc->has_psk ||
+				      !wgc_ct_equal(old->psk, pc->psk, 32) ||
+				      old->persistent_keepalive != pc->persistent_keepalive ||
+				      old->has_endpoint != pc->has_endpoint ||
+				      (pc->has_endpoint &&
+				       !same_endpoint(&old->endpoint, &pc->endpoint));
+			continue;
+		}
+		snprintf(path, sizeof(path), "peers[%u]", j);
+		if (!alloc_id(adm, &d->new_ids[j])) {
+			free(ki.slots);
+			return fail(err, path, "no room for another peer (the peer table is sized "
+					       "at start: see limits.max_peers)");
+		}
+		p = dp_peer_new(adm->dp, pc, d->new_ids[j]);
+		if (!p) {
+			unalloc_id(adm, d->new_ids[j]);
+			free(ki.slots);
+			return fail(err, path, "out of memory");
+		}
+		d->rc->added[d->rc->n_added++] = p;
+		d->aips_changed |= pc->n_allowed_ips > 0;
+	}
+	free(ki.slots);
+	for (uint32_t i = 0; i < run->n_peers; i++) {
+		if (d->kept[i])
+			continue;
+		d->rc->removed[d->rc->n_removed++] = adm->ids[i];
+		d->aips_changed |= run->peers[i].n_allowed_ips > 0;
+	}
+	return true;
+}
+
+/* After the apply: what only this thread reads (names, prefixes), and the new model. */
+static void adopt(struct dp_admin *adm, struct diff *d, struct wgdp_config *next)
+{
+	struct dp_ctx *dp = adm->dp;
+
+	for (uint32_t j = 0; j < next->n_peers; j++) {
+		struct dp_peer *p = dp->peers[d->new_ids[j]];
+		const struct wgdp_peer_config *pc = &next->peers[j];
+		struct wgdp_prefix *copy;
+
+		snprintf(p->name, sizeof(p->name), "%s", pc->name);
+		if (p->n_allowed_ips == pc->n_allowed_ips &&
+		    memcmp(p->allowed_ips, pc->allowed_ips,
+			   pc->n_allowed_ips * sizeof(pc->allowed_ips[0])) == 0)
+			continue;
+		copy = calloc(pc->n_allowed_ips ? pc->n_allowed_ips : 1, sizeof(*copy));
+		if (!copy)
+			continue; /* the tables are right; only show would be stale */
+		memcpy(copy, pc->allowed_ips, pc->n_allowed_ips * sizeof(*copy));
+		free(p->allowed_ips);
+		p->allowed_ips = copy;
+		p->n_allowed_ips = pc->n_allowed_ips;
+	}
+	if (d->rc->n_removed) {
+		uint64_t token = rte_rcu_qsbr_start(dp->rcu);
+
+		for (unsigned int i = 0; i < d->rc->n_removed; i++) {
+			adm->quarantine[adm->n_quarantine].id = d->rc->removed[i];
+			adm->quarantine[adm->n_quarantine++].token = token;
+		}
+	}
+	wgdp_config_free(adm->running);
+	adm->running = next;
+	free(adm->ids);
+	adm->ids = d->new_ids;
+	d->new_ids = NULL;
+}
+
+int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
+			  struct dp_apply_result *res, struct wgdp_config_error *err)
+{
+	uint64_t t0 = wg_clock_mono_ns();
+	struct diff d = { 0 };
+	char msg[128];
+
+	memset(err, 0, sizeof(*err));
+	memset(res, 0, sizeof(*res));
+	if (!check_fixed(adm->running, next, err) || !wgdp_config_check_peers(next, err))
+		goto fail;
+	if (!diff_alloc(&d, adm->running, next)) {
+		fail(err, "peers", "out of memory");
+		goto fail;
+	}
+	if (!diff_peers(adm, &d, next, err))
+		goto fail;
+	if (d.aips_changed) {
+		d.rc->aips = dp_aips_build(next, d.new_ids, msg, sizeof(msg));
+		if (!d.rc->aips) {
+			fail(err, "peers", msg);
+			goto fail;
+		}
+	}
+	d.rc->new_private_key = !wgc_ct_equal(adm->running->private_key, next->private_key, 32);
+	memcpy(d.rc->private_key, next->private_key, 32);
+	d.rc->under_load_queue = next->under_load_queue;
+	d.rc->n_peers = RTE_MAX(adm->dp->n_peers, adm->next_id);
+	res->prepare_ns = wg_clock_mono_ns() - t0;
+	if (dp_reconf_submit(adm->dp, d.rc) != 0) {
+		fail(err, "", "wgdp is stopping");
+		goto fail;
+	}
+	res->apply_ns = d.rc->apply_ns;
+	res->added = d.rc->n_added;
+	res->removed = d.rc->n_removed;
+	res->changed = d.changed;
+	adopt(adm, &d, next);
+	dp_reconf_free(d.rc);
+	d.rc = NULL;
+	diff_free(adm, &d, false);
+	DP_LOG(INFO, config, "config applied: %u added, %u removed, %u changed, %u peers "
+	       "(control lcore busy %.1f us)", res->added, res->removed, res->changed,
+	       adm->running->n_peers, (double)res->apply_ns / 1e3);
+	return 0;
+fail:
+	diff_free(adm, &d, true);
+	wgdp_config_free(next);
+	return -1;
+}
+
+int dp_admin_apply(struct dp_admin *adm, struct wgdp_config *next, struct dp_apply_result *res,
+		   struct wgdp_config_error *err)
+{
+	int rc;
+
+	pthread_mutex_lock(&adm->lock);
+	rc = dp_admin_apply_locked(adm, next, res, err);
+	pthread_mutex_unlock(&adm->lock);
+	return rc;
+}
+
+int dp_admin_snapshot_locked(struct dp_admin *adm, struct ctl_snapshot *snap)
+{
+	const struct wgdp_config *run = adm->running;
+	struct dp_ctx *dp = adm->dp;
+
+	memset(snap, 0, sizeof(*snap));
+	snprintf(snap->ifname, sizeof(snap->ifname), "%s", run->ifname);
+	memcpy(snap->private_key, run->private_key, 32);
+	memcpy(snap->public_key, dp->identity.public_key, 32);
+	snap->listen_port = run->listen_port;
+	snap->mtu = run->mtu;
+	snap->peers = calloc(run->n_peers ? run->n_peers : 1, sizeof(*snap->peers));
+	if (!snap->peers)
+		return -1;
+	for (uint32_t i = 0; i < run->n_peers; i++) {
+		struct ctl_peer_state *ps = &snap->peers[i];
+		struct dp_peer *p = dp->peers[adm->ids[i]];
+
+		if (!wgdp_peer_config_copy(&ps->cfg, &run->peers[i])) {
+			ctl_snapshot_free(snap);
+			return -1;
+		}
+		snap->n_peers++;
+		ps->cfg.has_endpoint = dp_peer_endpoint(p, &ps->cfg.endpoint);
+		ps->last_handshake_ns = __atomic_load_n(&p->last_handshake_real_ns,
+							__ATOMIC_RELAXED);
+		ps->rx_bytes = __atomic_load_n(&p->rx_bytes, __ATOMIC_RELAXED);
+		ps->tx_bytes = __atomic_load_n(&p->tx_bytes, __ATOMIC_RELAXED);
+	}
+	return 0;
+}
+
+int dp_admin_snapshot(struct dp_admin *adm, struct ctl_snapshot *snap)
+{
+	int rc;
+
+	pthread_mutex_lock(&adm->lock);
+	rc = dp_admin_snapshot_locked(adm, snap);
+	pthread_mutex_unlock(&adm->lock);
+	return rc;
+}

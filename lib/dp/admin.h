@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control thread's side of the running concentrator: the running config, which peer id
+ * each of its peers has, and every operation the control socket, the UAPI, the CLI and
+ * telemetry offer. Callers may be on any thread but a worker or the control lcore; one lock
+ * serialises them. Changes are computed here (validation, diff, new peers, new allowed-ips
+ * generation) and applied on the control lcore through reconf.h.
+ */
+#ifndef WGDP_DP_ADMIN_H
+#define WGDP_DP_ADMIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "config.h"
+
+struct dp_ctx;
+struct dp_admin;
+struct ctl_snapshot;
+
+/* What an apply did, for the answer and for wgdp-perf control. */
+struct dp_apply_result {
+	unsigned int added, removed, changed;
+	uint64_t prepare_ns; /* control thread: diff, new peers, allowed-ips */
+	uint64_t apply_ns;   /* control lcore */
+};
+
+/* cfg is the config dp was created from; the admin keeps its own copy. */
+struct dp_admin *dp_admin_create(struct dp_ctx *dp, const struct wgdp_config *cfg,
+				 const char *config_path);
+void dp_admin_free(struct dp_admin *adm);
+
+/*
+ * Makes next the running config, whole or not at all (takes ownership of next). On failure
+ * returns -1 with err naming the JSON path; nothing changed.
+ */
+int dp_admin_apply(struct dp_admin *adm, struct wgdp_config *next, struct dp_apply_result *res,
+		   struct wgdp_config_error *err);
+
+/* The running state, copied out. */
+int dp_admin_snapshot(struct dp_admin *adm, struct ctl_snapshot *snap);
+
+/* A control-socket request (one decoded JSON object) → its answer (never NULL). */
+json_t *dp_admin_request(struct dp_admin *adm, json_t *req);
+
+/* A UAPI request ("get=1\n..." or "set=1\n...", without the final blank line) → the reply. */
+char *dp_admin_uapi(struct dp_admin *adm, const char *req, size_t len, size_t *reply_len);
+
+/* Registers /wgdp/info, /wgdp/peers, /wgdp/peer and /wgdp/stats with DPDK telemetry. */
+void dp_admin_telemetry_register(struct dp_admin *adm);
+
+/* Telemetry answers nothing from here on (it cannot unregister). */
+void dp_admin_telemetry_unregister(void);
+
+#endif

@@ -1,0 +1,32 @@
+/* SPDX-License-Identifier: MIT */
+/* The admin's state, shared by admin.c (model, diff) and requests.c (the protocols). */
+#ifndef WGDP_DP_ADMIN_PRIV_H
+#define WGDP_DP_ADMIN_PRIV_H
+
+#include <pthread.h>
+
+#include "admin.h"
+#include "ctl/snapshot.h"
+
+struct dp_admin {
+	struct dp_ctx *dp;
+	pthread_mutex_t lock;
+	char config_path[4096];
+	struct wgdp_config *running; /* what runs now */
+	uint32_t *ids;		     /* ids[i]: the peer id of running->peers[i] */
+	uint32_t next_id;	     /* never used yet from here on */
+	uint32_t *free_ids;
+	uint32_t n_free;
+	struct {
+		uint32_t id;
+		uint64_t token; /* RCU: free once every worker has passed it */
+	} *quarantine;
+	uint32_t n_quarantine;
+	json_t *stats_base; /* counters at the last `clear stats` */
+};
+
+int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
+			  struct dp_apply_result *res, struct wgdp_config_error *err);
+int dp_admin_snapshot_locked(struct dp_admin *adm, struct ctl_snapshot *snap);
+
+#endif

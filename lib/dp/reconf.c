@@ -1,0 +1,159 @@
+/* SPDX-License-Identifier: MIT */
+/* Applying a config change on the control lcore, and the mailbox that carries it there. */
+#include <stdlib.h>
+#include <time.h>
+
+#include <rte_hash.h>
+#include <rte_malloc.h>
+
+#include "crypto/ct.h"
+#include "log.h"
+#include "peer.h"
+#include "reconf.h"
+#include "wg/clock.h"
+
+enum mbox_state {
+	MBOX_IDLE = 0,
+	MBOX_POSTED,
+	MBOX_RUNNING,
+	MBOX_DONE,
+};
+
+/* A new private key invalidates every session and every precomputed DH. */
+static void rekey_identity(struct dp_ctx *dp, const uint8_t key[32])
+{
+	wg_identity_set(&dp->identity, key);
+	wg_cookie_checker_init(&dp->cookie_checker, dp->identity.public_key);
+	for (uint32_t id = 0; id < dp->n_peers; id++) {
+		struct dp_peer *p = dp->peers[id];
+
+		if (!p)
+			continue;
+		dp_peer_clear_keypairs(dp, p);
+		dp_peer_drop_hs_index(dp, p);
+		wg_handshake_clear(&p->hs);
+		wg_handshake_rekey_identity(&p->hs, &dp->identity);
+	}
+}
+
+static void add_peer(struct dp_ctx *dp, struct dp_peer *p)
+{
+	/* The table was sized for max_peers and checked by the caller: this cannot fail. */
+	rte_hash_add_key_data(dp->pubkey_hash, p->public_key, (void *)(uintptr_t)p->id);
+	__atomic_store_n(&dp->peers[p->id], p, __ATOMIC_RELEASE);
+	dp->n_live_peers++;
+}
+
+static void update_peer(struct dp_ctx *dp, const struct dp_peer_update *u)
+{
+	struct dp_peer *p = dp->peers[u->id];
+
+	if (!p)
+		return;
+	if (u->what & DP_UPD_PSK) {
+		/* Sessions made with the old key stay until they expire, as in the kernel. */
+		if (u->has_psk)
+			memcpy(p->hs.preshared_key, u->psk, 32);
+		else
+			wgc_memzero(p->hs.preshared_key, 32);
+		p->has_psk = u->has_psk;
+	}
+	if (u->what & DP_UPD_KEEPALIVE) {
+		p->persistent_keepalive = u->keepalive;
+		wg_timers_set_persistent_keepalive(&p->timers, u->keepalive);
+	}
+	if (u->what & DP_UPD_ENDPOINT)
+		dp_peer_set_endpoint(p, &u->endpoint);
+}
+
+void dp_reconf_apply(struct dp_ctx *dp, struct dp_reconf *rc)
+{
+	uint64_t t0 = wg_clock_mono_ns();
+
+	if (rc->new_private_key)
+		rekey_identity(dp, rc->private_key);
+	for (unsigned int i = 0; i < rc->n_removed; i++) {
+		struct dp_peer *p = dp->peers[rc->removed[i]];
+
+		if (p)
+			dp_peer_retire(dp, p);
+	}
+	/* Ids first, tables after: a worker that finds an id finds its peer. */
+	for (unsigned int i = 0; i < rc->n_added; i++)
+		add_peer(dp, rc->added[i]);
+	if (rc->n_peers > dp->n_peers)
+		__atomic_store_n(&dp->n_peers, rc->n_peers, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < rc->n_updated; i++)
+		update_peer(dp, &rc->updated[i]);
+	if (rc->aips) {
+		struct dp_aips *old = dp->aips;
+
+		__atomic_store_n(&dp->aips, rc->aips, __ATOMIC_RELEASE);
+		dp_aips_retire(dp, old);
+	}
+	dp->under_load_queue = rc->under_load_queue;
+	rc->applied = true;
+	rc->apply_ns = wg_clock_mono_ns() - t0;
+}
+
+void dp_reconf_free(struct dp_reconf *rc)
+{
+	if (!rc)
+		return;
+	if (!rc->applied) {
+		for (unsigned int i = 0; i < rc->n_added; i++)
+			dp_peer_destroy(rc->added[i]);
+		dp_aips_free(rc->aips);
+	}
+	free(rc->removed);
+	free(rc->added);
+	if (rc->updated)
+		wgc_memzero(rc->updated, rc->n_updated * sizeof(*rc->updated));
+	free(rc->updated);
+	wgc_memzero(rc, sizeof(*rc));
+	free(rc);
+}
+
+unsigned int dp_reconf_poll(struct dp_ctx *dp)
+{
+	uint32_t expected = MBOX_POSTED;
+
+	if (__atomic_load_n(&dp->mbox_state, __ATOMIC_ACQUIRE) != MBOX_POSTED)
+		return 0;
+	/* The poster may withdraw a change while we stop: claim it first. */
+	if (!__atomic_compare_exchange_n(&dp->mbox_state, &expected, MBOX_RUNNING, false,
+					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		return 0;
+	dp_reconf_apply(dp, dp->mbox_req);
+	__atomic_store_n(&dp->mbox_state, MBOX_DONE, __ATOMIC_RELEASE);
+	return 1;
+}
+
+int dp_reconf_submit(struct dp_ctx *dp, struct dp_reconf *rc)
+{
+	const struct timespec pause = { .tv_nsec = 20000 };
+
+	if (!__atomic_load_n(&dp->running, __ATOMIC_ACQUIRE)) {
+		dp_reconf_apply(dp, rc);
+		return 0;
+	}
+	dp->mbox_req = rc;
+	__atomic_store_n(&dp->mbox_state, MBOX_POSTED, __ATOMIC_RELEASE);
+	for (;;) {
+		uint32_t st = __atomic_load_n(&dp->mbox_state, __ATOMIC_ACQUIRE);
+		uint32_t expected = MBOX_POSTED;
+
+		if (st == MBOX_DONE)
+			break;
+		if (__atomic_load_n(&dp->quit, __ATOMIC_RELAXED) &&
+		    __atomic_compare_exchange_n(&dp->mbox_state, &expected, MBOX_IDLE, false,
+						__ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+			dp->mbox_req = NULL;
+			return -1;
+		}
+		nanosleep(&pause, NULL);
+	}
+	dp->mbox_req = NULL;
+	__atomic_store_n(&dp->mbox_state, MBOX_IDLE, __ATOMIC_RELEASE);
+	return 0;
+}

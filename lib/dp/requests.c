@@ -1,0 +1,493 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The control socket's commands (docs/cli.md): one decoded JSON request in, one answer out.
+ * A bad request gets {"ok":false,"error":...,"path":...} and changes nothing.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_log.h>
+
+#include "admin_priv.h"
+#include "crypto/ct.h"
+#include "crypto/keys.h"
+#include "ctl/uapi.h"
+#include "dp.h"
+#include "log.h"
+#include "peer.h"
+#include "wg/noise.h"
+
+static json_t *error_answer(const char *path, const char *msg)
+{
+	json_t *a = json_object();
+
+	json_object_set_new(a, "ok", json_false());
+	json_object_set_new(a, "error", json_string(msg));
+	if (path && *path)
+		json_object_set_new(a, "path", json_string(path));
+	return a;
+}
+
+static json_t *config_error_answer(const struct wgdp_config_error *err)
+{
+	return error_answer(err->path, err->message);
+}
+
+static json_t *show(struct dp_admin *adm)
+{
+	struct ctl_snapshot snap;
+	json_t *a;
+
+	if (dp_admin_snapshot_locked(adm, &snap) != 0)
+		return error_answer(NULL, "out of memory");
+	a = ctl_show_json(&snap);
+	ctl_snapshot_free(&snap);
+	return a;
+}
+
+static const char *role_name(const struct dp_port *p)
+{
+	return p->outside && p->inside ? "both" : p->outside ? "outside" : "inside";
+}
+
+static json_t *ports_json(struct dp_ctx *dp)
+{
+	json_t *ports = json_array();
+
+	for (unsigned int i = 0; i < dp->n_ports; i++) {
+		const struct dp_port *p = &dp->ports[i];
+		struct rte_eth_stats st;
+		char mac[RTE_ETHER_ADDR_FMT_SIZE];
+		json_t *o = json_object();
+
+		memset(&st, 0, sizeof(st));
+		rte_eth_stats_get(p->port_id, &st);
+		rte_ether_format_addr(mac, sizeof(mac), &p->iface.mac);
+		json_object_set_new(o, "port", json_integer(p->port_id));
+		json_object_set_new(o, "role", json_string(role_name(p)));
+		json_object_set_new(o, "mac", json_string(mac));
+		json_object_set_new(o, "rx_queues", json_integer(p->n_queues));
+		json_object_set_new(o, "rx_packets", json_integer((json_int_t)st.ipackets));
+		json_object_set_new(o, "rx_bytes", json_integer((json_int_t)st.ibytes));
+		json_object_set_new(o, "rx_missed", json_integer((json_int_t)st.imissed));
+		json_object_set_new(o, "rx_errors", json_integer((json_int_t)st.ierrors));
+		json_object_set_new(o, "rx_nombuf", json_integer((json_int_t)st.rx_nombuf));
+		json_object_set_new(o, "tx_packets", json_integer((json_int_t)st.opackets));
+		json_object_set_new(o, "tx_bytes", json_integer((json_int_t)st.obytes));
+		json_object_set_new(o, "tx_errors", json_integer((json_int_t)st.oerrors));
+		json_array_append_new(ports, o);
+	}
+	return ports;
+}
+
+static void set_u64(json_t *o, const char *key, uint64_t v)
+{
+	json_object_set_new(o, key, json_integer((json_int_t)v));
+}
+
+static json_t *drops_json(const uint64_t *drops)
+{
+	json_t *o = json_object();
+
+	for (unsigned int r = 0; r < DP_DROP_COUNT; r++)
+		set_u64(o, dp_drop_name(r), drops[r]);
+	return o;
+}
+
+static json_t *worker_json(struct dp_ctx *dp, const struct dp_worker *w, uint64_t *totals)
+{
+	const struct dp_worker_stats *s = &w->stats;
+	json_t *o = json_object(), *queues = json_array();
+	uint64_t drops[DP_DROP_COUNT];
+
+	for (unsigned int i = 0; i < w->n_rx; i++) {
+		json_t *q = json_object();
+
+		json_object_set_new(q, "port", json_integer(dp->ports[w->rx_port[i]].port_id));
+		json_object_set_new(q, "queue", json_integer(w->rx_queue[i]));
+		json_array_append_new(queues, q);
+	}
+	json_object_set_new(o, "lcore", json_integer(w->lcore_id));
+	json_object_set_new(o, "queues", queues);
+	json_object_set_new(o, "tx_queue", json_integer(w->tx_queue));
+	set_u64(o, "rx_packets", s->rx_packets);
+	set_u64(o, "tx_packets", s->tx_packets);
+	set_u64(o, "decrypted", s->decrypted);
+	set_u64(o, "encrypted", s->encrypted);
+	set_u64(o, "keepalives_received", s->keepalives_received);
+	set_u64(o, "handshake_to_control", s->handshake_to_control);
+	set_u64(o, "local_to_control", s->local_to_control);
+	for (unsigned int r = 0; r < DP_DROP_COUNT; r++) {
+		drops[r] = __atomic_load_n(&s->drops[r], __ATOMIC_RELAXED);
+		totals[r] += drops[r];
+	}
+	json_object_set_new(o, "drops", drops_json(drops));
+	return o;
+}
+
+static json_t *handshake_json(struct dp_ctx *dp)
+{
+	const struct dp_control_stats *c = &dp->ctl_stats;
+	json_t *o = json_object(), *errs = json_object();
+
+	set_u64(o, "initiations_received", c->initiations_received);
+	set_u64(o, "responses_received", c->responses_received);
+	set_u64(o, "cookies_received", c->cookies_received);
+	set_u64(o, "handshakes_completed", c->handshakes_completed);
+	set_u64(o, "initiations_sent", c->initiations_sent);
+	set_u64(o, "responses_sent", c->responses_sent);
+	set_u64(o, "cookie_replies_sent", c->cookie_replies_sent);
+	set_u64(o, "keepalives_sent", c->keepalives_sent);
+	set_u64(o, "mac_invalid", c->mac_invalid);
+	set_u64(o, "ratelimited", c->ratelimited);
+	set_u64(o, "unknown_index", c->unknown_index);
+	set_u64(o, "staged_sent", c->staged_sent);
+	set_u64(o, "staged_dropped", c->staged_dropped);
+	set_u64(o, "under_load_ticks", c->under_load_ticks);
+	for (unsigned int e = 1; e < WG_NOISE_ERR_COUNT; e++)
+		set_u64(errs, wg_noise_error_name(e), c->noise_errors[e]);
+	json_object_set_new(o, "noise_errors", errs);
+	set_u64(o, "queue_depth", rte_ring_count(dp->hs_ring));
+	json_object_set_new(o, "under_load",
+			    json_boolean(rte_ring_count(dp->hs_ring) >= dp->under_load_queue));
+	return o;
+}
+
+static json_t *neigh_json(struct dp_ctx *dp)
+{
+	const struct dp_neigh_stats *n = dp_neigh_stats(dp->neigh);
+	json_t *o = json_object(), *drops = json_object();
+
+	if (!n)
+		return o;
+	set_u64(o, "arp_replies", n->arp_replies);
+	set_u64(o, "neighbor_advertisements", n->neighbor_advertisements);
+	set_u64(o, "echo_replies", n->echo_replies);
+	set_u64(o, "solicitations", n->solicitations);
+	set_u64(o, "learned", n->learned);
+	set_u64(o, "released", n->released);
+	for (unsigned int r = 0; r < DP_NEIGH_DROP_COUNT; r++)
+		set_u64(drops, dp_neigh_drop_name(r), n->drops[r]);
+	json_object_set_new(o, "drops", drops);
+	return o;
+}
+
+/* Counters as they are, before `clear stats` is taken off. */
+static json_t *raw_stats(struct dp_admin *adm)
+{
+	struct dp_ctx *dp = adm->dp;
+	json_t *a = json_object(), *workers = json_array(), *ctl = json_object();
+	uint64_t totals[DP_DROP_COUNT] = { 0 };
+
+	for (unsigned int w = 0; w < dp->n_workers; w++)
+		json_array_append_new(workers, worker_json(dp, &dp->workers[w], totals));
+	for (unsigned int r = 0; r < DP_DROP_COUNT; r++)
+		totals[r] += dp->ctl_drops[r];
+	json_object_set_new(ctl, "lcore", json_integer(rte_get_main_lcore()));
+	json_object_set_new(ctl, "shares_lcore_with_worker", json_boolean(dp->control_is_worker));
+	json_object_set_new(a, "ok", json_true());
+	json_object_set_new(a, "ports", ports_json(dp));
+	json_object_set_new(a, "control", ctl);
+	json_object_set_new(a, "workers", workers);
+	json_object_set_new(a, "drops", drops_json(totals));
+	json_object_set_new(a, "handshake", handshake_json(dp));
+	json_object_set_new(a, "neighbours", neigh_json(dp));
+	set_u64(a, "peers", dp->n_live_peers);
+	return a;
+}
+
+/* Identifiers and gauges are not counters: `clear stats` leaves them. */
+static bool is_counter(const char *key)
+{
+	static const char *const not_counters[] = { "port", "lcore", "queue", "tx_queue",
+						    "rx_queues", "queue_depth", "peers", NULL };
+
+	for (const char *const *k = not_counters; *k; k++)
+		if (strcmp(key, *k) == 0)
+			return false;
+	return true;
+}
+
+/* cur -= base, member by member, for the counters both hold. */
+static void subtract(json_t *cur, json_t *base)
+{
+	const char *key;
+	json_t *v;
+	size_t i;
+
+	if (json_is_object(cur) && json_is_object(base)) {
+		json_object_foreach(cur, key, v) {
+			json_t *b = json_object_get(base, key);
+
+			if (json_is_integer(v) && json_is_integer(b) && is_counter(key))
+				json_integer_set(v, json_integer_value(v) - json_integer_value(b));
+			else
+				subtract(v, b);
+		}
+	} else if (json_is_array(cur) && json_is_array(base)) {
+		json_array_foreach(cur, i, v)
+			subtract(v, json_array_get(base, i));
+	}
+}
+
+static json_t *stats(struct dp_admin *adm)
+{
+	json_t *a = raw_stats(adm);
+
+	if (adm->stats_base)
+		subtract(a, adm->stats_base);
+	return a;
+}
+
+static json_t *clear_stats(struct dp_admin *adm)
+{
+	json_t *a = json_object();
+
+	json_decref(adm->stats_base);
+	adm->stats_base = raw_stats(adm);
+	json_object_set_new(a, "ok", json_true());
+	return a;
+}
+
+static json_t *apply_answer(struct dp_admin *adm, struct wgdp_config *next)
+{
+	struct wgdp_config_error err;
+	struct dp_apply_result res;
+	json_t *a;
+
+	if (dp_admin_apply_locked(adm, next, &res, &err) != 0)
+		return config_error_answer(&err);
+	a = json_object();
+	json_object_set_new(a, "ok", json_true());
+	json_object_set_new(a, "added", json_integer(res.added));
+	json_object_set_new(a, "removed", json_integer(res.removed));
+	json_object_set_new(a, "changed", json_integer(res.changed));
+	json_object_set_new(a, "peers", json_integer(adm->running->n_peers));
+	json_object_set_new(a, "prepare_us", json_integer((json_int_t)(res.prepare_ns / 1000)));
+	json_object_set_new(a, "apply_us", json_integer((json_int_t)(res.apply_ns / 1000)));
+	return a;
+}
+
+static json_t *reload(struct dp_admin *adm, json_t *req)
+{
+	json_t *path = json_object_get(req, "path");
+	struct wgdp_config_error err;
+	struct wgdp_config *next;
+
+	if (path && !json_is_string(path))
+		return error_answer("path", "must be a string");
+	next = wgdp_config_load(path ? json_string_value(path) : adm->config_path, &err);
+	if (!next)
+		return config_error_answer(&err);
+	return apply_answer(adm, next);
+}
+
+static json_t *set_config(struct dp_admin *adm, json_t *req)
+{
+	json_t *cfg = json_object_get(req, "config");
+	struct wgdp_config_error err;
+	struct wgdp_config *next;
+
+	if (!cfg)
+		return error_answer("config", "is required");
+	next = wgdp_config_from_json(cfg, &err);
+	if (!next) {
+		char path[sizeof(err.path) + 8];
+
+		/* Paths inside the config read as they would in the file, under "config". */
+		snprintf(path, sizeof(path), "config.%s", err.path);
+		return error_answer(strcmp(err.path, "(top level)") ? path : "config",
+				    err.message);
+	}
+	return apply_answer(adm, next);
+}
+
+static int64_t find_peer(const struct wgdp_config *cfg, const uint8_t key[32])
+{
+	for (uint32_t i = 0; i < cfg->n_peers; i++)
+		if (memcmp(cfg->peers[i].public_key, key, 32) == 0)
+			return i;
+	return -1;
+}
+
+static json_t *peer_add(struct dp_admin *adm, json_t *req)
+{
+	struct wgdp_peer_config pc;
+	struct wgdp_config_error err;
+	struct wgdp_config *next;
+	json_t *obj = json_object_get(req, "peer");
+
+	if (!obj)
+		return error_answer("peer", "is required");
+	if (!wgdp_peer_config_from_json(obj, "peer", &pc, &err))
+		return config_error_answer(&err);
+	if (find_peer(adm->running, pc.public_key) >= 0) {
+		wgdp_peer_config_clear(&pc);
+		return error_answer("peer.public_key", "is already a peer (peer-remove it first, "
+						       "or reload)");
+	}
+	next = wgdp_config_dup(adm->running, 1);
+	if (!next) {
+		wgdp_peer_config_clear(&pc);
+		return error_answer(NULL, "out of memory");
+	}
+	next->peers[next->n_peers++] = pc; /* next owns pc's allowed_ips now */
+	return apply_answer(adm, next);
+}
+
+static json_t *peer_remove(struct dp_admin *adm, json_t *req)
+{
+	json_t *key = json_object_get(req, "public_key");
+	struct wgdp_config *next;
+	uint8_t pub[32];
+	int64_t i;
+
+	if (!json_is_string(key) || !wgc_key_from_base64(pub, json_string_value(key)))
+		return error_answer("public_key", "must be a base64 public key");
+	i = find_peer(adm->running, pub);
+	if (i < 0)
+		return error_answer("public_key", "no such peer");
+	next = wgdp_config_dup(adm->running, 0);
+	if (!next)
+		return error_answer(NULL, "out of memory");
+	wgdp_peer_config_clear(&next->peers[i]);
+	memmove(&next->peers[i], &next->peers[i + 1],
+		(next->n_peers - (uint32_t)i - 1) * sizeof(next->peers[0]));
+	next->n_peers--;
+	return apply_answer(adm, next);
+}
+
+static json_t *set_log_level(json_t *req)
+{
+	json_t *type = json_object_get(req, "type"), *level = json_object_get(req, "level");
+	static const char *const names[] = { NULL, "emergency", "alert", "critical", "error",
+					     "warning", "notice", "info", "debug" };
+	char pattern[64];
+	int lv = 0;
+
+	if (!json_is_string(type) || !*json_string_value(type))
+		return error_answer("type", "must be a log type, e.g. wgdp.handshake or wgdp.*");
+	for (int i = 1; i <= 8; i++)
+		if (json_is_string(level) && strcmp(json_string_value(level), names[i]) == 0)
+			lv = i;
+	if (json_is_integer(level) && json_integer_value(level) >= 1 &&
+	    json_integer_value(level) <= 8)
+		lv = (int)json_integer_value(level);
+	if (!lv)
+		return error_answer("level", "must be emergency .. debug, or 1 .. 8");
+	snprintf(pattern, sizeof(pattern), "%s", json_string_value(type));
+	if (rte_log_set_level_pattern(pattern, (uint32_t)lv) != 0)
+		return error_answer("type", "not a log type pattern");
+	return json_pack("{s:b}", "ok", 1);
+}
+
+static json_t *dispatch(struct dp_admin *adm, const char *cmd, json_t *req)
+{
+	if (strcmp(cmd, "show") == 0)
+		return show(adm);
+	if (strcmp(cmd, "stats") == 0)
+		return stats(adm);
+	if (strcmp(cmd, "clear-stats") == 0)
+		return clear_stats(adm);
+	if (strcmp(cmd, "reload") == 0)
+		return reload(adm, req);
+	if (strcmp(cmd, "set-config") == 0)
+		return set_config(adm, req);
+	if (strcmp(cmd, "peer-add") == 0)
+		return peer_add(adm, req);
+	if (strcmp(cmd, "peer-remove") == 0)
+		return peer_remove(adm, req);
+	if (strcmp(cmd, "set-log-level") == 0)
+		return set_log_level(req);
+	return error_answer("cmd", "unknown command (show, stats, clear-stats, reload, "
+				   "set-config, peer-add, peer-remove, set-log-level)");
+}
+
+json_t *dp_admin_request(struct dp_admin *adm, json_t *req)
+{
+	json_t *cmd = json_object_get(req, "cmd"), *a;
+
+	if (!json_is_object(req))
+		return error_answer(NULL, "a request is a JSON object");
+	if (!json_is_string(cmd))
+		return error_answer("cmd", "is required (a string)");
+	pthread_mutex_lock(&adm->lock);
+	a = dispatch(adm, json_string_value(cmd), req);
+	pthread_mutex_unlock(&adm->lock);
+	return a;
+}
+
+static char *uapi_errno(int err, size_t *len)
+{
+	char *r = malloc(32);
+
+	if (r)
+		*len = (size_t)snprintf(r, 32, "errno=%d\n\n", err);
+	return r;
+}
+
+static char *uapi_get(struct dp_admin *adm, size_t *len)
+{
+	struct ctl_snapshot snap;
+	size_t body_len = 0;
+	char *body, *r;
+
+	if (dp_admin_snapshot_locked(adm, &snap) != 0)
+		return uapi_errno(ENOMEM, len);
+	body = ctl_uapi_format_get(&snap, &body_len);
+	ctl_snapshot_free(&snap);
+	if (!body)
+		return uapi_errno(ENOMEM, len);
+	r = malloc(body_len + 16);
+	if (r)
+		*len = (size_t)snprintf(r, body_len + 16, "%serrno=0\n\n", body);
+	wgc_memzero(body, body_len);
+	free(body);
+	return r;
+}
+
+static char *uapi_set(struct dp_admin *adm, const char *body, size_t len, size_t *rlen)
+{
+	struct wgdp_config_error cerr;
+	struct dp_apply_result res;
+	struct ctl_uapi_set set;
+	struct wgdp_config *next;
+	char msg[160];
+	int err;
+
+	err = ctl_uapi_parse_set(body, len, &set, msg, sizeof(msg));
+	if (err) {
+		DP_LOG(NOTICE, ctl, "uapi set refused: %s", msg);
+		return uapi_errno(err, rlen);
+	}
+	next = ctl_uapi_apply(adm->running, &set, &err, msg, sizeof(msg));
+	ctl_uapi_set_free(&set);
+	if (!next) {
+		DP_LOG(NOTICE, ctl, "uapi set refused: %s", msg);
+		return uapi_errno(err, rlen);
+	}
+	if (dp_admin_apply_locked(adm, next, &res, &cerr) != 0) {
+		DP_LOG(NOTICE, ctl, "uapi set refused: %s: %s", cerr.path, cerr.message);
+		return uapi_errno(EINVAL, rlen);
+	}
+	return uapi_errno(0, rlen);
+}
+
+char *dp_admin_uapi(struct dp_admin *adm, const char *req, size_t len, size_t *reply_len)
+{
+	char *r = NULL;
+
+	pthread_mutex_lock(&adm->lock);
+	if (len >= 6 && memcmp(req, "get=1\n", 6) == 0)
+		r = uapi_get(adm, reply_len);
+	else if (len >= 6 && memcmp(req, "set=1\n", 6) == 0)
+		r = uapi_set(adm, req + 6, len - 6, reply_len);
+	else
+		r = uapi_errno(EINVAL, reply_len);
+	pthread_mutex_unlock(&adm->lock);
+	return r;
+}
