@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# The other ways in: Debian's wg over the UAPI socket (show, latest-handshakes, set, showconf,
+# syncconf), the testpmd-style CLI driven through a pipe, and DPDK telemetry read with
+# dpdk-telemetry.py.
+#
+# usage: test_wgdp_ops.sh PATH/TO/wgdp PATH/TO/wgdpctl
+source "$(dirname "$0")/lib.sh"
+source "$(dirname "$0")/wgdp.sh"
+wgdp=${1:?usage: $0 wgdp wgdpctl}
+wgdpctl=${2:?usage: $0 wgdp wgdpctl}
+
+t_require_root
+t_require wireguard-go wg python3
+
+# A name of our own: the UAPI socket lives in /var/run/wireguard, shared by every namespace.
+W_IFNAME=wgdpt$$
+W_IFNAME=${W_IFNAME:0:15}
+W_UAPI=true
+dev=$W_IFNAME
+
+w_testbed
+for i in 1 2; do w_client "$i"; done
+w_peer 1
+w_config 1
+mkfifo "$T_TMP/cli.in"
+exec 3<>"$T_TMP/cli.in" # read-write: opening does not wait for the reader
+W_STDIN=$T_TMP/cli.in
+W_ARGS=(-i)
+w_start "$wgdp" 0 1
+
+t_log "wg show"
+[ "$(stat -c %a "/var/run/wireguard/$dev.sock")" = 600 ] || t_fail "UAPI socket is not 0600"
+w_ping "${W_CLIENT[1]}" 10.0.0.2 2
+wg show "$dev" >"$T_TMP/wgshow" || t_fail "wg show $dev failed"
+grep -q "public key: $(cat "$T_TMP/server.pub")" "$T_TMP/wgshow" ||
+	t_fail "wg show: no interface key: $(cat "$T_TMP/wgshow")"
+grep -q "peer: $(cat "$T_TMP/client1.pub")" "$T_TMP/wgshow" || t_fail "wg show: no peer"
+grep -q "endpoint: 192.0.2.11:51820" "$T_TMP/wgshow" || t_fail "wg show: endpoint not learnt"
+grep -q "allowed ips: 10.0.1.11/32, fd00:1::11/128" "$T_TMP/wgshow" ||
+	t_fail "wg show: allowed ips: $(cat "$T_TMP/wgshow")"
+grep -qF "$(cat "$T_TMP/server.key")" "$T_TMP/wgshow" && t_fail "wg show printed the private key"
+read -r key hs < <(wg show "$dev" latest-handshakes)
+[ "$key" = "$(cat "$T_TMP/client1.pub")" ] && [ "$hs" -gt $(($(date +%s) - 60)) ] ||
+	t_fail "latest-handshakes: $key $hs"
+
+t_log "wg set: a new peer behaves like a configured one"
+wg set "$dev" peer "$(cat "$T_TMP/client2.pub")" allowed-ips 10.0.1.12/32,fd00:1::12/128 \
+	persistent-keepalive 25 || t_fail "wg set failed"
+w_ping "${W_CLIENT[2]}" 10.0.0.2 2
+"$wgdpctl" -s "$W_SOCK" --json show | grep -q "$(cat "$T_TMP/client2.pub")" ||
+	t_fail "a peer set with wg is not in wgdpctl show"
+wg set "$dev" listen-port 4000 2>/dev/null && t_fail "wg set listen-port was accepted"
+
+t_log "wg showconf / syncconf"
+wg showconf "$dev" >"$T_TMP/conf" || t_fail "wg showconf failed"
+grep -q "^PrivateKey = $(cat "$T_TMP/server.key")" "$T_TMP/conf" || t_fail "showconf key"
+grep -q "^PersistentKeepalive = 25" "$T_TMP/conf" || t_fail "showconf: $(cat "$T_TMP/conf")"
+# syncconf with client 2 dropped: it goes; client 1 stays with its session.
+awk -v k="$(cat "$T_TMP/client2.pub")" '
+	/^\[Peer\]/ { hold = $0; next }
+	hold != "" { if ($0 == "PublicKey = " k) { skip = 1 } else if (!skip) print hold; hold = "" }
+	/^$/ { skip = 0 }
+	!skip { print }' "$T_TMP/conf" >"$T_TMP/conf1"
+grep -q "$(cat "$T_TMP/client2.pub")" "$T_TMP/conf1" && t_fail "test bug: client 2 still in conf1"
+wg syncconf "$dev" "$T_TMP/conf1" || t_fail "wg syncconf failed"
+wg show "$dev" peers >"$T_TMP/peers"
+[ "$(cat "$T_TMP/peers")" = "$(cat "$T_TMP/client1.pub")" ] ||
+	t_fail "after syncconf: $(cat "$T_TMP/peers")"
+w_ping "${W_CLIENT[1]}" 10.0.0.2 2
+
+t_log "telemetry"
+if command -v dpdk-telemetry.py >/dev/null; then
+	# --no-shconf still gives the runtime directory its file prefix: find the socket.
+	sock=$(find /var/run/dpdk -name dpdk_telemetry.v2 -newer "$T_TMP/wgdp.json" | head -n 1)
+	[ -n "$sock" ] || t_fail "no telemetry socket"
+	prefix=$(basename "$(dirname "$sock")")
+	for q in /wgdp/info /wgdp/stats /wgdp/peers; do
+		echo "$q" | ip netns exec "$W_GW" dpdk-telemetry.py -f "$prefix" >"$T_TMP/tel" 2>&1 ||
+			t_fail "dpdk-telemetry.py $q: $(cat "$T_TMP/tel")"
+		cp "$T_TMP/tel" "$T_TMP/tel$(basename "$q")"
+	done
+	grep -q "$(cat "$T_TMP/server.pub")" "$T_TMP/telinfo" || t_fail "info: $(cat "$T_TMP/telinfo")"
+	grep -q '"handshake_handshakes_completed": [1-9]' "$T_TMP/telstats" ||
+		t_fail "stats: $(cat "$T_TMP/telstats")"
+	grep -q "$(cat "$T_TMP/client1.pub")" "$T_TMP/telpeers" || t_fail "peers: $(cat "$T_TMP/telpeers")"
+else
+	t_fail "dpdk-telemetry.py missing (package dpdk-dev)"
+fi
+
+t_log "CLI through a pipe"
+{
+	echo "show peers"
+	echo "show port stats all"
+	echo "show lcores"
+	echo "peer add $(cat "$T_TMP/client2.pub") allowed-ips 10.0.1.12/32 persistent-keepalive 5"
+	echo "show peer $(cat "$T_TMP/client2.pub")"
+	echo "peer remove $(cat "$T_TMP/client2.pub")"
+	echo "peer remove $(cat "$T_TMP/client2.pub")"
+	echo "show stats"
+	echo "quit"
+} >&3
+exec 3>&-
+for _ in $(seq 100); do kill -0 "$W_PID" 2>/dev/null || break; sleep 0.1; done
+kill -0 "$W_PID" 2>/dev/null && t_fail "quit did not stop wgdp"
+wait "$W_PID" || t_fail "wgdp exited non-zero after quit: $(tail "$T_TMP/wgdp.log")"
+out=$T_TMP/wgdp.log
+grep -q "^peer: $(cat "$T_TMP/client1.pub")" "$out" || t_fail "CLI show peers"
+grep -q "NIC statistics for port 0" "$out" || t_fail "CLI show port stats all"
+grep -q "RX-packets: [1-9]" "$out" || t_fail "CLI port stats have no packets"
+grep -q "worker 0" "$out" || t_fail "CLI show lcores"
+grep -q "applied: 1 added" "$out" || t_fail "CLI peer add"
+grep -q "persistent keepalive: every 5 seconds" "$out" || t_fail "CLI show peer"
+grep -q "applied: 0 added, 1 removed" "$out" || t_fail "CLI peer remove"
+grep -q "error: public_key: no such peer" "$out" || t_fail "CLI error for a second removal"
+grep -q "handshakes_completed" "$out" || t_fail "CLI show stats"
+grep -q "$(cat "$T_TMP/server.key")" "$out" && t_fail "the private key appeared in the output"
+t_log "ok"
