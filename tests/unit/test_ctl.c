@@ -1,0 +1,332 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/ctl alone: wg's wording for durations and sizes, the wg-show text, and the UAPI (the
+ * line format of https://www.wireguard.com/xplatform/ and wireguard-go's set semantics).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "ctl/format.h"
+#include "ctl/snapshot.h"
+#include "ctl/uapi.h"
+#include "unit.h"
+
+/* RFC 7748 6.1's keys, hex: our interface is Alice, Bob a peer. */
+#define ALICE_PRIV "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"
+#define BOB_PUB	   "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"
+#define ALICE_PUB  "8520f0098930a754748b7ddcb43ef75a0dbf3a0d26381af4eba4a98eaa9b4e6a"
+#define CAROL_PUB  "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"
+
+static void test_duration(void)
+{
+	static const struct {
+		uint64_t s;
+		const char *text;
+	} cases[] = {
+		{ 0, "" },
+		{ 1, "1 second" },
+		{ 59, "59 seconds" },
+		{ 60, "1 minute" },
+		{ 61, "1 minute, 1 second" },
+		{ 74, "1 minute, 14 seconds" },
+		{ 3600, "1 hour" },
+		{ 3661, "1 hour, 1 minute, 1 second" },
+		{ 86400, "1 day" },
+		{ 31536001, "1 year, 1 second" },
+	};
+	char out[128];
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ctl_format_duration(cases[i].s, out, sizeof(out));
+		CU_ASSERT_STRING_EQUAL(out, cases[i].text);
+	}
+}
+
+static void test_bytes(void)
+{
+	char out[32];
+
+	ctl_format_bytes(0, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "0 B");
+	ctl_format_bytes(1023, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "1023 B");
+	ctl_format_bytes(1024, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "1.00 KiB");
+	ctl_format_bytes(1536, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "1.50 KiB");
+	ctl_format_bytes(1572864, out, sizeof(out));
+	CU_ASSERT_STRING_EQUAL(out, "1.50 MiB");
+}
+
+static const char show_answer[] =
+	"{\"ok\":true,\"interface\":{\"name\":\"wgdp0\",\"public_key\":\"PUB=\","
+	"\"listen_port\":51820,\"mtu\":1420,\"peers\":3},\"peers\":["
+	"{\"public_key\":\"never=\",\"name\":\"\",\"endpoint\":null,\"allowed_ips\":[],"
+	"\"latest_handshake\":0,\"rx_bytes\":0,\"tx_bytes\":0,\"persistent_keepalive\":0,"
+	"\"preshared_key\":false},"
+	"{\"public_key\":\"old=\",\"name\":\"\",\"endpoint\":\"[fd00::1]:51820\","
+	"\"allowed_ips\":[\"fd00:1::/64\"],\"latest_handshake\":900,\"rx_bytes\":1024,"
+	"\"tx_bytes\":100,\"persistent_keepalive\":0,\"preshared_key\":false},"
+	"{\"public_key\":\"new=\",\"name\":\"branch-7\",\"endpoint\":\"198.51.100.7:51820\","
+	"\"allowed_ips\":[\"10.0.1.0/24\",\"fd00:2::/64\"],\"latest_handshake\":926,"
+	"\"rx_bytes\":1572864,\"tx_bytes\":1023,\"persistent_keepalive\":25,"
+	"\"preshared_key\":true}]}";
+
+static const char show_text[] =
+	"interface: wgdp0\n"
+	"  public key: PUB=\n"
+	"  listening port: 51820\n"
+	"\n"
+	"peer: new=\n"
+	"  name: branch-7\n"
+	"  preshared key: (hidden)\n"
+	"  endpoint: 198.51.100.7:51820\n"
+	"  allowed ips: 10.0.1.0/24, fd00:2::/64\n"
+	"  latest handshake: 1 minute, 14 seconds ago\n"
+	"  transfer: 1.50 MiB received, 1023 B sent\n"
+	"  persistent keepalive: every 25 seconds\n"
+	"\n"
+	"peer: old=\n"
+	"  endpoint: [fd00::1]:51820\n"
+	"  allowed ips: fd00:1::/64\n"
+	"  latest handshake: 1 minute, 40 seconds ago\n"
+	"  transfer: 1.00 KiB received, 100 B sent\n"
+	"\n"
+	"peer: never=\n"
+	"  allowed ips: (none)\n";
+
+static void test_show(void)
+{
+	json_t *ans = json_loads(show_answer, 0, NULL);
+	char *text = ctl_format_show(ans, 1000), *one;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_STRING_EQUAL(text, show_text);
+	if (strcmp(text, show_text) != 0)
+		fprintf(stderr, "\n%s", text);
+	one = ctl_format_peer(ans, "old=", 1000);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(one);
+	CU_ASSERT_PTR_NOT_NULL(strstr(show_text, one));
+	CU_ASSERT_PTR_NULL(ctl_format_peer(ans, "absent=", 1000));
+	free(one);
+	free(text);
+	json_decref(ans);
+}
+
+/* Wrong types and missing members print something and never crash. */
+static void test_malformed_answers(void)
+{
+	static const char *const answers[] = {
+		"{}", "{\"peers\":42}", "{\"peers\":[null,{\"allowed_ips\":\"x\"}]}",
+		"{\"interface\":[],\"ports\":[{\"port\":\"zero\"}],\"workers\":[1]}",
+	};
+
+	for (size_t i = 0; i < sizeof(answers) / sizeof(answers[0]); i++) {
+		json_t *a = json_loads(answers[i], 0, NULL);
+		char *texts[4] = { ctl_format_show(a, 0), ctl_format_stats(a),
+				   ctl_format_port_stats(a), ctl_format_lcores(a) };
+
+		for (int k = 0; k < 4; k++) {
+			CU_ASSERT_PTR_NOT_NULL(texts[k]);
+			free(texts[k]);
+		}
+		json_decref(a);
+	}
+}
+
+static void test_port_stats(void)
+{
+	json_t *a = json_loads("{\"ports\":[{\"port\":0,\"rx_packets\":12,\"rx_bytes\":1234,"
+			       "\"tx_packets\":10,\"tx_bytes\":980},{\"port\":1}]}",
+			       0, NULL);
+	char *text = ctl_format_port_stats(a);
+
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "NIC statistics for port 0 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "NIC statistics for port 1 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "RX-packets: 12 "));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "TX-bytes:  980\n"));
+	free(text);
+	json_decref(a);
+}
+
+static int parse_set(const char *text, struct ctl_uapi_set *set)
+{
+	char msg[160];
+
+	return ctl_uapi_parse_set(text, strlen(text), set, msg, sizeof(msg));
+}
+
+static void test_uapi_parse(void)
+{
+	struct ctl_uapi_set set;
+	static const struct {
+		const char *text;
+		int err;
+	} bad[] = {
+		{ "private_key\n", EINVAL },
+		{ "private_key=" ALICE_PUB "0\n", EINVAL },
+		{ "private_key=zz" ALICE_PUB "\n", EINVAL },
+		{ "listen_port=70000\n", EINVAL },
+		{ "colour=blue\n", EINVAL },
+		{ "public_key=" BOB_PUB "\nendpoint=1.2.3.4\n", EINVAL },
+		{ "public_key=" BOB_PUB "\nallowed_ip=10.0.0.300/8\n", EINVAL },
+		{ "public_key=" BOB_PUB "\nprotocol_version=2\n", EPROTO },
+		{ "public_key=" BOB_PUB "\nremove=yes\n", EINVAL },
+	};
+
+	CU_ASSERT_EQUAL(parse_set("private_key=" ALICE_PRIV "\nlisten_port=51820\nfwmark=0\n"
+				  "replace_peers=true\npublic_key=" BOB_PUB "\n"
+				  "preshared_key=" ALICE_PUB "\nendpoint=[fd00::7]:5\n"
+				  "persistent_keepalive_interval=25\nreplace_allowed_ips=true\n"
+				  "allowed_ip=10.0.1.7/24\nallowed_ip=fd00:1::/64\n"
+				  "protocol_version=1\npublic_key=" CAROL_PUB "\nremove=true\n",
+				  &set),
+			0);
+	CU_ASSERT_TRUE(set.has_private_key && set.has_listen_port && set.replace_peers);
+	CU_ASSERT_EQUAL(set.listen_port, 51820);
+	CU_ASSERT_EQUAL_FATAL(set.n_peers, 2);
+	CU_ASSERT_EQUAL(set.peers[0].public_key[0], 0xde);
+	CU_ASSERT_TRUE(set.peers[0].has_psk && set.peers[0].has_endpoint);
+	CU_ASSERT_EQUAL(set.peers[0].endpoint.port, 5);
+	CU_ASSERT_EQUAL(set.peers[0].persistent_keepalive, 25);
+	CU_ASSERT_TRUE(set.peers[0].replace_allowed_ips);
+	CU_ASSERT_EQUAL_FATAL(set.peers[0].n_allowed_ips, 2);
+	CU_ASSERT_EQUAL(set.peers[0].allowed_ips[0].addr.bytes[3], 0); /* host bits cleared */
+	CU_ASSERT_TRUE(set.peers[1].remove);
+	ctl_uapi_set_free(&set);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CU_ASSERT_EQUAL(parse_set(bad[i].text, &set), bad[i].err);
+		CU_ASSERT_PTR_NULL(set.peers);
+	}
+}
+
+static struct wgdp_config *running(void)
+{
+	static const char text[] =
+		"{\"interface\":{\"name\":\"wgdp0\","
+		"\"private_key\":\"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=\"},"
+		"\"ports\":[{\"port\":0,\"role\":\"both\",\"address\":[\"192.0.2.1/24\"]}],"
+		"\"peers\":[{\"public_key\":\"3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=\","
+		"\"allowed_ips\":[\"10.0.1.0/24\"],\"endpoint\":\"198.51.100.7:51820\"}]}";
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = wgdp_config_parse(text, sizeof(text) - 1, &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	return cfg;
+}
+
+/* Parses and applies a set to the running config above; NULL if refused (*err set). */
+static struct wgdp_config *apply(const char *text, int *err)
+{
+	struct wgdp_config *run = running(), *next;
+	struct ctl_uapi_set set;
+	char msg[200];
+
+	*err = ctl_uapi_parse_set(text, strlen(text), &set, msg, sizeof(msg));
+	CU_ASSERT_EQUAL_FATAL(*err, 0);
+	next = ctl_uapi_apply(run, &set, err, msg, sizeof(msg));
+	ctl_uapi_set_free(&set);
+	wgdp_config_free(run);
+	return next;
+}
+
+static void test_uapi_apply(void)
+{
+	struct wgdp_config *c;
+	int err;
+
+	/* Append vs replace, a duplicate not repeated, a new peer from nothing. */
+	c = apply("public_key=" BOB_PUB "\nallowed_ip=10.0.1.0/24\nallowed_ip=10.0.2.0/24\n"
+		  "public_key=" CAROL_PUB "\nallowed_ip=10.0.3.0/24\n", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->n_peers, 2);
+	CU_ASSERT_EQUAL(c->peers[0].n_allowed_ips, 2);
+	CU_ASSERT_TRUE(c->peers[0].has_endpoint); /* untouched */
+	CU_ASSERT_EQUAL(c->peers[1].n_allowed_ips, 1);
+	CU_ASSERT_FALSE(c->peers[1].has_endpoint);
+	wgdp_config_free(c);
+	c = apply("public_key=" BOB_PUB "\nreplace_allowed_ips=true\nallowed_ip=10.9.0.0/16\n",
+		  &err);
+	CU_ASSERT_EQUAL(c->peers[0].n_allowed_ips, 1);
+	CU_ASSERT_EQUAL(c->peers[0].allowed_ips[0].addr.bytes[1], 9);
+	wgdp_config_free(c);
+	/* update_only skips an unknown peer; remove removes; replace_peers empties. */
+	c = apply("public_key=" CAROL_PUB "\nupdate_only=true\nallowed_ip=10.0.3.0/24\n", &err);
+	CU_ASSERT_EQUAL(c->n_peers, 1);
+	wgdp_config_free(c);
+	c = apply("public_key=" BOB_PUB "\nremove=true\n", &err);
+	CU_ASSERT_EQUAL(c->n_peers, 0);
+	wgdp_config_free(c);
+	c = apply("replace_peers=true\npublic_key=" CAROL_PUB "\n", &err);
+	CU_ASSERT_EQUAL(c->n_peers, 1);
+	CU_ASSERT_EQUAL(c->peers[0].public_key[0], 0x5d);
+	wgdp_config_free(c);
+	/* A psk of zeros removes it. */
+	c = apply("public_key=" BOB_PUB "\npreshared_key=" BOB_PUB "\n", &err);
+	CU_ASSERT_TRUE(c->peers[0].has_psk);
+	wgdp_config_free(c);
+	c = apply("public_key=" BOB_PUB "\npreshared_key="
+		  "0000000000000000000000000000000000000000000000000000000000000000\n", &err);
+	CU_ASSERT_FALSE(c->peers[0].has_psk);
+	wgdp_config_free(c);
+	/* Refusals: another port, a fwmark, our own key as a peer. */
+	CU_ASSERT_PTR_NULL(apply("listen_port=4000\n", &err));
+	CU_ASSERT_EQUAL(err, EBUSY);
+	CU_ASSERT_PTR_NULL(apply("fwmark=7\n", &err));
+	CU_ASSERT_EQUAL(err, EINVAL);
+	CU_ASSERT_PTR_NULL(apply("public_key=" ALICE_PUB "\n", &err));
+	CU_ASSERT_EQUAL(err, EINVAL);
+}
+
+static void test_uapi_get(void)
+{
+	struct wgdp_config *run = running();
+	struct ctl_snapshot snap = { .listen_port = 51820 };
+	size_t len;
+	char *text;
+
+	snap.n_peers = 1;
+	snap.peers = calloc(1, sizeof(*snap.peers));
+	memcpy(snap.private_key, run->private_key, 32);
+	wgdp_peer_config_copy(&snap.peers[0].cfg, &run->peers[0]);
+	snap.peers[0].last_handshake_ns = 1700000000123456789ull;
+	snap.peers[0].rx_bytes = 10;
+	snap.peers[0].tx_bytes = 20;
+	text = ctl_uapi_format_get(&snap, &len);
+	CU_ASSERT_STRING_EQUAL(text, "private_key=" ALICE_PRIV "\n"
+				     "listen_port=51820\n"
+				     "public_key=" BOB_PUB "\n"
+				     "preshared_key=0000000000000000000000000000000000000000000000000000000000000000\n"
+				     "protocol_version=1\n"
+				     "endpoint=198.51.100.7:51820\n"
+				     "last_handshake_time_sec=1700000000\n"
+				     "last_handshake_time_nsec=123456789\n"
+				     "tx_bytes=20\n"
+				     "rx_bytes=10\n"
+				     "persistent_keepalive_interval=0\n"
+				     "allowed_ip=10.0.1.0/24\n");
+	CU_ASSERT_EQUAL(len, strlen(text));
+	free(text);
+	ctl_snapshot_free(&snap);
+	wgdp_config_free(run);
+}
+
+int main(void)
+{
+	static const CU_TestInfo tests[] = {
+		{ "durations in wg's words", test_duration },
+		{ "sizes in wg's units", test_bytes },
+		{ "show as wg show prints it", test_show },
+		{ "malformed answers", test_malformed_answers },
+		{ "port stats in testpmd's layout", test_port_stats },
+		{ "UAPI set parsing", test_uapi_parse },
+		{ "UAPI set semantics", test_uapi_apply },
+		{ "UAPI get format", test_uapi_get },
+		CU_TEST_INFO_NULL,
+	};
+
+	return unit_run("ctl", tests);
+}
