@@ -8,6 +8,7 @@
 /* Each benchmark is a subcommand: argv[0] is its name. Returns the exit status. */
 int perf_crypto_main(int argc, char **argv);
 int perf_dataplane_main(int argc, char **argv);
+int perf_control_main(int argc, char **argv);
 
 /* Monotonic seconds, for measuring. */
 double perf_now(void);

@@ -38,6 +38,8 @@ static const struct {
 	{ "crypto", perf_crypto_main, "AEAD throughput (batch vs single-buffer) and X25519 rate" },
 	{ "dataplane", perf_dataplane_main,
 	  "the worker pipeline on net_ring ports beside the crypto ceiling" },
+	{ "control", perf_control_main,
+	  "config load time and memory per peer, one-peer reload cost, up to 1M peers" },
 };
 
 static void usage(FILE *out)

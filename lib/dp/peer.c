@@ -31,8 +31,8 @@ void dp_aips_free(struct dp_aips *a)
 {
 	if (!a)
 		return;
-	rte_lpm_free(a->v4);
-	rte_lpm6_free(a->v6);
+	rte_fib_free(a->v4);
+	rte_fib6_free(a->v6);
 	free(a);
 }
 
@@ -172,17 +172,24 @@ struct dp_aips *dp_aips_build(const struct wgdp_config *cfg, const uint32_t *ids
 	}
 	aips_count(cfg, &n4, &n6, &long4);
 	snprintf(name, sizeof(name), "wgdp_aips4_%u", gen);
-	struct rte_lpm_config c4 = {
-		.max_rules = n4 + 1024,
-		.number_tbl8s = RTE_MIN(long4 + 256, 65536u),
+	struct rte_fib_conf c4 = {
+		.type = RTE_FIB_DIR24_8,
+		.default_nh = DP_AIPS_MISS,
+		.max_routes = (int)(n4 + 1024),
+		.dir24_8 = { .nh_sz = RTE_FIB_DIR24_8_4B,
+			     .num_tbl8 = RTE_MIN(long4 + 256, 1u << 20) },
 	};
-	a->v4 = rte_lpm_create(name, SOCKET_ID_ANY, &c4);
+	a->v4 = rte_fib_create(name, SOCKET_ID_ANY, &c4);
 	snprintf(name, sizeof(name), "wgdp_aips6_%u", gen);
-	struct rte_lpm6_config c6 = {
-		.max_rules = n6 + 1024,
-		.number_tbl8s = RTE_MIN(16 * n6 + 1024, 65536u),
+	struct rte_fib6_conf c6 = {
+		.type = RTE_FIB6_TRIE,
+		.default_nh = DP_AIPS_MISS,
+		.max_routes = (int)(n6 + 1024),
+		/* A prefix longer than /24 costs up to (len - 24) / 8 groups of 1 KiB. */
+		.trie = { .nh_sz = RTE_FIB6_TRIE_4B,
+			  .num_tbl8 = RTE_MIN(14 * n6 + 1024, 1u << 20) },
 	};
-	a->v6 = rte_lpm6_create(name, SOCKET_ID_ANY, &c6);
+	a->v6 = rte_fib6_create(name, SOCKET_ID_ANY, &c6);
 	if (!a->v4 || !a->v6) {
 		snprintf(err, errlen, "allowed-ips tables: %s", rte_strerror(rte_errno));
 		dp_aips_free(a);
@@ -198,9 +205,9 @@ struct dp_aips *dp_aips_build(const struct wgdp_config *cfg, const uint32_t *ids
 
 			if (pf->addr.family == 4) {
 				memcpy(&v4, pf->addr.bytes, 4);
-				rc = rte_lpm_add(a->v4, rte_be_to_cpu_32(v4), pf->len, ids[i]);
+				rc = rte_fib_add(a->v4, rte_be_to_cpu_32(v4), pf->len, ids[i]);
 			} else {
-				rc = rte_lpm6_add(a->v6, pf->addr.bytes, pf->len, ids[i]);
+				rc = rte_fib6_add(a->v6, pf->addr.bytes, pf->len, ids[i]);
 			}
 			if (rc != 0) {
 				snprintf(err, errlen, "peers[%u].allowed_ips[%u]: table full", i, j);

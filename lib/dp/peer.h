@@ -16,8 +16,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include <rte_lpm.h>
-#include <rte_lpm6.h>
+#include <rte_fib.h>
+#include <rte_fib6.h>
 #include <rte_ring.h>
 #include <rte_seqlock.h>
 #include <rte_spinlock.h>
@@ -85,11 +85,18 @@ struct dp_peer {
 	bool has_psk;
 };
 
-/* Allowed-ips: one generation of the two tables, replaced whole (copy on write). */
+/*
+ * Allowed-ips: one generation of the two tables, replaced whole (copy on write). rte_fib
+ * (DIR-24-8) and rte_fib6 (trie) keep their rules in an rte_rib, so building a generation of a
+ * million prefixes is O(n log n); rte_lpm's linear rule list made it quadratic.
+ */
 struct dp_aips {
-	struct rte_lpm *v4;
-	struct rte_lpm6 *v6;
+	struct rte_fib *v4;
+	struct rte_fib6 *v6;
 };
+
+/* What the tables answer when no prefix matches (the 4-byte next hops keep a bit). */
+#define DP_AIPS_MISS 0x7fffffffull
 
 /* Builds the tables and the peers of dp->cfg (ids 0..n-1) and their allowed-ips. */
 int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen);
@@ -112,21 +119,23 @@ void dp_peers_free(struct dp_ctx *dp);
 /* Looks up the peer whose allowed-ips hold an inner address; DP_PEER_NONE if none. */
 static inline uint32_t dp_aips_lookup4(const struct dp_aips *a, const uint8_t dst[4])
 {
-	uint32_t hop, be;
+	uint32_t be, ip;
+	uint64_t hop;
 
 	memcpy(&be, dst, 4); /* inner headers need not be aligned */
-	if (rte_lpm_lookup(a->v4, rte_be_to_cpu_32(be), &hop) != 0)
-		return DP_PEER_NONE;
-	return hop;
+	ip = rte_be_to_cpu_32(be);
+	rte_fib_lookup_bulk(a->v4, &ip, &hop, 1);
+	return hop == DP_AIPS_MISS ? DP_PEER_NONE : (uint32_t)hop;
 }
 
 static inline uint32_t dp_aips_lookup6(const struct dp_aips *a, const uint8_t dst[16])
 {
-	uint32_t hop;
+	uint8_t ip[1][RTE_FIB6_IPV6_ADDR_SIZE];
+	uint64_t hop;
 
-	if (rte_lpm6_lookup(a->v6, dst, &hop) != 0)
-		return DP_PEER_NONE;
-	return hop;
+	memcpy(ip[0], dst, 16);
+	rte_fib6_lookup_bulk(a->v6, ip, &hop, 1);
+	return hop == DP_AIPS_MISS ? DP_PEER_NONE : (uint32_t)hop;
 }
 
 /* Reads the peer's endpoint; false if it has none. */
