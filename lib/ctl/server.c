@@ -74,6 +74,8 @@ static void buf_free(struct buf *b)
 
 static void buf_consume(struct buf *b, size_t n)
 {
+	if (!n)
+		return;
 	memmove(b->data, b->data + n, b->len - n);
 	wgc_memzero(b->data + b->len - n, n);
 	b->len -= n;
@@ -184,7 +186,7 @@ static void serve_json(struct ctl_server *srv, struct client *c)
 {
 	char *nl;
 
-	while (!c->closing && (nl = memchr(c->in.data, '\n', c->in.len))) {
+	while (!c->closing && c->in.len && (nl = memchr(c->in.data, '\n', c->in.len))) {
 		size_t len = (size_t)(nl - c->in.data);
 		char *ans;
 

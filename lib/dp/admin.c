@@ -176,8 +176,8 @@ static bool check_fixed(const struct wgdp_config *a, const struct wgdp_config *b
 static bool same_prefixes(const struct wgdp_peer_config *a, const struct wgdp_peer_config *b)
 {
 	return a->n_allowed_ips == b->n_allowed_ips &&
-	       memcmp(a->allowed_ips, b->allowed_ips,
-		      a->n_allowed_ips * sizeof(a->allowed_ips[0])) == 0;
+	       (!a->n_allowed_ips || memcmp(a->allowed_ips, b->allowed_ips,
+		      a->n_allowed_ips * sizeof(a->allowed_ips[0])) == 0);
 }
 
 static bool same_endpoint(const struct wgdp_endpoint *a, const struct wgdp_endpoint *b)
@@ -318,13 +318,15 @@ static void adopt(struct dp_admin *adm, struct diff *d, struct wgdp_config *next
 
 		snprintf(p->name, sizeof(p->name), "%s", pc->name);
 		if (p->n_allowed_ips == pc->n_allowed_ips &&
-		    memcmp(p->allowed_ips, pc->allowed_ips,
-			   pc->n_allowed_ips * sizeof(pc->allowed_ips[0])) == 0)
+		    (!pc->n_allowed_ips ||
+		     memcmp(p->allowed_ips, pc->allowed_ips,
+			    pc->n_allowed_ips * sizeof(pc->allowed_ips[0])) == 0))
 			continue;
 		copy = calloc(pc->n_allowed_ips ? pc->n_allowed_ips : 1, sizeof(*copy));
 		if (!copy)
 			continue; /* the tables are right; only show would be stale */
-		memcpy(copy, pc->allowed_ips, pc->n_allowed_ips * sizeof(*copy));
+		if (pc->n_allowed_ips)
+			memcpy(copy, pc->allowed_ips, pc->n_allowed_ips * sizeof(*copy));
 		free(p->allowed_ips);
 		p->allowed_ips = copy;
 		p->n_allowed_ips = pc->n_allowed_ips;

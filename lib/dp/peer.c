@@ -231,7 +231,9 @@ struct dp_peer *dp_peer_new(struct dp_ctx *dp, const struct wgdp_peer_config *pc
 		rte_free(p);
 		return NULL;
 	}
-	memcpy(p->allowed_ips, pc->allowed_ips, pc->n_allowed_ips * sizeof(*pc->allowed_ips));
+	if (pc->n_allowed_ips)
+		memcpy(p->allowed_ips, pc->allowed_ips,
+		       pc->n_allowed_ips * sizeof(*pc->allowed_ips));
 	p->n_allowed_ips = pc->n_allowed_ips;
 	p->id = id;
 	memcpy(p->public_key, pc->public_key, 32);
