@@ -9,6 +9,7 @@
 int perf_crypto_main(int argc, char **argv);
 int perf_dataplane_main(int argc, char **argv);
 int perf_control_main(int argc, char **argv);
+int perf_handshake_main(int argc, char **argv);
 
 /* Monotonic seconds, for measuring. */
 double perf_now(void);

@@ -40,6 +40,8 @@ static const struct {
 	  "the worker pipeline on net_ring ports beside the crypto ceiling" },
 	{ "control", perf_control_main,
 	  "config load time and memory per peer, one-peer reload cost, up to 1M peers" },
+	{ "handshake", perf_handshake_main,
+	  "handshake capacity and response times of a running wgdp, alone and under floods" },
 };
 
 static void usage(FILE *out)

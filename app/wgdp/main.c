@@ -202,10 +202,8 @@ static void run(struct dp_ctx *dp)
 
 		rte_rcu_qsbr_thread_register(dp->rcu, 0);
 		rte_rcu_qsbr_thread_online(dp->rcu, 0);
-		while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED)) {
-			dp_worker_poll(dp, w);
-			dp_control_poll(dp);
-		}
+		while (!__atomic_load_n(&dp->quit, __ATOMIC_RELAXED))
+			dp_shared_lcore_poll(dp, w);
 		rte_rcu_qsbr_thread_offline(dp->rcu, 0);
 		rte_rcu_qsbr_thread_unregister(dp->rcu, 0);
 		return;

@@ -18,6 +18,7 @@
 #include "crypto/ct.h"
 #include "crypto/keys.h"
 #include "crypto/x25519.h"
+#include "gate.h"
 #include "log.h"
 #include "peer.h"
 #include "pkt.h"
@@ -28,8 +29,12 @@
 #include "xmit.h"
 
 #define TIMER_SCAN_NS	(10 * WG_NSEC_PER_MSEC)
+#define SWEEP_NS	WG_NSEC_PER_SEC /* every peer's worker timestamps are read this often */
 #define HOUSEKEEPING_NS WG_NSEC_PER_SEC
 #define HS_PER_POLL	32
+#define HS_PER_SHARED_POLL 4		      /* one lcore: handshakes a batch */
+#define SHARED_BUDGET_NS   (300 * 1000ull) /* one lcore: handshake time a pass */
+#define WORKER_PASSES	8     /* one lcore: RX bursts per queue before a control pass */
 
 /* A handshake index points at the peer's handshake; tag it to tell it from a keypair. */
 #define HS_TAG 1ul
@@ -42,6 +47,25 @@ static void *hs_tag(struct dp_peer *p)
 static struct dp_peer *hs_untag(void *v)
 {
 	return ((uintptr_t)v & HS_TAG) ? (struct dp_peer *)((uintptr_t)v & ~HS_TAG) : NULL;
+}
+
+/*
+ * A peer whose next deadline comes before its next sweep must be looked at every tick. The
+ * list is bounded by max_peers: a peer that finds it full still has its sweep.
+ */
+static void timer_soon(struct dp_ctx *dp, struct dp_peer *p)
+{
+	if (p->timer_soon || dp->n_soon == dp->max_peers)
+		return;
+	p->timer_soon = true;
+	dp->soon[dp->n_soon++] = p->id;
+}
+
+/* After the control lcore armed p's timers: tick it if a deadline is near. */
+static void timers_armed(struct dp_ctx *dp, struct dp_peer *p, uint64_t now)
+{
+	if (wg_timers_next_deadline(&p->timers) < now + SWEEP_NS)
+		timer_soon(dp, p);
 }
 
 void dp_peer_key_short(const uint8_t key[32], char out[16])
@@ -115,37 +139,10 @@ static bool hs_parse(struct dp_ctx *dp, struct rte_mbuf *m, struct hs_src *src)
 	return true;
 }
 
-/* A UDP datagram from our port to dst; NULL when no mbuf is free. */
-static struct rte_mbuf *udp_frame(struct dp_ctx *dp, uint16_t port, const uint8_t *src_ip,
-				  const struct wgdp_endpoint *dst, const void *payload,
-				  uint16_t len)
-{
-	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
-	uint16_t outer = dp_outer_len(dst->addr.family);
-	uint8_t *d;
-
-	if (!m)
-		return NULL;
-	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(outer + len));
-	if (!d) {
-		rte_pktmbuf_free(m);
-		return NULL;
-	}
-	memcpy(d + outer, payload, len);
-	dp_encap_udp(d, dst->addr.family, &dp->ports[port].iface.mac, src_ip, dst->addr.bytes,
-		     dp->cfg->listen_port, dst->port, len);
-	return m;
-}
-
 /* Answers the sender of a handshake message straight back, to its frame's source MAC. */
 static void reply_to(struct dp_sink *s, const struct hs_src *src, const void *msg, uint16_t len)
 {
-	struct rte_mbuf *m = udp_frame(s->dp, src->port, src->our_addr, &src->ep, msg, len);
-
-	if (!m)
-		return;
-	rte_ether_addr_copy(&src->mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
-	dp_sink_add(s, src->port, m);
+	dp_reply_udp(s, src->port, &src->mac, src->our_addr, &src->ep, msg, len);
 }
 
 /* Sends to a peer's endpoint, resolving the next hop. */
@@ -157,7 +154,7 @@ static bool send_to_peer(struct dp_sink *s, struct dp_peer *p, const void *msg, 
 
 	if (!dp_peer_endpoint(p, &ep) || !dp_route(s->dp, true, &ep.addr, &r))
 		return false;
-	m = udp_frame(s->dp, r.port, r.src->bytes, &ep, msg, len);
+	m = dp_udp_frame(s->dp, r.port, r.src->bytes, &ep, msg, len);
 	if (!m)
 		return false;
 	dp_sink_l2(s, r.port, &r.nh, m);
@@ -261,6 +258,7 @@ static void consume_initiation(struct dp_sink *s, const struct hs_src *src, uint
 	wg_timers_on_any_authenticated_received(&p->timers, now);
 	wg_timers_on_any_authenticated_traversal(&p->timers, now);
 	wg_timers_on_any_authenticated_sent(&p->timers, now);
+	timers_armed(dp, p, now);
 	log_peer(p, RTE_LOG_INFO, "handshake completed (responder)");
 }
 
@@ -287,6 +285,7 @@ static void consume_response(struct dp_sink *s, const struct hs_src *src, uint64
 	wg_timers_on_handshake_complete(&p->timers, now);
 	wg_timers_on_any_authenticated_received(&p->timers, now);
 	wg_timers_on_any_authenticated_traversal(&p->timers, now);
+	timers_armed(dp, p, now);
 	log_peer(p, RTE_LOG_INFO, "handshake completed");
 	/* The responder confirms the session with our first data: send what waited, or a
 	 * keepalive. */
@@ -306,9 +305,11 @@ static void consume_cookie(struct dp_ctx *dp, const struct hs_src *src, uint64_t
 		dp->ctl_stats.cookies_received++;
 }
 
-static bool under_load(struct dp_ctx *dp)
+/* Sticky, as in the kernel: a flood that comes in waves must not get a fresh chance at our
+ * X25519s each time the queue dips below the mark (gate.c). */
+static bool under_load(struct dp_ctx *dp, uint64_t now)
 {
-	return rte_ring_count(dp->hs_ring) >= dp->under_load_queue;
+	return dp_gate_under_load(dp, now);
 }
 
 /* mac1, then (under load) mac2 or a cookie reply, then the rate limiter. */
@@ -399,6 +400,7 @@ static void send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, 
 					 wgc_random_u32() % WG_REKEY_TIMEOUT_JITTER_MAX);
 	wg_timers_on_any_authenticated_sent(&p->timers, now);
 	wg_timers_on_any_authenticated_traversal(&p->timers, now);
+	timers_armed(dp, p, now);
 	if (retry) {
 		char what[96];
 
@@ -590,6 +592,48 @@ static void peer_timers(struct dp_sink *s, struct dp_peer *p, uint64_t now)
 		send_keepalive(s, p, now);
 }
 
+static void timers_visit(struct dp_sink *s, struct dp_peer *p, uint64_t now)
+{
+	peer_timers(s, p, now);
+	timers_armed(s->dp, p, now);
+}
+
+/*
+ * Ten-millisecond ticks: the soon list, then a slice of the sweep. A full scan every tick
+ * would read every peer 100 times a second: 100,000 idle peers cost the control lcore more
+ * than half its time. The timestamps the workers leave only start timers of seconds
+ * (keepalive 10 s, new handshake 15 s, persistent keepalive), so a sweep a second is soon
+ * enough to notice them; what the control lcore itself arms goes on the soon list at once.
+ */
+static void timers_tick(struct dp_sink *s, uint64_t now)
+{
+	struct dp_ctx *dp = s->dp;
+	uint32_t slice = dp->n_peers / (uint32_t)(SWEEP_NS / TIMER_SCAN_NS) + 1;
+
+	for (uint32_t i = 0; i < dp->n_soon;) {
+		struct dp_peer *p = dp->soon[i] < dp->n_peers ? dp->peers[dp->soon[i]] : NULL;
+
+		if (p)
+			peer_timers(s, p, now);
+		if (p && wg_timers_next_deadline(&p->timers) < now + SWEEP_NS) {
+			i++;
+			continue;
+		}
+		if (p)
+			p->timer_soon = false;
+		dp->soon[i] = dp->soon[--dp->n_soon];
+	}
+	for (uint32_t k = 0; k < slice && dp->n_peers; k++) {
+		struct dp_peer *p;
+
+		if (dp->sweep_cursor >= dp->n_peers)
+			dp->sweep_cursor = 0;
+		p = dp->peers[dp->sweep_cursor++];
+		if (p && !p->timer_soon)
+			timers_visit(s, p, now);
+	}
+}
+
 static unsigned int drain_local(struct dp_sink *s, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
@@ -643,7 +687,7 @@ static unsigned int drain_handshakes(struct dp_sink *s, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
 	struct rte_mbuf *pkts[HS_PER_POLL];
-	bool loaded = under_load(dp);
+	bool loaded = under_load(dp, now);
 	unsigned int n = rte_ring_sc_dequeue_burst(dp->hs_ring, (void **)pkts, HS_PER_POLL, NULL);
 
 	if (loaded && n)
@@ -653,11 +697,35 @@ static unsigned int drain_handshakes(struct dp_sink *s, uint64_t now)
 	return n;
 }
 
+/* Sharing the lcore with a worker: small batches until the time is used up, so a burst of
+ * initiations (0.1 ms each) does not hold the data plane, while cookie replies (a few us) still
+ * go out by the hundred. */
+static unsigned int drain_handshakes_shared(struct dp_sink *s, uint64_t now)
+{
+	struct dp_ctx *dp = s->dp;
+	uint64_t end = now + SHARED_BUDGET_NS;
+	bool loaded = under_load(dp, now);
+	unsigned int done = 0, n;
+
+	do {
+		struct rte_mbuf *pkts[HS_PER_SHARED_POLL];
+
+		n = rte_ring_sc_dequeue_burst(dp->hs_ring, (void **)pkts, HS_PER_SHARED_POLL, NULL);
+		for (unsigned int i = 0; i < n; i++)
+			handle_handshake(s, pkts[i], loaded, now);
+		done += n;
+	} while (n && done < HS_PER_POLL * 8 && wg_clock_mono_ns() < end);
+	if (loaded && done)
+		dp->ctl_stats.under_load_ticks++;
+	return done;
+}
+
 static void housekeeping(struct dp_sink *s, uint64_t now)
 {
 	struct dp_tx_list out = { .n = 0 };
 
 	wg_ratelimiter_gc(s->dp->ratelimiter, now);
+	dp_gate_publish(s->dp, now);
 	dp_neigh_tick(s->dp->neigh, now, &out);
 	dp_sink_list(s, &out);
 }
@@ -676,13 +744,11 @@ unsigned int dp_control_poll(struct dp_ctx *dp)
 	work += dp_reconf_poll(dp);
 	work += drain_local(&s, now);
 	work += drain_events(&s, now);
-	work += drain_handshakes(&s, now);
+	work += dp->control_is_worker ? drain_handshakes_shared(&s, now) : drain_handshakes(&s, now);
 	work += drain_stage(&s, now);
 	if (now >= dp->next_timer_scan) {
 		dp->next_timer_scan = now + TIMER_SCAN_NS;
-		for (uint32_t i = 0; i < dp->n_peers; i++)
-			if (dp->peers[i])
-				peer_timers(&s, dp->peers[i], now);
+		timers_tick(&s, now);
 	}
 	if (now >= dp->next_housekeeping) {
 		dp->next_housekeeping = now + HOUSEKEEPING_NS;
@@ -691,4 +757,12 @@ unsigned int dp_control_poll(struct dp_ctx *dp)
 	dp_reclaim(dp);
 	dp_sink_flush(&s);
 	return work;
+}
+
+void dp_shared_lcore_poll(struct dp_ctx *dp, struct dp_worker *w)
+{
+	for (unsigned int i = 0; i < WORKER_PASSES; i++)
+		if (dp_worker_poll(dp, w) < DP_BURST * w->n_rx / 2)
+			break;
+	dp_control_poll(dp);
 }

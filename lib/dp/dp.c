@@ -9,7 +9,9 @@
 #include <rte_malloc.h>
 
 #include "crypto/aead_batch.h"
+#include "gate.h"
 #include "peer.h"
+#include "wg/clock.h"
 
 static const char *const drop_names[DP_DROP_COUNT] = {
 	[DP_DROP_TRUNCATED] = "truncated",
@@ -32,6 +34,7 @@ static const char *const drop_names[DP_DROP_COUNT] = {
 	[DP_DROP_NO_ROOM] = "no_room",
 	[DP_DROP_TX_FULL] = "tx_full",
 	[DP_DROP_INSIDE_UNEXPECTED] = "unexpected",
+	[DP_DROP_MAC1] = "mac1_invalid",
 };
 
 const char *dp_drop_name(enum dp_drop reason)
@@ -113,6 +116,8 @@ struct dp_ctx *dp_create(const struct wgdp_config *cfg, unsigned int n_workers,
 		goto fail;
 	}
 	wg_cookie_checker_init(&dp->cookie_checker, dp->identity.public_key);
+	rte_seqlock_init(&dp->cookie_pub.lock);
+	dp_gate_publish(dp, wg_clock_mono_ns());
 	dp->ratelimiter = wg_ratelimiter_create(RTE_MAX(cfg->handshake_queue * 4u, 4096u));
 	if (!dp->ratelimiter) {
 		snprintf(err, errlen, "out of memory for the rate limiter");

@@ -22,6 +22,7 @@
 #include <rte_mbuf.h>
 #include <rte_rcu_qsbr.h>
 #include <rte_ring.h>
+#include <rte_seqlock.h>
 
 #include "config.h"
 #include "neigh.h"
@@ -59,6 +60,7 @@ enum dp_drop {
 	DP_DROP_NO_ROOM,	   /* no headroom or tailroom to encapsulate */
 	DP_DROP_TX_FULL,	   /* the TX queue did not take it */
 	DP_DROP_INSIDE_UNEXPECTED, /* WireGuard on an inside-only port, or inside traffic outside */
+	DP_DROP_MAC1,		   /* a handshake message whose mac1 is not for our key */
 	DP_DROP_COUNT
 };
 
@@ -72,6 +74,7 @@ struct dp_worker_stats {
 	uint64_t encrypted;
 	uint64_t keepalives_received;
 	uint64_t handshake_to_control;
+	uint64_t cookie_replies_sent; /* under load: answered here, never queued */
 	uint64_t local_to_control;
 	uint64_t drops[DP_DROP_COUNT];
 } __rte_cache_aligned;
@@ -152,6 +155,8 @@ struct dp_worker {
 	uint16_t tx_queue; /* the same queue index on every port */
 	bool drains_ctl_tx;
 	struct wgc_batch *crypto;
+	struct wg_cookie_checker cookie; /* a copy of the control lcore's (gate.c) */
+	uint32_t cookie_sn;		 /* the publication it was copied from */
 	struct dp_worker_stats stats;
 };
 
@@ -188,13 +193,24 @@ struct dp_ctx {
 	/* Control-lcore state. */
 	struct wg_identity identity;
 	struct wg_cookie_checker cookie_checker;
+	/* The checker as workers may copy it: the control lcore publishes, workers read. */
+	struct {
+		rte_seqlock_t lock;
+		struct wg_cookie_checker checker;
+	} cookie_pub;
 	struct wg_ratelimiter *ratelimiter;
 	struct wgc_batch *ctl_crypto;
 	struct dp_control_stats ctl_stats;
 	uint64_t ctl_drops[DP_DROP_COUNT];
 	uint64_t next_timer_scan;
+	/* Timers (control.c): every peer is swept once a second, a slice each tick; the peers
+	 * with a deadline before their next sweep sit on the "soon" list, checked every tick. */
+	uint32_t *soon;
+	uint32_t n_soon;
+	uint32_t sweep_cursor;
 	uint64_t next_housekeeping;
 	uint32_t under_load_queue;
+	uint64_t last_under_load; /* monotonic ns we last saw load (gate.c); relaxed atomics */
 
 	/* Config changes from the control thread (reconf.c). */
 	uint32_t mbox_state;
@@ -219,6 +235,11 @@ unsigned int dp_worker_poll(struct dp_ctx *dp, struct dp_worker *w);
 
 /* The control loop body: one pass. Returns work done (0 = idle). */
 unsigned int dp_control_poll(struct dp_ctx *dp);
+
+/* One lcore for everything: drains the RX queues (a few bursts) and then runs one control
+ * pass whose handshake work is kept short, so that packets wait in our rings, where the
+ * handshake queue's depth can say "under load", and not in the NIC's. */
+void dp_shared_lcore_poll(struct dp_ctx *dp, struct dp_worker *w);
 
 /* Entry for rte_eal_remote_launch: runs the worker loop until dp->quit. */
 int dp_worker_main(void *arg);

@@ -270,8 +270,9 @@ int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
 	dp->max_peers = RTE_MIN(cfg->max_peers, RTE_MAX(cfg->n_peers * 2u, 1024u));
 	dp->max_peers = RTE_MAX(dp->max_peers, cfg->n_peers);
 	dp->peers = calloc(dp->max_peers, sizeof(*dp->peers));
+	dp->soon = calloc(dp->max_peers, sizeof(*dp->soon));
 	dp->indexes = wg_index_table_create(4 * dp->max_peers);
-	if (!dp->peers || !dp->indexes || dp_rcu_init(dp) != 0) {
+	if (!dp->peers || !dp->soon || !dp->indexes || dp_rcu_init(dp) != 0) {
 		snprintf(err, errlen, "out of memory for %u peers", dp->max_peers);
 		return -1;
 	}
@@ -338,6 +339,7 @@ void dp_peers_free(struct dp_ctx *dp)
 			dp_peer_destroy(dp->peers[i]);
 		}
 	free(dp->peers);
+	free(dp->soon);
 	dp->peers = NULL;
 	dp->n_peers = 0;
 	rte_hash_free(dp->index_hash);

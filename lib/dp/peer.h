@@ -80,6 +80,7 @@ struct dp_peer {
 	uint64_t last_handshake_real_ns; /* wall clock of the last completed handshake */
 	uint64_t seen_rx_ns, seen_rx_data_ns, seen_tx_ns, seen_tx_data_ns;
 	uint16_t persistent_keepalive;
+	bool timer_soon; /* on dp->soon */
 	struct wgdp_prefix *allowed_ips;
 	unsigned int n_allowed_ips;
 	bool has_psk;

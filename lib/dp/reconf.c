@@ -9,6 +9,7 @@
 #include "crypto/ct.h"
 #include "log.h"
 #include "peer.h"
+#include "gate.h"
 #include "reconf.h"
 #include "wg/clock.h"
 
@@ -24,6 +25,7 @@ static void rekey_identity(struct dp_ctx *dp, const uint8_t key[32])
 {
 	wg_identity_set(&dp->identity, key);
 	wg_cookie_checker_init(&dp->cookie_checker, dp->identity.public_key);
+	dp_gate_publish(dp, wg_clock_mono_ns());
 	for (uint32_t id = 0; id < dp->n_peers; id++) {
 		struct dp_peer *p = dp->peers[id];
 

@@ -120,6 +120,7 @@ static json_t *worker_json(struct dp_ctx *dp, const struct dp_worker *w, uint64_
 	set_u64(o, "encrypted", s->encrypted);
 	set_u64(o, "keepalives_received", s->keepalives_received);
 	set_u64(o, "handshake_to_control", s->handshake_to_control);
+	set_u64(o, "cookie_replies_sent", s->cookie_replies_sent);
 	set_u64(o, "local_to_control", s->local_to_control);
 	for (unsigned int r = 0; r < DP_DROP_COUNT; r++) {
 		drops[r] = __atomic_load_n(&s->drops[r], __ATOMIC_RELAXED);

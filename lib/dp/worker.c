@@ -10,6 +10,7 @@
 #include <rte_hash.h>
 
 #include "crypto/aead_batch.h"
+#include "gate.h"
 #include "peer.h"
 #include "pkt.h"
 #include "route.h"
@@ -59,10 +60,11 @@ static bool is_icmp6(const struct dp_pkt *p)
 }
 
 /* Sorts one outside frame; data messages are collected into rx[]. */
-static void classify_outside(struct dp_ctx *dp, struct dp_worker *w, struct dp_port *port,
+static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_port *port,
 			     struct rte_mbuf *m, struct rx_data *rx, unsigned int *n_rx,
-			     struct rte_mbuf **inside, unsigned int *n_inside)
+			     struct rte_mbuf **inside, unsigned int *n_inside, uint64_t now)
 {
+	struct dp_ctx *dp = s->dp;
 	struct dp_pkt p;
 	const struct rte_udp_hdr *udp;
 	const uint8_t *msg;
@@ -113,6 +115,10 @@ static void classify_outside(struct dp_ctx *dp, struct dp_worker *w, struct dp_p
 		return;
 	case WG_MSG_INITIATION:
 	case WG_MSG_RESPONSE:
+		if (!dp_gate_handshake(s, w, (uint16_t)(port - dp->ports), m, &p,
+				       rte_be_to_cpu_16(udp->src_port), msg, msg_len, now))
+			return;
+		/* fall through */
 	case WG_MSG_COOKIE:
 		to_control(dp, w, dp->hs_ring, m, DP_DROP_HANDSHAKE_QUEUE,
 			   &w->stats.handshake_to_control);
@@ -410,7 +416,7 @@ static unsigned int poll_queue(struct dp_ctx *dp, struct dp_worker *w, struct dp
 		bool bad;
 
 		if (port->outside) {
-			classify_outside(dp, w, port, pkts[i], rx, &n_rx, inside, &n_inside);
+			classify_outside(s, w, port, pkts[i], rx, &n_rx, inside, &n_inside, now);
 		} else if (inside_is_local(port, pkts[i], &bad)) {
 			to_local(dp, w, pkts[i]);
 		} else if (bad) {

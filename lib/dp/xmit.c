@@ -201,3 +201,36 @@ void dp_encrypt_send(struct dp_sink *s, struct wgc_batch *crypto, struct rte_mbu
 		dp_sink_l2(s, routes[j].port, &routes[j].nh, m[i]);
 	}
 }
+
+struct rte_mbuf *dp_udp_frame(struct dp_ctx *dp, uint16_t port, const uint8_t *src_ip,
+			      const struct wgdp_endpoint *dst, const void *payload, uint16_t len)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
+	uint16_t outer = dp_outer_len(dst->addr.family);
+	uint8_t *d;
+
+	if (!m)
+		return NULL;
+	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(outer + len));
+	if (!d) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	memcpy(d + outer, payload, len);
+	dp_encap_udp(d, dst->addr.family, &dp->ports[port].iface.mac, src_ip, dst->addr.bytes,
+		     dp->cfg->listen_port, dst->port, len);
+	return m;
+}
+
+bool dp_reply_udp(struct dp_sink *s, uint16_t port, const struct rte_ether_addr *to_mac,
+		  const uint8_t *our_ip, const struct wgdp_endpoint *to, const void *msg,
+		  uint16_t len)
+{
+	struct rte_mbuf *m = dp_udp_frame(s->dp, port, our_ip, to, msg, len);
+
+	if (!m)
+		return false;
+	rte_ether_addr_copy(to_mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
+	dp_sink_add(s, port, m);
+	return true;
+}

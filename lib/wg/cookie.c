@@ -72,11 +72,20 @@ void wg_cookie_checker_wipe(struct wg_cookie_checker *c)
  */
 static void refresh_secret(struct wg_cookie_checker *c, uint64_t now)
 {
-	if (c->have_secret && now - c->secret_birth <= WG_COOKIE_SECRET_MAX_AGE)
+	if (c->have_secret &&
+	    (c->secret_borrowed || now - c->secret_birth <= WG_COOKIE_SECRET_MAX_AGE))
 		return;
 	wgc_random(c->secret, sizeof(c->secret));
 	c->secret_birth = now;
 	c->have_secret = true;
+}
+
+void wg_cookie_checker_refresh(struct wg_cookie_checker *c, uint64_t now, uint64_t ahead)
+{
+	if (c->have_secret && now + ahead - c->secret_birth <= WG_COOKIE_SECRET_MAX_AGE)
+		return;
+	c->have_secret = false;
+	refresh_secret(c, now);
 }
 
 /* cookie = MAC(R_changing, addr || port): address in network order, port big-endian. */

@@ -41,6 +41,7 @@ struct wg_cookie_checker {
 	bool have_secret;
 	uint8_t mac1_key[32];	/* HASH("mac1----" || our public key) */
 	uint8_t cookie_key[32]; /* HASH("cookie--" || our public key) */
+	bool secret_borrowed;	/* a copy of another checker's: never renewed here */
 };
 
 enum wg_cookie_mac_state {
@@ -62,6 +63,13 @@ struct wg_cookie_maker {
 void wg_cookie_checker_init(struct wg_cookie_checker *c, const uint8_t our_public[32]);
 /* Zeroes the whole checker, keys and secret; init it again before use. */
 void wg_cookie_checker_wipe(struct wg_cookie_checker *c);
+
+/*
+ * Renews R_changing if it is missing or will be 120 s old within `ahead` ns. An owner that
+ * lends copies of its checker (one per data-plane worker) calls this ahead of time, so that
+ * no copy ever holds an expired secret and all of them make the same cookies.
+ */
+void wg_cookie_checker_refresh(struct wg_cookie_checker *c, uint64_t now, uint64_t ahead);
 
 /*
  * Checks the macs of a handshake message, an initiation (148 bytes) or a response (92 bytes)

@@ -1,0 +1,109 @@
+/* SPDX-License-Identifier: MIT */
+#include <string.h>
+
+#include <rte_ether.h>
+
+#include "gate.h"
+#include "wg/cookie.h"
+#include "wg/messages.h"
+
+/* The published secret is renewed this long before it would expire, and published at once;
+ * housekeeping runs every second, so no copy is ever used past the secret's 120 s. */
+#define SECRET_RENEW_AHEAD_NS (5 * 1000000000ull)
+#define LOAD_MARK_GRAIN_NS    1000000ull /* at most one store a ms: no line ping-pong */
+
+void dp_gate_publish(struct dp_ctx *dp, uint64_t now)
+{
+	struct wg_cookie_checker *c = &dp->cookie_checker;
+
+	wg_cookie_checker_refresh(c, now, SECRET_RENEW_AHEAD_NS);
+	if (dp->cookie_pub.checker.secret_birth == c->secret_birth &&
+	    !memcmp(dp->cookie_pub.checker.mac1_key, c->mac1_key, sizeof(c->mac1_key)))
+		return;
+	rte_seqlock_write_lock(&dp->cookie_pub.lock);
+	dp->cookie_pub.checker = *c;
+	dp->cookie_pub.checker.secret_borrowed = true;
+	rte_seqlock_write_unlock(&dp->cookie_pub.lock);
+}
+
+/* Takes a fresh copy of the published checker when it changed since the last one. */
+static void borrow_checker(struct dp_ctx *dp, struct dp_worker *w)
+{
+	struct wg_cookie_checker copy;
+	uint32_t sn;
+
+	do {
+		sn = rte_seqlock_read_begin(&dp->cookie_pub.lock);
+		if (sn == w->cookie_sn)
+			return;
+		copy = dp->cookie_pub.checker;
+	} while (rte_seqlock_read_retry(&dp->cookie_pub.lock, sn));
+	w->cookie = copy;
+	w->cookie_sn = sn;
+	wg_cookie_checker_wipe(&copy);
+}
+
+static void mark_loaded(struct dp_ctx *dp, uint64_t now)
+{
+	uint64_t last = __atomic_load_n(&dp->last_under_load, __ATOMIC_RELAXED);
+
+	if ((int64_t)(now - last) > (int64_t)LOAD_MARK_GRAIN_NS)
+		__atomic_store_n(&dp->last_under_load, now, __ATOMIC_RELAXED);
+}
+
+bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now)
+{
+	uint64_t last;
+
+	if (rte_ring_count(dp->hs_ring) >= dp->under_load_queue) {
+		mark_loaded(dp, now);
+		return true;
+	}
+	last = __atomic_load_n(&dp->last_under_load, __ATOMIC_RELAXED);
+	/* Signed: another lcore's clock reading may be a little ahead of ours. */
+	return last && (int64_t)(now - last) < (int64_t)DP_UNDER_LOAD_HOLD_NS;
+}
+
+static void answer_with_cookie(struct dp_sink *s, struct dp_worker *w, uint16_t port,
+			       struct rte_mbuf *m, const struct dp_pkt *p, uint16_t src_port,
+			       const uint8_t *msg, uint16_t len, uint64_t now)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	size_t alen = p->family == 4 ? 4 : 16;
+	/* The sender index sits right after the header in both handshake messages. */
+	uint32_t sender = wg_get_le32(msg + sizeof(struct wg_msg_header));
+	struct wgdp_endpoint to = { .port = src_port };
+	struct wg_msg_cookie reply;
+
+	if (!wg_cookie_reply_create(&reply, &w->cookie, msg, len, sender, p->src, alen, src_port,
+				    now))
+		return;
+	dp_addr_set(&to.addr, p->family, p->src);
+	if (dp_reply_udp(s, port, &eth->src_addr, p->dst, &to, &reply, sizeof(reply)))
+		w->stats.cookie_replies_sent++;
+}
+
+bool dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, uint16_t port, struct rte_mbuf *m,
+		       const struct dp_pkt *p, uint16_t src_port, const uint8_t *msg, uint16_t len,
+		       uint64_t now)
+{
+	struct dp_ctx *dp = s->dp;
+	bool loaded = dp_gate_under_load(dp, now);
+	enum wg_cookie_mac_state st;
+
+	borrow_checker(dp, w);
+	st = wg_cookie_validate(&w->cookie, msg, len, p->src, p->family == 4 ? 4 : 16, src_port,
+				loaded, now);
+	if (st == WG_COOKIE_MAC_INVALID) {
+		w->stats.drops[DP_DROP_MAC1]++;
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	if (!loaded || st == WG_COOKIE_MAC1_AND_MAC2_VALID)
+		return true;
+	/* Someone keeps sending without a cookie: the load goes on as long as that does. */
+	mark_loaded(dp, now);
+	answer_with_cookie(s, w, port, m, p, src_port, msg, len, now);
+	rte_pktmbuf_free(m);
+	return false;
+}
