@@ -26,6 +26,7 @@ interval_ms=25
 timeout_ms=1000
 warmup=5
 lcore=0
+keep=
 P=${TB_PREFIX:-wgdp-cmp-}
 
 usage() {
@@ -44,6 +45,7 @@ wireguard-go on this machine, same topology, measured with wgdp-probe in the sam
   --warmup N        uncounted handshakes per server before round 1, so ARP and first-use
                     costs stay out of the figures (default $warmup; 0 for none)
   --lcore N         the CPU wgdp's one lcore runs on (default $lcore)
+  --keep DIR        also copy every run's wgdp-probe JSON (with all samples) into DIR
   --wgdp PATH       the wgdp binary (default \$BUILD/app/wgdp/wgdp, BUILD=$build)
   --probe PATH      the wgdp-probe binary (default \$BUILD/app/wgdp-probe/wgdp-probe)
   -h, --help        this text
@@ -81,6 +83,7 @@ while [ $# -gt 0 ]; do
 	--timeout-ms) posint "$1" "${2-}"; timeout_ms=$2; shift 2 ;;
 	--warmup) posint "$1" "${2-}" 0; warmup=$2; shift 2 ;;
 	--lcore) posint "$1" "${2-}" 0; lcore=$2; shift 2 ;;
+	--keep) [ -n "${2-}" ] || usage_error "--keep wants a directory"; keep=$2; shift 2 ;;
 	--wgdp) [ -n "${2-}" ] || usage_error "--wgdp wants a path"; wgdp=$2; shift 2 ;;
 	--probe) [ -n "${2-}" ] || usage_error "--probe wants a path"; probe=$2; shift 2 ;;
 	-h | --help) usage; exit 0 ;;
@@ -165,6 +168,7 @@ for ns in "$NS_PROBE" "$NS_WGDP" "$NS_WGGO"; do
 	fi
 done
 
+log "load average at start: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) CPUs)"
 log "topology: $NS_PROBE -> $NS_WGDP (wgdp) and $NS_PROBE -> $NS_WGGO (wireguard-go)"
 for ns in "$NS_PROBE" "$NS_WGDP" "$NS_WGGO"; do
 	ip netns add "$ns"
@@ -211,11 +215,11 @@ ip netns exec "$NS_WGDP" "$wgdp" -l "$lcore" --no-huge --no-shconf --no-pci -m 5
 wgdp_pid=$!
 pids+=("$wgdp_pid")
 for _ in $(seq 300); do
-	grep -q "wgdp: ready" "$tmp/wgdp.log" && break
+	grep -qs "wgdp: ready" "$tmp/wgdp.log" && break
 	kill -0 "$wgdp_pid" 2>/dev/null || die "wgdp exited before it was ready"
 	sleep 0.1
 done
-grep -q "wgdp: ready" "$tmp/wgdp.log" || die "wgdp not ready after 30 s"
+grep -qs "wgdp: ready" "$tmp/wgdp.log" || die "wgdp not ready after 30 s"
 
 log "starting wireguard-go ($WG_IF in $NS_WGGO)"
 ip netns exec "$NS_WGGO" env WG_PROCESS_FOREGROUND=1 wireguard-go -f "$WG_IF" \
@@ -262,16 +266,25 @@ if [ "$warmup" -gt 0 ]; then
 	probe_run wireguard-go "$warmup" "$tmp/warmup-wggo.json"
 fi
 
+# wgdp's lcore busy-polls: the time it spent runnable but waiting for a CPU (schedstat's
+# run_delay, ns) tells a round where other work took its CPU from one where it had it.
+run_delay_ns() { cut -d' ' -f2 "/proc/$wgdp_pid/schedstat"; }
+
 for r in $(seq "$rounds"); do
 	if [ $((r % 2)) -eq 1 ]; then order="wgdp wireguard-go"; else order="wireguard-go wgdp"; fi
+	t0=$(date +%s%N) w0=$(run_delay_ns)
 	for s in $order; do
 		probe_run "$s" "$handshakes" "$tmp/round$r-$s.json"
 	done
-	python3 - "$tmp/round$r-wgdp.json" "$tmp/round$r-wireguard-go.json" "$r" "$rounds" <<'PY' >&2
+	t1=$(date +%s%N) w1=$(run_delay_ns)
+	python3 - "$tmp/round$r-wgdp.json" "$tmp/round$r-wireguard-go.json" "$r" "$rounds" \
+		$((w1 - w0)) $((t1 - t0)) <<'PY' >&2
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:3])
 print(f"round {sys.argv[3]}/{sys.argv[4]}: p50 wgdp {a['p50_us']:.1f} us, "
-      f"wireguard-go {b['p50_us']:.1f} us (ratio {a['p50_us'] / b['p50_us']:.3f})")
+      f"wireguard-go {b['p50_us']:.1f} us (ratio {a['p50_us'] / b['p50_us']:.3f}); "
+      f"wgdp's lcore waited for its CPU {100 * int(sys.argv[5]) / int(sys.argv[6]):.0f}% "
+      f"of the round")
 PY
 done
 
@@ -300,4 +313,9 @@ print(json.dumps({"bench": "probe_ratio",
                   **{f"p{p}_ratio": round(a[f"p{p}_us"] / b[f"p{p}_us"], 3) for p in (50, 90, 99)}},
                  separators=(",", ":")))
 PY
-log "done; tearing down"
+if [ -n "$keep" ]; then
+	mkdir -p "$keep"
+	cp "$tmp"/round*.json "$keep"/
+	log "every run's JSON copied to $keep"
+fi
+log "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); tearing down"
