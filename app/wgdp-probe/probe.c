@@ -264,6 +264,8 @@ static void usage(FILE *out)
 		"  --ping SRC,DST           then send one ICMP echo from inner address SRC to DST\n"
 		"                           through the tunnel and check the reply (IPv4 or IPv6)\n"
 		"  --json                   one JSON object on stdout instead of text\n"
+		"  --samples                also print every response time in microseconds, in the\n"
+		"                           order measured (JSON: \"samples_us\"), to pool runs\n"
 		"\n"
 		"Exit status: 0 when every handshake (and the ping) succeeded, 1 otherwise.\n",
 		PROG);
@@ -281,6 +283,7 @@ static int parse_args(struct probe_opts *o, int argc, char **argv)
 		{ "timeout-ms", required_argument, NULL, 't' },
 		{ "ping", required_argument, NULL, 'P' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "samples", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -319,6 +322,9 @@ static int parse_args(struct probe_opts *o, int argc, char **argv)
 			break;
 		case 'j':
 			o->json = true;
+			break;
+		case 'S':
+			o->samples = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -389,8 +395,11 @@ int main(int argc, char **argv)
 		goto out;
 	if (p->opts.want_ping)
 		ping_rc = run_ping(p) ? 1 : 0;
-	probe_report(stdout, &p->opts, p->rtt_ns, p->sent, p->completed, p->cookies,
-		     p->timeouts + p->rejected, ping_rc);
+	if (probe_report(stdout, &p->opts, p->rtt_ns, p->sent, p->completed, p->cookies,
+			 p->timeouts + p->rejected, ping_rc) != 0) {
+		fprintf(stderr, "%s: out of memory for the report\n", PROG);
+		goto out;
+	}
 	rc = p->completed == p->opts.count && ping_rc != 0 ? 0 : 1;
 out:
 	if (p->fd >= 0)

@@ -26,6 +26,7 @@ struct probe_opts {
 	unsigned int interval_ms;
 	uint64_t timeout_ms;
 	bool json;
+	bool samples; /* also print every response time, in the order measured */
 	bool want_ping;
 	struct probe_ping ping;
 };
@@ -42,8 +43,11 @@ size_t probe_build_echo(uint8_t *out, size_t cap, const struct probe_ping *ping,
 bool probe_check_echo_reply(const uint8_t *msg, size_t len, const struct probe_ping *ping,
 			    struct wg_keypair *kp);
 
-/* Prints the results; ping_rc is -1 (no ping), 0 (failed) or 1 (answered). */
-void probe_report(FILE *out, const struct probe_opts *o, uint64_t *rtt_ns, unsigned int sent,
-		  unsigned int completed, unsigned int cookies, unsigned int failed, int ping_rc);
+/* Prints the results; ping_rc is -1 (no ping), 0 (failed) or 1 (answered). rtt_ns holds the
+ * completed handshakes' times in the order measured and is left as it is. Returns 0, or -1
+ * when out of memory (nothing printed). */
+int probe_report(FILE *out, const struct probe_opts *o, const uint64_t *rtt_ns,
+		 unsigned int sent, unsigned int completed, unsigned int cookies,
+		 unsigned int failed, int ping_rc);
 
 #endif
