@@ -6,7 +6,8 @@
 # Builds two network namespaces joined by a veth, runs wgdp (one lcore, CPU 1, net_af_packet,
 # --no-huge --no-shconf) in one and `wgdp-perf handshake` (CPU 0) in the other, and prints the
 # generator's JSON lines. Everything is torn down on exit. Needs root and a build in
-# $WGDP_BUILD (default build/). Namespace names take the prefix $HS_PREFIX (default "wgdphs-").
+# $WGDP_BUILD (default build/); $WGDP_BIN runs another wgdp binary (an A/B comparison).
+# Namespace names take the prefix $HS_PREFIX (default "wgdphs-").
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,7 +60,7 @@ for pair in "$GEN:hsgen0" "$GW:hswg0"; do
 done
 
 ring="framecnt=4096,blocksz=4096,framesz=2048"
-spawn="exec ip netns exec $GW taskset -c $wgdp_cpu $build/app/wgdp/wgdp -l $wgdp_cpu \
+spawn="exec ip netns exec $GW taskset -c $wgdp_cpu ${WGDP_BIN:-$build/app/wgdp/wgdp} -l $wgdp_cpu \
 --no-huge --no-shconf --no-pci -m 2048 --file-prefix ${P}wgdp --log-level=wgdp.*:warning \
 --vdev=net_af_packet0,iface=hswg0,$ring -- -c {config} -s {socket} >$tmp/wgdp.log 2>&1"
 

@@ -225,6 +225,24 @@ static struct dp_keypair *install_keypair(struct dp_ctx *dp, struct dp_peer *p, 
 
 static void send_staged(struct dp_sink *s, struct dp_peer *p, uint64_t now);
 
+/* With an ephemeral made while we were idle, if there is one: 11 us less to wait. */
+static enum wg_noise_error create_response(struct dp_ctx *dp, struct wg_msg_response *resp,
+					   struct dp_peer *p)
+{
+	if (!dp->n_ephemerals)
+		return wg_noise_create_response(resp, &p->hs, p->hs_index);
+	return wg_noise_create_response_with(resp, &p->hs, p->hs_index,
+					     &dp->ephemerals[--dp->n_ephemerals]);
+}
+
+/* Idle: one more ephemeral for the pool (one base-point multiplication, ~11 us). */
+static void make_ephemeral(struct dp_ctx *dp)
+{
+	if (dp->n_ephemerals < DP_EPHEMERALS &&
+	    wg_ephemeral_generate(&dp->ephemerals[dp->n_ephemerals]))
+		dp->n_ephemerals++;
+}
+
 static void consume_initiation(struct dp_sink *s, const struct hs_src *src, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
@@ -242,8 +260,7 @@ static void consume_initiation(struct dp_sink *s, const struct hs_src *src, uint
 	}
 	p = container_of(hs, struct dp_peer, hs);
 	dp_peer_set_endpoint(p, &src->ep);
-	if (!new_hs_index(dp, p) ||
-	    wg_noise_create_response(&resp, &p->hs, p->hs_index) != WG_NOISE_OK) {
+	if (!new_hs_index(dp, p) || create_response(dp, &resp, p) != WG_NOISE_OK) {
 		wg_handshake_clear(&p->hs);
 		dp_peer_drop_hs_index(dp, p);
 		return;
@@ -756,13 +773,21 @@ unsigned int dp_control_poll(struct dp_ctx *dp)
 	}
 	dp_reclaim(dp);
 	dp_sink_flush(&s);
+	if (!work && !dp->control_is_worker)
+		make_ephemeral(dp);
 	return work;
 }
 
 void dp_shared_lcore_poll(struct dp_ctx *dp, struct dp_worker *w)
 {
-	for (unsigned int i = 0; i < WORKER_PASSES; i++)
-		if (dp_worker_poll(dp, w) < DP_BURST * w->n_rx / 2)
+	unsigned int work = 0, n;
+
+	for (unsigned int i = 0; i < WORKER_PASSES; i++) {
+		n = dp_worker_poll(dp, w);
+		work += n;
+		if (n < DP_BURST * w->n_rx / 2)
 			break;
-	dp_control_poll(dp);
+	}
+	if (!dp_control_poll(dp) && !work)
+		make_ephemeral(dp);
 }

@@ -9,6 +9,7 @@
 #include <rte_malloc.h>
 
 #include "crypto/aead_batch.h"
+#include "crypto/ct.h"
 #include "gate.h"
 #include "peer.h"
 #include "wg/clock.h"
@@ -161,6 +162,7 @@ void dp_free(struct dp_ctx *dp)
 	wgc_batch_free(dp->ctl_crypto);
 	wg_ratelimiter_free(dp->ratelimiter);
 	wg_cookie_checker_wipe(&dp->cookie_checker);
+	wgc_memzero(dp->ephemerals, sizeof(dp->ephemerals));
 	wg_identity_clear(&dp->identity);
 	rte_mempool_free(dp->pool);
 	free(dp);

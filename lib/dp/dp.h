@@ -37,6 +37,7 @@
 #define DP_LOCAL_RING_SIZE 1024 /* ARP/ND/ICMP for us and packets waiting for resolution */
 #define DP_EVENT_RING_SIZE 4096 /* worker → control notes (handshake wanted, confirm, roam) */
 #define DP_CTL_TX_RING	   1024 /* control → worker, per port: packets to send */
+#define DP_EPHEMERALS	   64	/* responder ephemerals made while idle (control.c) */
 
 /* Why a packet was dropped; every drop is counted per worker under one of these. */
 enum dp_drop {
@@ -199,6 +200,8 @@ struct dp_ctx {
 		struct wg_cookie_checker checker;
 	} cookie_pub;
 	struct wg_ratelimiter *ratelimiter;
+	struct wg_ephemeral ephemerals[DP_EPHEMERALS];
+	unsigned int n_ephemerals;
 	struct wgc_batch *ctl_crypto;
 	struct dp_control_stats ctl_stats;
 	uint64_t ctl_drops[DP_DROP_COUNT];

@@ -330,22 +330,48 @@ out:
 	return e == WG_NOISE_OK ? hs : NULL;
 }
 
+bool wg_ephemeral_generate(struct wg_ephemeral *e)
+{
+	wgc_x25519_generate(e->private_key);
+	if (wgc_x25519_public(e->public_key, e->private_key))
+		return true;
+	wgc_memzero(e, sizeof(*e));
+	return false;
+}
+
 enum wg_noise_error wg_noise_create_response(struct wg_msg_response *msg,
 					     struct wg_handshake *hs, uint32_t local_index)
+{
+	struct wg_ephemeral eph;
+
+	if (hs->state != WG_HS_CONSUMED_INITIATION)
+		return WG_NOISE_ERR_STATE;
+	if (!wg_ephemeral_generate(&eph)) {
+		wg_handshake_clear(hs);
+		return WG_NOISE_ERR_LOW_ORDER;
+	}
+	return wg_noise_create_response_with(msg, hs, local_index, &eph);
+}
+
+enum wg_noise_error wg_noise_create_response_with(struct wg_msg_response *msg,
+						  struct wg_handshake *hs, uint32_t local_index,
+						  struct wg_ephemeral *eph)
 {
 	uint8_t key[WGC_AEAD_KEY_LEN];
 	enum wg_noise_error err = WG_NOISE_ERR_LOW_ORDER;
 
-	if (hs->state != WG_HS_CONSUMED_INITIATION)
+	if (hs->state != WG_HS_CONSUMED_INITIATION) {
+		wgc_memzero(eph, sizeof(*eph));
 		return WG_NOISE_ERR_STATE;
+	}
 	memset(msg, 0, sizeof(*msg));
 	wg_msg_header_init(&msg->header, WG_MSG_RESPONSE);
 	wg_put_le32(msg->sender, local_index);
 	wg_put_le32(msg->receiver, hs->remote_index);
 
-	wgc_x25519_generate(hs->ephemeral_private);
-	if (!wgc_x25519_public(msg->unencrypted_ephemeral, hs->ephemeral_private))
-		goto fail;
+	memcpy(hs->ephemeral_private, eph->private_key, WGC_X25519_KEY_LEN);
+	memcpy(msg->unencrypted_ephemeral, eph->public_key, WGC_X25519_KEY_LEN);
+	wgc_memzero(eph, sizeof(*eph));
 	mix_ephemeral(hs->chaining_key, hs->hash, msg->unencrypted_ephemeral);
 
 	/* ee and se, each only into the chaining key. */

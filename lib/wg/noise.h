@@ -125,6 +125,22 @@ enum wg_noise_error wg_noise_create_response(struct wg_msg_response *msg,
 					     uint32_t local_index);
 
 /*
+ * An ephemeral key pair made ahead of time, when the responder had nothing else to do: its
+ * base-point multiplication then stays off the response's path. Each is used once and wiped.
+ */
+struct wg_ephemeral {
+	uint8_t private_key[WGC_X25519_KEY_LEN];
+	uint8_t public_key[WGC_X25519_KEY_LEN];
+};
+
+bool wg_ephemeral_generate(struct wg_ephemeral *e);
+
+/* As wg_noise_create_response, with eph (wiped here, whatever the outcome) as our ephemeral. */
+enum wg_noise_error wg_noise_create_response_with(struct wg_msg_response *msg,
+						  struct wg_handshake *hs, uint32_t local_index,
+						  struct wg_ephemeral *eph);
+
+/*
  * Initiator, message 2. hs is the handshake whose local_index the response's receiver field
  * names (the caller's index table finds it). On success hs is CONSUMED_RESPONSE.
  */

@@ -113,6 +113,37 @@ static void test_handshake_with_psk(void)
 }
 
 /* The psk enters only at the response: the initiation passes, the response fails. */
+/* A responder ephemeral made ahead of time works as a fresh one would, is the one on the wire,
+ * and is wiped once used; a second use of the same (now zeroed) struct cannot slip through. */
+static void test_response_with_premade_ephemeral(void)
+{
+	struct wg_msg_initiation init;
+	struct wg_msg_response resp;
+	struct wg_ephemeral eph, zero = { 0 };
+	uint8_t pub[32];
+
+	setup_pair(NULL, NULL);
+	CU_ASSERT_TRUE_FATAL(wg_ephemeral_generate(&eph));
+	CU_ASSERT_TRUE(wgc_x25519_public(pub, eph.private_key));
+	CU_ASSERT_EQUAL(memcmp(pub, eph.public_key, 32), 0);
+	CU_ASSERT_EQUAL(wg_noise_create_initiation(&init, &alice.hs, &alice.id, 7, REAL0),
+			WG_NOISE_OK);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(
+		wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, T0, NULL));
+	CU_ASSERT_EQUAL(wg_noise_create_response_with(&resp, &bob.hs, 8, &eph), WG_NOISE_OK);
+	CU_ASSERT_EQUAL(memcmp(resp.unencrypted_ephemeral, pub, 32), 0);
+	CU_ASSERT_EQUAL(memcmp(&eph, &zero, sizeof(eph)), 0);
+	CU_ASSERT_EQUAL(wg_noise_consume_response(&resp, &alice.hs, &alice.id), WG_NOISE_OK);
+	CU_ASSERT_TRUE(wg_noise_derive_keypair(&alice.kp, &alice.hs, T0));
+	CU_ASSERT_TRUE(wg_noise_derive_keypair(&bob.kp, &bob.hs, T0));
+	CU_ASSERT_TRUE(transport(&alice.kp, &bob.kp, 100));
+	CU_ASSERT_TRUE(transport(&bob.kp, &alice.kp, 100));
+	/* Out of order: refused, and the ephemeral is still wiped. */
+	CU_ASSERT_TRUE_FATAL(wg_ephemeral_generate(&eph));
+	CU_ASSERT_EQUAL(wg_noise_create_response_with(&resp, &bob.hs, 9, &eph), WG_NOISE_ERR_STATE);
+	CU_ASSERT_EQUAL(memcmp(&eph, &zero, sizeof(eph)), 0);
+}
+
 static void test_psk_mismatch(void)
 {
 	struct wg_msg_initiation init;
@@ -459,6 +490,7 @@ int main(void)
 	static const CU_TestInfo tests[] = {
 		{ "handshake without psk, transport both ways", test_handshake_without_psk },
 		{ "handshake with psk", test_handshake_with_psk },
+		{ "response with an ephemeral made ahead", test_response_with_premade_ephemeral },
 		{ "psk mismatch fails at the response", test_psk_mismatch },
 		{ "replayed or older initiation refused", test_replayed_initiation },
 		{ "one initiation per 20 ms", test_initiation_flood_limit },
