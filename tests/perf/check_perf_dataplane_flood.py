@@ -6,7 +6,8 @@ dataplane_flood line per flood kind ("none" included) with the share of the data
 A short run: the figures are not judged (benchmarks print figures, tests check behaviour).
 What is checked: the lines are well-formed; every flood packet is accounted for (queued for
 the control lcore or dropped by the worker); the control lcore really worked on the flood
-(initiations or cookie replies for valid mac1s, mac1 failures for bad ones); and the benchmark
+(initiations or cookie replies for valid mac1s, mac1 failures for bad ones, nothing for
+frames to another port, which the worker drops); and the benchmark
 exits 0, which it does only if every data packet came out and every mbuf (cookie replies
 included) went back to its pool. With one CPU, the benchmark must refuse clearly: skipped.
 Usage: check_perf_dataplane_flood.py PATH_TO_WGDP_PERF
@@ -26,7 +27,8 @@ def check(what, cond):
         failures.append(what)
 
 
-cmd = [perf, "dataplane", "--flood", "--flood-kinds", "handshake,bad_mac1", "--flood-ratio",
+cmd = [perf, "dataplane", "--flood", "--flood-kinds", "handshake,bad_mac1,wrong_port",
+       "--flood-ratio",
        "8", "--duration-ms", "20", "--sizes", "64", "--peers", "1,300"]
 if len(os.sched_getaffinity(0)) < 2:
     run = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
@@ -46,7 +48,7 @@ for line in run.stdout.splitlines():
         check("a JSON line: " + line, False)
 floods = [r for r in records if r.get("bench") == "dataplane_flood"]
 plain = [r for r in records if r.get("bench") == "dataplane"]
-kinds = ("none", "handshake", "bad_mac1")
+kinds = ("none", "handshake", "bad_mac1", "wrong_port")
 want = {(d, 64, p, k) for d in ("decrypt", "encrypt") for p in (1, 300) for k in kinds}
 got = {(r.get("dir"), r.get("size"), r.get("peers"), r.get("flood")) for r in floods}
 check("one dataplane_flood line per direction, size, peer count and flood kind",
@@ -84,6 +86,10 @@ for r in floods:
         check(f"{what}: cookie replies came out through the worker, at most one each",
               r["ctl_out"] <= r["cookie_replies_sent"] + r["responses_sent"] and
               (r["cookie_replies_sent"] == 0 or r["ctl_out"] > 0))
+    elif r["flood"] == "wrong_port":
+        check(f"{what}: the worker dropped it all, nothing for the control lcore",
+              r["flood_dropped"] == r["flood_in"] and r["hs_to_control"] == 0 and
+              handled == 0 and r["ctl_out"] == 0)
     else:
         check(f"{what}: the control lcore rejected the flood at mac1",
               r["mac_invalid"] > 0 and r["initiations_received"] == 0 and
