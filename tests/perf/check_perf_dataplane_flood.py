@@ -55,7 +55,7 @@ check("one dataplane_flood line per direction, size, peer count and flood kind",
       got == want and len(floods) == len(want))
 check("the dataplane lines are still there", len(plain) == 4)
 keys = {"bench", "dir", "size", "peers", "flood", "flood_ratio", "flood_pps", "mpps", "gbps",
-        "kept", "flood_in", "hs_to_control", "hs_queue_drops", "flood_dropped",
+        "kept", "ns_per_flood_pkt", "flood_in", "hs_to_control", "hs_queue_drops", "flood_dropped",
         "initiations_received", "cookie_replies_sent", "mac_invalid", "ctl_out",
         "backlog_left"}
 none_mpps = {(r["dir"], r["peers"]): r["mpps"] for r in floods if r.get("flood") == "none"}
@@ -83,15 +83,16 @@ for r in floods:
     if r["flood"] == "handshake":
         check(f"{what}: the control lcore processed the flood (initiations or cookie replies)",
               r["initiations_received"] + r["cookie_replies_sent"] > 0 and r["mac_invalid"] == 0)
-        check(f"{what}: cookie replies came out through the worker, at most one each",
-              r["ctl_out"] <= r["cookie_replies_sent"] + r["responses_sent"] and
-              (r["cookie_replies_sent"] == 0 or r["ctl_out"] > 0))
+        # Not an equality: ctl_out also holds the control lcore's own timer traffic to the
+        # bench's peers (which never answer), and ctl_tx_full what did not fit.
+        check(f"{what}: cookie replies came out through the worker",
+              r["cookie_replies_sent"] == 0 or r["ctl_out"] > 0)
     elif r["flood"] == "wrong_port":
         check(f"{what}: the worker dropped it all, nothing for the control lcore",
               r["flood_dropped"] == r["flood_in"] and r["hs_to_control"] == 0 and
-              handled == 0 and r["ctl_out"] == 0)
+              handled == 0)
     else:
         check(f"{what}: the control lcore rejected the flood at mac1",
               r["mac_invalid"] > 0 and r["initiations_received"] == 0 and
-              r["cookie_replies_sent"] == 0 and r["ctl_out"] == 0)
+              r["cookie_replies_sent"] == 0)
 sys.exit(1 if failures else 0)
