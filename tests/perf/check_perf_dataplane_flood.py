@@ -55,7 +55,8 @@ check("one dataplane_flood line per direction, size, peer count and flood kind",
       got == want and len(floods) == len(want))
 check("the dataplane lines are still there", len(plain) == 4)
 keys = {"bench", "dir", "size", "peers", "flood", "flood_ratio", "flood_pps", "mpps", "gbps",
-        "kept", "ns_per_flood_pkt", "flood_in", "hs_to_control", "hs_queue_drops", "flood_dropped",
+        "kept", "ns_per_flood_pkt", "flood_in", "hs_to_control", "hs_queue_drops",
+        "flood_dropped",
         "initiations_received", "cookie_replies_sent", "mac_invalid", "ctl_out",
         "backlog_left"}
 none_mpps = {(r["dir"], r["peers"]): r["mpps"] for r in floods if r.get("flood") == "none"}
