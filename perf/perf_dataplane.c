@@ -12,11 +12,20 @@
  * Only the worker's poll is timed; building the input (and its encryption, for the decrypt
  * direction) happens outside the timed region. Keypairs are installed directly, as a
  * completed handshake would leave them.
+ *
+ * --flood: the real control loop (dp_control_poll) runs on a second lcore and handshake
+ * initiations from spoofed sources are mixed into the worker's outside input, in rounds
+ * interleaved with rounds without them; every data figure is then printed per flood kind with
+ * kept = Mpps with the flood / Mpps without (docs/performance.md, "Flood isolation").
  */
 #include <getopt.h>
+#include <inttypes.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <rte_eal.h>
 #include <rte_eth_ring.h>
@@ -32,8 +41,41 @@
 #include "dp/pkt.h"
 #include "perf.h"
 #include "wg/clock.h"
+#include "wg/cookie.h"
+#include "wg/messages.h"
 
 #define ROUND 4096 /* packets built per timed round */
+
+/* What rides along with the data in a round. */
+enum flood_kind {
+	FLOOD_NONE,	 /* data only: the reference */
+	FLOOD_HANDSHAKE, /* initiations with a valid mac1: each costs the control an X25519 or
+			  * a cookie reply */
+	FLOOD_BAD_MAC1,	 /* initiations with a wrong mac1: dropped after one BLAKE2s */
+	FLOOD_WRONG_PORT, /* the same frames to another UDP port: the worker drops them itself,
+			   * which prices receiving and sorting a flood, control lcore aside */
+	FLOOD_KINDS
+};
+
+static const char *const flood_names[FLOOD_KINDS] = { "none", "handshake", "bad_mac1",
+						       "wrong_port" };
+
+/* The control lcore's command word: a sequence number above these bits, so each command is
+ * acknowledged once. */
+#define CTL_RUN	 1u
+#define CTL_QUIT 2u
+
+/* Per flood kind, summed over a figure's rounds of that kind. */
+struct flood_acc {
+	double packets, seconds; /* data packets out, worker time */
+	uint64_t flood_in;	 /* flood packets fed to the worker */
+	uint64_t hs_to_control, hs_queue_drops, flood_dropped;
+	uint64_t ctl_out; /* frames the control lcore sent out through worker 0 */
+	uint64_t ctl_tx_full;
+	uint64_t initiations_received, cookie_replies_sent, mac_invalid, responses_sent;
+	uint64_t noise_errors, under_load_ticks;
+	uint64_t backlog_left; /* still queued for the control lcore when the figure ended */
+};
 
 struct bench {
 	struct wgdp_config cfg;
@@ -43,6 +85,18 @@ struct bench {
 	struct wgc_batch *crypto;
 	unsigned int n_peers;
 	uint64_t *counters; /* next counter the "remote peer" sends with, per peer */
+
+	/* --flood */
+	bool flood;
+	unsigned int flood_ratio; /* data packets per flood packet */
+	unsigned int ctl_lcore;
+	bool ctl_launched;
+	uint32_t ctl_cmd, ctl_ack, ctl_seq;
+	struct rte_mempool *flood_pool;
+	/* Each kind's handshake queue backlog, parked while other kinds' rounds run. */
+	struct rte_ring *park[FLOOD_KINDS];
+	struct wg_cookie_maker maker; /* mac1 for our public key, as any sender computes it */
+	uint64_t rng;
 };
 
 static const uint8_t our_outside[4] = { 192, 0, 2, 1 };
@@ -222,6 +276,147 @@ static struct rte_mbuf *outside_frame(struct bench *b, unsigned int i, uint16_t 
 	return m;
 }
 
+/* xorshift64*: flood contents only need to differ, not to be secret. */
+static uint64_t rng_next(struct bench *b)
+{
+	b->rng ^= b->rng >> 12;
+	b->rng ^= b->rng << 25;
+	b->rng ^= b->rng >> 27;
+	return b->rng * 0x2545f4914f6cdd1dull;
+}
+
+/*
+ * A handshake initiation from a spoofed source in 100.64.0.0/10 (random address, port and
+ * MAC): random contents, so the control lcore finds no peer behind it, but with a valid mac1
+ * for our public key (unless kind is FLOOD_BAD_MAC1), so that it passes the first check and
+ * costs an X25519 (not under load) or a cookie reply (under load). FLOOD_WRONG_PORT sends
+ * the same frame to the UDP port next to ours.
+ */
+static struct rte_mbuf *flood_frame(struct bench *b, enum flood_kind kind, uint64_t now)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(b->flood_pool);
+	uint16_t len = sizeof(struct wg_msg_initiation);
+	struct rte_ether_addr mac;
+	struct wg_msg_initiation *msg;
+	uint8_t src[4], *d;
+	uint64_t r;
+
+	if (!m)
+		return NULL;
+	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(dp_outer_len(4) + len));
+	if (!d) {
+		rte_pktmbuf_free(m);
+		return NULL;
+	}
+	/* A PMD stamps its port on what it receives; net_ring does not, and the control lcore
+	 * answers through the port a handshake came in by. */
+	m->port = b->dp->ports[0].port_id;
+	r = rng_next(b);
+	src[0] = 100;
+	src[1] = (uint8_t)(64 | (r & 63));
+	src[2] = (uint8_t)(r >> 8);
+	src[3] = (uint8_t)(r >> 16);
+	memcpy(mac.addr_bytes, &r, sizeof(mac.addr_bytes));
+	mac.addr_bytes[0] = 0x02; /* unicast, locally administered */
+	dp_encap_udp(d, 4, &mac, src, our_outside, (uint16_t)(1024 + (r >> 32) % 64512),
+		     kind == FLOOD_WRONG_PORT ? b->cfg.listen_port + 1 : b->cfg.listen_port, len);
+	rte_ether_addr_copy(&b->dp->ports[0].iface.mac, &((struct rte_ether_hdr *)d)->dst_addr);
+	msg = (struct wg_msg_initiation *)(d + dp_outer_len(4));
+	for (unsigned int i = 0; i + 8 <= len; i += 8) {
+		r = rng_next(b);
+		memcpy((uint8_t *)msg + i, &r, 8);
+	}
+	wg_msg_header_init(&msg->header, WG_MSG_INITIATION);
+	if (kind == FLOOD_HANDSHAKE)
+		wg_cookie_add_macs(&b->maker, msg, len, now);
+	else
+		memset(msg->macs.mac2, 0, sizeof(msg->macs.mac2)); /* mac1 stays random */
+	return m;
+}
+
+/* Runs the real control loop until told to quit; pauses (without touching the data plane)
+ * when told to, so the bench may read its counters and move its queue. */
+static int control_main(void *arg)
+{
+	struct bench *b = arg;
+	uint32_t cmd;
+
+	do {
+		cmd = __atomic_load_n(&b->ctl_cmd, __ATOMIC_ACQUIRE);
+		/* Acknowledged only between two polls: what the last one did is visible. */
+		if (__atomic_load_n(&b->ctl_ack, __ATOMIC_RELAXED) != cmd)
+			__atomic_store_n(&b->ctl_ack, cmd, __ATOMIC_RELEASE);
+		if (cmd & CTL_RUN)
+			dp_control_poll(b->dp);
+		else
+			rte_pause();
+	} while (!(cmd & CTL_QUIT));
+	return 0;
+}
+
+static void ctl_command(struct bench *b, uint32_t what)
+{
+	uint32_t cmd = (++b->ctl_seq << 2) | what;
+
+	__atomic_store_n(&b->ctl_cmd, cmd, __ATOMIC_RELEASE);
+	while (__atomic_load_n(&b->ctl_ack, __ATOMIC_ACQUIRE) != cmd)
+		rte_pause();
+}
+
+static void ctl_pause(struct bench *b)
+{
+	if (b->ctl_launched)
+		ctl_command(b, 0);
+}
+
+static void ctl_resume(struct bench *b)
+{
+	if (b->ctl_launched)
+		ctl_command(b, CTL_RUN);
+}
+
+/* Moves every mbuf from one ring to another (the control lcore paused: we are the only
+ * consumer of the handshake queue then); returns how many. */
+static unsigned int ring_move(struct rte_ring *from, struct rte_ring *to)
+{
+	struct rte_mbuf *m[64];
+	unsigned int n, total = 0;
+
+	while ((n = rte_ring_dequeue_burst(from, (void **)m, 64, NULL)) > 0) {
+		unsigned int put = rte_ring_enqueue_burst(to, (void **)m, n, NULL);
+
+		/* Cannot happen (the park rings hold more than the queue), but never leak. */
+		rte_pktmbuf_free_bulk(&m[put], n - put);
+		total += n;
+	}
+	return total;
+}
+
+static uint64_t drops_but_tx(const struct dp_worker_stats *st)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < DP_DROP_COUNT; i++)
+		if (i != DP_DROP_TX_FULL)
+			n += st->drops[i];
+	return n;
+}
+
+static void ctl_snapshot(const struct dp_ctx *dp, uint64_t v[7])
+{
+	const struct dp_control_stats *c = &dp->ctl_stats;
+
+	v[0] = c->initiations_received;
+	v[1] = c->cookie_replies_sent;
+	v[2] = c->mac_invalid;
+	v[3] = c->responses_sent;
+	v[4] = 0;
+	for (unsigned int i = 0; i < WG_NOISE_ERR_COUNT; i++)
+		v[4] += c->noise_errors[i];
+	v[5] = c->under_load_ticks;
+	v[6] = dp->ctl_drops[DP_DROP_TX_FULL];
+}
+
 static unsigned int ring_free_all(struct rte_ring *r)
 {
 	struct rte_mbuf *m[64];
@@ -238,15 +433,84 @@ struct result {
 	double packets, seconds;
 };
 
-/* Feeds ROUND packets through the worker in bursts; only dp_worker_poll is timed. */
-static int run_round(struct bench *b, bool decrypt, uint16_t size, struct result *r,
-		     struct result *ceiling)
+/*
+ * Frees what came out of both ports: data (what the round is for) and what the control lcore
+ * sent through worker 0 (cookie replies and the like), told apart in the encrypt direction,
+ * where both leave by the outside port, by message type and length.
+ */
+static void collect(struct bench *b, bool decrypt, uint16_t size, unsigned int *data,
+		    uint64_t *ctl)
 {
-	static struct rte_mbuf *pkts[ROUND];
+	uint32_t data_len = dp_outer_len(4) + sizeof(struct wg_msg_data) +
+			    (uint32_t)wg_padded_len(size, 1420) + WGC_AEAD_TAG_LEN;
+	struct rte_mbuf *m[64];
+	unsigned int n;
+
+	if (decrypt) {
+		*data += ring_free_all(b->in_tx);
+		*ctl += ring_free_all(b->out_tx);
+		return;
+	}
+	*ctl += ring_free_all(b->in_tx);
+	while ((n = rte_ring_dequeue_burst(b->out_tx, (void **)m, 64, NULL)) > 0) {
+		for (unsigned int i = 0; i < n; i++) {
+			const uint8_t *wg = rte_pktmbuf_mtod_offset(m[i], const uint8_t *,
+								    dp_outer_len(4));
+
+			if (rte_pktmbuf_pkt_len(m[i]) == data_len && wg[0] == WG_MSG_DATA)
+				(*data)++;
+			else
+				(*ctl)++;
+		}
+		rte_pktmbuf_free_bulk(m, n);
+	}
+}
+
+/*
+ * The worker's (and the ceiling's) clock. With --flood this is the main thread's CPU time,
+ * not the wall clock: the flood run keeps both cores busy, and on a shared machine a round
+ * the scheduler cut into would otherwise count another process's timeslice as the flood's
+ * cost (or the reference's). Without --flood, the monotonic clock, as the dataplane figures
+ * always were.
+ */
+static double worker_now(const struct bench *b)
+{
+	struct timespec ts;
+
+	if (!b->flood)
+		return perf_now();
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static bool ctl_tx_empty(struct bench *b)
+{
+	for (unsigned int i = 0; i < b->dp->n_ports; i++)
+		if (!rte_ring_empty(b->dp->ports[i].ctl_tx))
+			return false;
+	return true;
+}
+
+/*
+ * Feeds ROUND data packets through the worker in bursts, with one flood packet of the given
+ * kind after every flood_ratio of them; only dp_worker_poll is timed. The flood goes in the
+ * outside port (mixed into the data's bursts for decrypt, beside the inside port's for
+ * encrypt). The control lcore works on a kind's handshake queue only during that kind's rounds:
+ * its backlog is parked in between, so that one kind's rounds (or the reference's) never pay
+ * for another's, and what the control lcore sends is sent by the worker inside the round's
+ * timed region. ceiling may be NULL: no crypto ceiling for this round.
+ */
+static int run_round(struct bench *b, bool decrypt, uint16_t size, enum flood_kind kind,
+		     struct flood_acc *acc, struct result *ceiling)
+{
+	static struct rte_mbuf *pkts[ROUND], *flood[ROUND];
 	static struct wgc_batch_op ops[ROUND];
-	struct dp_worker *w = &b->dp->workers[0];
+	struct dp_ctx *dp = b->dp;
+	struct dp_worker *w = &dp->workers[0];
 	struct rte_ring *rx = decrypt ? b->out_rx : b->in_rx;
-	struct rte_ring *tx = decrypt ? b->in_tx : b->out_tx;
+	unsigned int n_flood = kind == FLOOD_NONE ? 0 : ROUND / b->flood_ratio, fj = 0;
+	uint64_t now = wg_clock_mono_ns(), ctl_before[7], ctl_after[7];
+	struct dp_worker_stats before;
 	double t0, spent = 0;
 	unsigned int out = 0;
 
@@ -257,24 +521,90 @@ static int run_round(struct bench *b, bool decrypt, uint16_t size, struct result
 		if (!pkts[k])
 			return -1;
 	}
+	for (unsigned int j = 0; j < n_flood; j++) {
+		flood[j] = flood_frame(b, kind, now);
+		if (!flood[j]) {
+			fprintf(stderr, "wgdp-perf dataplane: flood mbuf pool empty\n");
+			return -1;
+		}
+	}
 	if (decrypt) {
 		for (unsigned int k = 0; k < ROUND; k += DP_BURST)
 			wgc_batch_encrypt(b->crypto, &ops[k], DP_BURST);
 	}
+	ctl_pause(b);
+	ctl_snapshot(dp, ctl_before);
+	if (b->flood)
+		ring_move(b->park[kind], dp->hs_ring);
+	before = w->stats;
+	ctl_resume(b);
 	for (unsigned int k = 0; k < ROUND; k += DP_BURST) {
-		rte_ring_enqueue_burst(rx, (void **)&pkts[k], DP_BURST, NULL);
-		t0 = perf_now();
-		while (!rte_ring_empty(rx))
-			dp_worker_poll(b->dp, w);
-		spent += perf_now() - t0;
-		out += ring_free_all(tx);
+		struct rte_mbuf *burst[2 * DP_BURST], *side[DP_BURST];
+		unsigned int nb = 0, ns = 0;
+
+		for (unsigned int i = k; i < k + DP_BURST; i++) {
+			burst[nb++] = pkts[i];
+			if (fj < n_flood && (fj + 1) * b->flood_ratio - 1 == i) {
+				if (decrypt)
+					burst[nb++] = flood[fj++];
+				else
+					side[ns++] = flood[fj++];
+			}
+		}
+		rte_ring_enqueue_burst(rx, (void **)burst, nb, NULL);
+		rte_ring_enqueue_burst(b->out_rx, (void **)side, ns, NULL);
+		t0 = worker_now(b);
+		while (!rte_ring_empty(b->out_rx) || !rte_ring_empty(b->in_rx))
+			dp_worker_poll(dp, w);
+		spent += worker_now(b) - t0;
+		collect(b, decrypt, size, &out, &acc->ctl_out);
 	}
-	r->packets += out;
-	r->seconds += spent;
+	/* What the control lcore sent during the round is the round's: the worker pays its TX. */
+	ctl_pause(b);
+	t0 = worker_now(b);
+	while (!ctl_tx_empty(b))
+		dp_worker_poll(dp, w);
+	spent += worker_now(b) - t0;
+	collect(b, decrypt, size, &out, &acc->ctl_out);
+	if (b->flood)
+		ring_move(dp->hs_ring, b->park[kind]);
+	ctl_snapshot(dp, ctl_after);
+	ctl_resume(b);
+
+	acc->packets += out;
+	acc->seconds += spent;
+	acc->flood_in += n_flood;
+	acc->hs_to_control += w->stats.handshake_to_control - before.handshake_to_control;
+	acc->hs_queue_drops += w->stats.drops[DP_DROP_HANDSHAKE_QUEUE] -
+			       before.drops[DP_DROP_HANDSHAKE_QUEUE];
+	acc->flood_dropped += drops_but_tx(&w->stats) - drops_but_tx(&before);
+	acc->initiations_received += ctl_after[0] - ctl_before[0];
+	acc->cookie_replies_sent += ctl_after[1] - ctl_before[1];
+	acc->mac_invalid += ctl_after[2] - ctl_before[2];
+	acc->responses_sent += ctl_after[3] - ctl_before[3];
+	acc->noise_errors += ctl_after[4] - ctl_before[4];
+	acc->under_load_ticks += ctl_after[5] - ctl_before[5];
+	acc->ctl_tx_full += ctl_after[6] - ctl_before[6];
 	if (out != ROUND) {
 		fprintf(stderr, "wgdp-perf dataplane: %u of %u packets came out\n", out, ROUND);
 		return -1;
 	}
+	/* Every packet went in, and every flood packet is either queued for the control lcore or
+	 * counted as a drop: data packets cannot be among the drops, all of them came out. */
+	if (w->stats.rx_packets - before.rx_packets != ROUND + n_flood ||
+	    (w->stats.handshake_to_control - before.handshake_to_control) +
+			    (drops_but_tx(&w->stats) - drops_but_tx(&before)) !=
+		    n_flood) {
+		fprintf(stderr,
+			"wgdp-perf dataplane: flood of %u unaccounted for: %" PRIu64
+			" received of %u, %" PRIu64 " to the control lcore, %" PRIu64 " dropped\n",
+			n_flood, w->stats.rx_packets - before.rx_packets, ROUND + n_flood,
+			w->stats.handshake_to_control - before.handshake_to_control,
+			drops_but_tx(&w->stats) - drops_but_tx(&before));
+		return -1;
+	}
+	if (!ceiling)
+		return 0;
 	/* The ceiling: the batch AEAD alone, same sizes, same bursts, keys of the same peers. */
 	for (unsigned int k = 0; k < ROUND; k++) {
 		unsigned int peer = k % b->n_peers;
@@ -286,7 +616,7 @@ static int run_round(struct bench *b, bool decrypt, uint16_t size, struct result
 						.src = buf[k], .dst = buf[k], .len = padded,
 						.tag = buf[k] + padded };
 	}
-	t0 = perf_now();
+	t0 = worker_now(b);
 	for (unsigned int k = 0; k < ROUND; k += DP_BURST) {
 		/* Decrypting random bytes costs what decrypting real ones does; only the tag
 		 * comparison at the end fails. */
@@ -295,9 +625,17 @@ static int run_round(struct bench *b, bool decrypt, uint16_t size, struct result
 		else
 			wgc_batch_encrypt(b->crypto, &ops[k], DP_BURST);
 	}
-	ceiling->seconds += perf_now() - t0;
+	ceiling->seconds += worker_now(b) - t0;
 	ceiling->packets += ROUND;
 	return 0;
+}
+
+/* At a figure's end: what is still parked for the control lcore is freed and counted. */
+static void flood_figure_end(struct bench *b, struct flood_acc *acc)
+{
+	for (unsigned int k = 0; k < FLOOD_KINDS; k++)
+		if (b->park[k])
+			acc[k].backlog_left += ring_free_all(b->park[k]);
 }
 
 static int bench_setup(struct bench *b, char *err, size_t errlen)
@@ -332,18 +670,79 @@ static int bench_setup(struct bench *b, char *err, size_t errlen)
 	b->dp = dp_create(&b->cfg, 1, &lcore, err, errlen);
 	if (!b->dp)
 		return -1;
-	b->dp->control_is_worker = true;
+	b->dp->control_is_worker = !b->flood;
 	if (dp_ports_init(b->dp, err, errlen) != 0 || sessions_install(b) != 0)
 		return -1;
 	neighbours_install(b);
 	rte_rcu_qsbr_thread_register(b->dp->rcu, 0);
 	rte_rcu_qsbr_thread_online(b->dp->rcu, 0);
+	if (!b->flood)
+		return 0;
+	/* A round's flood, plus every kind's parked backlog (at most a full handshake queue). */
+	snprintf(name, sizeof(name), "perf_flood%u", instance);
+	b->flood_pool = rte_pktmbuf_pool_create(name, ROUND + FLOOD_KINDS * b->cfg.handshake_queue +
+							      2048,
+						256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
+	for (unsigned int k = 0; k < FLOOD_KINDS; k++) {
+		snprintf(name, sizeof(name), "perf_park%u_%u", instance, k);
+		b->park[k] = rte_ring_create(name, 2 * b->cfg.handshake_queue, 0,
+					     RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (!b->park[k])
+			break;
+	}
+	if (!b->flood_pool || !b->park[FLOOD_KINDS - 1]) {
+		snprintf(err, errlen, "flood pool or rings: out of memory");
+		return -1;
+	}
+	wg_cookie_maker_init(&b->maker, b->dp->identity.public_key);
+	wgc_random(&b->rng, sizeof(b->rng));
+	b->rng |= 1; /* xorshift never leaves 0 */
+	b->ctl_cmd = CTL_RUN;
+	if (rte_eal_remote_launch(control_main, b, b->ctl_lcore) != 0) {
+		snprintf(err, errlen, "lcore %u: cannot launch the control loop", b->ctl_lcore);
+		return -1;
+	}
+	b->ctl_launched = true;
 	return 0;
 }
 
-static void bench_teardown(struct bench *b)
+/* Every mbuf back in its pool: nothing was lost on the way (replies, flood, data). */
+static int pool_check(const char *what, struct rte_mempool *mp)
 {
+	unsigned int avail = mp ? rte_mempool_avail_count(mp) : 0;
+
+	if (!mp || avail == mp->size)
+		return 0;
+	fprintf(stderr, "wgdp-perf dataplane: %u mbufs of the %s pool were not returned\n",
+		mp->size - avail, what);
+	return -1;
+}
+
+static int bench_teardown(struct bench *b)
+{
+	int rc = 0;
+
+	if (b->ctl_launched) {
+		ctl_command(b, CTL_QUIT);
+		rte_eal_wait_lcore(b->ctl_lcore);
+		b->ctl_launched = false;
+	}
+	for (unsigned int k = 0; k < FLOOD_KINDS; k++) {
+		if (b->park[k])
+			ring_free_all(b->park[k]);
+		rte_ring_free(b->park[k]);
+	}
 	if (b->dp) {
+		/* The handshake queue and the control-to-worker rings are empty after a figure;
+		 * what they would still hold goes back first, so that a leak is a leak. */
+		ring_free_all(b->dp->hs_ring);
+		for (unsigned int i = 0; i < b->dp->n_ports; i++)
+			ring_free_all(b->dp->ports[i].ctl_tx);
+		ring_free_all(b->out_tx);
+		ring_free_all(b->in_tx);
+		if (pool_check("data plane", b->dp->pool) || pool_check("input", b->gen) ||
+		    pool_check("flood", b->flood_pool))
+			rc = -1;
 		rte_rcu_qsbr_thread_offline(b->dp->rcu, 0);
 		rte_rcu_qsbr_thread_unregister(b->dp->rcu, 0);
 		dp_ports_stop(b->dp);
@@ -355,23 +754,35 @@ static void bench_teardown(struct bench *b)
 	free(b->counters);
 	wgc_batch_free(b->crypto);
 	rte_mempool_free(b->gen);
+	rte_mempool_free(b->flood_pool);
 	/* The ring ports were closed with the dp; their rings are ours. */
 	rte_ring_free(b->out_rx);
 	rte_ring_free(b->out_tx);
 	rte_ring_free(b->in_rx);
 	rte_ring_free(b->in_tx);
+	return rc;
 }
 
 static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: wgdp-perf dataplane [--duration-ms N] [--sizes LIST] [--peers LIST]\n"
+		"                           [--flood [--flood-ratio N] [--flood-kinds LIST]]\n"
 		"  The worker pipeline (lib/dp) on net_ring ports in this process, one worker lcore,\n"
 		"  decrypt-and-forward and encrypt-and-send, beside the batch AEAD alone on the same\n"
 		"  packets (the crypto ceiling). One JSON line per direction, size and peer count.\n"
 		"  --duration-ms N   time per measurement, default 500\n"
 		"  --sizes LIST      inner packet sizes, default 64,512,1420\n"
-		"  --peers LIST      peer counts, default 1,10000\n");
+		"  --peers LIST      peer counts, default 1,10000\n"
+		"  --flood           flood isolation: the control loop runs on a second lcore (EAL\n"
+		"                    lcores: the first two CPUs this process may use) and handshake\n"
+		"                    initiations from spoofed sources ride along with the data, in rounds\n"
+		"                    interleaved with rounds without; adds a \"dataplane_flood\" line per\n"
+		"                    figure and flood kind, none included, with kept = Mpps with / without\n"
+		"  --flood-ratio N   data packets per flood packet, default 8\n"
+		"  --flood-kinds L   any of handshake (valid mac1: an X25519 or a cookie reply each),\n"
+		"                    bad_mac1 (dropped by the control lcore at the mac1 check) and\n"
+		"                    wrong_port (dropped by the worker), default handshake\n");
 }
 
 static int parse_list(const char *text, unsigned int *out, unsigned int max)
@@ -385,19 +796,140 @@ static int parse_list(const char *text, unsigned int *out, unsigned int max)
 	return (int)n;
 }
 
+/* Flood kinds by name, FLOOD_NONE first (the reference); -1 on an unknown name. */
+static int parse_kinds(const char *text, enum flood_kind *out)
+{
+	char *copy = strdup(text), *save = NULL;
+	int n = 1;
+
+	out[0] = FLOOD_NONE;
+	for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		int k = FLOOD_HANDSHAKE;
+
+		while (k < FLOOD_KINDS && strcmp(t, flood_names[k]) != 0)
+			k++;
+		if (k == FLOOD_KINDS) {
+			fprintf(stderr, "wgdp-perf dataplane: unknown flood kind '%s'\n", t);
+			n = -1;
+			break;
+		}
+		for (int i = 1; i < n; i++)
+			if (out[i] == (enum flood_kind)k)
+				k = -1;
+		if (k > 0)
+			out[n++] = (enum flood_kind)k;
+	}
+	free(copy);
+	return n;
+}
+
+/* The first two CPUs this process may run on, as an EAL lcore list; false if there is one. */
+static bool two_cpus(char *list, size_t len, unsigned int *second)
+{
+	cpu_set_t set;
+	int found[2], n = 0;
+
+	if (pthread_getaffinity_np(pthread_self(), sizeof(set), &set) != 0)
+		return false;
+	for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+		if (CPU_ISSET(c, &set))
+			found[n++] = c;
+	if (n < 2)
+		return false;
+	snprintf(list, len, "%d,%d", found[0], found[1]);
+	*second = (unsigned int)found[1];
+	return true;
+}
+
+static void print_flood(const struct bench *b, bool decrypt, uint16_t size, enum flood_kind kind,
+			const struct flood_acc *a, double ref_mpps)
+{
+	double mpps = a->packets / a->seconds / 1e6;
+	/* The worker time one flood packet costs: the extra time per data packet, times the data
+	 * packets per flood packet. Unlike kept, it does not depend on the flood's share. */
+	double ns_per_flood = a->flood_in ? (a->seconds / a->packets - 1e-6 / ref_mpps) *
+						    a->packets / (double)a->flood_in * 1e9
+					  : 0;
+
+	printf("{\"bench\":\"dataplane_flood\",\"dir\":\"%s\",\"size\":%u,\"peers\":%u,"
+	       "\"flood\":\"%s\",\"flood_ratio\":%u,\"flood_pps\":%.0f,\"mpps\":%.3f,"
+	       "\"gbps\":%.2f,\"kept\":%.3f,\"ns_per_flood_pkt\":%.0f,\"flood_in\":%" PRIu64
+	       ",\"hs_to_control\":%" PRIu64
+	       ",\"hs_queue_drops\":%" PRIu64 ",\"flood_dropped\":%" PRIu64
+	       ",\"initiations_received\":%" PRIu64 ",\"cookie_replies_sent\":%" PRIu64
+	       ",\"mac_invalid\":%" PRIu64 ",\"responses_sent\":%" PRIu64 ",\"noise_errors\":%" PRIu64
+	       ",\"under_load_ticks\":%" PRIu64 ",\"ctl_out\":%" PRIu64 ",\"ctl_tx_full\":%" PRIu64
+	       ",\"backlog_left\":%" PRIu64 "}\n",
+	       decrypt ? "decrypt" : "encrypt", size, b->n_peers, flood_names[kind],
+	       kind == FLOOD_NONE ? 0 : b->flood_ratio, (double)a->flood_in / a->seconds, mpps,
+	       mpps * size * 8 / 1e3, mpps / ref_mpps, ns_per_flood, a->flood_in, a->hs_to_control,
+	       a->hs_queue_drops, a->flood_dropped, a->initiations_received,
+	       a->cookie_replies_sent, a->mac_invalid, a->responses_sent, a->noise_errors,
+	       a->under_load_ticks, a->ctl_out, a->ctl_tx_full, a->backlog_left);
+}
+
+/* One (direction, size) figure of bench b: rounds of each kind in turn until each kind has
+ * been timed for duration; the crypto ceiling beside the reference rounds. */
+static int figure(struct bench *b, bool decrypt, uint16_t size, double duration,
+		  const enum flood_kind *kinds, int n_kinds)
+{
+	struct flood_acc acc[FLOOD_KINDS] = { 0 };
+	struct result ceil = { 0 };
+	bool more = true;
+	double mpps, cmpps;
+
+	while (more) {
+		more = false;
+		for (int i = 0; i < n_kinds; i++) {
+			struct flood_acc *a = &acc[kinds[i]];
+
+			if (a->seconds >= duration)
+				continue;
+			if (run_round(b, decrypt, size, kinds[i], a,
+				      kinds[i] == FLOOD_NONE ? &ceil : NULL) != 0)
+				return -1;
+			more = more || a->seconds < duration;
+		}
+	}
+	ctl_pause(b);
+	flood_figure_end(b, acc);
+	ctl_resume(b);
+	mpps = acc[FLOOD_NONE].packets / acc[FLOOD_NONE].seconds / 1e6;
+	cmpps = ceil.packets / ceil.seconds / 1e6;
+	printf("{\"bench\":\"dataplane\",\"dir\":\"%s\",\"size\":%u,"
+	       "\"peers\":%u,\"workers\":1,\"arch\":\"%s\",\"mpps\":%.3f,"
+	       "\"gbps\":%.2f,\"crypto_mpps\":%.3f,\"crypto_gbps\":%.2f,"
+	       "\"ratio_to_crypto\":%.3f}\n",
+	       decrypt ? "decrypt" : "encrypt", size, b->n_peers,
+	       wgc_arch_name(wgc_batch_arch(b->crypto)), mpps, mpps * size * 8 / 1e3, cmpps,
+	       cmpps * size * 8 / 1e3, mpps / cmpps);
+	if (b->flood)
+		for (int i = 0; i < n_kinds; i++)
+			print_flood(b, decrypt, size, kinds[i], &acc[kinds[i]], mpps);
+	fflush(stdout);
+	return 0;
+}
+
 int perf_dataplane_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "duration-ms", required_argument, NULL, 'd' },
 		{ "sizes", required_argument, NULL, 's' },
 		{ "peers", required_argument, NULL, 'p' },
+		{ "flood", no_argument, NULL, 'f' },
+		{ "flood-ratio", required_argument, NULL, 'r' },
+		{ "flood-kinds", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char *eal_argv[] = { "wgdp-perf", "-l", "0", "--no-huge", "--no-shconf", "--no-pci",
+	char lcores[32] = "0";
+	char *eal_argv[] = { "wgdp-perf", "-l", lcores, "--no-huge", "--no-shconf", "--no-pci",
 			     "-m", "1024", "--log-level=*:error", NULL };
 	unsigned int sizes[8] = { 64, 512, 1420 }, peers[8] = { 1, 10000 };
-	int n_sizes = 3, n_peers = 2, c, rc = 0;
+	unsigned int flood_ratio = 8, ctl_lcore = 0;
+	enum flood_kind kinds[FLOOD_KINDS] = { FLOOD_NONE, FLOOD_HANDSHAKE };
+	int n_sizes = 3, n_peers = 2, n_kinds = 2, c, rc = 0;
+	bool flood = false;
 	double duration = 0.5;
 	char err[256];
 
@@ -413,6 +945,22 @@ int perf_dataplane_main(int argc, char **argv)
 		case 'p':
 			n_peers = parse_list(optarg, peers, 8);
 			break;
+		case 'f':
+			flood = true;
+			break;
+		case 'r':
+			flood_ratio = (unsigned int)strtoul(optarg, NULL, 10);
+			if (flood_ratio < 1 || flood_ratio > ROUND) {
+				fprintf(stderr, "wgdp-perf dataplane: --flood-ratio: 1 to %u\n",
+					ROUND);
+				return 2;
+			}
+			break;
+		case 'k':
+			n_kinds = parse_kinds(optarg, kinds);
+			if (n_kinds < 0)
+				return 2;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -421,14 +969,30 @@ int perf_dataplane_main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (!flood) {
+		n_kinds = 1; /* the reference alone, as without a control lcore */
+	} else if (!two_cpus(lcores, sizeof(lcores), &ctl_lcore)) {
+		fprintf(stderr, "wgdp-perf dataplane: --flood needs two lcores, the worker's and the "
+				"control loop's (EAL -l 0-1), but this process may run on one CPU "
+				"only: refusing rather than measuring two loops on one core\n");
+		return 2;
+	}
 	if (wgc_init() != 0 || rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0]) - 1),
 					    eal_argv) < 0) {
 		fprintf(stderr, "wgdp-perf dataplane: EAL initialisation failed\n");
 		return 1;
 	}
 	dp_log_init();
+	if (flood && (rte_lcore_count() < 2 || !rte_lcore_is_enabled(ctl_lcore) ||
+		      ctl_lcore == rte_get_main_lcore())) {
+		fprintf(stderr, "wgdp-perf dataplane: --flood: EAL gave no second lcore (lcores %s)\n",
+			lcores);
+		rte_eal_cleanup();
+		return 2;
+	}
 	for (int pi = 0; pi < n_peers && rc == 0; pi++) {
-		struct bench b = { .n_peers = peers[pi] ? peers[pi] : 1 };
+		struct bench b = { .n_peers = peers[pi] ? peers[pi] : 1, .flood = flood,
+				   .flood_ratio = flood_ratio, .ctl_lcore = ctl_lcore };
 
 		if (bench_setup(&b, err, sizeof(err)) != 0) {
 			fprintf(stderr, "wgdp-perf dataplane: %s\n", err);
@@ -437,30 +1001,14 @@ int perf_dataplane_main(int argc, char **argv)
 			break;
 		}
 		for (int si = 0; si < n_sizes && rc == 0; si++) {
-			for (int dir = 0; dir < 2 && rc == 0; dir++) {
-				struct result r = { 0 }, ceil = { 0 };
-				uint16_t size = (uint16_t)RTE_MIN(RTE_MAX(sizes[si], 28u), 1420u);
-				double mpps, cmpps;
+			uint16_t size = (uint16_t)RTE_MIN(RTE_MAX(sizes[si], 28u), 1420u);
 
-				while (r.seconds < duration && rc == 0)
-					rc = run_round(&b, dir == 0, size, &r, &ceil);
-				if (rc)
-					break;
-				mpps = r.packets / r.seconds / 1e6;
-				cmpps = ceil.packets / ceil.seconds / 1e6;
-				printf("{\"bench\":\"dataplane\",\"dir\":\"%s\",\"size\":%u,"
-				       "\"peers\":%u,\"workers\":1,\"arch\":\"%s\",\"mpps\":%.3f,"
-				       "\"gbps\":%.2f,\"crypto_mpps\":%.3f,\"crypto_gbps\":%.2f,"
-				       "\"ratio_to_crypto\":%.3f}\n",
-				       dir == 0 ? "decrypt" : "encrypt", size, b.n_peers,
-				       wgc_arch_name(wgc_batch_arch(b.crypto)), mpps,
-				       mpps * size * 8 / 1e3, cmpps, cmpps * size * 8 / 1e3,
-				       mpps / cmpps);
-				fflush(stdout);
-			}
+			for (int dir = 0; dir < 2 && rc == 0; dir++)
+				rc = figure(&b, dir == 0, size, duration, kinds, n_kinds);
 		}
-		bench_teardown(&b);
+		if (bench_teardown(&b) != 0)
+			rc = 1;
 	}
 	rte_eal_cleanup();
-	return rc;
+	return rc ? 1 : 0;
 }
