@@ -70,6 +70,8 @@ struct flood_acc {
 	double packets, seconds; /* data packets out, worker time */
 	uint64_t flood_in;	 /* flood packets fed to the worker */
 	uint64_t hs_to_control, hs_queue_drops, flood_dropped;
+	uint64_t worker_cookie_replies; /* answered by the worker's handshake gate (under load) */
+	uint64_t worker_mac1_drops;	/* dropped by the gate: mac1 not for our key */
 	uint64_t ctl_out; /* frames the control lcore sent out through worker 0 */
 	uint64_t ctl_tx_full;
 	uint64_t initiations_received, cookie_replies_sent, mac_invalid, responses_sent;
@@ -578,6 +580,8 @@ static int run_round(struct bench *b, bool decrypt, uint16_t size, enum flood_ki
 	acc->hs_queue_drops += w->stats.drops[DP_DROP_HANDSHAKE_QUEUE] -
 			       before.drops[DP_DROP_HANDSHAKE_QUEUE];
 	acc->flood_dropped += drops_but_tx(&w->stats) - drops_but_tx(&before);
+	acc->worker_cookie_replies += w->stats.cookie_replies_sent - before.cookie_replies_sent;
+	acc->worker_mac1_drops += w->stats.drops[DP_DROP_MAC1] - before.drops[DP_DROP_MAC1];
 	acc->initiations_received += ctl_after[0] - ctl_before[0];
 	acc->cookie_replies_sent += ctl_after[1] - ctl_before[1];
 	acc->mac_invalid += ctl_after[2] - ctl_before[2];
@@ -589,10 +593,12 @@ static int run_round(struct bench *b, bool decrypt, uint16_t size, enum flood_ki
 		fprintf(stderr, "wgdp-perf dataplane: %u of %u packets came out\n", out, ROUND);
 		return -1;
 	}
-	/* Every packet went in, and every flood packet is either queued for the control lcore or
-	 * counted as a drop: data packets cannot be among the drops, all of them came out. */
+	/* Every packet went in, and every flood packet is either queued for the control lcore,
+	 * answered by the worker's gate with a cookie reply, or counted as a drop: data packets
+	 * cannot be among the drops, all of them came out. */
 	if (w->stats.rx_packets - before.rx_packets != ROUND + n_flood ||
 	    (w->stats.handshake_to_control - before.handshake_to_control) +
+			    (w->stats.cookie_replies_sent - before.cookie_replies_sent) +
 			    (drops_but_tx(&w->stats) - drops_but_tx(&before)) !=
 		    n_flood) {
 		fprintf(stderr,
@@ -856,6 +862,7 @@ static void print_flood(const struct bench *b, bool decrypt, uint16_t size, enum
 	       "\"gbps\":%.2f,\"kept\":%.3f,\"ns_per_flood_pkt\":%.0f,\"flood_in\":%" PRIu64
 	       ",\"hs_to_control\":%" PRIu64
 	       ",\"hs_queue_drops\":%" PRIu64 ",\"flood_dropped\":%" PRIu64
+	       ",\"worker_cookie_replies\":%" PRIu64 ",\"worker_mac1_drops\":%" PRIu64
 	       ",\"initiations_received\":%" PRIu64 ",\"cookie_replies_sent\":%" PRIu64
 	       ",\"mac_invalid\":%" PRIu64 ",\"responses_sent\":%" PRIu64 ",\"noise_errors\":%" PRIu64
 	       ",\"under_load_ticks\":%" PRIu64 ",\"ctl_out\":%" PRIu64 ",\"ctl_tx_full\":%" PRIu64
@@ -863,7 +870,8 @@ static void print_flood(const struct bench *b, bool decrypt, uint16_t size, enum
 	       decrypt ? "decrypt" : "encrypt", size, b->n_peers, flood_names[kind],
 	       kind == FLOOD_NONE ? 0 : b->flood_ratio, (double)a->flood_in / a->seconds, mpps,
 	       mpps * size * 8 / 1e3, mpps / ref_mpps, ns_per_flood, a->flood_in, a->hs_to_control,
-	       a->hs_queue_drops, a->flood_dropped, a->initiations_received,
+	       a->hs_queue_drops, a->flood_dropped, a->worker_cookie_replies, a->worker_mac1_drops,
+	       a->initiations_received,
 	       a->cookie_replies_sent, a->mac_invalid, a->responses_sent, a->noise_errors,
 	       a->under_load_ticks, a->ctl_out, a->ctl_tx_full, a->backlog_left);
 }

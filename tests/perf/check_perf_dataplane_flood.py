@@ -56,7 +56,7 @@ check("one dataplane_flood line per direction, size, peer count and flood kind",
 check("the dataplane lines are still there", len(plain) == 4)
 keys = {"bench", "dir", "size", "peers", "flood", "flood_ratio", "flood_pps", "mpps", "gbps",
         "kept", "ns_per_flood_pkt", "flood_in", "hs_to_control", "hs_queue_drops",
-        "flood_dropped",
+        "flood_dropped", "worker_cookie_replies", "worker_mac1_drops",
         "initiations_received", "cookie_replies_sent", "mac_invalid", "ctl_out",
         "backlog_left"}
 none_mpps = {(r["dir"], r["peers"]): r["mpps"] for r in floods if r.get("flood") == "none"}
@@ -74,16 +74,21 @@ for r in floods:
               r["flood_in"] == 0 and r["flood_pps"] == 0 and r["hs_to_control"] == 0)
         continue
     check(f"{what}: flood_pps > 0", r["flood_pps"] > 0 and r["flood_in"] > 0)
-    check(f"{what}: flood in = to the control lcore + dropped by the worker",
-          r["flood_in"] == r["hs_to_control"] + r["flood_dropped"])
+    check(f"{what}: flood in = to the control lcore + answered or dropped by the worker",
+          r["flood_in"] == r["hs_to_control"] + r["worker_cookie_replies"] + r["flood_dropped"])
+    check(f"{what}: the gate's mac1 drops are among the drops",
+          r["worker_mac1_drops"] <= r["flood_dropped"])
     check(f"{what}: handshake queue drops are among the drops",
           r["hs_queue_drops"] <= r["flood_dropped"])
     handled = r["initiations_received"] + r["cookie_replies_sent"] + r["mac_invalid"]
     check(f"{what}: the control lcore handled no more than it was given",
           handled + r["backlog_left"] <= r["hs_to_control"])
     if r["flood"] == "handshake":
-        check(f"{what}: the control lcore processed the flood (initiations or cookie replies)",
-              r["initiations_received"] + r["cookie_replies_sent"] > 0 and r["mac_invalid"] == 0)
+        check(f"{what}: the flood was processed (initiations, or cookie replies by the worker's "
+              "gate or the control lcore), none of it refused at mac1",
+              r["initiations_received"] + r["cookie_replies_sent"] +
+              r["worker_cookie_replies"] > 0 and
+              r["mac_invalid"] == 0 and r["worker_mac1_drops"] == 0)
         # Not an equality: ctl_out also holds the control lcore's own timer traffic to the
         # bench's peers (which never answer), and ctl_tx_full what did not fit.
         check(f"{what}: cookie replies came out through the worker",
@@ -91,9 +96,9 @@ for r in floods:
     elif r["flood"] == "wrong_port":
         check(f"{what}: the worker dropped it all, nothing for the control lcore",
               r["flood_dropped"] == r["flood_in"] and r["hs_to_control"] == 0 and
-              handled == 0)
+              handled == 0 and r["worker_mac1_drops"] == 0)
     else:
-        check(f"{what}: the control lcore rejected the flood at mac1",
-              r["mac_invalid"] > 0 and r["initiations_received"] == 0 and
-              r["cookie_replies_sent"] == 0)
+        check(f"{what}: the worker's gate dropped it all at mac1, nothing queued",
+              r["worker_mac1_drops"] == r["flood_in"] and r["hs_to_control"] == 0 and
+              handled == 0 and r["worker_cookie_replies"] == 0)
 sys.exit(1 if failures else 0)
