@@ -338,8 +338,12 @@ static bool hs_admit(struct dp_sink *s, const struct hs_src *src, bool loaded, u
 	struct wg_msg_cookie reply;
 	struct wg_rl_addr rl;
 
-	st = wg_cookie_validate(&dp->cookie_checker, src->msg, src->len, src->ep.addr.bytes, alen,
-				src->ep.port, loaded, now);
+	if (loaded)
+		st = wg_cookie_check_or_reply(&dp->cookie_checker, src->msg, src->len,
+					      src->ep.addr.bytes, alen, src->ep.port, now, &reply);
+	else
+		st = wg_cookie_validate(&dp->cookie_checker, src->msg, src->len,
+					src->ep.addr.bytes, alen, src->ep.port, false, now);
 	if (st == WG_COOKIE_MAC_INVALID) {
 		dp->ctl_stats.mac_invalid++;
 		return false;
@@ -347,14 +351,8 @@ static bool hs_admit(struct dp_sink *s, const struct hs_src *src, bool loaded, u
 	if (!loaded)
 		return true;
 	if (st != WG_COOKIE_MAC1_AND_MAC2_VALID) {
-		/* The sender field sits right after the header in both messages. */
-		uint32_t sender = wg_get_le32(src->msg + sizeof(struct wg_msg_header));
-
-		if (wg_cookie_reply_create(&reply, &dp->cookie_checker, src->msg, src->len, sender,
-					   src->ep.addr.bytes, alen, src->ep.port, now)) {
-			reply_to(s, src, &reply, sizeof(reply));
-			dp->ctl_stats.cookie_replies_sent++;
-		}
+		reply_to(s, src, &reply, sizeof(reply));
+		dp->ctl_stats.cookie_replies_sent++;
 		return false;
 	}
 	rl.family = src->ep.addr.family;
@@ -700,12 +698,20 @@ static unsigned int drain_events(struct dp_sink *s, uint64_t now)
 	return n;
 }
 
+/* Messages whose mac2 a worker's gate already checked come first. */
+static unsigned int dequeue_handshakes(struct dp_ctx *dp, struct rte_mbuf **pkts, unsigned int max)
+{
+	unsigned int n = rte_ring_sc_dequeue_burst(dp->hs_prio_ring, (void **)pkts, max, NULL);
+
+	return n + rte_ring_sc_dequeue_burst(dp->hs_ring, (void **)(pkts + n), max - n, NULL);
+}
+
 static unsigned int drain_handshakes(struct dp_sink *s, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
 	struct rte_mbuf *pkts[HS_PER_POLL];
 	bool loaded = under_load(dp, now);
-	unsigned int n = rte_ring_sc_dequeue_burst(dp->hs_ring, (void **)pkts, HS_PER_POLL, NULL);
+	unsigned int n = dequeue_handshakes(dp, pkts, HS_PER_POLL);
 
 	if (loaded && n)
 		dp->ctl_stats.under_load_ticks++;
@@ -727,7 +733,7 @@ static unsigned int drain_handshakes_shared(struct dp_sink *s, uint64_t now)
 	do {
 		struct rte_mbuf *pkts[HS_PER_SHARED_POLL];
 
-		n = rte_ring_sc_dequeue_burst(dp->hs_ring, (void **)pkts, HS_PER_SHARED_POLL, NULL);
+		n = dequeue_handshakes(dp, pkts, HS_PER_SHARED_POLL);
 		for (unsigned int i = 0; i < n; i++)
 			handle_handshake(s, pkts[i], loaded, now);
 		done += n;

@@ -53,12 +53,16 @@ static int rings_create(struct dp_ctx *dp)
 	struct wgdp_config const *cfg = dp->cfg;
 
 	dp->hs_ring = ring("wgdp_hs", RTE_MAX(cfg->handshake_queue, 64u), RING_F_SC_DEQ);
+	dp->hs_prio_ring = ring("wgdp_hs_prio", RTE_MAX(cfg->handshake_queue / 4, 64u), RING_F_SC_DEQ);
 	dp->local_ring = ring("wgdp_local", DP_LOCAL_RING_SIZE, RING_F_SC_DEQ);
 	dp->stage_ring = ring("wgdp_stage", DP_LOCAL_RING_SIZE, RING_F_SC_DEQ);
 	dp->event_ring = rte_ring_create_elem("wgdp_events", sizeof(struct dp_event),
 					      DP_EVENT_RING_SIZE, (int)rte_socket_id(),
 					      RING_F_SC_DEQ);
-	return dp->hs_ring && dp->local_ring && dp->stage_ring && dp->event_ring ? 0 : -1;
+	return dp->hs_ring && dp->hs_prio_ring && dp->local_ring && dp->stage_ring &&
+			       dp->event_ring
+		       ? 0
+		       : -1;
 }
 
 static void assign_workers(struct dp_ctx *dp, const unsigned int *lcores)
@@ -152,6 +156,7 @@ void dp_free(struct dp_ctx *dp)
 	for (unsigned int i = 0; i < dp->n_ports; i++)
 		ring_free(dp->ports[i].ctl_tx);
 	ring_free(dp->hs_ring);
+	ring_free(dp->hs_prio_ring);
 	ring_free(dp->local_ring);
 	ring_free(dp->stage_ring);
 	rte_ring_free(dp->event_ring);

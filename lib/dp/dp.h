@@ -158,6 +158,8 @@ struct dp_worker {
 	struct wgc_batch *crypto;
 	struct wg_cookie_checker cookie; /* a copy of the control lcore's (gate.c) */
 	uint32_t cookie_sn;		 /* the publication it was copied from */
+	uint64_t gate_tokens;		 /* the gate's budget (gate.c), in messages */
+	uint64_t gate_refill_ns;
 	struct dp_worker_stats stats;
 };
 
@@ -172,6 +174,7 @@ struct dp_ctx {
 	unsigned int n_workers;
 
 	struct rte_ring *hs_ring;    /* workers → control: handshake messages (MP/SC) */
+	struct rte_ring *hs_prio_ring; /* workers → control: the gate saw a valid mac2 (gate.c) */
 	struct rte_ring *local_ring; /* workers → control: ARP/ND/ICMP, resolution (MP/SC) */
 	struct rte_ring *event_ring; /* workers → control: struct dp_event notes (MP/SC) */
 	struct rte_ring *stage_ring; /* workers → control: packets waiting for a session */

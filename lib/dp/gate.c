@@ -21,8 +21,7 @@ void dp_gate_publish(struct dp_ctx *dp, uint64_t now)
 	    !memcmp(dp->cookie_pub.checker.mac1_key, c->mac1_key, sizeof(c->mac1_key)))
 		return;
 	rte_seqlock_write_lock(&dp->cookie_pub.lock);
-	dp->cookie_pub.checker = *c;
-	dp->cookie_pub.checker.secret_borrowed = true;
+	wg_cookie_checker_borrow(&dp->cookie_pub.checker, c);
 	rte_seqlock_write_unlock(&dp->cookie_pub.lock);
 }
 
@@ -38,7 +37,8 @@ static void borrow_checker(struct dp_ctx *dp, struct dp_worker *w)
 			return;
 		copy = dp->cookie_pub.checker;
 	} while (rte_seqlock_read_retry(&dp->cookie_pub.lock, sn));
-	w->cookie = copy;
+	/* Borrowed again: this worker's reply nonces must be its own. */
+	wg_cookie_checker_borrow(&w->cookie, &copy);
 	w->cookie_sn = sn;
 	wg_cookie_checker_wipe(&copy);
 }
@@ -64,46 +64,65 @@ bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now)
 	return last && (int64_t)(now - last) < (int64_t)DP_UNDER_LOAD_HOLD_NS;
 }
 
-static void answer_with_cookie(struct dp_sink *s, struct dp_worker *w, uint16_t port,
-			       struct rte_mbuf *m, const struct dp_pkt *p, uint16_t src_port,
-			       const uint8_t *msg, uint16_t len, uint64_t now)
+static void send_cookie(struct dp_sink *s, struct dp_worker *w, uint16_t port,
+			struct rte_mbuf *m, const struct dp_pkt *p, uint16_t src_port,
+			const struct wg_msg_cookie *reply)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
-	size_t alen = p->family == 4 ? 4 : 16;
-	/* The sender index sits right after the header in both handshake messages. */
-	uint32_t sender = wg_get_le32(msg + sizeof(struct wg_msg_header));
 	struct wgdp_endpoint to = { .port = src_port };
-	struct wg_msg_cookie reply;
 
-	if (!wg_cookie_reply_create(&reply, &w->cookie, msg, len, sender, p->src, alen, src_port,
-				    now))
-		return;
 	dp_addr_set(&to.addr, p->family, p->src);
-	if (dp_reply_udp(s, port, &eth->src_addr, p->dst, &to, &reply, sizeof(reply)))
+	if (dp_reply_udp(s, port, &eth->src_addr, p->dst, &to, reply, sizeof(*reply)))
 		w->stats.cookie_replies_sent++;
 }
 
-bool dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, uint16_t port, struct rte_mbuf *m,
-		       const struct dp_pkt *p, uint16_t src_port, const uint8_t *msg, uint16_t len,
-		       uint64_t now)
+/* One message's worth of the worker's budget, refilled at DP_GATE_BUDGET_PER_S. */
+static bool take_budget(struct dp_worker *w, uint64_t now)
+{
+	uint64_t idle = RTE_MIN(now - w->gate_refill_ns, 1000000000ull); /* no overflow */
+	uint64_t refill = idle * DP_GATE_BUDGET_PER_S / 1000000000ull;
+
+	if (refill) {
+		w->gate_tokens = RTE_MIN(w->gate_tokens + refill, (uint64_t)DP_GATE_BURST);
+		w->gate_refill_ns = now;
+	}
+	if (!w->gate_tokens)
+		return false;
+	w->gate_tokens--;
+	return true;
+}
+
+/* Is the control lcore behind, and may this worker spend time on it? */
+static bool gate_open(struct dp_ctx *dp, struct dp_worker *w, uint64_t now)
+{
+	if (dp->control_is_worker)
+		return dp_gate_under_load(dp, now);
+	return rte_ring_count(dp->hs_ring) >= dp->under_load_queue && take_budget(w, now);
+}
+
+enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, uint16_t port,
+				       struct rte_mbuf *m, const struct dp_pkt *p,
+				       uint16_t src_port, const uint8_t *msg, uint16_t len,
+				       uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
-	bool loaded = dp_gate_under_load(dp, now);
+	struct wg_msg_cookie reply;
 	enum wg_cookie_mac_state st;
 
+	if (!gate_open(dp, w, now))
+		return DP_GATE_QUEUE;
 	borrow_checker(dp, w);
-	st = wg_cookie_validate(&w->cookie, msg, len, p->src, p->family == 4 ? 4 : 16, src_port,
-				loaded, now);
+	st = wg_cookie_check_or_reply(&w->cookie, msg, len, p->src, p->family == 4 ? 4 : 16,
+				      src_port, now, &reply);
+	if (st == WG_COOKIE_MAC1_AND_MAC2_VALID)
+		return DP_GATE_PRIORITY;
 	if (st == WG_COOKIE_MAC_INVALID) {
 		w->stats.drops[DP_DROP_MAC1]++;
-		rte_pktmbuf_free(m);
-		return false;
+	} else {
+		/* Someone keeps sending without a cookie: the load lasts as long as that does. */
+		mark_loaded(dp, now);
+		send_cookie(s, w, port, m, p, src_port, &reply);
 	}
-	if (!loaded || st == WG_COOKIE_MAC1_AND_MAC2_VALID)
-		return true;
-	/* Someone keeps sending without a cookie: the load goes on as long as that does. */
-	mark_loaded(dp, now);
-	answer_with_cookie(s, w, port, m, p, src_port, msg, len, now);
 	rte_pktmbuf_free(m);
-	return false;
+	return DP_GATE_DONE;
 }

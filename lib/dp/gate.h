@@ -1,10 +1,15 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The handshake gate: what a worker does with a handshake message before the control lcore
- * sees it. mac1 is checked here, so a flood not made for our public key never takes a slot
- * of the handshake queue; under load, a message without a valid mac2 is answered here with a
- * cookie reply (a few us), so that neither a spoofed flood nor a legitimate peer's first
- * message waits behind the queue: only messages whose sender proved its address do.
+ * sees it. Normally nothing: the message goes to the handshake queue, where the control lcore
+ * checks the macs and answers with cookies under load, and the flood costs the worker no
+ * more than a queue slot. But when the control lcore has fallen behind (the queue holds
+ * limits.under_load_queue messages), a flood it cannot answer fast enough would fill the
+ * queue, and a legitimate peer's initiation would wait behind it or be dropped. Then the
+ * worker checks the message itself, within a budget: a bad mac1 is dropped, a valid mac2 goes
+ * to a priority queue that the control lcore drains first, anything else gets its cookie reply
+ * right here. With one lcore for everything the gate has no budget: the cookies cost the same
+ * lcore either way, and answering at once spares the queueing.
  *
  * The cookie secret is the control lcore's; it renews it ahead of time and publishes the
  * checker under a seqlock, and each worker keeps a copy that it refreshes when it changes.
@@ -28,10 +33,19 @@ void dp_gate_publish(struct dp_ctx *dp, uint64_t now);
 /* Any lcore: is the concentrator under load (handshake queue deep now or lately)? */
 bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now);
 
-/* Worker: true when the message goes on to the control lcore; false when the gate dropped
- * it (bad mac1) or answered it (cookie reply) and freed m. */
-bool dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, uint16_t port, struct rte_mbuf *m,
-		       const struct dp_pkt *p, uint16_t src_port, const uint8_t *msg, uint16_t len,
-		       uint64_t now);
+/* A worker's gate may check this many messages a second (cookie replies cost ~2-3 us). */
+#define DP_GATE_BUDGET_PER_S 50000u
+#define DP_GATE_BURST	     512u
+
+enum dp_gate_verdict {
+	DP_GATE_QUEUE,	  /* to the handshake queue, unchecked */
+	DP_GATE_PRIORITY, /* mac2 checked: to the priority queue */
+	DP_GATE_DONE,	  /* dropped (bad mac1) or answered (cookie reply); m is freed */
+};
+
+enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, uint16_t port,
+				       struct rte_mbuf *m, const struct dp_pkt *p,
+				       uint16_t src_port, const uint8_t *msg, uint16_t len,
+				       uint64_t now);
 
 #endif

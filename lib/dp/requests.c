@@ -153,6 +153,7 @@ static json_t *handshake_json(struct dp_ctx *dp)
 		set_u64(errs, wg_noise_error_name(e), c->noise_errors[e]);
 	json_object_set_new(o, "noise_errors", errs);
 	set_u64(o, "queue_depth", rte_ring_count(dp->hs_ring));
+	set_u64(o, "priority_queue_depth", rte_ring_count(dp->hs_prio_ring));
 	json_object_set_new(o, "under_load",
 			    json_boolean(rte_ring_count(dp->hs_ring) >= dp->under_load_queue));
 	return o;

@@ -115,9 +115,17 @@ static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_p
 		return;
 	case WG_MSG_INITIATION:
 	case WG_MSG_RESPONSE:
-		if (!dp_gate_handshake(s, w, (uint16_t)(port - dp->ports), m, &p,
-				       rte_be_to_cpu_16(udp->src_port), msg, msg_len, now))
+		switch (dp_gate_handshake(s, w, (uint16_t)(port - dp->ports), m, &p,
+					  rte_be_to_cpu_16(udp->src_port), msg, msg_len, now)) {
+		case DP_GATE_DONE:
 			return;
+		case DP_GATE_PRIORITY:
+			to_control(dp, w, dp->hs_prio_ring, m, DP_DROP_HANDSHAKE_QUEUE,
+				   &w->stats.handshake_to_control);
+			return;
+		case DP_GATE_QUEUE:
+			break;
+		}
 		/* fall through */
 	case WG_MSG_COOKIE:
 		to_control(dp, w, dp->hs_ring, m, DP_DROP_HANDSHAKE_QUEUE,

@@ -78,6 +78,26 @@ static void refresh_secret(struct wg_cookie_checker *c, uint64_t now)
 	wgc_random(c->secret, sizeof(c->secret));
 	c->secret_birth = now;
 	c->have_secret = true;
+	c->have_nonce_prefix = false;
+}
+
+void wg_cookie_checker_borrow(struct wg_cookie_checker *dst, const struct wg_cookie_checker *src)
+{
+	*dst = *src;
+	dst->secret_borrowed = true;
+	dst->have_nonce_prefix = false;
+}
+
+/* prefix || count, little-endian; a fresh random prefix for each checker and each secret. */
+static void next_nonce(struct wg_cookie_checker *c, uint8_t nonce[WG_COOKIE_NONCE_LEN])
+{
+	if (!c->have_nonce_prefix) {
+		wgc_random(c->nonce_prefix, sizeof(c->nonce_prefix));
+		c->nonces_used = 0;
+		c->have_nonce_prefix = true;
+	}
+	memcpy(nonce, c->nonce_prefix, sizeof(c->nonce_prefix));
+	wg_put_le64(nonce + sizeof(c->nonce_prefix), c->nonces_used++);
 }
 
 void wg_cookie_checker_refresh(struct wg_cookie_checker *c, uint64_t now, uint64_t ahead)
@@ -102,53 +122,108 @@ static void make_cookie(uint8_t out[WG_COOKIE_LEN], struct wg_cookie_checker *c,
 	wgc_blake2s_final(&s, out);
 }
 
+static bool is_zero(const uint8_t *p, size_t n)
+{
+	uint8_t acc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		acc |= p[i];
+	return acc == 0;
+}
+
+/* mac2 against the cookie for this source; a zero mac2 is no attempt and is not computed. */
+static bool mac2_valid(const uint8_t cookie[WG_COOKIE_LEN], const void *msg, size_t off)
+{
+	const struct wg_msg_macs *macs = (const struct wg_msg_macs *)((const uint8_t *)msg + off);
+	uint8_t expected[WG_COOKIE_LEN];
+	bool ok;
+
+	if (is_zero(macs->mac2, WG_COOKIE_LEN))
+		return false;
+	compute_mac2(expected, cookie, msg, off);
+	ok = wgc_ct_equal(expected, macs->mac2, WG_COOKIE_LEN);
+	wgc_memzero(expected, sizeof(expected));
+	return ok;
+}
+
+static bool mac1_valid(const struct wg_cookie_checker *c, const void *msg, size_t off)
+{
+	const struct wg_msg_macs *macs = (const struct wg_msg_macs *)((const uint8_t *)msg + off);
+	uint8_t expected[WG_COOKIE_LEN];
+
+	compute_mac1(expected, c->mac1_key, msg, off);
+	return wgc_ct_equal(expected, macs->mac1, WG_COOKIE_LEN);
+}
+
 enum wg_cookie_mac_state wg_cookie_validate(struct wg_cookie_checker *c, const void *msg,
 					    size_t len, const uint8_t *src_addr,
 					    size_t src_addr_len, uint16_t src_port, bool check_mac2,
 					    uint64_t now)
 {
-	const struct wg_msg_macs *macs;
-	uint8_t expected[WG_COOKIE_LEN], cookie[WG_COOKIE_LEN];
+	uint8_t cookie[WG_COOKIE_LEN];
 	size_t off = mac1_offset(len);
 	bool mac2_ok;
 
-	if (!off)
-		return WG_COOKIE_MAC_INVALID;
-	macs = (const struct wg_msg_macs *)((const uint8_t *)msg + off);
-	compute_mac1(expected, c->mac1_key, msg, off);
-	if (!wgc_ct_equal(expected, macs->mac1, WG_COOKIE_LEN))
+	if (!off || !mac1_valid(c, msg, off))
 		return WG_COOKIE_MAC_INVALID;
 	if (!check_mac2)
 		return WG_COOKIE_MAC1_VALID;
-
 	make_cookie(cookie, c, src_addr, src_addr_len, src_port, now);
-	compute_mac2(expected, cookie, msg, off);
-	mac2_ok = wgc_ct_equal(expected, macs->mac2, WG_COOKIE_LEN);
+	mac2_ok = mac2_valid(cookie, msg, off);
 	wgc_memzero(cookie, sizeof(cookie));
-	wgc_memzero(expected, sizeof(expected));
 	return mac2_ok ? WG_COOKIE_MAC1_AND_MAC2_VALID : WG_COOKIE_MAC1_VALID;
+}
+
+/* The reply that carries cookie, sealed with mac1 of the message it answers as AD. */
+static void seal_reply(struct wg_msg_cookie *out, struct wg_cookie_checker *c,
+		       const uint8_t cookie[WG_COOKIE_LEN], const void *msg, size_t off,
+		       uint32_t receiver_index)
+{
+	const struct wg_msg_macs *macs = (const struct wg_msg_macs *)((const uint8_t *)msg + off);
+
+	memset(out, 0, sizeof(*out));
+	wg_msg_header_init(&out->header, WG_MSG_COOKIE);
+	wg_put_le32(out->receiver, receiver_index);
+	next_nonce(c, out->nonce);
+	/* mac1 as AD ties the reply to the one message it answers (whitepaper 5.4.7). */
+	wgc_xaead_encrypt(out->encrypted_cookie, cookie, WG_COOKIE_LEN, macs->mac1, WG_COOKIE_LEN,
+			  out->nonce, c->cookie_key);
+}
+
+enum wg_cookie_mac_state wg_cookie_check_or_reply(struct wg_cookie_checker *c, const void *msg,
+						  size_t len, const uint8_t *src_addr,
+						  size_t src_addr_len, uint16_t src_port,
+						  uint64_t now, struct wg_msg_cookie *reply)
+{
+	uint8_t cookie[WG_COOKIE_LEN];
+	size_t off = mac1_offset(len);
+	enum wg_cookie_mac_state st = WG_COOKIE_MAC1_AND_MAC2_VALID;
+
+	if (!off || !mac1_valid(c, msg, off))
+		return WG_COOKIE_MAC_INVALID;
+	make_cookie(cookie, c, src_addr, src_addr_len, src_port, now);
+	if (!mac2_valid(cookie, msg, off)) {
+		/* The sender index sits right after the header in both handshake messages. */
+		seal_reply(reply, c, cookie, msg, off,
+			   wg_get_le32((const uint8_t *)msg + sizeof(struct wg_msg_header)));
+		st = WG_COOKIE_MAC1_VALID;
+	}
+	wgc_memzero(cookie, sizeof(cookie));
+	return st;
 }
 
 bool wg_cookie_reply_create(struct wg_msg_cookie *out, struct wg_cookie_checker *c, const void *msg,
 			    size_t len, uint32_t receiver_index, const uint8_t *src_addr,
 			    size_t src_addr_len, uint16_t src_port, uint64_t now)
 {
-	const struct wg_msg_macs *macs;
 	uint8_t cookie[WG_COOKIE_LEN];
 	size_t off = mac1_offset(len);
 
 	memset(out, 0, sizeof(*out));
 	if (!off)
 		return false;
-	macs = (const struct wg_msg_macs *)((const uint8_t *)msg + off);
-
-	wg_msg_header_init(&out->header, WG_MSG_COOKIE);
-	wg_put_le32(out->receiver, receiver_index);
-	wgc_random(out->nonce, sizeof(out->nonce));
 	make_cookie(cookie, c, src_addr, src_addr_len, src_port, now);
-	/* mac1 as AD ties the reply to the one message it answers (whitepaper 5.4.7). */
-	wgc_xaead_encrypt(out->encrypted_cookie, cookie, sizeof(cookie), macs->mac1, WG_COOKIE_LEN,
-			  out->nonce, c->cookie_key);
+	seal_reply(out, c, cookie, msg, off, receiver_index);
 	wgc_memzero(cookie, sizeof(cookie));
 	return true;
 }

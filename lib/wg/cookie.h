@@ -42,6 +42,12 @@ struct wg_cookie_checker {
 	uint8_t mac1_key[32];	/* HASH("mac1----" || our public key) */
 	uint8_t cookie_key[32]; /* HASH("cookie--" || our public key) */
 	bool secret_borrowed;	/* a copy of another checker's: never renewed here */
+	/* Reply nonces: a random prefix of this checker's own and a count, so that a reply
+	 * costs no call into the kernel's RNG and no two checkers (copies included) ever use
+	 * the same nonce under the cookie key. */
+	uint8_t nonce_prefix[16];
+	uint64_t nonces_used;
+	bool have_nonce_prefix;
 };
 
 enum wg_cookie_mac_state {
@@ -71,6 +77,9 @@ void wg_cookie_checker_wipe(struct wg_cookie_checker *c);
  */
 void wg_cookie_checker_refresh(struct wg_cookie_checker *c, uint64_t now, uint64_t ahead);
 
+/* dst becomes a copy of src that never renews the secret and draws its own reply nonces. */
+void wg_cookie_checker_borrow(struct wg_cookie_checker *dst, const struct wg_cookie_checker *src);
+
 /*
  * Checks the macs of a handshake message, an initiation (148 bytes) or a response (92 bytes)
  * told apart by len; any other len is INVALID. mac2 is checked only when check_mac2 (i.e.
@@ -91,6 +100,16 @@ enum wg_cookie_mac_state wg_cookie_validate(struct wg_cookie_checker *c, const v
 bool wg_cookie_reply_create(struct wg_msg_cookie *out, struct wg_cookie_checker *c, const void *msg,
 			    size_t len, uint32_t receiver_index, const uint8_t *src_addr,
 			    size_t src_addr_len, uint16_t src_port, uint64_t now);
+
+/*
+ * Under load, in one pass: mac1, then mac2, and when mac2 is missing or wrong the cookie reply
+ * to send (the cookie is computed once for both). Returns WG_COOKIE_MAC1_VALID exactly when
+ * *reply was filled; a mac2 of zeros, what a peer without a cookie sends, is not computed.
+ */
+enum wg_cookie_mac_state wg_cookie_check_or_reply(struct wg_cookie_checker *c, const void *msg,
+						  size_t len, const uint8_t *src_addr,
+						  size_t src_addr_len, uint16_t src_port,
+						  uint64_t now, struct wg_msg_cookie *reply);
 
 void wg_cookie_maker_init(struct wg_cookie_maker *m, const uint8_t peer_public[32]);
 /* Zeroes the whole maker, keys and cookie; init it again before use. */

@@ -230,6 +230,78 @@ static void test_round_trip(void)
 	CU_ASSERT_EQUAL(check(resp, RESP_LEN, addr4, 4, PORT, T0 + 3), WG_COOKIE_MAC1_VALID);
 }
 
+/* Under load in one pass: a reply exactly when mac2 is missing or wrong, nothing for a bad
+ * mac1, and the reply carries the cookie that makes the next message's mac2 valid. */
+static void test_check_or_reply(void)
+{
+	uint8_t init[INIT_LEN];
+	struct wg_msg_cookie reply, untouched;
+
+	setup();
+	make_msg(init, INIT_LEN, T0);
+	memset(&reply, 0xee, sizeof(reply));
+	untouched = reply;
+	init[0] ^= 1; /* mac1 no longer matches */
+	CU_ASSERT_EQUAL(wg_cookie_check_or_reply(&checker, init, INIT_LEN, addr4, 4, PORT, T0,
+						 &reply),
+			WG_COOKIE_MAC_INVALID);
+	CU_ASSERT_EQUAL(memcmp(&reply, &untouched, sizeof(reply)), 0);
+	init[0] ^= 1;
+	CU_ASSERT_EQUAL(wg_cookie_check_or_reply(&checker, init, INIT_LEN, addr4, 4, PORT, T0,
+						 &reply),
+			WG_COOKIE_MAC1_VALID);
+	UNIT_ASSERT_MEM(reply.receiver, init + 4, 4); /* the sender index it answers */
+	CU_ASSERT_TRUE_FATAL(wg_cookie_reply_consume(&maker, &reply, T0 + 1));
+	make_msg(init, INIT_LEN, T0 + 2);
+	memset(&reply, 0xee, sizeof(reply));
+	CU_ASSERT_EQUAL(wg_cookie_check_or_reply(&checker, init, INIT_LEN, addr4, 4, PORT, T0 + 2,
+						 &reply),
+			WG_COOKIE_MAC1_AND_MAC2_VALID);
+	CU_ASSERT_EQUAL(memcmp(&reply, &untouched, sizeof(reply)), 0);
+	/* The same message from another source: its cookie is not this one. */
+	CU_ASSERT_EQUAL(wg_cookie_check_or_reply(&checker, init, INIT_LEN, addr4_other, 4, PORT,
+						 T0 + 2, &reply),
+			WG_COOKIE_MAC1_VALID);
+}
+
+/* A borrowed checker makes the owner's cookies, never renews the secret itself, and its
+ * reply nonces are its own: no nonce is used twice under the cookie key. */
+static void test_borrowed_checker(void)
+{
+	uint8_t init[INIT_LEN];
+	struct wg_cookie_checker copy;
+	struct wg_msg_cookie a, b, c;
+
+	setup();
+	make_msg(init, INIT_LEN, T0);
+	CU_ASSERT_TRUE_FATAL(wg_cookie_reply_create(&a, &checker, init, INIT_LEN, 1, addr4, 4,
+						    PORT, T0));
+	CU_ASSERT_TRUE_FATAL(wg_cookie_reply_create(&b, &checker, init, INIT_LEN, 1, addr4, 4,
+						    PORT, T0));
+	CU_ASSERT_NOT_EQUAL(memcmp(a.nonce, b.nonce, sizeof(a.nonce)), 0);
+	wg_cookie_checker_borrow(&copy, &checker);
+	CU_ASSERT_TRUE_FATAL(wg_cookie_reply_create(&c, &copy, init, INIT_LEN, 1, addr4, 4, PORT,
+						    T0));
+	CU_ASSERT_NOT_EQUAL(memcmp(c.nonce, a.nonce, sizeof(a.nonce)), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(c.nonce, b.nonce, sizeof(b.nonce)), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(c.nonce, a.nonce, 16), 0); /* another prefix, not a count */
+	/* The copy's cookie is the owner's: a reply from the copy validates at the owner. */
+	CU_ASSERT_TRUE_FATAL(wg_cookie_reply_consume(&maker, &c, T0));
+	make_msg(init, INIT_LEN, T0);
+	CU_ASSERT_EQUAL(check(init, INIT_LEN, addr4, 4, PORT, T0), WG_COOKIE_MAC1_AND_MAC2_VALID);
+	/* Long past 120 s the owner renews (on use), the copy does not. */
+	CU_ASSERT_EQUAL(wg_cookie_validate(&copy, init, INIT_LEN, addr4, 4, PORT, true,
+					   T0 + 200 * SEC),
+			WG_COOKIE_MAC1_AND_MAC2_VALID);
+	CU_ASSERT_EQUAL(check(init, INIT_LEN, addr4, 4, PORT, T0 + 200 * SEC), WG_COOKIE_MAC1_VALID);
+	/* Renewal ahead of time: within `ahead` of 120 s counts as due. */
+	wg_cookie_checker_borrow(&copy, &checker);
+	wg_cookie_checker_refresh(&checker, T0 + 200 * SEC + 100 * SEC, 19 * SEC);
+	CU_ASSERT_EQUAL(memcmp(copy.secret, checker.secret, 32), 0);
+	wg_cookie_checker_refresh(&checker, T0 + 200 * SEC + 100 * SEC, 21 * SEC);
+	CU_ASSERT_NOT_EQUAL(memcmp(copy.secret, checker.secret, 32), 0);
+}
+
 /*
  * Opens a reply as the whitepaper says (XChaCha20-Poly1305 under HASH("cookie--" || S_pub),
  * AD = mac1), recomputes the cookie as MAC(R_changing, addr || port big-endian) and the next
@@ -515,6 +587,8 @@ int main(void)
 		{ "maker cookie expires at 115 s", test_maker_cookie_expiry },
 		{ "checker secret rotates at 120 s", test_secret_rotation },
 		{ "wipe", test_wipe },
+		{ "check or reply in one pass", test_check_or_reply },
+		{ "borrowed checker: same cookies, own nonces", test_borrowed_checker },
 		CU_TEST_INFO_NULL,
 	};
 
