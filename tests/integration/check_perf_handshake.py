@@ -63,8 +63,10 @@ if floods["junk"]:
           floods["junk"]["wgdp"]["bad_message"] > 0)
 if floods["bad_mac1"]:
     w = floods["bad_mac1"]["wgdp"]
-    check("bad-mac1 initiations are dropped on the workers, never queued",
-          w["mac1_invalid"] > 0 and w["initiations_received"] <= floods["bad_mac1"]["sent"] * 2)
+    check("bad-mac1 initiations are refused at mac1 (control lcore or the workers' gate), "
+          "never reach Noise",
+          w["mac_invalid"] + w["mac1_invalid"] > 0 and
+          w["initiations_received"] <= floods["bad_mac1"]["sent"] * 2)
 if floods["spoofed_mac1"]:
     w = floods["spoofed_mac1"]["wgdp"]
     check("valid-mac1 floods put wgdp under load: cookie replies, not handshakes",
