@@ -51,12 +51,13 @@ step() {
 
 if [ "$quick" = 1 ]; then
 	step crypto "$build/perf/wgdp-perf" crypto --arch all --duration-ms 30 --sizes 64,1420
-	step dataplane "$build/perf/wgdp-perf" dataplane --duration-ms 30 --sizes 64,1420 --peers 1
+	step dataplane "$build/perf/wgdp-perf" dataplane --flood --duration-ms 30 --sizes 64,1420 --peers 1
 	step handshake "$top/perf/handshake.sh" --peers 1000 --duration-ms 300
 	step probe "$top/perf/probe-compare.sh" --rounds 2 --handshakes 10
 else
 	step crypto "$build/perf/wgdp-perf" crypto --arch all --duration-ms 200
-	step dataplane "$build/perf/wgdp-perf" dataplane --duration-ms 300
+	step dataplane "$build/perf/wgdp-perf" dataplane --flood --flood-kinds handshake,bad_mac1,wrong_port \
+		--duration-ms 300
 	step handshake "$top/perf/handshake.sh" --peers "$peers" --duration-ms 2000
 	step probe "$top/perf/probe-compare.sh"
 	step control "$build/perf/wgdp-perf" control --peers 1000,100000

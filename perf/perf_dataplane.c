@@ -787,7 +787,8 @@ static void usage(FILE *out)
 		"                    figure and flood kind, none included, with kept = Mpps with / without\n"
 		"  --flood-ratio N   data packets per flood packet, default 8\n"
 		"  --flood-kinds L   any of handshake (valid mac1: an X25519 or a cookie reply each),\n"
-		"                    bad_mac1 (dropped by the control lcore at the mac1 check) and\n"
+		"                    bad_mac1 (refused at mac1 by the control lcore, or by the\n"
+		"                    worker's gate while the control lcore is behind) and\n"
 		"                    wrong_port (dropped by the worker), default handshake\n");
 }
 
