@@ -1,0 +1,123 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The WireGuard UAPI socket as `wg` drives it: the server's framing (ctl_frame_uapi), then
+ * for each request, as dp_admin_uapi does, a get (what `wg show` and the control socket's
+ * show print of the config) or a set: ctl_uapi_parse_set, then ctl_uapi_apply against the
+ * running config, which starts as a small config of two peers and takes each applied set.
+ * A set that applies must give a config whose peers pass the whole-config checks; a refusal
+ * must carry a positive errno.
+ *
+ * Input: what a client writes to the socket, e.g. "set=1\npublic_key=...\n...\n\n".
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "crypto/ct.h"
+#include "ctl/server.h"
+#include "ctl/snapshot.h"
+#include "ctl/uapi.h"
+#include "fuzz_common.h"
+
+#define CHECK(cond)                                                                               \
+	do {                                                                                      \
+		if (!(cond))                                                                      \
+			abort();                                                                  \
+	} while (0)
+
+static struct wgdp_config *running;
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	struct wgdp_config_error err;
+	char text[4096];
+	size_t len;
+
+	(void)argc;
+	(void)argv;
+	fuzz_init_crypto();
+	len = fuzz_config_json(text, sizeof(text));
+	running = wgdp_config_parse(text, len, &err);
+	wgc_memzero(text, sizeof(text));
+	if (!running) {
+		fprintf(stderr, "fuzz_uapi: base config: %s: %s\n", err.path, err.message);
+		abort();
+	}
+	return 0;
+}
+
+/* What `wg show` and the control socket's show would print of cfg. */
+static void render(const struct wgdp_config *cfg)
+{
+	struct ctl_snapshot snap;
+	size_t len = 0;
+	char *text;
+	json_t *show;
+
+	memset(&snap, 0, sizeof(snap));
+	snprintf(snap.ifname, sizeof(snap.ifname), "%s", cfg->ifname);
+	memcpy(snap.private_key, cfg->private_key, 32);
+	snap.listen_port = cfg->listen_port;
+	snap.mtu = cfg->mtu;
+	snap.peers = calloc(cfg->n_peers ? cfg->n_peers : 1, sizeof(*snap.peers));
+	CHECK(snap.peers);
+	for (unsigned int i = 0; i < cfg->n_peers; i++) {
+		CHECK(wgdp_peer_config_copy(&snap.peers[i].cfg, &cfg->peers[i]));
+		snap.n_peers++;
+	}
+	text = ctl_uapi_format_get(&snap, &len);
+	CHECK(text && strlen(text) == len);
+	wgc_memzero(text, len);
+	free(text);
+	show = ctl_show_json(&snap);
+	CHECK(show);
+	json_decref(show);
+	ctl_snapshot_free(&snap);
+}
+
+static void set(struct wgdp_config **cur, const char *body, size_t len)
+{
+	struct wgdp_config_error cerr;
+	struct ctl_uapi_set set;
+	struct wgdp_config *next;
+	char msg[160];
+	int err;
+
+	err = ctl_uapi_parse_set(body, len, &set, msg, sizeof(msg));
+	if (err) {
+		CHECK(err > 0 && memchr(msg, '\0', sizeof(msg)));
+		return;
+	}
+	next = ctl_uapi_apply(*cur, &set, &err, msg, sizeof(msg));
+	ctl_uapi_set_free(&set);
+	if (!next) {
+		CHECK(err > 0);
+		return;
+	}
+	CHECK(wgdp_config_check_peers(next, &cerr));
+	if (*cur != running)
+		wgdp_config_free(*cur);
+	*cur = next;
+}
+
+static bool one_request(void *arg, const char *req, size_t len)
+{
+	struct wgdp_config **cur = arg;
+
+	if (len >= 6 && memcmp(req, "get=1\n", 6) == 0)
+		render(*cur);
+	else if (len >= 6 && memcmp(req, "set=1\n", 6) == 0)
+		set(cur, req + 6, len - 6);
+	return true;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct wgdp_config *cur = running;
+	size_t used = ctl_frame_uapi((const char *)data, size, one_request, &cur);
+
+	CHECK(used <= size);
+	if (cur != running)
+		wgdp_config_free(cur);
+	return 0;
+}
