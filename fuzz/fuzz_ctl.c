@@ -10,7 +10,9 @@
  * A reload is given no file of the fuzzer's choosing ("path" is dropped) so it cannot read
  * /dev/zero; it reloads the base config from a file of ours.
  *
- * Input: what a client writes to the socket (any number of lines).
+ * Input: what a client writes to the control socket (any number of lines); or, when it starts
+ * with "get=1" or "set=1", what a client writes to the UAPI socket: ctl_frame_uapi, then
+ * dp_admin_uapi, the daemon's own UAPI handling, whose sets go through the same apply.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,6 +127,25 @@ static bool one_line(void *arg, const char *line, size_t len)
 	return true;
 }
 
+/* A UAPI request: the reply is "errno=N\n\n", after the get's lines if any. */
+static bool one_uapi(void *arg, const char *req, size_t len)
+{
+	size_t rlen = 0;
+	char *r = dp_admin_uapi(adm, req, len, &rlen);
+
+	(void)arg;
+	CHECK(r && rlen >= 9 && strlen(r) == rlen);
+	CHECK(memcmp(r + rlen - 2, "\n\n", 2) == 0 && strstr(r, "errno="));
+	wgc_memzero(r, rlen);
+	free(r);
+	return true;
+}
+
+static bool is_uapi(const uint8_t *data, size_t size)
+{
+	return size >= 6 && (memcmp(data, "get=1\n", 6) == 0 || memcmp(data, "set=1\n", 6) == 0);
+}
+
 /* Back to the base config, as if the input had never been. */
 static void reset(void)
 {
@@ -140,10 +161,16 @@ static void reset(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	size_t used = ctl_frame_json((const char *)data, size, one_line, NULL);
+	size_t used;
 
-	CHECK(used <= size);
-	CHECK(used == size || !memchr(data + used, '\n', size - used));
+	if (is_uapi(data, size)) {
+		used = ctl_frame_uapi((const char *)data, size, one_uapi, NULL);
+		CHECK(used <= size);
+	} else {
+		used = ctl_frame_json((const char *)data, size, one_line, NULL);
+		CHECK(used <= size);
+		CHECK(used == size || !memchr(data + used, '\n', size - used));
+	}
 	reset();
 	return 0;
 }

@@ -363,13 +363,16 @@ static int text_seeds(const char *dir)
 		 "get=1\n\n",
 		 hs, h1, hp, h2);
 	rc |= write_text(dir, "uapi", "setconf", buf);
+	rc |= write_text(dir, "ctl", "uapi-setconf", buf);
 	snprintf(buf, sizeof(buf),
 		 "set=1\npublic_key=%s\nendpoint=[2001:db8::9]:51820\nallowed_ip=10.0.5.0/24\n"
 		 "allowed_ip=fd00:5::/64\n\nget=1\n\n",
 		 hs);
 	rc |= write_text(dir, "uapi", "add-peer", buf);
+	rc |= write_text(dir, "ctl", "uapi-add-peer", buf);
 	snprintf(buf, sizeof(buf), "set=1\npublic_key=%s\nremove=true\n\nget=1\n\n", h2);
 	rc |= write_text(dir, "uapi", "remove-peer", buf);
+	rc |= write_text(dir, "ctl", "uapi-remove-peer", buf);
 	snprintf(buf, sizeof(buf),
 		 "set=1\npublic_key=%s\nupdate_only=true\npersistent_keepalive_interval=0\n"
 		 "preshared_key=%064d\n\n",

@@ -68,7 +68,7 @@ for t in "${targets[@]}"; do
 	cov=$(grep -o 'cov: [0-9]* ft: [0-9]*' "$work/log" | tail -1)
 	crash=$(ls "$work"/crash-* "$work"/leak-* "$work"/timeout-* "$work"/oom-* 2>/dev/null | head -1)
 	if [ "$rc" -eq 0 ] && [ -z "$crash" ]; then
-		echo "fuzz: $t: ok (${execs:-0} execs, $cov)"
+		echo "fuzz: $t: ok (${execs:-0} execs, $(( ${execs:-0} / (seconds > 0 ? seconds : 1) ))/s, $cov)"
 		passed=$((passed + 1))
 	else
 		echo "fuzz: $t: FAILED (${crash:+$(basename "$crash") saved at $crash, }log $work/log)"
