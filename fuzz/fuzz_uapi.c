@@ -4,8 +4,10 @@
  * for each request, as dp_admin_uapi does, a get (what `wg show` and the control socket's
  * show print of the config) or a set: ctl_uapi_parse_set, then ctl_uapi_apply against the
  * running config, which starts as a small config of two peers and takes each applied set.
- * A set that applies must give a config whose peers pass the whole-config checks; a refusal
- * must carry a positive errno.
+ * A set that applies must give a config whose peers pass the whole-config checks and that
+ * says what the set said: a peer whose last section is remove=true is gone, one whose last
+ * section adds it is there with every allowed_ip of that section. A refusal must carry a
+ * positive errno.
  *
  * Input: what a client writes to the socket, e.g. "set=1\npublic_key=...\n...\n\n".
  */
@@ -75,6 +77,54 @@ static void render(const struct wgdp_config *cfg)
 	ctl_snapshot_free(&snap);
 }
 
+static const struct wgdp_peer_config *find(const struct wgdp_config *cfg, const uint8_t key[32])
+{
+	for (unsigned int i = 0; i < cfg->n_peers; i++)
+		if (memcmp(cfg->peers[i].public_key, key, 32) == 0)
+			return &cfg->peers[i];
+	return NULL;
+}
+
+static bool has_prefix(const struct wgdp_peer_config *pc, const struct wgdp_prefix *pf)
+{
+	for (unsigned int i = 0; i < pc->n_allowed_ips; i++)
+		if (pc->allowed_ips[i].len == pf->len &&
+		    memcmp(&pc->allowed_ips[i].addr, &pf->addr, sizeof(pf->addr)) == 0)
+			return true;
+	return false;
+}
+
+/* next says what set said, for each peer's last section. */
+static void check_applied(const struct ctl_uapi_set *set, const struct wgdp_config *next)
+{
+	for (unsigned int k = 0; k < set->n_peers; k++) {
+		const struct ctl_uapi_peer *up = &set->peers[k];
+		const struct wgdp_peer_config *pc = find(next, up->public_key);
+		bool last = true;
+
+		for (unsigned int j = k + 1; j < set->n_peers && last; j++)
+			last = memcmp(set->peers[j].public_key, up->public_key, 32) != 0;
+		if (!last)
+			continue;
+		if (up->remove) {
+			CHECK(!pc);
+			continue;
+		}
+		if (!pc) {
+			CHECK(up->update_only);
+			continue;
+		}
+		for (unsigned int i = 0; i < up->n_allowed_ips; i++)
+			CHECK(has_prefix(pc, &up->allowed_ips[i]));
+		if (up->has_endpoint)
+			CHECK(pc->has_endpoint && pc->endpoint.port == up->endpoint.port);
+		if (up->has_keepalive)
+			CHECK(pc->persistent_keepalive == up->persistent_keepalive);
+	}
+	if (set->has_private_key)
+		CHECK(memcmp(next->private_key, set->private_key, 32) == 0);
+}
+
 static void set(struct wgdp_config **cur, const char *body, size_t len)
 {
 	struct wgdp_config_error cerr;
@@ -89,12 +139,14 @@ static void set(struct wgdp_config **cur, const char *body, size_t len)
 		return;
 	}
 	next = ctl_uapi_apply(*cur, &set, &err, msg, sizeof(msg));
-	ctl_uapi_set_free(&set);
 	if (!next) {
+		ctl_uapi_set_free(&set);
 		CHECK(err > 0);
 		return;
 	}
 	CHECK(wgdp_config_check_peers(next, &cerr));
+	check_applied(&set, next);
+	ctl_uapi_set_free(&set);
 	if (*cur != running)
 		wgdp_config_free(*cur);
 	*cur = next;
