@@ -289,6 +289,60 @@ static int neigh_seeds(const char *dir)
 	return rc;
 }
 
+/* ---- fuzz_data: control byte, first counter, then (length, plaintext, counter step)s ---- */
+
+static int data_seeds(const char *dir)
+{
+	uint8_t in[1024], inner[64];
+	size_t n;
+	int rc = 0;
+
+	/* One keepalive at counter 0. */
+	memset(in, 0, 10);
+	rc |= write_seed(dir, "data", "keepalive", in[0], in + 1, 9);
+	/* An inner IPv4 header, then the same counter again (a replay), then the next one. */
+	memset(inner, 0, sizeof(inner));
+	inner[0] = 0x45;
+	put16(inner + 2, IP4_LEN);
+	inner[9] = 1;
+	n = 0;
+	in[n++] = 2; /* 3 messages */
+	memset(in + n, 0, 8);
+	in[n] = 5;
+	n += 8;
+	for (int i = 0; i < 3; i++) {
+		in[n++] = IP4_LEN;
+		memcpy(in + n, inner, IP4_LEN);
+		n += IP4_LEN;
+		in[n++] = i == 0 ? 0 : 1;
+	}
+	rc |= write_seed(dir, "data", "ipv4-replay", in[0], in + 1, n - 1);
+	/* Eight messages of growing length (IPv6 inner), counters walking the window's edge. */
+	n = 0;
+	in[n++] = 0x17;
+	memset(in + n, 0, 8);
+	in[n + 1] = 0x40; /* 16384 */
+	n += 8;
+	for (int i = 0; i < 8; i++) {
+		uint8_t len = (uint8_t)(IP6_LEN + 13 * i);
+
+		in[n++] = len;
+		memset(in + n, 0, len);
+		in[n] = 0x60;
+		put16(in + n + 4, (unsigned int)(len - IP6_LEN));
+		in[n + 6] = 59;
+		n += len;
+		in[n++] = (uint8_t)(i & 1 ? -127 : 127); /* x64: 8128, the window */
+	}
+	rc |= write_seed(dir, "data", "window-edge", in[0], in + 1, n - 1);
+	/* A corrupted first message among two; an old keypair. */
+	in[0] = 0x09;
+	rc |= write_seed(dir, "data", "corrupt", in[0], in + 1, n - 1);
+	in[0] = 0x21;
+	rc |= write_seed(dir, "data", "expired", in[0], in + 1, n - 1);
+	return rc;
+}
+
 /* ---- text: the config, the control socket, the UAPI ---- */
 
 static int write_text(const char *dir, const char *target, const char *name, const char *text)
@@ -422,6 +476,7 @@ int main(int argc, char **argv)
 	rc |= classify_seeds(argv[1], &init, &response, &reply);
 	rc |= neigh_seeds(argv[1]);
 	rc |= text_seeds(argv[1]);
+	rc |= data_seeds(argv[1]);
 	if (rc)
 		fprintf(stderr, "gen_corpus: cannot write under %s\n", argv[1]);
 	return rc ? 1 : 0;
