@@ -2,7 +2,9 @@
 /*
  * Writes the seed corpora of the handshake targets: valid messages made from the same fixed
  * keys and deterministic randomness the targets use, so each seed gets past mac1 and the
- * AEADs and the fuzzer starts from the deep end. Run by scripts/fuzz.sh --regen-corpus:
+ * AEADs and the fuzzer starts from the deep end; and the frames, data bursts, control
+ * requests and UAPI streams, whose keys derive from the same constants. Deterministic: the
+ * same build writes the same bytes. Run by scripts/fuzz.sh --regen-corpus, or:
  *
  *   build-fuzz/fuzz/gen_corpus fuzz/corpus
  */
@@ -179,6 +181,7 @@ static int classify_seeds(const char *dir, const void *init, const void *resp,
 	int rc = 0;
 
 	n = udp4_frame(f, init, 148);
+	/* write_seed puts a control byte first; the classifier has none, so frame byte 0 is it. */
 	rc |= write_seed(dir, "classify", "ipv4-initiation", f[0], f + 1, n - 1);
 	n = udp6_frame(f, init, 148);
 	rc |= write_seed(dir, "classify", "ipv6-initiation", f[0], f + 1, n - 1);

@@ -5,6 +5,7 @@
 #   scripts/fuzz.sh                      every target, 60 s each (WGDP_FUZZ_SECONDS overrides)
 #   scripts/fuzz.sh --seconds 3600 config   one target for an hour
 #   scripts/fuzz.sh --list               the target names
+#   scripts/fuzz.sh --regen-corpus       rewrites the generated seeds in fuzz/corpus
 #
 # Work dirs are build-fuzz/fuzz-work/<target>/ (the corpus as it grew, crash files); the seed
 # corpus in fuzz/corpus/ is never written. Last line: "fuzz: N passed, N failed".
@@ -15,11 +16,13 @@ build=${WGDP_FUZZ_BUILD_DIR:-$top/build-fuzz}
 seconds=${WGDP_FUZZ_SECONDS:-60}
 targets=()
 list=0
+regen=0
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--seconds) seconds=$2; shift ;;
 	--list) list=1 ;;
-	-h|--help) sed -n '2,10p' "$0"; exit 0 ;;
+	--regen-corpus) regen=1 ;;
+	-h|--help) sed -n '2,11p' "$0"; exit 0 ;;
 	-*) echo "fuzz.sh: unknown option $1" >&2; exit 2 ;;
 	*) targets+=("$1") ;;
 	esac
@@ -42,6 +45,10 @@ if ! ninja -C "$build" -j2 >/dev/null; then
 	echo "fuzz: build in $build failed"
 	echo "fuzz: 0 passed, ${#targets[@]} failed"
 	exit 1
+fi
+if [ "$regen" = 1 ]; then
+	"$build/fuzz/gen_corpus" "$top/fuzz/corpus" && echo "fuzz: seeds written to fuzz/corpus"
+	exit
 fi
 
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
