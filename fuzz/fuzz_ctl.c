@@ -10,6 +10,9 @@
  * A reload is given no file of the fuzzer's choosing ("path" is dropped) so it cannot read
  * /dev/zero; it reloads the base config from a file of ours.
  *
+ * With WGDP_FUZZ_VERBOSE set, the control socket's answers go to stderr (they hold no private
+ * key; UAPI replies, which do, are never printed).
+ *
  * Input: what a client writes to the control socket (any number of lines); or, when it starts
  * with "get=1" or "set=1", what a client writes to the UAPI socket: ctl_frame_uapi, then
  * dp_admin_uapi, the daemon's own UAPI handling, whose sets go through the same apply.
@@ -30,6 +33,7 @@
 #include "fuzz_dpdk.h"
 #include "log.h"
 #include "neigh.h"
+#include "peer.h"
 
 #define CHECK(cond)                                                                               \
 	do {                                                                                      \
@@ -41,6 +45,7 @@ static struct wgdp_config *base;
 static char base_path[64];
 static struct dp_ctx *dp;
 static struct dp_admin *adm;
+static bool verbose;
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -57,6 +62,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* Room for three allowed-ips generations of 64 MiB: old, new, and the reset. */
 	fuzz_eal_init((*argv)[0], 512);
 	dp_log_init();
+	verbose = getenv("WGDP_FUZZ_VERBOSE") != NULL;
 	rte_log_set_global_level(RTE_LOG_EMERG);
 	len = fuzz_config_json(text, sizeof(text));
 	base = wgdp_config_parse(text, len, &err);
@@ -122,7 +128,10 @@ static bool one_line(void *arg, const char *line, size_t len)
 	} else {
 		ans = dp_admin_json_line(adm, line, len);
 	}
+	dp_reclaim(dp); /* the control lcore's loop, between two requests */
 	check_answer(ans);
+	if (verbose)
+		fprintf(stderr, "> %.*s\n< %s\n", (int)len, line, ans);
 	free(ans);
 	return true;
 }
@@ -134,6 +143,7 @@ static bool one_uapi(void *arg, const char *req, size_t len)
 	char *r = dp_admin_uapi(adm, req, len, &rlen);
 
 	(void)arg;
+	dp_reclaim(dp);
 	CHECK(r && rlen >= 9 && strlen(r) == rlen);
 	CHECK(memcmp(r + rlen - 2, "\n\n", 2) == 0 && strstr(r, "errno="));
 	wgc_memzero(r, rlen);
@@ -154,7 +164,11 @@ static void reset(void)
 	struct wgdp_config *again = wgdp_config_dup(base, 0);
 
 	CHECK(again);
+	/* What the control lcore does in its loop: free what changes retired (old allowed-ips
+	 * tables of 64 MiB would otherwise pile up until none fits). */
+	dp_reclaim(dp);
 	CHECK(dp_admin_apply(adm, again, &res, &err) == 0);
+	dp_reclaim(dp);
 	json_decref(adm->stats_base);
 	adm->stats_base = NULL;
 }
