@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The outer packet classifier as a worker runs it on every received frame: dp_pkt_parse
- * (Ethernet, IPv4, IPv6), dp_pkt_udp, wg_msg_classify, and for a data message dp_inner_parse
- * on what would be its plaintext. The frame sits in an exact-size buffer, and every offset the
+ * The outer packet classifier as a worker runs it on every received frame (classify_outside
+ * in lib/dp/worker.c, in the same order): dp_pkt_parse (Ethernet, IPv4, IPv6), our address
+ * (dp_is_local_addr on a port of 192.0.2.1 and 2001:db8::1), dp_pkt_udp, the listen port,
+ * wg_msg_classify, and for a data message dp_inner_parse on what would be its plaintext. The frame sits in an exact-size buffer, and every offset the
  * parsers hand back is checked against it: they must never point past the frame.
  *
  * Input: one Ethernet frame.
@@ -11,8 +12,20 @@
 #include <string.h>
 
 #include "fuzz_dpdk.h"
+#include "dp.h"
 #include "pkt.h"
+#include "route.h"
 #include "wg/messages.h"
+
+static struct wgdp_port_config port_cfg = {
+	.role = WGDP_ROLE_OUTSIDE,
+	.addrs = {
+		{ .addr = { 4, { 192, 0, 2, 1 } }, .len = 24 },
+		{ .addr = { 6, { 0x20, 0x01, 0x0d, 0xb8, [15] = 1 } }, .len = 64 },
+	},
+	.n_addrs = 2,
+};
+static const struct dp_port port = { .iface = { .cfg = &port_cfg }, .outside = true };
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -46,7 +59,10 @@ static void udp(struct rte_mbuf *m, const struct dp_pkt *p)
 	uint16_t dport, off, len;
 	const uint8_t *msg;
 
-	if (!dp_pkt_udp(m, p, &dport, &off, &len))
+	/* Not for us (ND to multicast goes to the control lcore), or not UDP: not ours here. */
+	if (!dp_is_local_addr(&port, p->family, p->dst) || p->proto != IPPROTO_UDP)
+		return;
+	if (!dp_pkt_udp(m, p, &dport, &off, &len) || dport != 51820)
 		return;
 	CHECK((uint32_t)off + len <= rte_pktmbuf_data_len(m));
 	msg = rte_pktmbuf_mtod_offset(m, const uint8_t *, off);
