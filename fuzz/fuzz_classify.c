@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "fuzz_dpdk.h"
 #include "dp.h"
 #include "pkt.h"
@@ -33,12 +34,6 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fuzz_eal_init((*argv)[0], 128);
 	return 0;
 }
-
-#define CHECK(cond)                                                                               \
-	do {                                                                                      \
-		if (!(cond))                                                                      \
-			abort();                                                                  \
-	} while (0)
 
 /* A decrypted data payload: the inner IP packet and its addresses. */
 static void inner(const uint8_t *plain, uint32_t len)
@@ -95,8 +90,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!m)
 		return 0;
 	if (dp_pkt_parse(m, &p) && p.family) {
-		uint32_t hdr = p.family == 4 ? sizeof(struct rte_ipv4_hdr)
-					     : sizeof(struct rte_ipv6_hdr);
+		uint32_t hdr =
+			p.family == 4 ? sizeof(struct rte_ipv4_hdr) : sizeof(struct rte_ipv6_hdr);
 
 		CHECK(p.l3_off + hdr <= p.l4_off);
 		CHECK((uint32_t)p.l4_off + p.l4_len <= rte_pktmbuf_data_len(m));

@@ -24,7 +24,7 @@
 /* The test peers. Their private keys are constants of this file, never printed. */
 struct fuzz_side {
 	struct wg_identity id;
-	struct wg_handshake hs;		/* our state for the one peer on the other side */
+	struct wg_handshake hs;		  /* our state for the one peer on the other side */
 	struct wg_cookie_checker checker; /* ours, as a responder */
 	struct wg_cookie_maker maker;	  /* towards the other side */
 };

@@ -11,14 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "config.h"
 #include "fuzz_common.h"
-
-#define CHECK(cond)                                                                               \
-	do {                                                                                      \
-		if (!(cond))                                                                      \
-			abort();                                                                  \
-	} while (0)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {

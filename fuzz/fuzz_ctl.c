@@ -24,6 +24,7 @@
 
 #include <jansson.h>
 
+#include "fuzz_check.h"
 #include "admin.h"
 #include "admin_priv.h"
 #include "crypto/ct.h"
@@ -34,12 +35,6 @@
 #include "log.h"
 #include "neigh.h"
 #include "peer.h"
-
-#define CHECK(cond)                                                                               \
-	do {                                                                                      \
-		if (!(cond))                                                                      \
-			abort();                                                                  \
-	} while (0)
 
 static struct wgdp_config *base;
 static char base_path[64];

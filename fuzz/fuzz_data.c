@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "crypto/aead.h"
 #include "crypto/aead_batch.h"
 #include "fuzz_common.h"
@@ -24,12 +25,6 @@
 #include "wg/messages.h"
 #include "wg/replay.h"
 #include "wg/timers.h"
-
-#define CHECK(cond)                                                                               \
-	do {                                                                                      \
-		if (!(cond))                                                                      \
-			abort();                                                                  \
-	} while (0)
 
 #define MAX_MSGS 8
 #define INDEX	 0x33333333u

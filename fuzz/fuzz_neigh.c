@@ -14,15 +14,10 @@
 
 #include <rte_ip.h>
 
+#include "fuzz_check.h"
 #include "fuzz_dpdk.h"
 #include "neigh.h"
 #include "pkt.h"
-
-#define CHECK(cond)                                                                               \
-	do {                                                                                      \
-		if (!(cond))                                                                      \
-			abort();                                                                  \
-	} while (0)
 
 static struct wgdp_port_config port_cfg = {
 	.port_id = 0,
@@ -80,8 +75,8 @@ static void check_reply(struct rte_mbuf *m)
 			rte_pktmbuf_mtod_offset(m, const struct rte_ipv4_hdr *, p.l3_off);
 
 		CHECK(rte_raw_cksum(ip, rte_ipv4_hdr_len(ip)) == 0xffff);
-		CHECK(rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, p.l4_off),
-				    p.l4_len) == 0xffff);
+		CHECK(rte_raw_cksum(rte_pktmbuf_mtod_offset(m, const void *, p.l4_off), p.l4_len) ==
+		      0xffff);
 	} else if (p.family == 6) {
 		const struct rte_ipv6_hdr *ip6 =
 			rte_pktmbuf_mtod_offset(m, const struct rte_ipv6_hdr *, p.l3_off);

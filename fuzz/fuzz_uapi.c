@@ -15,17 +15,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "fuzz_check.h"
 #include "crypto/ct.h"
 #include "ctl/server.h"
 #include "ctl/snapshot.h"
 #include "ctl/uapi.h"
 #include "fuzz_common.h"
-
-#define CHECK(cond)                                                                               \
-	do {                                                                                      \
-		if (!(cond))                                                                      \
-			abort();                                                                  \
-	} while (0)
 
 static struct wgdp_config *running;
 

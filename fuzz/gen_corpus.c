@@ -38,10 +38,10 @@ static int write_seed(const char *dir, const char *target, const char *name, uin
 
 /* ---- frames, for fuzz_classify and fuzz_neigh ---- */
 
-#define ETH_LEN	 14
-#define IP4_LEN	 20
-#define IP6_LEN	 40
-#define UDP_LEN	 8
+#define ETH_LEN	  14
+#define IP4_LEN	  20
+#define IP6_LEN	  40
+#define UDP_LEN	  8
 #define MAX_FRAME 1600
 
 static const uint8_t our_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
@@ -173,8 +173,7 @@ static size_t data_msg(uint8_t *out, int family)
 	return 16 + padded + 16;
 }
 
-static int classify_seeds(const char *dir, const void *init, const void *resp,
-			  const void *cookie)
+static int classify_seeds(const char *dir, const void *init, const void *resp, const void *cookie)
 {
 	uint8_t f[MAX_FRAME], msg[128];
 	size_t n;
