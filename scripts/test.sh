@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # The test command: builds and runs every test suite in the normal build and again under
-# AddressSanitizer + UndefinedBehaviorSanitizer. Integration tests need root.
+# AddressSanitizer + UndefinedBehaviorSanitizer, then runs every libFuzzer target for about
+# 60 s (scripts/fuzz.sh; each target counts as one test). Integration tests need root.
 #
-#   scripts/test.sh                 everything, both builds
-#   scripts/test.sh --no-sanitize   the normal build only
+#   scripts/test.sh                 everything: both builds, then the fuzzers
+#   scripts/test.sh --no-sanitize   the normal build only (and the fuzzers)
+#   scripts/test.sh --no-fuzz       without the fuzzers
 #   scripts/test.sh --suite unit    one meson suite (unit, integration, perf-smoke)
 set -uo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
 sanitize=1
+fuzz=1
 suite_args=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--no-sanitize) sanitize=0 ;;
+	--no-fuzz) fuzz=0 ;;
 	--suite) suite_args+=(--suite "$2"); shift ;;
-	-h|--help) sed -n '2,8p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,10p' "$0"; exit 0 ;;
 	*) echo "test.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 	shift
@@ -55,6 +59,21 @@ if [ "$sanitize" = 1 ]; then
 	export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}
 	export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 	run_build "$top/build-san" -Db_sanitize=address,undefined -Db_lundef=false
+fi
+
+# The fuzzers: their own clang build (build-fuzz); "fuzz: N passed, N failed" is their last line.
+if [ "$fuzz" = 1 ]; then
+	if ! command -v clang >/dev/null; then
+		echo "test.sh: clang not found (scripts/setup.sh installs it): fuzzers skipped" >&2
+		skipped=$((skipped + 1))
+	else
+		fuzz_out=$("$top/scripts/fuzz.sh" 2>&1 | tee /dev/stderr | tail -1)
+		if [[ "$fuzz_out" =~ ^fuzz:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
+			passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2]))
+		else
+			failed=$((failed + 1))
+		fi
+	fi
 fi
 
 echo

@@ -132,23 +132,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 /* The control socket's lines: decode, ask the admin, encode. */
 static char *json_line(void *ctx, const char *line, size_t len)
 {
-	json_error_t jerr;
-	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr), *ans;
-	char *text;
-
-	if (!req) {
-		char where[64];
-
-		snprintf(where, sizeof(where), "column %d", jerr.column);
-		ans = json_pack("{s:b,s:s+,s:s}", "ok", 0, "error", "not JSON: ", jerr.text,
-				"path", where);
-	} else {
-		ans = dp_admin_request(ctx, req);
-		json_decref(req);
-	}
-	text = json_dumps(ans, JSON_COMPACT);
-	json_decref(ans);
-	return text;
+	return dp_admin_json_line(ctx, line, len);
 }
 
 static char *uapi_request(void *ctx, const char *req, size_t len, size_t *reply_len)

@@ -181,40 +181,81 @@ static void reply(struct client *c, char *text, size_t len, bool newline)
 	}
 }
 
-/* JSON: every complete line is a request. */
-static void serve_json(struct ctl_server *srv, struct client *c)
+size_t ctl_frame_json(const char *data, size_t len, ctl_frame_fn fn, void *arg)
 {
-	char *nl;
+	const char *nl;
+	size_t used = 0;
 
-	while (!c->closing && c->in.len && (nl = memchr(c->in.data, '\n', c->in.len))) {
-		size_t len = (size_t)(nl - c->in.data);
-		char *ans;
+	while (used < len && (nl = memchr(data + used, '\n', len - used))) {
+		size_t n = (size_t)(nl - (data + used));
+		bool more = true;
 
-		if (len && c->in.data[len - 1] == '\r')
-			len--;
-		if (len) {
-			ans = srv->ops->json_line(srv->ctx, c->in.data, len);
-			reply(c, ans, ans ? strlen(ans) : 0, true);
-		}
-		buf_consume(&c->in, (size_t)(nl - c->in.data) + 1);
+		if (n && data[used + n - 1] == '\r')
+			n--;
+		if (n)
+			more = fn(arg, data + used, n);
+		used = (size_t)(nl - data) + 1;
+		if (!more)
+			break;
 	}
+	return used;
+}
+
+size_t ctl_frame_uapi(const char *data, size_t len, ctl_frame_fn fn, void *arg)
+{
+	size_t used = 0;
+
+	while (len - used >= 2) {
+		const char *end = memmem(data + used, len - used, "\n\n", 2);
+		size_t n;
+		bool more;
+
+		if (!end)
+			break;
+		n = (size_t)(end - (data + used)) + 1;
+		more = fn(arg, data + used, n);
+		used += n + 1;
+		if (!more)
+			break;
+	}
+	return used;
+}
+
+struct serving {
+	struct ctl_server *srv;
+	struct client *c;
+};
+
+/* JSON: every complete line is a request. */
+static bool json_request(void *arg, const char *line, size_t len)
+{
+	struct serving *s = arg;
+	char *ans = s->srv->ops->json_line(s->srv->ctx, line, len);
+
+	reply(s->c, ans, ans ? strlen(ans) : 0, true);
+	return !s->c->closing;
 }
 
 /* UAPI: a request ends with an empty line. */
-static void serve_uapi(struct ctl_server *srv, struct client *c)
+static bool uapi_request(void *arg, const char *req, size_t len)
 {
-	for (;;) {
-		char *end = c->in.len >= 2 ? memmem(c->in.data, c->in.len, "\n\n", 2) : NULL;
-		size_t len, rlen = 0;
-		char *ans;
+	struct serving *s = arg;
+	size_t rlen = 0;
+	char *ans = s->srv->ops->uapi(s->srv->ctx, req, len, &rlen);
 
-		if (c->closing || !end)
-			return;
-		len = (size_t)(end - c->in.data) + 1;
-		ans = srv->ops->uapi(srv->ctx, c->in.data, len, &rlen);
-		reply(c, ans, rlen, false);
-		buf_consume(&c->in, len + 1);
-	}
+	reply(s->c, ans, rlen, false);
+	return !s->c->closing;
+}
+
+static void serve(struct ctl_server *srv, struct client *c)
+{
+	struct serving s = { .srv = srv, .c = c };
+
+	if (c->closing || !c->in.len)
+		return;
+	buf_consume(&c->in, c->kind == LISTEN_JSON
+				    ? ctl_frame_json(c->in.data, c->in.len, json_request, &s)
+				    : ctl_frame_uapi(c->in.data, c->in.len, uapi_request, &s));
 }
 
 static void client_read(struct ctl_server *srv, unsigned int i)
@@ -241,10 +282,7 @@ static void client_read(struct ctl_server *srv, unsigned int i)
 		return;
 	}
 	wgc_memzero(chunk, (size_t)n);
-	if (c->kind == LISTEN_JSON)
-		serve_json(srv, c);
-	else
-		serve_uapi(srv, c);
+	serve(srv, c);
 }
 
 /* Returns false when the client is done and can be closed. */

@@ -8,6 +8,7 @@
 #ifndef WGDP_CTL_SERVER_H
 #define WGDP_CTL_SERVER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define CTL_MAX_CLIENTS	 64
@@ -22,6 +23,22 @@ struct ctl_server_ops {
 };
 
 struct ctl_server;
+
+/* One framed request; false stops the framing (its client is going away). */
+typedef bool (*ctl_frame_fn)(void *arg, const char *req, size_t len);
+
+/*
+ * The control socket's framing: calls fn for every complete line in data[0..len), without
+ * its "\n" or "\r\n"; empty lines are skipped. Returns how many bytes were used up; what is
+ * left is an incomplete line waiting for more.
+ */
+size_t ctl_frame_json(const char *data, size_t len, ctl_frame_fn fn, void *arg);
+
+/*
+ * The UAPI socket's framing: a request ends with an empty line; fn gets it with its last
+ * "\n" but without the empty line. Returns how many bytes were used up.
+ */
+size_t ctl_frame_uapi(const char *data, size_t len, ctl_frame_fn fn, void *arg);
 
 /*
  * Creates the sockets (json_path required, uapi_path may be NULL), making their directories

@@ -45,6 +45,10 @@ int dp_admin_snapshot(struct dp_admin *adm, struct ctl_snapshot *snap);
 /* A control-socket request (one decoded JSON object) → its answer (never NULL). */
 json_t *dp_admin_request(struct dp_admin *adm, json_t *req);
 
+/* A control-socket line (one JSON request, no newline) → the malloc'd answer line, also for
+ * a line that is not JSON. */
+char *dp_admin_json_line(struct dp_admin *adm, const char *line, size_t len);
+
 /* A UAPI request ("get=1\n..." or "set=1\n...", without the final blank line) → the reply. */
 char *dp_admin_uapi(struct dp_admin *adm, const char *req, size_t len, size_t *reply_len);
 

@@ -124,17 +124,20 @@ static bool hs_parse(struct dp_ctx *dp, struct rte_mbuf *m, struct hs_src *src)
 {
 	struct dp_pkt p;
 	const struct rte_udp_hdr *udp;
+	uint16_t dport, msg_off, msg_len;
 	int port = port_index(dp, m->port);
 
-	if (port < 0 || !dp_pkt_parse(m, &p) || p.family == 0 || p.proto != IPPROTO_UDP)
+	/* The worker checked all this already; checking again costs little on this path and
+	 * keeps the control lcore safe from anything that reaches the ring some other way. */
+	if (port < 0 || !dp_pkt_parse(m, &p) || !dp_pkt_udp(m, &p, &dport, &msg_off, &msg_len))
 		return false;
 	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, p.l4_off);
 	src->port = (uint16_t)port;
 	dp_addr_set(&src->ep.addr, p.family, p.src);
 	src->ep.port = rte_be_to_cpu_16(udp->src_port);
 	rte_ether_addr_copy(&rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->src_addr, &src->mac);
-	src->msg = (const uint8_t *)(udp + 1);
-	src->len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
+	src->msg = rte_pktmbuf_mtod_offset(m, const uint8_t *, msg_off);
+	src->len = msg_len;
 	src->our_addr = p.dst;
 	return true;
 }

@@ -453,6 +453,14 @@ static void ip6_reply_header(struct rte_mbuf *m, struct rte_ipv6_hdr *ip6,
 	rte_pktmbuf_pkt_len(m) = rte_pktmbuf_data_len(m);
 }
 
+/* Makes m at least len bytes long, growing it into its tailroom; false when that is short. */
+static bool room_for(struct rte_mbuf *m, uint32_t len)
+{
+	uint32_t have = rte_pktmbuf_data_len(m);
+
+	return have >= len || rte_pktmbuf_append(m, (uint16_t)(len - have)) != NULL;
+}
+
 static enum dp_local_verdict ns_input(struct dp_neigh *nt, const struct dp_iface *ifc,
 				      struct rte_mbuf *m, struct rte_ipv6_hdr *ip6, uint8_t *icmp,
 				      uint32_t len, struct dp_tx_list *tx)
@@ -467,6 +475,10 @@ static enum dp_local_verdict ns_input(struct dp_neigh *nt, const struct dp_iface
 	if (!our_addr(ifc, 6, target) ||
 	    (!our_addr(ifc, 6, ip6->dst_addr) && !is_solicited_node_of(ip6->dst_addr, target)))
 		return drop(nt, m, DP_NEIGH_DROP_NOT_OURS);
+	/* The answer carries our link-layer address option, which the question may lack (DAD
+	 * probes have none): the frame must have room for it before we write it. */
+	if (!room_for(m, sizeof(*eth) + sizeof(*ip6) + ND_MSG_LEN + ND_OPT_LL_LEN))
+		return drop(nt, m, DP_NEIGH_DROP_NO_MBUF);
 	slla = nd_ll_option(icmp + ND_MSG_LEN, len - ND_MSG_LEN, ND_OPT_SLLA, &bad);
 	dad = memcmp(ip6->src_addr, unspecified, 16) == 0;
 	if (bad || (dad && slla))

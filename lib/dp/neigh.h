@@ -59,7 +59,7 @@ enum dp_neigh_drop {
 	DP_NEIGH_DROP_UNRESOLVED,    /* waited DP_NEIGH_RETRIES solicitations for nothing */
 	DP_NEIGH_DROP_TABLE_FULL,
 	DP_NEIGH_DROP_NO_SOURCE,     /* no address of ours on that port to solicit from */
-	DP_NEIGH_DROP_NO_MBUF,
+	DP_NEIGH_DROP_NO_MBUF,	     /* no mbuf for a solicitation, or no room in one for an answer */
 	DP_NEIGH_DROP_COUNT
 };
 

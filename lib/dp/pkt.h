@@ -85,6 +85,29 @@ static inline bool dp_pkt_parse(struct rte_mbuf *m, struct dp_pkt *p)
 	return true; /* not IP: family 0, the caller decides (ARP) */
 }
 
+/*
+ * The UDP datagram of an IP packet that dp_pkt_parse accepted: its destination port (host
+ * order) and where its payload is. False when the UDP header does not fit the IP payload or
+ * its length disagrees with it.
+ */
+static inline bool dp_pkt_udp(const struct rte_mbuf *m, const struct dp_pkt *p, uint16_t *dport,
+			      uint16_t *payload_off, uint16_t *payload_len)
+{
+	const struct rte_udp_hdr *udp;
+	uint16_t dgram_len;
+
+	if (p->family == 0 || p->proto != IPPROTO_UDP || p->l4_len < sizeof(*udp))
+		return false;
+	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, p->l4_off);
+	dgram_len = rte_be_to_cpu_16(udp->dgram_len);
+	if (dgram_len > p->l4_len || dgram_len < sizeof(*udp))
+		return false;
+	*dport = rte_be_to_cpu_16(udp->dst_port);
+	*payload_off = (uint16_t)(p->l4_off + sizeof(*udp));
+	*payload_len = (uint16_t)(dgram_len - sizeof(*udp));
+	return true;
+}
+
 static inline bool dp_addr_eq(const struct wgdp_addr *a, uint8_t family, const uint8_t *bytes)
 {
 	return a->family == family && memcmp(a->bytes, bytes, family == 4 ? 4 : 16) == 0;

@@ -423,6 +423,27 @@ json_t *dp_admin_request(struct dp_admin *adm, json_t *req)
 	return a;
 }
 
+char *dp_admin_json_line(struct dp_admin *adm, const char *line, size_t len)
+{
+	json_error_t jerr;
+	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr), *ans;
+	char *text;
+
+	if (!req) {
+		char where[64];
+
+		snprintf(where, sizeof(where), "column %d", jerr.column);
+		ans = json_pack("{s:b,s:s+,s:s}", "ok", 0, "error", "not JSON: ", jerr.text,
+				"path", where);
+	} else {
+		ans = dp_admin_request(adm, req);
+		json_decref(req);
+	}
+	text = json_dumps(ans, JSON_COMPACT);
+	json_decref(ans);
+	return text;
+}
+
 static char *uapi_errno(int err, size_t *len)
 {
 	char *r = malloc(32);

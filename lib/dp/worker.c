@@ -66,9 +66,8 @@ static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_p
 {
 	struct dp_ctx *dp = s->dp;
 	struct dp_pkt p;
-	const struct rte_udp_hdr *udp;
+	uint16_t dport, msg_off, msg_len;
 	const uint8_t *msg;
-	uint16_t msg_len;
 
 	if (!dp_pkt_parse(m, &p)) {
 		drop(w, m, DP_DROP_TRUNCATED);
@@ -94,22 +93,18 @@ static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_p
 		to_local(dp, w, m);
 		return;
 	}
-	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, p.l4_off);
-	if (p.l4_len < sizeof(*udp) || rte_be_to_cpu_16(udp->dgram_len) > p.l4_len ||
-	    rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp)) {
+	if (!dp_pkt_udp(m, &p, &dport, &msg_off, &msg_len)) {
 		drop(w, m, DP_DROP_TRUNCATED);
 		return;
 	}
-	if (rte_be_to_cpu_16(udp->dst_port) != dp->cfg->listen_port) {
+	if (dport != dp->cfg->listen_port) {
 		drop(w, m, DP_DROP_NOT_FOR_US);
 		return;
 	}
-	msg = (const uint8_t *)(udp + 1);
-	msg_len = (uint16_t)(rte_be_to_cpu_16(udp->dgram_len) - sizeof(*udp));
+	msg = rte_pktmbuf_mtod_offset(m, const uint8_t *, msg_off);
 	switch (wg_msg_classify(msg, msg_len)) {
 	case WG_MSG_DATA:
-		rx[*n_rx] = (struct rx_data){ .m = m, .pkt = p,
-					      .wg_off = (uint16_t)(p.l4_off + sizeof(*udp)),
+		rx[*n_rx] = (struct rx_data){ .m = m, .pkt = p, .wg_off = msg_off,
 					      .wg_len = msg_len };
 		(*n_rx)++;
 		return;

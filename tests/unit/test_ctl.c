@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "ctl/format.h"
+#include "ctl/server.h"
 #include "ctl/snapshot.h"
 #include "ctl/uapi.h"
 #include "unit.h"
@@ -314,6 +315,52 @@ static void test_uapi_get(void)
 	wgdp_config_free(run);
 }
 
+/* What the framing handed over, joined by '|'; stops after `stop_after` requests. */
+struct frames {
+	char seen[256];
+	unsigned int n, stop_after;
+};
+
+static bool collect(void *arg, const char *req, size_t len)
+{
+	struct frames *f = arg;
+	size_t used = strlen(f->seen);
+
+	snprintf(f->seen + used, sizeof(f->seen) - used, "%s%.*s", f->n ? "|" : "", (int)len,
+		 req);
+	return ++f->n != f->stop_after;
+}
+
+static void test_frame_json(void)
+{
+	static const char in[] = "{\"a\":1}\n\n\r\n{\"b\":2}\r\n{\"c\"";
+	struct frames f = { .stop_after = 0 };
+	size_t used = ctl_frame_json(in, sizeof(in) - 1, collect, &f);
+
+	/* Empty lines are skipped, "\r\n" ends a line too, the partial line waits. */
+	CU_ASSERT_STRING_EQUAL(f.seen, "{\"a\":1}|{\"b\":2}");
+	CU_ASSERT_EQUAL(used, sizeof(in) - 1 - strlen("{\"c\""));
+	/* A client going away stops the framing after the line that did it. */
+	memset(&f, 0, sizeof(f));
+	f.stop_after = 1;
+	used = ctl_frame_json(in, sizeof(in) - 1, collect, &f);
+	CU_ASSERT_STRING_EQUAL(f.seen, "{\"a\":1}");
+	CU_ASSERT_EQUAL(used, strlen("{\"a\":1}\n"));
+	CU_ASSERT_EQUAL(ctl_frame_json("", 0, collect, &f), 0);
+}
+
+static void test_frame_uapi(void)
+{
+	static const char in[] = "get=1\n\nset=1\nlisten_port=1\n\nget=1\n";
+	struct frames f = { .stop_after = 0 };
+	size_t used = ctl_frame_uapi(in, sizeof(in) - 1, collect, &f);
+
+	/* Each request keeps its last newline, not the blank line; an unfinished one waits. */
+	CU_ASSERT_STRING_EQUAL(f.seen, "get=1\n|set=1\nlisten_port=1\n");
+	CU_ASSERT_EQUAL(used, sizeof(in) - 1 - strlen("get=1\n"));
+	CU_ASSERT_EQUAL(ctl_frame_uapi("\n", 1, collect, &f), 0);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -325,6 +372,8 @@ int main(void)
 		{ "UAPI set parsing", test_uapi_parse },
 		{ "UAPI set semantics", test_uapi_apply },
 		{ "UAPI get format", test_uapi_get },
+		{ "control socket framing", test_frame_json },
+		{ "UAPI socket framing", test_frame_uapi },
 		CU_TEST_INFO_NULL,
 	};
 
