@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include <rte_ether.h>
+#include <rte_udp.h>
 
 #include "gate.h"
 #include "wg/cookie.h"
@@ -102,9 +103,11 @@ static bool gate_open(struct dp_ctx *dp, struct dp_worker *w, uint64_t now)
 
 enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, uint16_t port,
 				       struct rte_mbuf *m, const struct dp_pkt *p,
-				       uint16_t src_port, const uint8_t *msg, uint16_t len,
-				       uint64_t now)
+				       const uint8_t *msg, uint16_t len, uint64_t now)
 {
+	const struct rte_udp_hdr *udp =
+		rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, p->l4_off);
+	uint16_t src_port = rte_be_to_cpu_16(udp->src_port);
 	struct dp_ctx *dp = s->dp;
 	struct wg_msg_cookie reply;
 	enum wg_cookie_mac_state st;

@@ -43,9 +43,10 @@ enum dp_gate_verdict {
 	DP_GATE_DONE,	  /* dropped (bad mac1) or answered (cookie reply); m is freed */
 };
 
+/* m is a UDP datagram (as dp_pkt_udp found it) on port (an index) carrying the handshake
+ * message msg of len bytes. */
 enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, uint16_t port,
 				       struct rte_mbuf *m, const struct dp_pkt *p,
-				       uint16_t src_port, const uint8_t *msg, uint16_t len,
-				       uint64_t now);
+				       const uint8_t *msg, uint16_t len, uint64_t now);
 
 #endif

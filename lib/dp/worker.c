@@ -110,8 +110,8 @@ static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_p
 		return;
 	case WG_MSG_INITIATION:
 	case WG_MSG_RESPONSE:
-		switch (dp_gate_handshake(s, w, (uint16_t)(port - dp->ports), m, &p,
-					  rte_be_to_cpu_16(udp->src_port), msg, msg_len, now)) {
+		switch (dp_gate_handshake(s, w, (uint16_t)(port - dp->ports), m, &p, msg, msg_len,
+					  now)) {
 		case DP_GATE_DONE:
 			return;
 		case DP_GATE_PRIORITY:
