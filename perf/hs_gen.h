@@ -97,6 +97,7 @@ struct gen {
 	uint64_t rng;
 	/* The crypto floor, us. */
 	double floor_us;
+	double noise_us; /* lib/wg's responder side alone, in this process */
 	double capacity;
 };
 
