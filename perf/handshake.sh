@@ -62,7 +62,7 @@ done
 ring="framecnt=4096,blocksz=4096,framesz=2048"
 spawn="exec ip netns exec $GW taskset -c $wgdp_cpu ${WGDP_BIN:-$build/app/wgdp/wgdp} -l $wgdp_cpu \
 --no-huge --no-shconf --no-pci -m 2048 --file-prefix ${P}wgdp --log-level=wgdp.*:warning \
---vdev=net_af_packet0,iface=hswg0,$ring -- -c {config} -s {socket} >$tmp/wgdp.log 2>&1"
+--vdev=net_af_packet0,iface=hswg0,$ring,qdisc_bypass=1 -- -c {config} -s {socket} >$tmp/wgdp.log 2>&1"
 
 if ! ip netns exec "$GEN" taskset -c "$gen_cpu" "$build/perf/wgdp-perf" handshake \
 	-l "$gen_cpu" --no-huge --no-shconf --no-pci -m 1024 --file-prefix "${P}gen" \

@@ -66,6 +66,8 @@ struct opts {
 	unsigned int window;
 	unsigned int verify_every;
 	unsigned int legit_rate;
+	unsigned int flood_rates[4]; /* flood frames/s each flood kind runs at; 0 = flat out */
+	unsigned int n_flood_rates;
 	unsigned int timeout_ms;
 	unsigned int wait_ms;
 	const char *spawn;

@@ -329,7 +329,7 @@ static int run_capacity(struct gen *g, const char *pass, uint64_t duration_tsc)
  * flood frames as we can send in between). The response times are the figures.
  */
 static int run_paced(struct gen *g, double rate, uint64_t duration_tsc, enum flood_kind flood,
-		     const char *kind, const char *label)
+		     unsigned int flood_limit, const char *kind, const char *label)
 {
 	json_t *before = hs_ctl_request(g, STATS_REQ);
 	uint64_t gap = (uint64_t)((double)g->hz / rate), t0 = rte_rdtsc(), next = t0;
@@ -347,7 +347,9 @@ static int run_paced(struct gen *g, double rate, uint64_t duration_tsc, enum flo
 			hs_send_slot(g, &g->ph.slots[g->ph.next++], now);
 			next += gap;
 		}
-		if (flood != FLOOD_NONE) {
+		/* Flat out, or no faster than the limit (averaged over the phase so far). */
+		if (flood != FLOOD_NONE &&
+		    (!flood_limit || g->flood_sent * g->hz < (now - t0) * flood_limit)) {
 			uint16_t k = hs_flood_fill(g, flood, m, BURST);
 			uint16_t sent = rte_eth_tx_burst(g->port, 0, m, k);
 
@@ -360,9 +362,10 @@ static int run_paced(struct gen *g, double rate, uint64_t duration_tsc, enum flo
 	secs = (double)(rte_rdtsc() - t0) / (double)g->hz;
 	drain(g);
 	printf("{\"bench\":\"handshake\",\"kind\":\"%s\",\"%s\":\"%s\",\"peers\":%u,"
-	       "\"offered_hs_per_s\":%.0f,\"flood_pps\":%.0f,\"seconds\":%.3f,\"floor_us\":%.1f",
+	       "\"offered_hs_per_s\":%.0f,\"flood_pps\":%.0f,\"flood_limit_pps\":%u,"
+	       "\"seconds\":%.3f,\"floor_us\":%.1f",
 	       kind, !strcmp(kind, "flood") ? "flood" : "load", label, g->o.peers, rate,
-	       (double)g->flood_sent / secs, secs, g->floor_us);
+	       (double)g->flood_sent / secs, flood_limit, secs, g->floor_us);
 	finish_line(g, before);
 	return 0;
 }
@@ -403,14 +406,17 @@ static int run_all(struct gen *g)
 
 			if (hs_phase_make(g, (uint32_t)(rate * secs) + 1))
 				return -1;
-			rc |= run_paced(g, rate, dur, FLOOD_NONE, "latency", loads[i].label);
+			rc |= run_paced(g, rate, dur, FLOOD_NONE, 0, "latency", loads[i].label);
 		}
 	}
 	if (want_phase(g, "flood")) {
 		for (int f = 0; f < FLOOD_KINDS && !hs_interrupted; f++) {
-			if (hs_phase_make(g, (uint32_t)(g->o.legit_rate * secs) + 1))
-				return -1;
-			rc |= run_paced(g, g->o.legit_rate, dur, f, "flood", flood_names[f]);
+			for (unsigned int r = 0; r < (f ? g->o.n_flood_rates : 1); r++) {
+				if (hs_phase_make(g, (uint32_t)(g->o.legit_rate * secs) + 1))
+					return -1;
+				rc |= run_paced(g, g->o.legit_rate, dur, f, g->o.flood_rates[r],
+						"flood", flood_names[f]);
+			}
 		}
 	}
 	return rc;
@@ -457,6 +463,25 @@ static bool parse_ip(const char *s, uint32_t *out)
 	return true;
 }
 
+/* "max,150000": up to four rates, max = 0 = flat out. */
+static bool parse_rates(struct opts *o, const char *list)
+{
+	char buf[128], *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", list);
+	o->n_flood_rates = 0;
+	for (char *t = strtok_r(buf, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+		char *end;
+		unsigned long v = strcmp(t, "max") ? strtoul(t, &end, 10) : 0;
+
+		if (o->n_flood_rates == RTE_DIM(o->flood_rates) ||
+		    (strcmp(t, "max") && (*end || v == 0 || v > 100000000)))
+			return false;
+		o->flood_rates[o->n_flood_rates++] = (unsigned int)v;
+	}
+	return o->n_flood_rates > 0;
+}
+
 static int parse_opts(struct opts *o, int argc, char **argv)
 {
 	static const struct option lo[] = { { "spawn", required_argument, 0, 'S' },
@@ -465,6 +490,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 					    { "phases", required_argument, 0, 'P' },
 					    { "window", required_argument, 0, 'w' },
 					    { "legit-rate", required_argument, 0, 'l' },
+					    { "flood-rates", required_argument, 0, 'F' },
 					    { "verify-every", required_argument, 0, 'v' },
 					    { "timeout-ms", required_argument, 0, 't' },
 					    { "wait-ms", required_argument, 0, 'W' },
@@ -481,6 +507,7 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			    .window = 128,
 			    .verify_every = 8,
 			    .legit_rate = 200,
+			    .n_flood_rates = 1,
 			    .timeout_ms = 1000,
 			    .wait_ms = 30000,
 			    .config_path = "/tmp/wgdp-perf-hs.json",
@@ -505,6 +532,10 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			break;
 		case 'w':
 			o->window = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 'F':
+			if (!parse_rates(o, optarg))
+				return -1;
 			break;
 		case 'l':
 			o->legit_rate = (unsigned int)strtoul(optarg, NULL, 0);

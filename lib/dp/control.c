@@ -30,6 +30,8 @@
 
 #define TIMER_SCAN_NS	(10 * WG_NSEC_PER_MSEC)
 #define SWEEP_NS	WG_NSEC_PER_SEC /* every peer's worker timestamps are read this often */
+#define WASTED_WINDOW_NS (100 * WG_NSEC_PER_MSEC)
+#define WASTED_FOR_LOAD	 16 /* refused initiations within the window that make it load */
 #define HOUSEKEEPING_NS WG_NSEC_PER_SEC
 #define HS_PER_POLL	32
 #define HS_PER_SHARED_POLL 4		      /* one lcore: handshakes a batch */
@@ -228,6 +230,24 @@ static struct dp_keypair *install_keypair(struct dp_ctx *dp, struct dp_peer *p, 
 
 static void send_staged(struct dp_sink *s, struct dp_peer *p, uint64_t now);
 
+/*
+ * An initiation with a good mac1 whose static key does not decrypt (or is no peer's) cost us
+ * an X25519 for nothing: a few in a row are a flood made for our public key, so it counts as
+ * load at once instead of after a queue of under_load_queue of them (16 ms of X25519s at the
+ * default): from then on such messages get a cookie reply. Legitimate peers never fail here.
+ */
+static void note_wasted(struct dp_ctx *dp, enum wg_noise_error err, uint64_t now)
+{
+	if (err != WG_NOISE_ERR_DECRYPT_STATIC && err != WG_NOISE_ERR_UNKNOWN_PEER)
+		return;
+	if (now - dp->wasted_window > WASTED_WINDOW_NS) {
+		dp->wasted_window = now;
+		dp->wasted = 0;
+	}
+	if (++dp->wasted >= WASTED_FOR_LOAD)
+		dp_gate_note_load(dp, now);
+}
+
 /* With an ephemeral made while we were idle, if there is one: 11 us less to wait. */
 static enum wg_noise_error create_response(struct dp_ctx *dp, struct wg_msg_response *resp,
 					   struct dp_peer *p)
@@ -259,6 +279,7 @@ static void consume_initiation(struct dp_sink *s, const struct hs_src *src, uint
 					 &dp->identity, lookup_by_key, dp, now, &err);
 	if (!hs) {
 		dp->ctl_stats.noise_errors[err]++;
+		note_wasted(dp, err, now);
 		return;
 	}
 	p = container_of(hs, struct dp_peer, hs);

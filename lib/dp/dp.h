@@ -217,6 +217,8 @@ struct dp_ctx {
 	uint64_t next_housekeeping;
 	uint32_t under_load_queue;
 	uint64_t last_under_load; /* monotonic ns we last saw load (gate.c); relaxed atomics */
+	uint64_t wasted_window;	  /* control: when the current count of wasted X25519s began */
+	uint32_t wasted;	  /* initiations with a good mac1 that Noise then refused */
 
 	/* Config changes from the control thread (reconf.c). */
 	uint32_t mbox_state;

@@ -44,7 +44,7 @@ static void borrow_checker(struct dp_ctx *dp, struct dp_worker *w)
 	wg_cookie_checker_wipe(&copy);
 }
 
-static void mark_loaded(struct dp_ctx *dp, uint64_t now)
+void dp_gate_note_load(struct dp_ctx *dp, uint64_t now)
 {
 	uint64_t last = __atomic_load_n(&dp->last_under_load, __ATOMIC_RELAXED);
 
@@ -57,7 +57,7 @@ bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now)
 	uint64_t last;
 
 	if (rte_ring_count(dp->hs_ring) >= dp->under_load_queue) {
-		mark_loaded(dp, now);
+		dp_gate_note_load(dp, now);
 		return true;
 	}
 	last = __atomic_load_n(&dp->last_under_load, __ATOMIC_RELAXED);
@@ -123,7 +123,7 @@ enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, u
 		w->stats.drops[DP_DROP_MAC1]++;
 	} else {
 		/* Someone keeps sending without a cookie: the load lasts as long as that does. */
-		mark_loaded(dp, now);
+		dp_gate_note_load(dp, now);
 		send_cookie(s, w, port, m, p, src_port, &reply);
 	}
 	rte_pktmbuf_free(m);

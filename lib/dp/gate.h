@@ -30,6 +30,9 @@
 /* Control lcore: renews the cookie secret before it expires and publishes the checker. */
 void dp_gate_publish(struct dp_ctx *dp, uint64_t now);
 
+/* Any lcore: a sign of load seen now (the load then holds for DP_UNDER_LOAD_HOLD_NS). */
+void dp_gate_note_load(struct dp_ctx *dp, uint64_t now);
+
 /* Any lcore: is the concentrator under load (handshake queue deep now or lately)? */
 bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now);
 
