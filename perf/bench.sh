@@ -58,7 +58,8 @@ else
 	step crypto "$build/perf/wgdp-perf" crypto --arch all --duration-ms 200
 	step dataplane "$build/perf/wgdp-perf" dataplane --flood --flood-kinds handshake,bad_mac1,wrong_port \
 		--duration-ms 300
-	step handshake "$top/perf/handshake.sh" --peers "$peers" --duration-ms 2000
+	step handshake "$top/perf/handshake.sh" --peers "$peers" --duration-ms 2000 \
+		--flood-rates max,100000,200000
 	step probe "$top/perf/probe-compare.sh"
 	step control "$build/perf/wgdp-perf" control --peers 1000,100000
 fi
