@@ -36,8 +36,10 @@ void dp_gate_note_load(struct dp_ctx *dp, uint64_t now);
 /* Any lcore: is the concentrator under load (handshake queue deep now or lately)? */
 bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now);
 
-/* A worker's gate may check this many messages a second (cookie replies cost ~2-3 us). */
-#define DP_GATE_BUDGET_PER_S 50000u
+/* A worker's gate may check this many messages a second: a cookie reply costs the worker
+ * 2-4 us with its TX, so this bounds what a flood beyond the control lcore takes from the data
+ * plane to about a tenth of a core (wgdp-perf dataplane --flood --flood-ratio 2). */
+#define DP_GATE_BUDGET_PER_S 25000u
 #define DP_GATE_BURST	     512u
 
 enum dp_gate_verdict {
