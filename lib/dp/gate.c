@@ -105,15 +105,16 @@ enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, u
 				       struct rte_mbuf *m, const struct dp_pkt *p,
 				       const uint8_t *msg, uint16_t len, uint64_t now)
 {
-	const struct rte_udp_hdr *udp =
-		rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, p->l4_off);
-	uint16_t src_port = rte_be_to_cpu_16(udp->src_port);
 	struct dp_ctx *dp = s->dp;
+	const struct rte_udp_hdr *udp;
 	struct wg_msg_cookie reply;
 	enum wg_cookie_mac_state st;
+	uint16_t src_port;
 
 	if (!gate_open(dp, w, now))
 		return DP_GATE_QUEUE;
+	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, p->l4_off);
+	src_port = rte_be_to_cpu_16(udp->src_port);
 	borrow_checker(dp, w);
 	st = wg_cookie_check_or_reply(&w->cookie, msg, len, p->src, p->family == 4 ? 4 : 16,
 				      src_port, now, &reply);
