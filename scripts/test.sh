@@ -67,7 +67,12 @@ if [ "$fuzz" = 1 ]; then
 		echo "test.sh: clang not found (scripts/setup.sh installs it): fuzzers skipped" >&2
 		skipped=$((skipped + 1))
 	else
-		fuzz_out=$("$top/scripts/fuzz.sh" 2>&1 | tee /dev/stderr | tail -1)
+		# Through a file, not `tee /dev/stderr`: that reopens our stderr with O_TRUNC and,
+		# when it is a log file, erases everything written before.
+		fuzz_log=$(mktemp)
+		"$top/scripts/fuzz.sh" 2>&1 | tee "$fuzz_log" >&2
+		fuzz_out=$(tail -n 1 "$fuzz_log")
+		rm -f "$fuzz_log"
 		if [[ "$fuzz_out" =~ ^fuzz:\ ([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]]; then
 			passed=$((passed + BASH_REMATCH[1])) failed=$((failed + BASH_REMATCH[2]))
 		else
