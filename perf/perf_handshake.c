@@ -64,10 +64,9 @@ static int cmp_u64(const void *a, const void *b)
 static void print_times(struct gen *g)
 {
 	/* Dense enough for a CDF, and into the tail for the p99s. */
-	static const double qs[] = { 0,	   0.01, 0.02, 0.05, 0.1,  0.15,  0.2,	 0.25, 0.3,
-				     0.35, 0.4,	 0.45, 0.5,  0.55, 0.6,	  0.65,	 0.7,  0.75,
-				     0.8,  0.85, 0.9,  0.95, 0.98, 0.99,  0.995, 0.998, 0.999,
-				     1.0 };
+	static const double qs[] = { 0,	  0.01, 0.02, 0.05, 0.1,   0.15,  0.2,	 0.25, 0.3, 0.35,
+				     0.4, 0.45, 0.5,  0.55, 0.6,   0.65,  0.7,	 0.75, 0.8, 0.85,
+				     0.9, 0.95, 0.98, 0.99, 0.995, 0.998, 0.999, 1.0 };
 	uint32_t n = 0, total = 0;
 	uint64_t *t = malloc(((size_t)g->ph.next + 1) * sizeof(*t));
 

@@ -65,8 +65,8 @@ bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now)
 	return last && (int64_t)(now - last) < (int64_t)DP_UNDER_LOAD_HOLD_NS;
 }
 
-static void send_cookie(struct dp_sink *s, struct dp_worker *w, uint16_t port,
-			struct rte_mbuf *m, const struct dp_pkt *p, uint16_t src_port,
+static void send_cookie(struct dp_sink *s, struct dp_worker *w, uint16_t port, struct rte_mbuf *m,
+			const struct dp_pkt *p, uint16_t src_port,
 			const struct wg_msg_cookie *reply)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
