@@ -18,18 +18,24 @@
 #include "crypto/keys.h"
 #include "fuzz_common.h"
 
-static int write_seed(const char *dir, const char *target, const char *name, uint8_t ctl,
-		      const void *msg, size_t len)
+/* Creates dir/target/ if need be and opens dir/target/name for writing; NULL on failure. */
+static FILE *open_seed(const char *dir, const char *target, const char *name)
 {
 	char path[4096];
-	FILE *f;
-	int ok;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, target);
 	if (mkdir(path, 0755) != 0 && errno != EEXIST)
-		return -1;
+		return NULL;
 	snprintf(path, sizeof(path), "%s/%s/%s", dir, target, name);
-	f = fopen(path, "wb");
+	return fopen(path, "wb");
+}
+
+static int write_seed(const char *dir, const char *target, const char *name, uint8_t ctl,
+		      const void *msg, size_t len)
+{
+	FILE *f = open_seed(dir, target, name);
+	int ok;
+
 	if (!f)
 		return -1;
 	ok = fwrite(&ctl, 1, 1, f) == 1 && fwrite(msg, 1, len, f) == len;
@@ -349,16 +355,10 @@ static int data_seeds(const char *dir)
 
 static int write_text(const char *dir, const char *target, const char *name, const char *text)
 {
-	char path[4096];
-	FILE *f;
+	FILE *f = open_seed(dir, target, name);
 	size_t len = strlen(text);
 	int ok;
 
-	snprintf(path, sizeof(path), "%s/%s", dir, target);
-	if (mkdir(path, 0755) != 0 && errno != EEXIST)
-		return -1;
-	snprintf(path, sizeof(path), "%s/%s/%s", dir, target, name);
-	f = fopen(path, "wb");
 	if (!f)
 		return -1;
 	ok = fwrite(text, 1, len, f) == len;

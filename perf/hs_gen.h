@@ -47,7 +47,7 @@ struct slot {
 	uint32_t peer;
 	uint8_t state;
 	uint8_t cookie_rounds;
-	uint64_t first_tsc, last_tsc, done_tsc;
+	uint64_t first_tsc, done_tsc;
 };
 
 struct phase {
@@ -55,7 +55,7 @@ struct phase {
 	uint32_t n, next; /* made, next to send */
 	uint32_t tag;
 	uint32_t in_flight;
-	uint64_t completed, lost, cookie_rounds, verified, verify_failed, stray;
+	uint64_t completed, lost, cookie_rounds, verified, verify_failed;
 };
 
 enum flood_kind { FLOOD_NONE, FLOOD_JUNK, FLOOD_BAD_MAC1, FLOOD_SPOOFED_MAC1, FLOOD_KINDS };

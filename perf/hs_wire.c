@@ -149,7 +149,6 @@ void hs_send_slot(struct gen *g, struct slot *s, uint64_t now_tsc)
 		s->state = SLOT_SENT;
 		g->ph.in_flight++;
 	}
-	s->last_tsc = now_tsc;
 	send_one(g, m);
 }
 
@@ -158,10 +157,8 @@ static void on_response(struct gen *g, const struct wg_msg_response *r, uint64_t
 	struct slot *s = slot_of(g, wg_get_le32(r->receiver));
 	uint32_t k;
 
-	if (!s || s->state != SLOT_SENT) {
-		g->ph.stray++;
-		return;
-	}
+	if (!s || s->state != SLOT_SENT)
+		return; /* late (already lost) or from another phase */
 	k = (uint32_t)(s - g->ph.slots);
 	if (g->o.verify_every && k % g->o.verify_every == 0) {
 		if (wg_noise_consume_response(r, &s->hs, &g->peers[s->peer].id) == WG_NOISE_OK)

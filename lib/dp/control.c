@@ -346,13 +346,6 @@ static void consume_cookie(struct dp_ctx *dp, const struct hs_src *src, uint64_t
 		dp->ctl_stats.cookies_received++;
 }
 
-/* Sticky, as in the kernel: a flood that comes in waves must not get a fresh chance at our
- * X25519s each time the queue dips below the mark (gate.c). */
-static bool under_load(struct dp_ctx *dp, uint64_t now)
-{
-	return dp_gate_under_load(dp, now);
-}
-
 /* mac1, then (under load) mac2 or a cookie reply, then the rate limiter. */
 static bool hs_admit(struct dp_sink *s, const struct hs_src *src, bool loaded, uint64_t now)
 {
@@ -730,38 +723,28 @@ static unsigned int dequeue_handshakes(struct dp_ctx *dp, struct rte_mbuf **pkts
 	return n + rte_ring_sc_dequeue_burst(dp->hs_ring, (void **)(pkts + n), max - n, NULL);
 }
 
+/*
+ * With a control lcore of its own, one batch a pass. Sharing the lcore with a worker: small
+ * batches until the time is used up, so a burst of initiations (0.1 ms each) does not hold the
+ * data plane, while cookie replies (a few us) still go out by the hundred.
+ */
 static unsigned int drain_handshakes(struct dp_sink *s, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
-	struct rte_mbuf *pkts[HS_PER_POLL];
-	bool loaded = under_load(dp, now);
-	unsigned int n = dequeue_handshakes(dp, pkts, HS_PER_POLL);
-
-	if (loaded && n)
-		dp->ctl_stats.under_load_ticks++;
-	for (unsigned int i = 0; i < n; i++)
-		handle_handshake(s, pkts[i], loaded, now);
-	return n;
-}
-
-/* Sharing the lcore with a worker: small batches until the time is used up, so a burst of
- * initiations (0.1 ms each) does not hold the data plane, while cookie replies (a few us) still
- * go out by the hundred. */
-static unsigned int drain_handshakes_shared(struct dp_sink *s, uint64_t now)
-{
-	struct dp_ctx *dp = s->dp;
+	bool shared = dp->control_is_worker;
+	unsigned int batch = shared ? HS_PER_SHARED_POLL : HS_PER_POLL;
 	uint64_t end = now + SHARED_BUDGET_NS;
-	bool loaded = under_load(dp, now);
+	bool loaded = dp_gate_under_load(dp, now);
 	unsigned int done = 0, n;
 
 	do {
-		struct rte_mbuf *pkts[HS_PER_SHARED_POLL];
+		struct rte_mbuf *pkts[HS_PER_POLL];
 
-		n = dequeue_handshakes(dp, pkts, HS_PER_SHARED_POLL);
+		n = dequeue_handshakes(dp, pkts, batch);
 		for (unsigned int i = 0; i < n; i++)
 			handle_handshake(s, pkts[i], loaded, now);
 		done += n;
-	} while (n && done < HS_PER_POLL * 8 && wg_clock_mono_ns() < end);
+	} while (shared && n && done < HS_PER_POLL * 8 && wg_clock_mono_ns() < end);
 	if (loaded && done)
 		dp->ctl_stats.under_load_ticks++;
 	return done;
@@ -791,7 +774,7 @@ unsigned int dp_control_poll(struct dp_ctx *dp)
 	work += dp_reconf_poll(dp);
 	work += drain_local(&s, now);
 	work += drain_events(&s, now);
-	work += dp->control_is_worker ? drain_handshakes_shared(&s, now) : drain_handshakes(&s, now);
+	work += drain_handshakes(&s, now);
 	work += drain_stage(&s, now);
 	if (now >= dp->next_timer_scan) {
 		dp->next_timer_scan = now + TIMER_SCAN_NS;

@@ -17,8 +17,10 @@
 #include "crypto/keys.h"
 #include "ctl/uapi.h"
 #include "dp.h"
+#include "gate.h"
 #include "log.h"
 #include "peer.h"
+#include "wg/clock.h"
 #include "wg/noise.h"
 
 static json_t *error_answer(const char *path, const char *msg)
@@ -154,8 +156,9 @@ static json_t *handshake_json(struct dp_ctx *dp)
 	json_object_set_new(o, "noise_errors", errs);
 	set_u64(o, "queue_depth", rte_ring_count(dp->hs_ring));
 	set_u64(o, "priority_queue_depth", rte_ring_count(dp->hs_prio_ring));
+	/* Sticky, as the handshake path sees it (gate.c), not just the queue's depth now. */
 	json_object_set_new(o, "under_load",
-			    json_boolean(rte_ring_count(dp->hs_ring) >= dp->under_load_queue));
+			    json_boolean(dp_gate_under_load(dp, wg_clock_mono_ns())));
 	return o;
 }
 
