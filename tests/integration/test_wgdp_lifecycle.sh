@@ -32,6 +32,8 @@ here=$(cd "$(dirname "$0")" && pwd)
 t_require_root
 t_require wireguard-go wg python3 ping
 
+# wireguard-go's UAPI sockets are shared by all namespaces: names no other test run uses.
+W_WGC=wl$((T_ID % 100000))c
 RATE=50          # datagrams a second, each stream
 STREAM_S=188     # part 1: from the later first handshake, past REJECT_AFTER_TIME (180 s)
 SILENT_S=185     # part 2: client 3's silence after its handshake
@@ -82,7 +84,7 @@ hs_logged() {
 	*) grep -c . <<<"$lines" || true ;;
 	esac
 }
-client_hs() { ip netns exec "${W_CLIENT[$1]}" wg show "wgc$1" latest-handshakes | awk '{print $2}'; }
+client_hs() { ip netns exec "${W_CLIENT[$1]}" wg show "$W_WGC$1" latest-handshakes | awk '{print $2}'; }
 client_has_session() { [ "$(client_hs "$1")" != 0 ]; }
 # stream_result NAME SENT: prints "sent received lost gap_ms" for the stream's receiver file.
 stream_result() {

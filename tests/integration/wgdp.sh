@@ -54,30 +54,32 @@ w_attach() {
 	ip -n "$T_NS" addr add "2001:db8:1::$((10 + i))/64" dev eth0 nodad
 }
 
-# w_client I [ENDPOINT]: client namespace I with wireguard-go interface wgcI peered to wgdp;
-# the namespace's name in W_CLIENT[I]. (Interface names differ because wireguard-go's UAPI
-# socket, /var/run/wireguard/NAME.sock, is not per namespace.)
+# w_client I [ENDPOINT]: client namespace I with wireguard-go interface ${W_WGC}I (wgcI unless
+# the test sets W_WGC) peered to wgdp; the namespace's name in W_CLIENT[I]. (Interface names
+# differ because wireguard-go's UAPI socket, /var/run/wireguard/NAME.sock, is not per
+# namespace; a test that may run beside another copy of the suite sets a W_WGC of its own.)
 # ENDPOINT defaults to wgdp's IPv4 address; "none" configures no endpoint on the client.
 declare -A W_CLIENT
+W_WGC=${W_WGC:-wgc}
 w_client() {
-	local i=$1 ep=${2:-192.0.2.1:51820} ns
+	local i=$1 ep=${2:-192.0.2.1:51820} ns dev=$W_WGC$1
 	w_attach "client$i" "$i"
 	ns=$T_NS
 	W_CLIENT[$i]=$ns
 	t_keypair "client$i"
-	t_wireguard_go "$ns" "wgc$i" "$T_TMP/client$i.key" 51820
-	ip -n "$ns" addr add "10.0.1.$((10 + i))/24" dev "wgc$i"
-	ip -n "$ns" addr add "fd00:1::$((10 + i))/64" dev "wgc$i" nodad
-	ip -n "$ns" link set "wgc$i" mtu 1420
+	t_wireguard_go "$ns" "$dev" "$T_TMP/client$i.key" 51820
+	ip -n "$ns" addr add "10.0.1.$((10 + i))/24" dev "$dev"
+	ip -n "$ns" addr add "fd00:1::$((10 + i))/64" dev "$dev" nodad
+	ip -n "$ns" link set "$dev" mtu 1420
 	if [ "$ep" = none ]; then
-		ip netns exec "$ns" wg set "wgc$i" peer "$(cat "$T_TMP/server.pub")" \
+		ip netns exec "$ns" wg set "$dev" peer "$(cat "$T_TMP/server.pub")" \
 			allowed-ips 10.0.0.0/24,fd00::/64
 	else
-		ip netns exec "$ns" wg set "wgc$i" peer "$(cat "$T_TMP/server.pub")" endpoint "$ep" \
+		ip netns exec "$ns" wg set "$dev" peer "$(cat "$T_TMP/server.pub")" endpoint "$ep" \
 			allowed-ips 10.0.0.0/24,fd00::/64
 	fi
-	ip -n "$ns" route add 10.0.0.0/24 dev "wgc$i" 2>/dev/null || true
-	ip -n "$ns" -6 route add fd00::/64 dev "wgc$i" 2>/dev/null || true
+	ip -n "$ns" route add 10.0.0.0/24 dev "$dev" 2>/dev/null || true
+	ip -n "$ns" -6 route add fd00::/64 dev "$dev" 2>/dev/null || true
 }
 
 # w_peer I [ENDPOINT]: adds client I to wgdp's config (optionally with an endpoint).
