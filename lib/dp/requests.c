@@ -150,6 +150,9 @@ static json_t *handshake_json(struct dp_ctx *dp)
 	set_u64(o, "unknown_index", c->unknown_index);
 	set_u64(o, "staged_sent", c->staged_sent);
 	set_u64(o, "staged_dropped", c->staged_dropped);
+	set_u64(o, "staged_over_limit", c->staged_over_limit);
+	set_u64(o, "staged_expired", c->staged_expired);
+	set_u64(o, "staged", __atomic_load_n(&dp->n_staged, __ATOMIC_RELAXED));
 	set_u64(o, "under_load_ticks", c->under_load_ticks);
 	for (unsigned int e = 1; e < WG_NOISE_ERR_COUNT; e++)
 		set_u64(errs, wg_noise_error_name(e), c->noise_errors[e]);
