@@ -79,7 +79,8 @@ void dp_send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, bool
 	wg_timers_on_handshake_initiated(&p->timers, now,
 					 wgc_random_u32() % WG_REKEY_TIMEOUT_JITTER_MAX);
 	dp_timers_armed(dp, p, now);
-	if (retry)
+	/* The new-handshake timer's initiation is no retry: its count restarted at 0. */
+	if (retry && p->timers.handshake_attempts)
 		log_retry(p);
 }
 
