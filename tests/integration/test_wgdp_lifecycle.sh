@@ -127,7 +127,7 @@ snap show show0
 	t_fail "wgdp does not list $((EXTRA + 4)) peers"
 
 t_log "part 2: client 3 handshakes, then silence"
-t_wait_for 10 ip netns exec "${W_CLIENT[3]}" ping -c 1 -W 1 10.0.0.2 ||
+t_wait_for 20 ip netns exec "${W_CLIENT[3]}" ping -c 1 -W 1 10.0.0.2 ||
 	t_fail "client 3: no first ping through wgdp"
 hs3_t=$(now)
 snap show show3a
@@ -148,8 +148,8 @@ up1_pid=$T_LAST_PID
 # own) can only answer once it has learnt wgdp's from the handshake.
 t_bg "$W_LAN" down2.log python3 "$here/udpseq.py" send 10.0.1.12 9102 $RATE "$T_TMP/stop"
 down2_pid=$T_LAST_PID
-t_wait_for 10 client_has_session 1 || t_fail "client 1 did not handshake"
-t_wait_for 10 client_has_session 2 || t_fail "wgdp did not handshake with client 2"
+t_wait_for 20 client_has_session 1 || t_fail "client 1 did not handshake"
+t_wait_for 20 client_has_session 2 || t_fail "wgdp did not handshake with client 2"
 t_bg "$W_LAN" down1.log python3 "$here/udpseq.py" send 10.0.1.11 9101 $RATE "$T_TMP/stop"
 down1_pid=$T_LAST_PID
 t_bg "${W_CLIENT[2]}" up2.log python3 "$here/udpseq.py" send 10.0.0.2 9002 $RATE "$T_TMP/stop"
