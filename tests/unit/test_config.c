@@ -16,6 +16,7 @@
 #define OUR_KEY	 "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
 #define OUR_PUB	 "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
 #define PEER_KEY "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="
+#define CAROL_KEY "XasIfmJKikt54X+Lg4AO5m87sSkmGLb9HC+LJ/+I4Os="
 
 static const char full[] =
 	"{\"interface\":{\"name\":\"wgdp7\",\"private_key\":\"" OUR_KEY "\","
@@ -210,13 +211,15 @@ static void test_peer_errors(void)
 	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\"},{\"public_key\":\"" PEER_KEY
 				"\"}]"),
 		     "peers[1].public_key", "duplicate public key (also peers[0])");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\"},{\"public_key\":\"" CAROL_KEY
+				"\"},{\"public_key\":\"" PEER_KEY "\"}]"),
+		     "peers[2].public_key", "duplicate public key (also peers[0])");
 	/* Duplicate JSON keys are refused by the parser itself. */
 	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\",\"public_key\":\"" PEER_KEY
 				"\"}]"),
 		     "line 1, column 220", "duplicate");
 }
 
-#define CAROL_KEY "XasIfmJKikt54X+Lg4AO5m87sSkmGLb9HC+LJ/+I4Os="
 
 /* A peer entry with one key and an allowed_ips list (JSON text without the brackets). */
 static char *peer_entry(char *buf, size_t len, const char *key, const char *aips)
