@@ -65,7 +65,7 @@ static void expect_refused(const char *line, const char *path, const char *messa
 			message_part);
 	CU_ASSERT_PTR_NOT_NULL(got_path);
 	CU_ASSERT_STRING_EQUAL(got_path ? got_path : "", path);
-	CU_ASSERT_PTR_NOT_NULL(got_msg && strstr(got_msg, message_part));
+	CU_ASSERT_TRUE(got_msg && strstr(got_msg, message_part) != NULL);
 	json_decref(a);
 }
 
