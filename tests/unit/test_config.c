@@ -331,6 +331,7 @@ static void test_prefix_check_scales(void)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
 	cfg->max_peers = N;
+	free(cfg->peers); /* the parser's empty array */
 	cfg->peers = calloc(N, sizeof(*cfg->peers));
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg->peers);
 	for (uint32_t i = 0; i < N; i++) {
