@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 		{ "a UAPI set moves a prefix (show, routing)", test_uapi_move },
 		CU_TEST_INFO_NULL,
 	};
-	char prefix[32];
+	char prefix[64];
 	char *eal_argv[] = { argv[0],
 			     "-l",
 			     "0",
@@ -220,7 +220,7 @@ int main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "test_admin_%d", (int)getpid());
+	snprintf(prefix, sizeof(prefix), "wgdp-test-admin-%d", (int)getpid());
 	if (wgc_init() != 0 ||
 	    rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) < 0)
 		return 2;
