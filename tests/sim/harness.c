@@ -505,13 +505,27 @@ void sim_settle(struct sim *s)
 	abort();
 }
 
+void sim_due(struct sim *s, unsigned int peer, uint64_t at)
+{
+	s->due[peer] = at;
+	if (at < s->due_min)
+		s->due_min = at;
+}
+
+/* The models whose timers are due; a scan only when the earliest of them is. */
 static void tick_models(struct sim *s)
 {
-	uint64_t now = wg_clock_mono_ns();
+	uint64_t now = wg_clock_mono_ns(), min = UINT64_MAX;
 
+	if (now < s->due_min)
+		return;
+	s->due_min = UINT64_MAX;
 	for (unsigned int i = 0; i < s->opts.n_peers; i++)
 		if (s->due[i] <= now)
 			model_peer_tick(&s->peers[i], now);
+	for (unsigned int i = 0; i < s->opts.n_peers; i++)
+		min = s->due[i] < min ? s->due[i] : min;
+	s->due_min = min;
 }
 
 void sim_step(struct sim *s)

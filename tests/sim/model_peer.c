@@ -24,7 +24,7 @@ static const uint8_t wgdp_ip[4] = { 192, 0, 2, 1 };
 /* The model's timer work comes due at this time; the harness scans a dense array of them. */
 static void touch(struct sim_peer *p)
 {
-	p->sim->due[p->id] = model_peer_deadline(p);
+	sim_due(p->sim, p->id, model_peer_deadline(p));
 }
 
 uint64_t model_peer_deadline(const struct sim_peer *p)
@@ -139,7 +139,8 @@ static void send_with(struct sim_peer *p, struct wg_keypair *kp, const uint8_t *
 	wg_msg_header_init(&hdr->header, WG_MSG_DATA);
 	wg_put_le32(hdr->receiver, kp->remote_index);
 	wg_put_le64(hdr->counter, counter);
-	memcpy(msg + sizeof(*hdr), plain, len);
+	if (len)
+		memcpy(msg + sizeof(*hdr), plain, len);
 	wgc_aead_encrypt(msg + sizeof(*hdr), msg + sizeof(*hdr), padded, NULL, 0, counter,
 			 kp->send_key);
 	sim_send_outside(p->sim, p, msg, (uint16_t)(sizeof(*hdr) + padded + WGC_AEAD_TAG_LEN));

@@ -117,6 +117,7 @@ struct sim {
 	unsigned int n_held_to, n_held_from;
 	uint64_t frames_in, frames_out;
 	uint64_t *due; /* per peer: when its model next has timer work (dense, for the scan) */
+	uint64_t due_min;
 };
 
 /* Once a process: EAL, the two ring ports. */
@@ -168,6 +169,9 @@ uint64_t sim_drops(const struct sim *s, enum dp_drop reason);
 /* Peer addresses. */
 void sim_peer_ip(unsigned int i, uint8_t ip[4]);
 void sim_inner_ip(unsigned int i, uint8_t ip[4]);
+
+/* A model's timer work comes due at `at` (model_peer.c tells the harness). */
+void sim_due(struct sim *s, unsigned int peer, uint64_t at);
 
 /* model_peer.c */
 void model_peer_init(struct sim_peer *p, struct sim *s, unsigned int id);
