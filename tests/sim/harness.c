@@ -513,12 +513,12 @@ void sim_due(struct sim *s, unsigned int peer, uint64_t at)
 }
 
 /* The models whose timers are due; a scan only when the earliest of them is. */
-static void tick_models(struct sim *s)
+static bool tick_models(struct sim *s)
 {
 	uint64_t now = wg_clock_mono_ns(), min = UINT64_MAX;
 
 	if (now < s->due_min)
-		return;
+		return false;
 	s->due_min = UINT64_MAX;
 	for (unsigned int i = 0; i < s->opts.n_peers; i++)
 		if (s->due[i] <= now)
@@ -526,14 +526,15 @@ static void tick_models(struct sim *s)
 	for (unsigned int i = 0; i < s->opts.n_peers; i++)
 		min = s->due[i] < min ? s->due[i] : min;
 	s->due_min = min;
+	return true;
 }
 
 void sim_step(struct sim *s)
 {
 	wg_clock_advance(SIM_TICK);
 	sim_settle(s);
-	tick_models(s);
-	sim_settle(s);
+	if (tick_models(s))
+		sim_settle(s);
 }
 
 void sim_run(struct sim *s, uint64_t dt)
