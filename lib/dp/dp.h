@@ -34,6 +34,7 @@
 #define DP_BURST	   32
 #define DP_MAX_WORKERS	   RTE_MAX_LCORE
 #define DP_STAGE_PER_PEER  64	/* packets waiting for a session, per peer (kernel: 128) */
+#define DP_STAGE_POOL_SHARE 8	/* and in all, at most 1/8 of the mbuf pool (send.c) */
 #define DP_LOCAL_RING_SIZE 1024 /* ARP/ND/ICMP for us and packets waiting for resolution */
 #define DP_EVENT_RING_SIZE 4096 /* worker → control notes (handshake wanted, confirm, roam) */
 #define DP_CTL_TX_RING	   1024 /* control → worker, per port: packets to send */
@@ -56,7 +57,7 @@ enum dp_drop {
 	DP_DROP_NO_ENDPOINT,	   /* the peer has no endpoint yet */
 	DP_DROP_HANDSHAKE_QUEUE,   /* the control lcore's handshake ring was full */
 	DP_DROP_LOCAL_QUEUE,	   /* the control lcore's local ring was full */
-	DP_DROP_STAGE_FULL,	   /* the peer's staging queue was full */
+	DP_DROP_STAGE_FULL,	   /* the ring that stages packets on the control lcore was full */
 	DP_DROP_TOO_BIG,	   /* inner packet larger than the MTU */
 	DP_DROP_NO_ROOM,	   /* no headroom or tailroom to encapsulate */
 	DP_DROP_TX_FULL,	   /* the TX queue did not take it */
@@ -95,7 +96,9 @@ struct dp_control_stats {
 	uint64_t noise_errors[WG_NOISE_ERR_COUNT];
 	uint64_t unknown_index;
 	uint64_t staged_sent;
-	uint64_t staged_dropped;
+	uint64_t staged_dropped;    /* the peer's queue was full (oldest out), or it gave up */
+	uint64_t staged_over_limit; /* refused: every peer's staged packets reached the limit */
+	uint64_t staged_expired;    /* waited REKEY_ATTEMPT_TIME without a session */
 	uint64_t neigh_dropped;
 	uint64_t under_load_ticks;
 };
@@ -112,6 +115,7 @@ struct dp_mbuf_meta {
 	uint16_t out_port;
 	uint32_t peer_id;
 	struct wgdp_addr nh;
+	uint64_t staged_at; /* DP_META_STAGE, on the control lcore: when it was staged */
 };
 
 static inline struct dp_mbuf_meta *dp_meta(struct rte_mbuf *m)
@@ -124,6 +128,7 @@ enum dp_event_kind {
 	DP_EV_WANT_HANDSHAKE = 1, /* the keypair is due for rekey */
 	DP_EV_CONFIRM,		  /* first data authenticated under the peer's next keypair */
 	DP_EV_ROAM,		  /* authenticated data from an endpoint other than the peer's */
+	DP_EV_REKEY_ON_RECEIVE,	  /* data under a current keypair 165 s old (once a keypair) */
 };
 
 struct dp_event {
@@ -214,6 +219,9 @@ struct dp_ctx {
 	uint32_t *soon;
 	uint32_t n_soon;
 	uint32_t sweep_cursor;
+	/* Packets staged on peers for want of a session (send.c), and their global bound. */
+	uint32_t n_staged;
+	uint32_t stage_limit;
 	uint64_t next_housekeeping;
 	uint32_t under_load_queue;
 	uint64_t last_under_load; /* monotonic ns we last saw load (gate.c); relaxed atomics */

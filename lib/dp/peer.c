@@ -291,6 +291,8 @@ int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
 		}
 		dp->peers[i] = p;
 		dp->n_peers = i + 1;
+		if (p->persistent_keepalive && cfg->peers[i].has_endpoint)
+			dp_peer_kick(dp, p);
 		if (rte_hash_add_key_data(dp->pubkey_hash, p->public_key,
 					  (void *)(uintptr_t)i) != 0) {
 			snprintf(err, errlen, "peers[%u]: cannot add to the key table", i);
@@ -316,6 +318,7 @@ static void peer_release(struct dp_ctx *dp, struct dp_peer *p)
 	dp_peer_clear_keypairs(dp, p);
 	for (unsigned int i = 0; i < p->n_staged; i++)
 		rte_pktmbuf_free(p->staged[i]);
+	dp->n_staged -= p->n_staged;
 	p->n_staged = 0;
 	if (p->hs_index_live)
 		wg_index_remove(dp->indexes, p->hs_index);

@@ -38,6 +38,7 @@ struct dp_keypair {
 	struct dp_peer *peer;
 	rte_spinlock_t replay_lock; /* a peer's flow sits on one queue; this is for when not */
 	uint32_t confirm_sent;	    /* DP_EV_CONFIRM posted once */
+	uint32_t rekey_posted;	    /* DP_EV_REKEY_ON_RECEIVE posted once */
 };
 
 static inline struct dp_keypair *dp_keypair_of(struct wg_keypair *kp)
@@ -76,11 +77,12 @@ struct dp_peer {
 	bool hs_index_live;
 	struct rte_mbuf *staged[DP_STAGE_PER_PEER]; /* inside packets waiting for a session */
 	unsigned int n_staged;
-	uint64_t last_initiation_sent;
+	uint64_t last_handshake_sent; /* an initiation or a response; 0 = never */
 	uint64_t last_handshake_real_ns; /* wall clock of the last completed handshake */
 	uint64_t seen_rx_ns, seen_rx_data_ns, seen_tx_ns, seen_tx_data_ns;
 	uint16_t persistent_keepalive;
 	bool timer_soon; /* on dp->soon */
+	bool kick;	 /* send a keepalive (or a handshake) at the next tick */
 	struct wgdp_prefix *allowed_ips;
 	unsigned int n_allowed_ips;
 	bool has_psk;
@@ -156,6 +158,9 @@ void dp_peer_publish_send_kp(struct dp_peer *p);
 
 /* Control lcore: drops every keypair of the peer (timers' zeroing, peer removal). */
 void dp_peer_clear_keypairs(struct dp_ctx *dp, struct dp_peer *p);
+
+/* Control lcore (or before it runs): a keepalive at the next tick (peer_timers.c). */
+void dp_peer_kick(struct dp_ctx *dp, struct dp_peer *p);
 
 /* Control lcore: forgets the index of a handshake in progress. */
 void dp_peer_drop_hs_index(struct dp_ctx *dp, struct dp_peer *p);

@@ -104,6 +104,7 @@ int dp_ports_init(struct dp_ctx *dp, char *err, size_t errlen)
 			 rte_strerror(rte_errno));
 		return -1;
 	}
+	dp->stage_limit = pool_size(dp) / DP_STAGE_POOL_SHARE;
 	dp->neigh = dp_neigh_create("wgdp_neigh", 4096, dp->pool, (int)rte_socket_id());
 	if (!dp->neigh) {
 		snprintf(err, errlen, "neighbour table: %s", rte_strerror(rte_errno));

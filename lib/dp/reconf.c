@@ -44,6 +44,8 @@ static void add_peer(struct dp_ctx *dp, struct dp_peer *p)
 	rte_hash_add_key_data(dp->pubkey_hash, p->public_key, (void *)(uintptr_t)p->id);
 	__atomic_store_n(&dp->peers[p->id], p, __ATOMIC_RELEASE);
 	dp->n_live_peers++;
+	if (p->persistent_keepalive && p->endpoint.set)
+		dp_peer_kick(dp, p);
 }
 
 static void update_peer(struct dp_ctx *dp, const struct dp_peer_update *u)
@@ -60,12 +62,16 @@ static void update_peer(struct dp_ctx *dp, const struct dp_peer_update *u)
 			wgc_memzero(p->hs.preshared_key, 32);
 		p->has_psk = u->has_psk;
 	}
-	if (u->what & DP_UPD_KEEPALIVE) {
-		p->persistent_keepalive = u->keepalive;
-		wg_timers_set_persistent_keepalive(&p->timers, u->keepalive);
-	}
 	if (u->what & DP_UPD_ENDPOINT)
 		dp_peer_set_endpoint(p, &u->endpoint);
+	/* Turned on: a keepalive now, as the kernel's set_peer does, or a NAT'd peer stays
+	 * unreachable until it speaks first. */
+	if (u->what & DP_UPD_KEEPALIVE) {
+		p->persistent_keepalive = u->keepalive;
+		if (wg_timers_set_persistent_keepalive(&p->timers, u->keepalive) &&
+		    p->endpoint.set)
+			dp_peer_kick(dp, p);
+	}
 }
 
 void dp_reconf_apply(struct dp_ctx *dp, struct dp_reconf *rc)

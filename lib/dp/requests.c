@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
+#include <rte_hash.h>
 #include <rte_log.h>
 
 #include "admin_priv.h"
@@ -150,6 +151,8 @@ static json_t *handshake_json(struct dp_ctx *dp)
 	set_u64(o, "unknown_index", c->unknown_index);
 	set_u64(o, "staged_sent", c->staged_sent);
 	set_u64(o, "staged_dropped", c->staged_dropped);
+	set_u64(o, "staged_over_limit", c->staged_over_limit);
+	set_u64(o, "staged_expired", c->staged_expired);
 	set_u64(o, "under_load_ticks", c->under_load_ticks);
 	for (unsigned int e = 1; e < WG_NOISE_ERR_COUNT; e++)
 		set_u64(errs, wg_noise_error_name(e), c->noise_errors[e]);
@@ -181,6 +184,23 @@ static json_t *neigh_json(struct dp_ctx *dp)
 	return o;
 }
 
+/*
+ * What wgdp holds now, against its bounds: gauges a soak watches stay flat. Read from the
+ * control thread while the control lcore changes them: each is one aligned word, read once.
+ */
+static json_t *resources_json(struct dp_ctx *dp)
+{
+	json_t *o = json_object();
+
+	set_u64(o, "mbufs", dp->pool ? dp->pool->size : 0);
+	set_u64(o, "mbufs_in_use", dp->pool ? rte_mempool_in_use_count(dp->pool) : 0);
+	set_u64(o, "keypairs", (uint64_t)rte_hash_count(dp->index_hash));
+	set_u64(o, "indexes", wg_index_count(dp->indexes));
+	set_u64(o, "staged", __atomic_load_n(&dp->n_staged, __ATOMIC_RELAXED));
+	set_u64(o, "stage_limit", dp->stage_limit);
+	return o;
+}
+
 /* Counters as they are, before `clear stats` is taken off. */
 static json_t *raw_stats(struct dp_admin *adm)
 {
@@ -201,6 +221,7 @@ static json_t *raw_stats(struct dp_admin *adm)
 	json_object_set_new(a, "drops", drops_json(totals));
 	json_object_set_new(a, "handshake", handshake_json(dp));
 	json_object_set_new(a, "neighbours", neigh_json(dp));
+	json_object_set_new(a, "resources", resources_json(dp));
 	set_u64(a, "peers", dp->n_live_peers);
 	return a;
 }
@@ -208,8 +229,11 @@ static json_t *raw_stats(struct dp_admin *adm)
 /* Identifiers and gauges are not counters: `clear stats` leaves them. */
 static bool is_counter(const char *key)
 {
-	static const char *const not_counters[] = { "port", "lcore", "queue", "tx_queue",
-						    "rx_queues", "queue_depth", "peers", NULL };
+	static const char *const not_counters[] = {
+		"port",	 "lcore",	 "queue",    "tx_queue", "rx_queues",   "queue_depth",
+		"peers", "mbufs",	 "mbufs_in_use", "keypairs", "indexes", "staged",
+		"stage_limit", NULL
+	};
 
 	for (const char *const *k = not_counters; *k; k++)
 		if (strcmp(key, *k) == 0)

@@ -157,16 +157,23 @@ static void note_source(struct dp_ctx *dp, struct dp_peer *peer, const struct rx
 	post_event(dp, &peer->roam_posted, &ev);
 }
 
-/* The first data under a keypair that is not the one we send with: maybe confirm it. */
+/*
+ * The first data under a keypair that is not the one we send with: maybe confirm it. Under
+ * the one we send with, near its end: the receive-side rekey, asked once a keypair (the
+ * control lcore makes it once a session). Neither flag is ever cleared: one note a keypair.
+ */
 static void note_keypair(struct dp_ctx *dp, struct dp_peer *peer, struct dp_keypair *kp,
 			 uint64_t now)
 {
-	if (__atomic_load_n(&peer->send_kp, __ATOMIC_ACQUIRE) != kp) {
-		struct dp_event ev = { .kind = DP_EV_CONFIRM, .peer_id = peer->id, .keypair = kp };
+	struct dp_event ev = { .peer_id = peer->id, .keypair = kp };
 
+	if (__atomic_load_n(&peer->send_kp, __ATOMIC_ACQUIRE) != kp) {
+		ev.kind = DP_EV_CONFIRM;
 		post_event(dp, &kp->confirm_sent, &ev);
-	} else if (wg_timers_should_rekey_on_receive(kp->kp.initiator, kp->kp.birth, now)) {
-		dp_post_want_handshake(dp, peer);
+	} else if (!__atomic_load_n(&kp->rekey_posted, __ATOMIC_RELAXED) &&
+		   wg_timers_should_rekey_on_receive(kp->kp.initiator, kp->kp.birth, now)) {
+		ev.kind = DP_EV_REKEY_ON_RECEIVE;
+		post_event(dp, &kp->rekey_posted, &ev);
 	}
 }
 
@@ -306,6 +313,25 @@ static void rx_data_burst(struct dp_sink *s, struct dp_worker *w, struct rx_data
 	}
 }
 
+/*
+ * No usable session: the control lcore keeps the packet and starts a handshake. With no
+ * endpoint there is nobody to shake hands with: dropped here, counted (kernel: EDESTADDRREQ).
+ */
+static void stage(struct dp_ctx *dp, struct dp_worker *w, struct dp_peer *peer,
+		  struct rte_mbuf *pkt)
+{
+	struct dp_mbuf_meta *meta = dp_meta(pkt);
+
+	if (!__atomic_load_n(&peer->endpoint.set, __ATOMIC_RELAXED)) {
+		drop(w, pkt, DP_DROP_NO_ENDPOINT);
+		return;
+	}
+	meta->kind = DP_META_STAGE;
+	meta->peer_id = peer->id;
+	if (rte_ring_mp_enqueue(dp->stage_ring, pkt) != 0)
+		drop(w, pkt, DP_DROP_STAGE_FULL);
+}
+
 /* Inside traffic: find the peer by destination, take a counter, encrypt the burst. */
 static void tx_inside_burst(struct dp_sink *s, struct dp_worker *w, struct rte_mbuf **pkts,
 			    unsigned int n, uint64_t now)
@@ -344,12 +370,7 @@ static void tx_inside_burst(struct dp_sink *s, struct dp_worker *w, struct rte_m
 		kp = __atomic_load_n(&peer->send_kp, __ATOMIC_ACQUIRE);
 		counter = kp ? __atomic_fetch_add(&kp->kp.send_counter, 1, __ATOMIC_RELAXED) : 0;
 		if (!kp || wg_timers_keypair_expired(kp->kp.birth, counter, now)) {
-			struct dp_mbuf_meta *meta = dp_meta(pkt);
-
-			meta->kind = DP_META_STAGE;
-			meta->peer_id = peer->id;
-			if (rte_ring_mp_enqueue(dp->stage_ring, pkt) != 0)
-				drop(w, pkt, DP_DROP_STAGE_FULL);
+			stage(dp, w, peer, pkt);
 			continue;
 		}
 		m[k] = pkt;

@@ -22,7 +22,7 @@
 #define WG_REKEY_AFTER_MESSAGES (1ull << 60)
 #endif
 #ifndef WG_REJECT_AFTER_MESSAGES
-#define WG_REJECT_AFTER_MESSAGES (UINT64_MAX - WG_REPLAY_BITS - 1)
+#define WG_REJECT_AFTER_MESSAGES (UINT64_MAX - 8192) /* 2^64 - 2^13 - 1 (whitepaper 6.1) */
 #endif
 
 struct wg_replay {
