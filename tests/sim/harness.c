@@ -25,10 +25,10 @@
 #include "dp/pkt.h"
 #include "sim.h"
 
-#define RING_SIZE 4096
+#define RING_SIZE  4096
 #define SETTLE_MAX 10000
-#define MONO_BASE (1000 * SIM_S)	      /* away from 0, which timers read as "not armed" */
-#define REAL_BASE (1800000000ull * SIM_S) /* a wall clock in 2027 */
+#define MONO_BASE  (1000 * SIM_S)	   /* away from 0, which timers read as "not armed" */
+#define REAL_BASE  (1800000000ull * SIM_S) /* a wall clock in 2027 */
 
 static const uint8_t out_ip[4] = { 192, 0, 2, 1 };
 static const uint8_t gw_ip[4] = { 192, 0, 2, 254 };
@@ -46,8 +46,10 @@ static struct {
 int sim_eal_init(void)
 {
 	char prefix[64];
-	char *argv[] = { "test_sim", "--no-huge", "--no-shconf", "--no-pci", "-l", "0",
-			 "-m", "256", prefix, NULL };
+	char *argv[] = {
+		"test_sim", "--no-huge", "--no-shconf", "--no-pci", "-l", "0", "-m", "256", prefix,
+		NULL,
+	};
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 
 	snprintf(prefix, sizeof(prefix), "--file-prefix=wgdp-sim-%d", (int)getpid());
@@ -162,7 +164,8 @@ char *sim_config_text(struct sim *s, uint16_t keepalive, unsigned int n_keepaliv
 	put(&t, &len, &cap,
 	    "{ \"interface\": { \"name\": \"wgsim0\", \"private_key\": \"%s\", "
 	    "\"listen_port\": %u, \"mtu\": 1420 },\n"
-	    "  \"ports\": [ { \"port\": %u, \"role\": \"outside\", \"address\": [\"192.0.2.1/24\"], "
+	    "  \"ports\": [ { \"port\": %u, \"role\": \"outside\", \"address\": "
+	    "[\"192.0.2.1/24\"], "
 	    "\"gateway\": \"192.0.2.254\", \"queues\": 1 },\n"
 	    "    { \"port\": %u, \"role\": \"inside\", \"address\": [\"10.0.0.1/24\"], "
 	    "\"queues\": 1 } ],\n  \"peers\": [\n",
@@ -173,11 +176,12 @@ char *sim_config_text(struct sim *s, uint16_t keepalive, unsigned int n_keepaliv
 		sim_peer_ip(i, ip);
 		sim_inner_ip(i, inner);
 		wgc_key_to_base64(key, s->peers[i].ident.public_key);
-		put(&t, &len, &cap, "    { \"public_key\": \"%s\", \"allowed_ips\": [\"%u.%u.%u.%u/32\"]",
-		    key, inner[0], inner[1], inner[2], inner[3]);
+		put(&t, &len, &cap,
+		    "    { \"public_key\": \"%s\", \"allowed_ips\": [\"%u.%u.%u.%u/32\"]", key,
+		    inner[0], inner[1], inner[2], inner[3]);
 		if (s->opts.endpoints && i < n_ep)
-			put(&t, &len, &cap, ", \"endpoint\": \"%u.%u.%u.%u:%u\"", ip[0], ip[1], ip[2],
-			    ip[3], 40000 + i);
+			put(&t, &len, &cap, ", \"endpoint\": \"%u.%u.%u.%u:%u\"", ip[0], ip[1],
+			    ip[2], ip[3], 40000 + i);
 		if (keepalive && i < n_keepalive)
 			put(&t, &len, &cap, ", \"persistent_keepalive\": %u", keepalive);
 		put(&t, &len, &cap, " }%s\n", i + 1 < s->opts.n_peers ? "," : "");

@@ -128,8 +128,8 @@ static uint16_t inner_packet(const struct sim_peer *p, uint64_t seq, uint8_t *ou
 }
 
 /* Encrypts plain (len bytes, 0 for a keepalive) under kp and sends it (kernel send.c). */
-static void send_with(struct sim_peer *p, struct wg_keypair *kp, const uint8_t *plain,
-		      uint16_t len, uint64_t now)
+static void send_with(struct sim_peer *p, struct wg_keypair *kp, const uint8_t *plain, uint16_t len,
+		      uint64_t now)
 {
 	uint8_t msg[sizeof(struct wg_msg_data) + 128 + WGC_AEAD_TAG_LEN] = { 0 };
 	struct wg_msg_data *hdr = (struct wg_msg_data *)msg;
@@ -216,8 +216,8 @@ static void add_keypair(struct sim_peer *p, uint64_t now)
  */
 static bool admit(struct sim_peer *p, const uint8_t *msg, uint16_t len, uint64_t now)
 {
-	enum wg_cookie_mac_state st = wg_cookie_validate(&p->checker, msg, len, wgdp_ip, 4,
-							  SIM_LISTEN_PORT, true, now);
+	enum wg_cookie_mac_state st =
+		wg_cookie_validate(&p->checker, msg, len, wgdp_ip, 4, SIM_LISTEN_PORT, true, now);
 	struct wg_msg_cookie reply;
 
 	if (st == WG_COOKIE_MAC_INVALID)
@@ -228,8 +228,8 @@ static bool admit(struct sim_peer *p, const uint8_t *msg, uint16_t len, uint64_t
 	}
 	if (!p->loaded)
 		return true;
-	if (wg_cookie_reply_create(&reply, &p->checker, msg, len, wg_get_le32(msg + 4), wgdp_ip,
-				   4, SIM_LISTEN_PORT, now)) {
+	if (wg_cookie_reply_create(&reply, &p->checker, msg, len, wg_get_le32(msg + 4), wgdp_ip, 4,
+				   SIM_LISTEN_PORT, now)) {
 		sim_send_outside(p->sim, p, &reply, sizeof(reply));
 		p->cookies_sent++;
 	}

@@ -27,13 +27,13 @@
 #include "wg/noise.h"
 #include "wg/timers.h"
 
-#define SIM_MS WG_NSEC_PER_MSEC
-#define SIM_S  WG_NSEC_PER_SEC
-#define SIM_TICK (10 * SIM_MS) /* the control lcore's timer tick */
+#define SIM_MS		WG_NSEC_PER_MSEC
+#define SIM_S		WG_NSEC_PER_SEC
+#define SIM_TICK	(10 * SIM_MS) /* the control lcore's timer tick */
 #define SIM_LISTEN_PORT 51820
-#define SIM_HELD_MAX 256
+#define SIM_HELD_MAX	256
 #define SIM_INNER_MAGIC 0x73696d31u /* "sim1": a payload the host model wrote */
-#define SIM_LOG_MAX 256
+#define SIM_LOG_MAX	256
 
 struct sim;
 
@@ -67,37 +67,37 @@ struct sim_peer {
 	bool ignore_initiations; /* drops wgdp's initiations (a broken return path) */
 	/* What it saw. */
 	struct sim_wire wire;
-	uint64_t tx_seq;	    /* next inner sequence number towards the host */
-	uint64_t rx_inner, rx_dup;  /* inner packets from the host; duplicates */
-	uint8_t *seen;		    /* bitmap of sequence numbers received */
+	uint64_t tx_seq;	   /* next inner sequence number towards the host */
+	uint64_t rx_inner, rx_dup; /* inner packets from the host; duplicates */
+	uint8_t *seen;		   /* bitmap of sequence numbers received */
 	uint64_t seen_bits;
 	uint64_t rx_keepalives;
 	uint64_t rx_wrong_port;	   /* frames sent to a port we left (roaming) */
 	uint64_t handshakes;	   /* completed, either role */
 	struct wg_keypair *newest; /* the keypair of the last handshake */
 	bool newest_seen;
-	uint64_t first_counter;	   /* of the first data under the newest keypair */
-	bool first_was_keepalive;  /* ... and whether it was a keepalive */
+	uint64_t first_counter;	  /* of the first data under the newest keypair */
+	bool first_was_keepalive; /* ... and whether it was a keepalive */
 	uint64_t cookies_sent;
 	uint64_t initiations_sent;
-	uint64_t mac2_valid_seen;  /* handshake messages from wgdp whose mac2 we verified */
+	uint64_t mac2_valid_seen; /* handshake messages from wgdp whose mac2 we verified */
 };
 
 /* The inside host (model_host.c): sends to peers, counts what it receives per peer. */
 struct sim_host {
-	uint64_t *tx_seq;  /* per peer: next sequence number to send */
-	uint64_t *rx;	   /* per peer: packets received */
-	uint64_t *dup;	   /* per peer: duplicates */
-	uint8_t **seen;	   /* per peer bitmap */
+	uint64_t *tx_seq; /* per peer: next sequence number to send */
+	uint64_t *rx;	  /* per peer: packets received */
+	uint64_t *dup;	  /* per peer: duplicates */
+	uint8_t **seen;	  /* per peer bitmap */
 	uint64_t *seen_bits;
-	uint64_t bad;	   /* frames that were not ours or came from the wrong source */
+	uint64_t bad; /* frames that were not ours or came from the wrong source */
 };
 
 struct sim_opts {
 	unsigned int n_peers;
-	bool endpoints;		    /* peers' endpoints in the config */
-	uint16_t keepalive;	    /* persistent_keepalive of every peer */
-	unsigned int n_endpoints;   /* with endpoints: only the first n (0 = all) */
+	bool endpoints;		  /* peers' endpoints in the config */
+	uint16_t keepalive;	  /* persistent_keepalive of every peer */
+	unsigned int n_endpoints; /* with endpoints: only the first n (0 = all) */
 };
 
 struct sim {
@@ -109,7 +109,7 @@ struct sim {
 	uint8_t wgdp_priv[32], wgdp_pub[32];
 	struct sim_peer *peers;
 	struct sim_host host;
-	uint64_t t0;	     /* mono ns at the start */
+	uint64_t t0; /* mono ns at the start */
 	unsigned int pool_start;
 	/* The network can hold frames (to reorder or delay them). */
 	bool hold_to_peers, hold_from_peers;

@@ -8,7 +8,7 @@
  * WGDP_SIM_PEERS (default 1000), WGDP_SIM_HOURS and WGDP_SIM_SEED (default: from the clock) set
  * the run; the seed is printed to stderr so a failing run can be replayed. The whole day
  * (WGDP_SIM_HOURS=24) costs about 30 s of CPU in the normal build, so the test suite runs half
- * of it, and a sixth of that under the sanitizers.
+ * of it, and a quarter under the sanitizers (about 15 s of CPU there).
  */
 #include <inttypes.h>
 #include <stddef.h>
@@ -31,7 +31,7 @@
 #define STAGE_BOUND (WG_REKEY_ATTEMPT_TIME + 2 * SIM_S)
 #define N_KEEPALIVE 10 /* peers whose persistent keepalive the reloads toggle */
 #if defined(__SANITIZE_ADDRESS__)
-#define DEFAULT_HOURS 2
+#define DEFAULT_HOURS 6
 #else
 #define DEFAULT_HOURS 12
 #endif
@@ -55,9 +55,9 @@ struct day_peer {
 	bool flaky;	       /* goes offline now and then: its losses are allowed */
 	bool has_endpoint;     /* in the config */
 	bool went_offline;
-	uint8_t *last_staged;  /* the newest staged mbuf we saw, as an identity */
+	uint8_t *last_staged; /* the newest staged mbuf we saw, as an identity */
 	unsigned int last_n_staged;
-	uint64_t staged_news;  /* when its staged queue last changed */
+	uint64_t staged_news; /* when its staged queue last changed */
 };
 
 struct day {
@@ -190,8 +190,8 @@ static void reload(struct day *d)
 	free(text);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
 	CU_ASSERT_EQUAL(dp_admin_apply(d->adm, next, &res, &err), 0);
-	CU_ASSERT_EQUAL(res.changed, N_KEEPALIVE < d->s->opts.n_peers ? N_KEEPALIVE
-								      : d->s->opts.n_peers);
+	CU_ASSERT_EQUAL(res.changed,
+			N_KEEPALIVE < d->s->opts.n_peers ? N_KEEPALIVE : d->s->opts.n_peers);
 	CU_ASSERT_EQUAL(res.added + res.removed, 0);
 	d->reloads++;
 }
@@ -290,7 +290,8 @@ static void check_second(struct day *d, uint64_t now)
 			dp->staged_news = now;
 		} else if (p->n_staged && now - dp->staged_news > STAGE_BOUND) {
 			if (d->violations < 10)
-				fprintf(stderr, "sim-day: peer %u: %u packets staged for %" PRIu64 " s\n",
+				fprintf(stderr,
+					"sim-day: peer %u: %u packets staged for %" PRIu64 " s\n",
 					i, p->n_staged,
 					(uint64_t)((now - dp->staged_news) / SIM_S));
 			d->violations++;
@@ -395,17 +396,20 @@ static void check_end(struct day *d)
 				i, s->host.tx_seq[i] - p->rx_inner, s->host.tx_seq[i],
 				p->tx_seq - s->host.rx[i], p->tx_seq);
 	}
-	fprintf(stderr, "sim-day: %" PRIu64 " inner packets, %" PRIu64 " handshakes, %" PRIu64
-		" frames in, %" PRIu64 " out\n", d->inner, s->dp->ctl_stats.handshakes_completed,
-		s->frames_in, s->frames_out);
+	fprintf(stderr,
+		"sim-day: %" PRIu64 " inner packets, %" PRIu64 " handshakes, %" PRIu64
+		" frames in, %" PRIu64 " out\n",
+		d->inner, s->dp->ctl_stats.handshakes_completed, s->frames_in, s->frames_out);
 	CU_ASSERT_EQUAL(dup, 0);
 	CU_ASSERT_EQUAL(lost_good, 0);
 	CU_ASSERT_EQUAL(s->host.bad, 0);
 	CU_ASSERT_EQUAL(d->violations, 0);
 	CU_ASSERT_EQUAL(d->reloads, 4);
 	if (lost_good || d->violations)
-		fprintf(stderr, "sim-day: %" PRIu64 " inner packets lost between peers that never "
-			"went offline, %" PRIu64 " invariant violations\n", lost_good, d->violations);
+		fprintf(stderr,
+			"sim-day: %" PRIu64 " inner packets lost between peers that never "
+			"went offline, %" PRIu64 " invariant violations\n",
+			lost_good, d->violations);
 }
 
 /* The run's state; a fatal assertion leaves it to main to free. */
