@@ -89,6 +89,21 @@ static bool has_prefix(const struct wgdp_peer_config *pc, const struct wgdp_pref
 	return false;
 }
 
+/* A later section of another peer gives pf too: it moved there (a prefix is one peer's). */
+static bool given_later(const struct ctl_uapi_set *set, unsigned int k,
+			const struct wgdp_prefix *pf)
+{
+	for (unsigned int j = k + 1; j < set->n_peers; j++) {
+		struct wgdp_peer_config later = { .allowed_ips = set->peers[j].allowed_ips,
+						  .n_allowed_ips = set->peers[j].n_allowed_ips };
+
+		if (memcmp(set->peers[j].public_key, set->peers[k].public_key, 32) != 0 &&
+		    has_prefix(&later, pf))
+			return true;
+	}
+	return false;
+}
+
 /* next says what set said, for each peer's last section. */
 static void check_applied(const struct ctl_uapi_set *set, const struct wgdp_config *next)
 {
@@ -110,7 +125,8 @@ static void check_applied(const struct ctl_uapi_set *set, const struct wgdp_conf
 			continue;
 		}
 		for (unsigned int i = 0; i < up->n_allowed_ips; i++)
-			CHECK(has_prefix(pc, &up->allowed_ips[i]));
+			CHECK(has_prefix(pc, &up->allowed_ips[i]) ||
+			      given_later(set, k, &up->allowed_ips[i]));
 		if (up->has_endpoint)
 			CHECK(pc->has_endpoint && pc->endpoint.port == up->endpoint.port);
 		if (up->has_keepalive)

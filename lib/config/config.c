@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "prefix_map.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
 #include "crypto/x25519.h"
@@ -472,38 +474,91 @@ static bool parse_peer(struct parse *p, json_t *obj, struct wgdp_peer_config *pe
 	return true;
 }
 
-static int compare_keys(const void *a, const void *b)
+/*
+ * Duplicate public keys make two peers one: refuse the later, naming the earlier. A hash of
+ * the keys (random, so their first bytes are hash enough; slots hold index + 1) keeps this
+ * one pass: sorting a million keys cost more than checking every prefix.
+ */
+static bool check_duplicates(struct parse *p, const struct wgdp_config *cfg)
 {
-	const struct wgdp_peer_config *const *x = a, *const *y = b;
-
-	return memcmp((*x)->public_key, (*y)->public_key, 32);
-}
-
-/* Duplicate public keys make two peers one: refuse them, naming both. */
-static bool check_duplicates(struct parse *p, struct wgdp_config *cfg)
-{
-	struct wgdp_peer_config **sorted;
-	bool ok = true;
+	uint32_t *slots, mask, size = 16;
+	int64_t other = -1;
+	uint32_t i;
 
 	if (cfg->n_peers < 2)
 		return true;
-	sorted = malloc(sizeof(*sorted) * cfg->n_peers);
-	if (!sorted)
+	while (size < 2 * cfg->n_peers)
+		size <<= 1;
+	slots = calloc(size, sizeof(*slots));
+	if (!slots)
 		return fail(p, "out of memory");
-	for (unsigned int i = 0; i < cfg->n_peers; i++)
-		sorted[i] = &cfg->peers[i];
-	qsort(sorted, cfg->n_peers, sizeof(*sorted), compare_keys);
-	for (unsigned int i = 1; i < cfg->n_peers && ok; i++) {
-		if (memcmp(sorted[i - 1]->public_key, sorted[i]->public_key, 32) == 0) {
-			size_t a = (size_t)(sorted[i - 1] - cfg->peers);
-			size_t b = (size_t)(sorted[i] - cfg->peers);
+	mask = size - 1;
+	for (i = 0; i < cfg->n_peers && other < 0; i++) {
+		const uint8_t *key = cfg->peers[i].public_key;
+		uint32_t s;
 
-			push_index(p, a > b ? a : b);
-			push_key(p, "public_key");
-			ok = fail(p, "duplicate public key (also peers[%zu])", a < b ? a : b);
+		memcpy(&s, key, sizeof(s));
+		for (s &= mask; slots[s] && other < 0; s = (s + 1) & mask)
+			if (memcmp(cfg->peers[slots[s] - 1].public_key, key, 32) == 0)
+				other = slots[s] - 1;
+		slots[s] = i + 1;
+	}
+	free(slots);
+	if (other < 0)
+		return true;
+	push_index(p, i - 1);
+	push_key(p, "public_key");
+	return fail(p, "duplicate public key (also peers[%" PRId64 "])", other);
+}
+
+/* Peer i's allowed_ips[j] is owner's already: the error, at the path of the later one. */
+static bool prefix_taken(struct parse *p, const struct wgdp_config *cfg, unsigned int i,
+			 unsigned int j, uint32_t owner)
+{
+	const struct wgdp_peer_config *pc = &cfg->peers[i];
+	unsigned int first = 0;
+	char text[64];
+
+	wgdp_format_prefix(&pc->allowed_ips[j], text, sizeof(text));
+	push_index(p, i);
+	push_key(p, "allowed_ips");
+	push_index(p, j);
+	if (owner != i)
+		return fail(p, "%s is already peers[%u]'s", text, owner);
+	while (!wgdp_prefix_equal(&pc->allowed_ips[first], &pc->allowed_ips[j]))
+		first++;
+	return fail(p, "%s repeats allowed_ips[%u]", text, first);
+}
+
+/*
+ * A prefix routes to one peer: a second holder would get it or not by its position in the
+ * list, so refuse it, naming the later holder's path (the earlier one is in the message).
+ * One pass over a hash of the prefixes: a million peers are a million lookups.
+ */
+static bool check_allowed_ips(struct parse *p, const struct wgdp_config *cfg)
+{
+	struct wgdp_prefix_map *m;
+	size_t total = 0;
+	bool ok = true;
+
+	for (unsigned int i = 0; i < cfg->n_peers; i++)
+		total += cfg->peers[i].n_allowed_ips;
+	if (total < 2)
+		return true;
+	m = wgdp_prefix_map_new(total);
+	if (!m)
+		return fail(p, "out of memory");
+	for (unsigned int i = 0; i < cfg->n_peers && ok; i++) {
+		const struct wgdp_peer_config *pc = &cfg->peers[i];
+
+		for (unsigned int j = 0; j < pc->n_allowed_ips && ok; j++) {
+			int64_t owner = wgdp_prefix_map_add(m, &pc->allowed_ips[j], i);
+
+			if (owner >= 0)
+				ok = prefix_taken(p, cfg, i, j, (uint32_t)owner);
 		}
 	}
-	free(sorted);
+	wgdp_prefix_map_free(m);
 	return ok;
 }
 
@@ -534,7 +589,7 @@ static bool parse_peers(struct parse *p, json_t *peers, struct wgdp_config *cfg)
 		}
 		pop(p, old);
 	}
-	return check_duplicates(p, cfg);
+	return check_duplicates(p, cfg) && check_allowed_ips(p, cfg);
 }
 
 static bool parse_limits(struct parse *p, json_t *limits, struct wgdp_config *cfg)
@@ -699,7 +754,90 @@ bool wgdp_config_check_peers(const struct wgdp_config *cfg, struct wgdp_config_e
 			return fail(&p, "is the interface's own public key");
 		}
 	}
-	return check_duplicates(&p, (struct wgdp_config *)cfg);
+	return check_duplicates(&p, cfg) && check_allowed_ips(&p, cfg);
+}
+
+/* pc lists a prefix twice: the error at the second. Leaves pc's prefixes in m. */
+static bool check_repeats(struct parse *p, const struct wgdp_peer_config *pc,
+			  struct wgdp_prefix_map *m)
+{
+	for (unsigned int j = 0; j < pc->n_allowed_ips; j++) {
+		int64_t first = wgdp_prefix_map_add(m, &pc->allowed_ips[j], j);
+		char text[64];
+
+		if (first < 0)
+			continue;
+		wgdp_format_prefix(&pc->allowed_ips[j], text, sizeof(text));
+		push_key(p, "allowed_ips");
+		push_index(p, j);
+		return fail(p, "%s repeats allowed_ips[%" PRId64 "]", text, first);
+	}
+	return true;
+}
+
+/* pc's allowed_ips[j] is held by peers[owner] of the running config, whose key we name: the
+ * operator of a peer-add has the running config's order only through show. */
+static bool held_by(struct parse *p, const struct wgdp_config *cfg,
+		    const struct wgdp_peer_config *pc, int64_t j, uint32_t owner)
+{
+	char text[64], key[WGC_KEY_B64_LEN + 1];
+
+	wgdp_format_prefix(&pc->allowed_ips[j], text, sizeof(text));
+	wgc_key_to_base64(key, cfg->peers[owner].public_key);
+	push_key(p, "allowed_ips");
+	push_index(p, (size_t)j);
+	return fail(p, "%s is already peers[%u]'s (%s)", text, owner, key);
+}
+
+/* None of pc's allowed-ips may be a running peer's: pc's few prefixes go in a hash and the
+ * running ones stream past it, so a peer-add costs one pass, not one per prefix. */
+static bool check_new_prefixes(struct parse *p, const struct wgdp_config *cfg,
+			       const struct wgdp_peer_config *pc)
+{
+	struct wgdp_prefix_map *m;
+	bool ok;
+
+	if (!pc->n_allowed_ips)
+		return true;
+	m = wgdp_prefix_map_new(pc->n_allowed_ips);
+	if (!m)
+		return fail(p, "out of memory");
+	ok = check_repeats(p, pc, m);
+	for (uint32_t i = 0; i < cfg->n_peers && ok; i++) {
+		const struct wgdp_peer_config *run = &cfg->peers[i];
+
+		for (unsigned int k = 0; k < run->n_allowed_ips && ok; k++) {
+			int64_t j = wgdp_prefix_map_find(m, &run->allowed_ips[k]);
+
+			if (j >= 0)
+				ok = held_by(p, cfg, pc, j, i);
+		}
+	}
+	wgdp_prefix_map_free(m);
+	return ok;
+}
+
+bool wgdp_config_check_new_peer(const struct wgdp_config *cfg, const struct wgdp_peer_config *pc,
+				const char *path, struct wgdp_config_error *err)
+{
+	struct parse p = { .err = err };
+	uint8_t own_public[32];
+	size_t old;
+
+	memset(err, 0, sizeof(*err));
+	push_key(&p, path);
+	old = push_key(&p, "public_key");
+	wgc_x25519_public(own_public, cfg->private_key);
+	if (memcmp(pc->public_key, own_public, 32) == 0)
+		return fail(&p, "is the interface's own public key");
+	for (uint32_t i = 0; i < cfg->n_peers; i++)
+		if (memcmp(cfg->peers[i].public_key, pc->public_key, 32) == 0)
+			return fail(&p, "is already a peer (peer-remove it first, or reload)");
+	pop(&p, old);
+	if (cfg->n_peers >= cfg->max_peers)
+		return fail(&p, "%u peers already, as many as limits.max_peers allows",
+			    cfg->n_peers);
+	return check_new_prefixes(&p, cfg, pc);
 }
 
 bool wgdp_peer_config_copy(struct wgdp_peer_config *dst, const struct wgdp_peer_config *src)

@@ -113,8 +113,16 @@ bool wgdp_peer_config_from_json(json_t *obj, const char *path, struct wgdp_peer_
 				struct wgdp_config_error *err);
 
 /* The whole-config peer rules, for configs edited in memory: no duplicate keys, not our own
- * key, no more than limits.max_peers. */
+ * key, no more than limits.max_peers, no prefix held by two peers or listed twice by one. */
 bool wgdp_config_check_peers(const struct wgdp_config *cfg, struct wgdp_config_error *err);
+
+/*
+ * Whether pc may join cfg (peer-add): a key that is neither a peer's nor ours, room under
+ * limits.max_peers, and no allowed-ip another peer holds ("peer.allowed_ips[0]: 10.0.1.0/24 is
+ * already peers[1]'s (KEY)") or pc lists twice. Error paths start with path, e.g. "peer".
+ */
+bool wgdp_config_check_new_peer(const struct wgdp_config *cfg, const struct wgdp_peer_config *pc,
+				const char *path, struct wgdp_config_error *err);
 
 /* A deep copy with room for extra_peers more peers in its array; NULL when out of memory. */
 struct wgdp_config *wgdp_config_dup(const struct wgdp_config *src, unsigned int extra_peers);

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto/ct.h"
+#include "prefix_map.h"
 #include "uapi.h"
 
 static int bad(char *msg, size_t msglen, int err, const char *fmt, const char *a, size_t alen)
@@ -256,7 +257,7 @@ static void key_insert(struct key_map *m, const uint8_t key[32], uint32_t index)
 static bool has_prefix(const struct wgdp_peer_config *pc, const struct wgdp_prefix *pf)
 {
 	for (unsigned int i = 0; i < pc->n_allowed_ips; i++)
-		if (memcmp(&pc->allowed_ips[i], pf, sizeof(*pf)) == 0)
+		if (wgdp_prefix_equal(&pc->allowed_ips[i], pf))
 			return true;
 	return false;
 }
@@ -305,14 +306,85 @@ static bool rebuild_map(struct key_map *m, const struct wgdp_config *cfg)
 	return true;
 }
 
-static struct wgdp_config *fail_apply(struct wgdp_config *cfg, struct key_map *m, int err,
-				      int *errno_out, char *msg, size_t msglen, const char *text)
+static struct wgdp_config *fail_apply(struct wgdp_config *cfg, struct key_map *m,
+				      struct wgdp_prefix_map *claims, int err, int *errno_out,
+				      char *msg, size_t msglen, const char *text)
 {
 	snprintf(msg, msglen, "%s", text);
 	*errno_out = err;
 	free(m->slots);
+	wgdp_prefix_map_free(claims);
 	wgdp_config_free(cfg);
 	return NULL;
+}
+
+/* Set peer k was applied: the prefixes it was given are its claims now, later ones winning. */
+static void claim(struct wgdp_prefix_map *claims, const struct ctl_uapi_set *set, uint32_t k)
+{
+	for (unsigned int j = 0; j < set->peers[k].n_allowed_ips; j++)
+		wgdp_prefix_map_set(claims, &set->peers[k].allowed_ips[j], k);
+}
+
+/*
+ * The kernel's and wireguard-go's allowed-ips are one table: giving a prefix to a peer takes
+ * it from the peer that held it. Here each peer has its own list, so after the set every
+ * claimed prefix is dropped from the peers that are not its last claimant. One pass with a
+ * lookup a prefix (a hash of the set's prefixes), and none when the set gave no prefix.
+ */
+static void move_claimed(struct wgdp_config *cfg, const struct wgdp_prefix_map *claims,
+			 const struct ctl_uapi_set *set)
+{
+	for (uint32_t i = 0; i < cfg->n_peers; i++) {
+		struct wgdp_peer_config *pc = &cfg->peers[i];
+		unsigned int kept = 0;
+
+		for (unsigned int j = 0; j < pc->n_allowed_ips; j++) {
+			int64_t k = wgdp_prefix_map_find(claims, &pc->allowed_ips[j]);
+
+			if (k < 0 || memcmp(set->peers[k].public_key, pc->public_key, 32) == 0)
+				pc->allowed_ips[kept++] = pc->allowed_ips[j];
+		}
+		pc->n_allowed_ips = kept;
+	}
+}
+
+static size_t set_prefixes(const struct ctl_uapi_set *set)
+{
+	size_t n = 0;
+
+	for (unsigned int k = 0; k < set->n_peers; k++)
+		n += set->peers[k].n_allowed_ips;
+	return n;
+}
+
+/* The set's peers, in order, with wireguard-go's semantics; false when out of memory. */
+static bool apply_peers(struct wgdp_config *cfg, const struct ctl_uapi_set *set, struct key_map *m,
+			struct wgdp_prefix_map *claims)
+{
+	for (uint32_t k = 0; k < set->n_peers; k++) {
+		const struct ctl_uapi_peer *up = &set->peers[k];
+		int64_t i = key_find(m, cfg, up->public_key);
+
+		if (up->remove) {
+			if (i >= 0) {
+				remove_peer(cfg, (uint32_t)i);
+				rebuild_map(m, cfg); /* indexes moved: removals are rare */
+			}
+			continue;
+		}
+		if (i < 0) {
+			if (up->update_only)
+				continue;
+			i = cfg->n_peers++;
+			memset(&cfg->peers[i], 0, sizeof(cfg->peers[0]));
+			memcpy(cfg->peers[i].public_key, up->public_key, 32);
+			key_insert(m, up->public_key, (uint32_t)i);
+		}
+		if (!apply_peer(&cfg->peers[i], up))
+			return false;
+		claim(claims, set, k);
+	}
+	return true;
 }
 
 struct wgdp_config *ctl_uapi_apply(const struct wgdp_config *running,
@@ -320,22 +392,24 @@ struct wgdp_config *ctl_uapi_apply(const struct wgdp_config *running,
 				   size_t msglen)
 {
 	struct wgdp_config *cfg = wgdp_config_dup(running, set->n_peers);
+	size_t n_claims = set_prefixes(set);
+	struct wgdp_prefix_map *claims = wgdp_prefix_map_new(n_claims);
 	struct wgdp_config_error cerr;
 	struct key_map m = { 0 };
 	uint32_t size = 16;
 
-	if (!cfg)
-		return fail_apply(NULL, &m, ENOMEM, errno_out, msg, msglen, "out of memory");
+	if (!cfg || !claims)
+		return fail_apply(cfg, &m, claims, ENOMEM, errno_out, msg, msglen, "out of memory");
 	if (set->has_private_key && wgc_ct_is_zero(set->private_key, 32))
-		return fail_apply(cfg, &m, EINVAL, errno_out, msg, msglen,
+		return fail_apply(cfg, &m, claims, EINVAL, errno_out, msg, msglen,
 				  "wgdp cannot run without a private key");
 	if (set->has_private_key)
 		memcpy(cfg->private_key, set->private_key, 32);
 	if (set->has_listen_port && set->listen_port != running->listen_port)
-		return fail_apply(cfg, &m, EBUSY, errno_out, msg, msglen,
+		return fail_apply(cfg, &m, claims, EBUSY, errno_out, msg, msglen,
 				  "wgdp cannot change its listen port while running");
 	if (set->has_fwmark && set->fwmark)
-		return fail_apply(cfg, &m, EINVAL, errno_out, msg, msglen,
+		return fail_apply(cfg, &m, claims, EINVAL, errno_out, msg, msglen,
 				  "wgdp has no fwmark (it is not a kernel interface)");
 	if (set->replace_peers) {
 		for (uint32_t i = 0; i < cfg->n_peers; i++)
@@ -347,37 +421,21 @@ struct wgdp_config *ctl_uapi_apply(const struct wgdp_config *running,
 	m.slots = calloc(size, sizeof(*m.slots));
 	m.mask = size - 1;
 	if (!m.slots)
-		return fail_apply(cfg, &m, ENOMEM, errno_out, msg, msglen, "out of memory");
+		return fail_apply(cfg, &m, claims, ENOMEM, errno_out, msg, msglen, "out of memory");
 	rebuild_map(&m, cfg);
-	for (unsigned int k = 0; k < set->n_peers; k++) {
-		const struct ctl_uapi_peer *up = &set->peers[k];
-		int64_t i = key_find(&m, cfg, up->public_key);
-
-		if (up->remove) {
-			if (i >= 0) {
-				remove_peer(cfg, (uint32_t)i);
-				rebuild_map(&m, cfg); /* indexes moved: removals are rare */
-			}
-			continue;
-		}
-		if (i < 0) {
-			if (up->update_only)
-				continue;
-			i = cfg->n_peers++;
-			memset(&cfg->peers[i], 0, sizeof(cfg->peers[0]));
-			memcpy(cfg->peers[i].public_key, up->public_key, 32);
-			key_insert(&m, up->public_key, (uint32_t)i);
-		}
-		if (!apply_peer(&cfg->peers[i], up))
-			return fail_apply(cfg, &m, ENOMEM, errno_out, msg, msglen, "out of memory");
-	}
+	if (!apply_peers(cfg, set, &m, claims))
+		return fail_apply(cfg, &m, claims, ENOMEM, errno_out, msg, msglen, "out of memory");
+	if (n_claims)
+		move_claimed(cfg, claims, set);
 	free(m.slots);
 	m.slots = NULL;
+	wgdp_prefix_map_free(claims);
+	claims = NULL;
 	if (!wgdp_config_check_peers(cfg, &cerr)) {
 		char text[300];
 
 		snprintf(text, sizeof(text), "%s: %s", cerr.path, cerr.message);
-		return fail_apply(cfg, &m, EINVAL, errno_out, msg, msglen, text);
+		return fail_apply(cfg, &m, claims, EINVAL, errno_out, msg, msglen, text);
 	}
 	*errno_out = 0;
 	return cfg;

@@ -195,6 +195,8 @@ struct dp_aips *dp_aips_build(const struct wgdp_config *cfg, const uint32_t *ids
 		dp_aips_free(a);
 		return NULL;
 	}
+	/* A prefix is one peer's (wgdp_config_check_peers; the UAPI moves it to its latest
+	 * holder), so the order of the adds cannot decide who gets it. */
 	for (uint32_t i = 0; i < cfg->n_peers; i++) {
 		const struct wgdp_peer_config *pc = &cfg->peers[i];
 

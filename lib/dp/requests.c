@@ -4,6 +4,7 @@
  * A bad request gets {"ok":false,"error":...,"path":...} and changes nothing.
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -282,14 +283,34 @@ static json_t *clear_stats(struct dp_admin *adm)
 	return a;
 }
 
-static json_t *apply_answer(struct dp_admin *adm, struct wgdp_config *next)
+/*
+ * A peer-add's error from the apply (no room in the tables, say) names the added peer as the
+ * request does, "peer", not as the peer it became in the new config, peers[added].
+ */
+static void rebase_added(struct wgdp_config_error *err, int64_t added)
+{
+	char was[32];
+	size_t len = (size_t)snprintf(was, sizeof(was), "peers[%" PRId64 "]", added);
+
+	if (added < 0 || strncmp(err->path, was, len) != 0 ||
+	    (err->path[len] && err->path[len] != '.'))
+		return;
+	/* "peers[N]" is longer than "peer": the rest moves left, in place. */
+	memmove(err->path + 4, err->path + len, strlen(err->path + len) + 1);
+	memcpy(err->path, "peer", 4);
+}
+
+/* Applies next (which it takes); added is the index of a peer-add's peer in next, or -1. */
+static json_t *apply_answer(struct dp_admin *adm, struct wgdp_config *next, int64_t added)
 {
 	struct wgdp_config_error err;
 	struct dp_apply_result res;
 	json_t *a;
 
-	if (dp_admin_apply_locked(adm, next, &res, &err) != 0)
+	if (dp_admin_apply_locked(adm, next, &res, &err) != 0) {
+		rebase_added(&err, added);
 		return config_error_answer(&err);
+	}
 	a = json_object();
 	json_object_set_new(a, "ok", json_true());
 	json_object_set_new(a, "added", json_integer(res.added));
@@ -312,7 +333,7 @@ static json_t *reload(struct dp_admin *adm, json_t *req)
 	next = wgdp_config_load(path ? json_string_value(path) : adm->config_path, &err);
 	if (!next)
 		return config_error_answer(&err);
-	return apply_answer(adm, next);
+	return apply_answer(adm, next, -1);
 }
 
 static json_t *set_config(struct dp_admin *adm, json_t *req)
@@ -324,15 +345,14 @@ static json_t *set_config(struct dp_admin *adm, json_t *req)
 	if (!cfg)
 		return error_answer("config", "is required");
 	next = wgdp_config_from_json(cfg, &err);
-	if (!next) {
-		char path[sizeof(err.path) + 8];
-
-		/* Paths inside the config read as they would in the file, under "config". */
-		snprintf(path, sizeof(path), "config.%s", err.path);
-		return error_answer(strcmp(err.path, "(top level)") ? path : "config",
+	/*
+	 * Paths inside the config read as they do in the file and from reload (SPEC:
+	 * "peers[3].endpoint"); a config that is not an object at all is the request's "config".
+	 */
+	if (!next)
+		return error_answer(strcmp(err.path, "(top level)") ? err.path : "config",
 				    err.message);
-	}
-	return apply_answer(adm, next);
+	return apply_answer(adm, next, -1);
 }
 
 static int64_t find_peer(const struct wgdp_config *cfg, const uint8_t key[32])
@@ -343,6 +363,10 @@ static int64_t find_peer(const struct wgdp_config *cfg, const uint8_t key[32])
 	return -1;
 }
 
+/*
+ * The peer is JSON like a config's: a prefix another peer holds is refused, as a config file
+ * giving it to two peers is, and not moved as a UAPI set would move it (peer-add only adds).
+ */
 static json_t *peer_add(struct dp_admin *adm, json_t *req)
 {
 	struct wgdp_peer_config pc;
@@ -354,10 +378,9 @@ static json_t *peer_add(struct dp_admin *adm, json_t *req)
 		return error_answer("peer", "is required");
 	if (!wgdp_peer_config_from_json(obj, "peer", &pc, &err))
 		return config_error_answer(&err);
-	if (find_peer(adm->running, pc.public_key) >= 0) {
+	if (!wgdp_config_check_new_peer(adm->running, &pc, "peer", &err)) {
 		wgdp_peer_config_clear(&pc);
-		return error_answer("peer.public_key", "is already a peer (peer-remove it first, "
-						       "or reload)");
+		return config_error_answer(&err);
 	}
 	next = wgdp_config_dup(adm->running, 1);
 	if (!next) {
@@ -365,7 +388,7 @@ static json_t *peer_add(struct dp_admin *adm, json_t *req)
 		return error_answer(NULL, "out of memory");
 	}
 	next->peers[next->n_peers++] = pc; /* next owns pc's allowed_ips now */
-	return apply_answer(adm, next);
+	return apply_answer(adm, next, next->n_peers - 1);
 }
 
 static json_t *peer_remove(struct dp_admin *adm, json_t *req)
@@ -387,7 +410,7 @@ static json_t *peer_remove(struct dp_admin *adm, json_t *req)
 	memmove(&next->peers[i], &next->peers[i + 1],
 		(next->n_peers - (uint32_t)i - 1) * sizeof(next->peers[0]));
 	next->n_peers--;
-	return apply_answer(adm, next);
+	return apply_answer(adm, next, -1);
 }
 
 static json_t *set_log_level(json_t *req)

@@ -51,6 +51,59 @@ w_ping "${W_CLIENT[2]}" 10.0.0.2 2
 	t_fail "a peer set with wg is not in wgdpctl show"
 wg set "$dev" listen-port 4000 2>/dev/null && t_fail "wg set listen-port was accepted"
 
+# The prefix goes from client 2 (the later peer) to client 1 (the earlier one): the move must
+# follow the latest change, not the peer order. Only the client that should get the traffic
+# has 10.0.7.1, so a ping from the LAN answers only if wgdp routes it there (and accepts the
+# reply from 10.0.7.1 as that client's).
+t_log "wg set: an allowed-ip moves to the peer it was last given to"
+c1=$(cat "$T_TMP/client1.pub")
+c2=$(cat "$T_TMP/client2.pub")
+moved=10.0.7.0/24
+# owner_of PREFIX: the keys whose allowed-ips list it in wg show, one a line.
+owner_of() {
+	wg show "$dev" allowed-ips | awk -v p="$1" '{ for (i = 2; i <= NF; i++) if ($i == p) print $1 }'
+}
+ip -n "${W_CLIENT[2]}" addr add 10.0.7.1/32 dev wgc2
+wg set "$dev" peer "$c2" allowed-ips "10.0.1.12/32,fd00:1::12/128,$moved" || t_fail "wg set (2)"
+[ "$(owner_of $moved)" = "$c2" ] || t_fail "$moved not client 2's: $(wg show "$dev" allowed-ips)"
+w_ping "$W_LAN" 10.0.7.1 2
+ip -n "${W_CLIENT[2]}" addr del 10.0.7.1/32 dev wgc2
+ip -n "${W_CLIENT[1]}" addr add 10.0.7.1/32 dev wgc1
+# 10.0.7.5/24 is 10.0.7.0/24 once its host bits are cleared, as wg reads it.
+wg set "$dev" peer "$c1" allowed-ips 10.0.1.11/32,fd00:1::11/128,10.0.7.5/24 || t_fail "wg set (1)"
+[ "$(owner_of $moved)" = "$c1" ] ||
+	t_fail "$moved after the move: $(owner_of $moved | tr '\n' ' ')$(wg show "$dev" allowed-ips)"
+"$wgdpctl" -s "$W_SOCK" --json show | python3 -c '
+import json, sys
+peers = json.load(sys.stdin)["peers"]
+held = [p["public_key"] for p in peers if sys.argv[1] in p["allowed_ips"]]
+sys.exit(0 if held == [sys.argv[2]] else "wgdpctl show: %s held by %s" % (sys.argv[1], held))
+' "$moved" "$c1" || t_fail "wgdpctl show lists $moved wrongly"
+w_ping "$W_LAN" 10.0.7.1 2
+w_ping "${W_CLIENT[2]}" 10.0.0.2 2 # client 2 keeps the rest of its prefixes
+
+# JSON surfaces refuse a prefix held twice, with paths relative to what the request carries.
+t_log "set-config and peer-add: a prefix held twice is an error with its path"
+sed "s|\"10.0.1.11/32\"|\"10.0.1.11/32\", \"10.0.1.12/32\"|" "$T_TMP/wgdp.json" |
+	python3 -c '
+import json, sys
+cfg = json.load(sys.stdin)
+cfg["peers"].append({"public_key": sys.argv[1], "allowed_ips": ["10.0.1.12/32"]})
+json.dump(cfg, sys.stdout)' "$c2" >"$T_TMP/dup.json"
+"$wgdpctl" -s "$W_SOCK" set-config "$T_TMP/dup.json" 2>"$T_TMP/err" &&
+	t_fail "set-config with a prefix held twice was accepted"
+grep -qF ": peers[1].allowed_ips[0]: 10.0.1.12/32 is already peers[0]'s" "$T_TMP/err" ||
+	t_fail "set-config error: $(cat "$T_TMP/err")"
+"$wgdpctl" -s "$W_SOCK" reload "$T_TMP/dup.json" 2>"$T_TMP/err2" &&
+	t_fail "reload with a prefix held twice was accepted"
+[ "$(cat "$T_TMP/err")" = "$(cat "$T_TMP/err2")" ] ||
+	t_fail "set-config and reload disagree: $(cat "$T_TMP/err") / $(cat "$T_TMP/err2")"
+"$wgdpctl" -s "$W_SOCK" peer-add "{\"public_key\":\"$(wg genkey | wg pubkey)\",
+	\"allowed_ips\":[\"10.0.1.11/32\"]}" 2>"$T_TMP/err" && t_fail "peer-add of a held prefix"
+grep -qF ": peer.allowed_ips[0]: 10.0.1.11/32 is already peers[0]'s ($c1)" "$T_TMP/err" ||
+	t_fail "peer-add error: $(cat "$T_TMP/err")"
+[ "$(owner_of $moved)" = "$c1" ] || t_fail "a refused request changed the allowed-ips"
+
 t_log "wg showconf / syncconf"
 wg showconf "$dev" >"$T_TMP/conf" || t_fail "wg showconf failed"
 grep -q "^PrivateKey = $(cat "$T_TMP/server.key")" "$T_TMP/conf" || t_fail "showconf key"

@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "config.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
@@ -14,6 +16,7 @@
 #define OUR_KEY	 "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
 #define OUR_PUB	 "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
 #define PEER_KEY "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="
+#define CAROL_KEY "XasIfmJKikt54X+Lg4AO5m87sSkmGLb9HC+LJ/+I4Os="
 
 static const char full[] =
 	"{\"interface\":{\"name\":\"wgdp7\",\"private_key\":\"" OUR_KEY "\","
@@ -208,10 +211,151 @@ static void test_peer_errors(void)
 	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\"},{\"public_key\":\"" PEER_KEY
 				"\"}]"),
 		     "peers[1].public_key", "duplicate public key (also peers[0])");
+	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\"},{\"public_key\":\"" CAROL_KEY
+				"\"},{\"public_key\":\"" PEER_KEY "\"}]"),
+		     "peers[2].public_key", "duplicate public key (also peers[0])");
 	/* Duplicate JSON keys are refused by the parser itself. */
 	expect_error(with_peers("[{\"public_key\":\"" PEER_KEY "\",\"public_key\":\"" PEER_KEY
 				"\"}]"),
 		     "line 1, column 220", "duplicate");
+}
+
+
+/* A peer entry with one key and an allowed_ips list (JSON text without the brackets). */
+static char *peer_entry(char *buf, size_t len, const char *key, const char *aips)
+{
+	snprintf(buf, len, "{\"public_key\":\"%s\",\"allowed_ips\":[%s]}", key, aips);
+	return buf;
+}
+
+static char *two_peers(const char *aips_a, const char *aips_b)
+{
+	static char peers[1024];
+	char a[256], b[256];
+
+	snprintf(peers, sizeof(peers), "[%s,%s]", peer_entry(a, sizeof(a), PEER_KEY, aips_a),
+		 peer_entry(b, sizeof(b), CAROL_KEY, aips_b));
+	return with_peers(peers);
+}
+
+static void expect_ok(const char *text)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(text, &err);
+
+	if (!cfg)
+		fprintf(stderr, "\n  refused: %s: %s\n", err.path, err.message);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	wgdp_config_free(cfg);
+}
+
+/* One prefix is one peer's: a second holder is refused by its path, after normalisation. */
+static void test_prefix_held_twice(void)
+{
+	expect_error(two_peers("\"10.0.2.0/24\",\"10.0.1.0/24\"",
+			       "\"10.0.3.0/24\",\"10.0.1.0/24\""),
+		     "peers[1].allowed_ips[1]", "10.0.1.0/24 is already peers[0]'s");
+	/* Host bits are cleared first: 10.0.1.5/24 is 10.0.1.0/24. */
+	expect_error(two_peers("\"10.0.1.0/24\"", "\"10.0.1.5/24\""), "peers[1].allowed_ips[0]",
+		     "10.0.1.0/24 is already peers[0]'s");
+	expect_error(two_peers("\"fd00:1::/64\"", "\"fd00:1:0:0:7::1/64\""),
+		     "peers[1].allowed_ips[0]", "fd00:1::/64 is already peers[0]'s");
+	/* One peer listing a prefix twice is a slip too (show would list it twice). */
+	expect_error(two_peers("\"10.0.1.0/24\",\"10.0.2.0/24\",\"10.0.1.9/24\"",
+			       "\"10.0.3.0/24\""),
+		     "peers[0].allowed_ips[2]", "10.0.1.0/24 repeats allowed_ips[0]");
+	/* Overlapping but different prefixes are fine: the longest match routes. So are the same
+	 * bytes in another family or with another length. */
+	expect_ok(two_peers("\"10.0.0.0/16\",\"0.0.0.0/0\"", "\"10.0.1.0/24\",\"10.0.1.7/32\""));
+	expect_ok(two_peers("\"10.0.1.0/24\"", "\"10.0.1.0/25\""));
+	expect_ok(two_peers("\"0.0.0.0/0\"", "\"::/0\""));
+	expect_ok(two_peers("\"10.0.0.0/8\"", "\"a00::/8\""));
+}
+
+/* The same rule for configs edited in memory (the UAPI, peer-add), with the same paths. */
+static void test_prefix_held_twice_in_memory(void)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(two_peers("\"10.0.1.0/24\"", "\"10.0.2.0/24\""), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_TRUE(wgdp_config_check_peers(cfg, &err));
+	cfg->peers[1].allowed_ips[0] = cfg->peers[0].allowed_ips[0];
+	CU_ASSERT_FALSE(wgdp_config_check_peers(cfg, &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "peers[1].allowed_ips[0]");
+	CU_ASSERT_STRING_EQUAL(err.message, "10.0.1.0/24 is already peers[0]'s");
+	wgdp_config_free(cfg);
+}
+
+/* peer-add's rule: the same errors under the request's "peer", naming the holder's key. */
+static void test_new_peer(void)
+{
+	static const char dave[] =
+		"{\"public_key\":\"r7FRRze7m4WdMnkFR5SiBoSH5+WVjkK6CTIkwq3vMHE=\","
+		"\"allowed_ips\":[\"10.0.3.0/24\",\"10.0.2.9/24\"]}";
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(two_peers("\"10.0.1.0/24\"", "\"10.0.2.0/24\""), &err);
+	struct wgdp_peer_config pc;
+	json_t *obj = json_loads(dave, 0, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_TRUE_FATAL(wgdp_peer_config_from_json(obj, "peer", &pc, &err));
+	CU_ASSERT_FALSE(wgdp_config_check_new_peer(cfg, &pc, "peer", &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "peer.allowed_ips[1]");
+	CU_ASSERT_STRING_EQUAL(err.message, "10.0.2.0/24 is already peers[1]'s (" CAROL_KEY ")");
+	pc.allowed_ips[1].len = 25; /* 10.0.2.0/25: overlapping is fine */
+	CU_ASSERT_TRUE(wgdp_config_check_new_peer(cfg, &pc, "peer", &err));
+	pc.allowed_ips[1] = pc.allowed_ips[0];
+	CU_ASSERT_FALSE(wgdp_config_check_new_peer(cfg, &pc, "peer", &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "peer.allowed_ips[1]");
+	CU_ASSERT_STRING_EQUAL(err.message, "10.0.3.0/24 repeats allowed_ips[0]");
+	wgc_key_from_base64(pc.public_key, CAROL_KEY);
+	CU_ASSERT_FALSE(wgdp_config_check_new_peer(cfg, &pc, "peer", &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "peer.public_key");
+	cfg->max_peers = 2;
+	pc.public_key[0] ^= 1;
+	CU_ASSERT_FALSE(wgdp_config_check_new_peer(cfg, &pc, "peer", &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "peer");
+	wgdp_peer_config_clear(&pc);
+	json_decref(obj);
+	wgdp_config_free(cfg);
+}
+
+/* A config of many peers is checked in one pass: no false duplicate among 2^18 /32s and
+ * /24s, and a late duplicate found. A quadratic check would take minutes here. */
+static void test_prefix_check_scales(void)
+{
+	enum { N = 1 << 18 };
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(with_peers("[]"), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	cfg->max_peers = N;
+	free(cfg->peers); /* the parser's empty array */
+	cfg->peers = calloc(N, sizeof(*cfg->peers));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg->peers);
+	for (uint32_t i = 0; i < N; i++) {
+		struct wgdp_peer_config *pc = &cfg->peers[i];
+		char text[2][32];
+
+		wgc_random(pc->public_key, 32);
+		snprintf(text[0], sizeof(text[0]), "10.%u.%u.%u/32", i >> 16, (i >> 8) & 255,
+			 i & 255);
+		snprintf(text[1], sizeof(text[1]), "100.%u.%u.0/24", i >> 16, (i >> 8) & 255);
+		pc->allowed_ips = calloc(2, sizeof(*pc->allowed_ips));
+		CU_ASSERT_PTR_NOT_NULL_FATAL(pc->allowed_ips);
+		wgdp_parse_prefix(text[0], &pc->allowed_ips[0], true);
+		wgdp_parse_prefix(text[1], &pc->allowed_ips[pc->n_allowed_ips = 1], true);
+		/* The /24s: one peer in 256 holds one. */
+		pc->n_allowed_ips += (i & 255) == 0;
+		cfg->n_peers++;
+	}
+	CU_ASSERT_TRUE(wgdp_config_check_peers(cfg, &err));
+	cfg->peers[N - 1].allowed_ips[0] = cfg->peers[3].allowed_ips[0];
+	CU_ASSERT_FALSE(wgdp_config_check_peers(cfg, &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "peers[262143].allowed_ips[0]");
+	CU_ASSERT_STRING_EQUAL(err.message, "10.0.0.3/32 is already peers[3]'s");
+	wgdp_config_free(cfg);
 }
 
 static void test_endpoint_and_prefix_parsers(void)
@@ -264,6 +408,10 @@ int main(void)
 		{ "peer errors", test_peer_errors },
 		{ "endpoint and prefix parsers", test_endpoint_and_prefix_parsers },
 		{ "limits", test_max_peers },
+		{ "a prefix held by two peers", test_prefix_held_twice },
+		{ "a prefix held twice, in memory", test_prefix_held_twice_in_memory },
+		{ "a new peer's prefixes (peer-add)", test_new_peer },
+		{ "the prefix check scales", test_prefix_check_scales },
 		CU_TEST_INFO_NULL,
 	};
 

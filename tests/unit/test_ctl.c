@@ -282,6 +282,82 @@ static void test_uapi_apply(void)
 	CU_ASSERT_EQUAL(err, EINVAL);
 }
 
+/* The allowed-ips of peer i of c, as text joined by ','. */
+static const char *aips_text(const struct wgdp_config *c, unsigned int i)
+{
+	static char out[256];
+	size_t used = 0;
+
+	out[0] = '\0';
+	for (unsigned int j = 0; j < c->peers[i].n_allowed_ips && used < sizeof(out); j++) {
+		char pf[64];
+
+		wgdp_format_prefix(&c->peers[i].allowed_ips[j], pf, sizeof(pf));
+		used += (size_t)snprintf(out + used, sizeof(out) - used, "%s%s", j ? "," : "", pf);
+	}
+	return out;
+}
+
+/*
+ * A prefix given to a peer moves to it from whichever peer held it, as in the kernel and
+ * wireguard-go: the latest assignment wins, not the order of the peers.
+ */
+static void test_uapi_moves_prefixes(void)
+{
+	struct wgdp_config *c;
+	int err;
+
+	/* Bob (running, first) holds 10.0.1.0/24; Carol, after him, is given it. */
+	c = apply("public_key=" CAROL_PUB "\nallowed_ip=10.0.1.0/24\nallowed_ip=10.0.3.0/24\n",
+		  &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL_FATAL(c->n_peers, 2);
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 0), "");
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 1), "10.0.1.0/24,10.0.3.0/24");
+	CU_ASSERT_TRUE(wgdp_config_check_peers(c, &(struct wgdp_config_error){ 0 }));
+	wgdp_config_free(c);
+	/* Host bits do not make it another prefix. */
+	c = apply("public_key=" CAROL_PUB "\nallowed_ip=10.0.1.77/24\n", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 0), "");
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 1), "10.0.1.0/24");
+	wgdp_config_free(c);
+	/* Back and forth in one set: the last peer given it holds it, whatever the peer order. */
+	c = apply("public_key=" CAROL_PUB "\nallowed_ip=10.0.1.0/24\n"
+		  "public_key=" BOB_PUB "\nallowed_ip=10.0.1.0/24\nallowed_ip=10.0.2.0/24\n", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 0), "10.0.1.0/24,10.0.2.0/24");
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 1), "");
+	wgdp_config_free(c);
+	/* setconf / syncconf of a file listing it twice: the later peer's, as wg setconf does. */
+	c = apply("replace_peers=true\npublic_key=" BOB_PUB "\nallowed_ip=10.0.1.0/24\n"
+		  "public_key=" CAROL_PUB "\nreplace_allowed_ips=true\nallowed_ip=10.0.1.0/24\n",
+		  &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 0), "");
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 1), "10.0.1.0/24");
+	wgdp_config_free(c);
+	/* Overlapping prefixes stay where they are: only the same prefix moves. */
+	c = apply("public_key=" CAROL_PUB "\nallowed_ip=10.0.1.0/25\nallowed_ip=10.0.0.0/16\n",
+		  &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 0), "10.0.1.0/24");
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 1), "10.0.1.0/25,10.0.0.0/16");
+	wgdp_config_free(c);
+	/* Moved to a peer that the same set then removes: nobody holds it. */
+	c = apply("public_key=" CAROL_PUB "\nallowed_ip=10.0.1.0/24\n"
+		  "public_key=" CAROL_PUB "\nremove=true\n", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_EQUAL(c->n_peers, 1);
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 0), "");
+	wgdp_config_free(c);
+	/* update_only for an unknown peer gives nothing to anyone and takes nothing. */
+	c = apply("public_key=" CAROL_PUB "\nupdate_only=true\nallowed_ip=10.0.1.0/24\n", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+	CU_ASSERT_STRING_EQUAL(aips_text(c, 0), "10.0.1.0/24");
+	wgdp_config_free(c);
+}
+
 static void test_uapi_get(void)
 {
 	struct wgdp_config *run = running();
@@ -371,6 +447,7 @@ int main(void)
 		{ "port stats in testpmd's layout", test_port_stats },
 		{ "UAPI set parsing", test_uapi_parse },
 		{ "UAPI set semantics", test_uapi_apply },
+		{ "UAPI moves a prefix to its latest peer", test_uapi_moves_prefixes },
 		{ "UAPI get format", test_uapi_get },
 		{ "control socket framing", test_frame_json },
 		{ "UAPI socket framing", test_frame_uapi },

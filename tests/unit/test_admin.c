@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * lib/dp/admin.c and requests.c on a data plane with no ports running (changes then apply
+ * inline, as wgdp-perf control has them): every control request's error path, relative to
+ * what the request carries, and a prefix moved by a UAPI set as show and the routing table
+ * see it.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_lcore.h>
+
+#include "admin.h"
+#include "crypto/ct.h"
+#include "crypto/keys.h"
+#include "dp.h"
+#include "peer.h"
+#include "unit.h"
+
+/* RFC 7748 6.1: Alice is our interface, Bob and Carol are peers. */
+#define OUR_KEY	  "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
+#define OUR_PUB	  "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
+#define BOB_KEY	  "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="
+#define BOB_HEX	  "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"
+#define CAROL_KEY "XasIfmJKikt54X+Lg4AO5m87sSkmGLb9HC+LJ/+I4Os="
+#define CAROL_HEX "5dab087e624a8a4b79e17f8b83800ee66f3bb1292618b6fd1c2f8b27ff88e0eb"
+#define DAVE_KEY  "JRzrA4FUYrImGsY3IWTBg6ETa8jI2Pq0mnQPbdBDD24="
+
+#define IFACE_PORTS                                                           \
+	"\"interface\":{\"name\":\"wgdp0\",\"private_key\":\"" OUR_KEY "\"}," \
+	"\"ports\":[{\"port\":0,\"role\":\"both\",\"address\":[\"192.0.2.1/24\"]}]"
+
+/* Bob holds 10.0.1.0/24, Carol 10.0.2.0/24. */
+static const char config_text[] =
+	"{" IFACE_PORTS ",\"peers\":["
+	"{\"public_key\":\"" BOB_KEY "\",\"allowed_ips\":[\"10.0.1.0/24\"]},"
+	"{\"public_key\":\"" CAROL_KEY "\",\"allowed_ips\":[\"10.0.2.0/24\"]}]}";
+
+static struct dp_ctx *dp;
+static struct dp_admin *adm;
+
+static json_t *request(const char *line)
+{
+	char *text = dp_admin_json_line(adm, line, strlen(line));
+	json_t *a = json_loads(text, 0, NULL);
+
+	free(text);
+	return a;
+}
+
+/* The request must be refused with this path and a message containing message_part. */
+static void expect_refused(const char *line, const char *path, const char *message_part)
+{
+	json_t *a = request(line);
+	const char *got_path = json_string_value(json_object_get(a, "path"));
+	const char *got_msg = json_string_value(json_object_get(a, "error"));
+
+	CU_ASSERT_TRUE(json_is_false(json_object_get(a, "ok")));
+	if (!got_path || strcmp(got_path, path) || !got_msg || !strstr(got_msg, message_part))
+		fprintf(stderr, "\n  %s\n  got  %s: %s\n  want %s: ...%s...\n", line,
+			got_path ? got_path : "(no path)", got_msg ? got_msg : "", path,
+			message_part);
+	CU_ASSERT_PTR_NOT_NULL(got_path);
+	CU_ASSERT_STRING_EQUAL(got_path ? got_path : "", path);
+	CU_ASSERT_TRUE(got_msg && strstr(got_msg, message_part) != NULL);
+	json_decref(a);
+}
+
+/* Paths name the value at fault as the request holds it: set-config's as in a config file
+ * (and as reload gives them), peer-add's under "peer", the others by their member. */
+static void test_error_paths(void)
+{
+	char path[] = "/tmp/wgdp-test-admin.XXXXXX", line[1024];
+	FILE *f;
+	int fd;
+
+	expect_refused("{\"cmd\":\"set-config\",\"config\":{" IFACE_PORTS ",\"peers\":["
+		       "{\"public_key\":\"" BOB_KEY "\",\"endpoint\":\"1.2.3.4\"}]}}",
+		       "peers[0].endpoint", "not an endpoint");
+	expect_refused("{\"cmd\":\"set-config\",\"config\":{" IFACE_PORTS ",\"peers\":["
+		       "{\"public_key\":\"" BOB_KEY "\",\"allowed_ips\":[\"10.0.1.0/24\"]},"
+		       "{\"public_key\":\"" CAROL_KEY "\",\"allowed_ips\":[\"10.0.1.9/24\"]}]}}",
+		       "peers[1].allowed_ips[0]", "10.0.1.0/24 is already peers[0]'s");
+	expect_refused("{\"cmd\":\"set-config\",\"config\":{" IFACE_PORTS ",\"bogus\":1}}", "bogus",
+		       "unknown key");
+	expect_refused("{\"cmd\":\"set-config\",\"config\":{\"interface\":{\"name\":\"other\","
+		       "\"private_key\":\"" OUR_KEY "\"},\"ports\":[{\"port\":0,\"role\":\"both\","
+		       "\"address\":[\"192.0.2.1/24\"]}]}}",
+		       "interface.name", "restart");
+	expect_refused("{\"cmd\":\"set-config\",\"config\":[]}", "config", "JSON object");
+	expect_refused("{\"cmd\":\"set-config\"}", "config", "is required");
+
+	/* reload names the same paths for the same config in a file. */
+	fd = mkstemp(path);
+	CU_ASSERT_TRUE_FATAL(fd >= 0);
+	f = fdopen(fd, "w");
+	fprintf(f, "{" IFACE_PORTS ",\"peers\":[{\"public_key\":\"" BOB_KEY "\",\"allowed_ips\":"
+		   "[\"10.0.1.0/24\"]},{\"public_key\":\"" CAROL_KEY "\",\"allowed_ips\":"
+		   "[\"10.0.1.0/24\"]}]}");
+	fclose(f);
+	snprintf(line, sizeof(line), "{\"cmd\":\"reload\",\"path\":\"%s\"}", path);
+	expect_refused(line, "peers[1].allowed_ips[0]", "10.0.1.0/24 is already peers[0]'s");
+	unlink(path);
+	expect_refused("{\"cmd\":\"reload\",\"path\":7}", "path", "must be a string");
+
+	/* peer-add: the peer is JSON too, so a held prefix is refused, not moved. */
+	expect_refused("{\"cmd\":\"peer-add\",\"peer\":{\"public_key\":\"" DAVE_KEY "\","
+		       "\"allowed_ips\":[\"10.0.3.0/24\",\"10.0.2.7/24\"]}}",
+		       "peer.allowed_ips[1]", "10.0.2.0/24 is already peers[1]'s (" CAROL_KEY ")");
+	expect_refused("{\"cmd\":\"peer-add\",\"peer\":{\"public_key\":\"" DAVE_KEY "\","
+		       "\"allowed_ips\":[\"10.0.3.0/24\",\"10.0.3.1/24\"]}}",
+		       "peer.allowed_ips[1]", "10.0.3.0/24 repeats allowed_ips[0]");
+	expect_refused("{\"cmd\":\"peer-add\",\"peer\":{\"public_key\":\"" BOB_KEY "\"}}",
+		       "peer.public_key", "already a peer");
+	expect_refused("{\"cmd\":\"peer-add\",\"peer\":{\"public_key\":\"" OUR_PUB "\"}}",
+		       "peer.public_key", "own public key");
+	expect_refused("{\"cmd\":\"peer-add\",\"peer\":{\"public_key\":\"" DAVE_KEY "\","
+		       "\"allowed_ips\":[\"10.0.3.0/33\"]}}",
+		       "peer.allowed_ips[0]", "not a prefix");
+	expect_refused("{\"cmd\":\"peer-add\"}", "peer", "is required");
+	expect_refused("{\"cmd\":\"peer-remove\",\"public_key\":\"" DAVE_KEY "\"}", "public_key",
+		       "no such peer");
+	expect_refused("{\"cmd\":\"set-log-level\",\"type\":\"wgdp.*\",\"level\":\"loud\"}",
+		       "level", "emergency");
+	expect_refused("{\"cmd\":\"dance\"}", "cmd", "unknown command");
+	/* Nothing refused changed anything. */
+	CU_ASSERT_EQUAL(dp->n_live_peers, 2);
+}
+
+/* The id of the peer with this base64 key, as the tables have it. */
+static uint32_t peer_id(const char *b64)
+{
+	uint8_t key[32];
+
+	wgc_key_from_base64(key, b64);
+	for (uint32_t id = 0; id < dp->n_peers; id++)
+		if (dp->peers[id] && memcmp(dp->peers[id]->public_key, key, 32) == 0)
+			return id;
+	return DP_PEER_NONE;
+}
+
+/* show's allowed_ips of the peer with this key, joined by ','. */
+static const char *shown_aips(json_t *show, const char *b64)
+{
+	static char out[256];
+	json_t *peer, *pf;
+	size_t i, j;
+
+	out[0] = '\0';
+	json_array_foreach(json_object_get(show, "peers"), i, peer)
+	{
+		if (strcmp(json_string_value(json_object_get(peer, "public_key")), b64))
+			continue;
+		json_array_foreach(json_object_get(peer, "allowed_ips"), j, pf)
+			snprintf(out + strlen(out), sizeof(out) - strlen(out), "%s%s", j ? "," : "",
+				 json_string_value(pf));
+	}
+	return out;
+}
+
+/* wg set wgdp0 peer CAROL allowed-ips 10.0.2.0/24,10.0.1.0/24: Bob's prefix is Carol's. */
+static void test_uapi_move(void)
+{
+	static const char set[] = "set=1\npublic_key=" CAROL_HEX "\nreplace_allowed_ips=true\n"
+				  "allowed_ip=10.0.2.0/24\nallowed_ip=10.0.1.0/24\n";
+	static const uint8_t in_moved[4] = { 10, 0, 1, 9 };
+	size_t len;
+	char *reply = dp_admin_uapi(adm, set, sizeof(set) - 1, &len);
+	json_t *show;
+
+	CU_ASSERT_STRING_EQUAL(reply, "errno=0\n\n");
+	free(reply);
+	show = request("{\"cmd\":\"show\"}");
+	CU_ASSERT_STRING_EQUAL(shown_aips(show, BOB_KEY), "");
+	CU_ASSERT_STRING_EQUAL(shown_aips(show, CAROL_KEY), "10.0.2.0/24,10.0.1.0/24");
+	json_decref(show);
+	CU_ASSERT_NOT_EQUAL(peer_id(CAROL_KEY), DP_PEER_NONE);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(dp->aips, in_moved), peer_id(CAROL_KEY));
+	/* And back to Bob, who is before Carol in the list: the latest change wins. */
+	reply = dp_admin_uapi(adm, "set=1\npublic_key=" BOB_HEX "\nallowed_ip=10.0.1.0/24\n",
+			      strlen("set=1\npublic_key=" BOB_HEX "\nallowed_ip=10.0.1.0/24\n"),
+			      &len);
+	CU_ASSERT_STRING_EQUAL(reply, "errno=0\n\n");
+	free(reply);
+	show = request("{\"cmd\":\"show\"}");
+	CU_ASSERT_STRING_EQUAL(shown_aips(show, BOB_KEY), "10.0.1.0/24");
+	CU_ASSERT_STRING_EQUAL(shown_aips(show, CAROL_KEY), "10.0.2.0/24");
+	json_decref(show);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(dp->aips, in_moved), peer_id(BOB_KEY));
+}
+
+int main(int argc, char **argv)
+{
+	static const CU_TestInfo tests[] = {
+		{ "every request's error path", test_error_paths },
+		{ "a UAPI set moves a prefix (show, routing)", test_uapi_move },
+		CU_TEST_INFO_NULL,
+	};
+	char prefix[64];
+	char *eal_argv[] = { argv[0],
+			     "-l",
+			     "0",
+			     "--no-huge",
+			     "--no-shconf",
+			     "--no-pci",
+			     "--no-telemetry",
+			     "-m",
+			     "512",
+			     "--log-level=*:notice",
+			     "--file-prefix",
+			     prefix,
+			     NULL };
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg;
+	unsigned int lcore;
+	char msg[256];
+	int rc;
+
+	(void)argc;
+	snprintf(prefix, sizeof(prefix), "wgdp-test-admin-%d", (int)getpid());
+	if (wgc_init() != 0 ||
+	    rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) < 0)
+		return 2;
+	cfg = wgdp_config_parse(config_text, sizeof(config_text) - 1, &err);
+	lcore = rte_get_main_lcore();
+	dp = cfg ? dp_create(cfg, 1, &lcore, msg, sizeof(msg)) : NULL;
+	adm = dp ? dp_admin_create(dp, cfg, NULL) : NULL;
+	if (!adm) {
+		fprintf(stderr, "test_admin: setup: %s\n", cfg ? msg : err.message);
+		return 2;
+	}
+	rc = unit_run("admin", tests);
+	dp_admin_free(adm);
+	dp_free(dp);
+	wgdp_config_free(cfg);
+	rte_eal_cleanup();
+	return rc;
+}
