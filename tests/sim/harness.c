@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -47,8 +48,8 @@ int sim_eal_init(void)
 {
 	char prefix[64];
 	char *argv[] = {
-		"test_sim", "--no-huge", "--no-shconf", "--no-pci", "-l", "0", "-m", "256", prefix,
-		NULL,
+		"test_sim", "--no-huge", "--no-shconf", "--no-pci", "--no-telemetry", "-l", "0",
+		"-m", "256", prefix, NULL,
 	};
 	int argc = (int)(sizeof(argv) / sizeof(argv[0])) - 1;
 
@@ -81,6 +82,8 @@ int sim_eal_init(void)
 
 void sim_eal_fini(void)
 {
+	char dir[PATH_MAX];
+
 	if (net.up) {
 		for (unsigned int i = 0; i < 2; i++) {
 			rte_eth_dev_close(net.port_id[i]);
@@ -90,7 +93,10 @@ void sim_eal_fini(void)
 		net.up = false;
 	}
 	wg_clock_release();
+	/* --no-shconf still makes the runtime directory; every run would leave one behind. */
+	snprintf(dir, sizeof(dir), "%s", rte_eal_get_runtime_dir());
 	rte_eal_cleanup();
+	rmdir(dir);
 }
 
 void sim_peer_ip(unsigned int i, uint8_t ip[4])
