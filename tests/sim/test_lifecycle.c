@@ -295,6 +295,7 @@ static void test_zero_keys(void)
 	CU_ASSERT(wg_index_count(s->dp->indexes) > 0);
 	index = dpp->kps.current->local_index;
 	CU_ASSERT(rte_hash_lookup(s->dp->index_hash, &index) >= 0);
+	CU_ASSERT(s->dp->n_keypairs > 0);
 	sim_run_until(s, t_hs + WG_ZERO_KEYS_AFTER + SIM_S);
 	CU_ASSERT_PTR_NULL(dpp->kps.current);
 	CU_ASSERT_PTR_NULL(dpp->kps.previous);
@@ -303,6 +304,8 @@ static void test_zero_keys(void)
 	CU_ASSERT_EQUAL(wg_index_count(s->dp->indexes), 0);
 	/* The workers' table frees key slots after an RCU grace period: look the index up. */
 	CU_ASSERT(rte_hash_lookup(s->dp->index_hash, &index) < 0);
+	/* What `stats` reports as resources.keypairs: live ones, not slots awaiting RCU. */
+	CU_ASSERT_EQUAL(s->dp->n_keypairs, 0);
 	assert_pool(s);
 	close_sim(s);
 }
