@@ -222,6 +222,7 @@ struct dp_ctx {
 	/* Packets staged on peers for want of a session (send.c), and their global bound. */
 	uint32_t n_staged;
 	uint32_t stage_limit;
+	uint32_t n_keypairs; /* in index_hash; rte_hash_count also counts slots awaiting RCU */
 	uint64_t next_housekeeping;
 	uint32_t under_load_queue;
 	uint64_t last_under_load; /* monotonic ns we last saw load (gate.c); relaxed atomics */

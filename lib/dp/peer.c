@@ -383,7 +383,10 @@ int dp_keypair_publish(struct dp_ctx *dp, struct dp_keypair *kp)
 {
 	uint32_t index = kp->kp.local_index;
 
-	return rte_hash_add_key_data(dp->index_hash, &index, kp) == 0 ? 0 : -1;
+	if (rte_hash_add_key_data(dp->index_hash, &index, kp) != 0)
+		return -1;
+	__atomic_fetch_add(&dp->n_keypairs, 1, __ATOMIC_RELAXED);
+	return 0;
 }
 
 void dp_keypair_retire(struct dp_ctx *dp, struct dp_keypair *kp)
@@ -393,7 +396,8 @@ void dp_keypair_retire(struct dp_ctx *dp, struct dp_keypair *kp)
 	if (!kp)
 		return;
 	index = kp->kp.local_index;
-	rte_hash_del_key(dp->index_hash, &index);
+	if (rte_hash_del_key(dp->index_hash, &index) >= 0)
+		__atomic_fetch_sub(&dp->n_keypairs, 1, __ATOMIC_RELAXED);
 	wg_index_remove(dp->indexes, index);
 	retire(dp, RETIRE_KEYPAIR, kp);
 }

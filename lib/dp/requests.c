@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include <rte_ethdev.h>
-#include <rte_hash.h>
 #include <rte_log.h>
 
 #include "admin_priv.h"
@@ -195,7 +194,7 @@ static json_t *resources_json(struct dp_ctx *dp)
 
 	set_u64(o, "mbufs", dp->pool ? dp->pool->size : 0);
 	set_u64(o, "mbufs_in_use", dp->pool ? rte_mempool_in_use_count(dp->pool) : 0);
-	set_u64(o, "keypairs", (uint64_t)rte_hash_count(dp->index_hash));
+	set_u64(o, "keypairs", __atomic_load_n(&dp->n_keypairs, __ATOMIC_RELAXED));
 	set_u64(o, "indexes", wg_index_count(dp->indexes));
 	set_u64(o, "staged", __atomic_load_n(&dp->n_staged, __ATOMIC_RELAXED));
 	set_u64(o, "stage_limit", dp->stage_limit);
