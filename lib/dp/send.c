@@ -95,6 +95,15 @@ static struct dp_keypair *take_counter(struct dp_peer *p, uint64_t now, uint64_t
 	return wg_timers_keypair_expired(kp->kp.birth, *counter, now) ? NULL : kp;
 }
 
+static bool usable_keypair(struct dp_peer *p, uint64_t now)
+{
+	struct dp_keypair *kp = __atomic_load_n(&p->send_kp, __ATOMIC_ACQUIRE);
+
+	return kp &&
+	       !wg_timers_keypair_expired(
+		       kp->kp.birth, __atomic_load_n(&kp->kp.send_counter, __ATOMIC_RELAXED), now);
+}
+
 static void staged_forget(struct dp_ctx *dp, struct dp_peer *p, unsigned int n)
 {
 	memmove(p->staged, p->staged + n, (p->n_staged - n) * sizeof(p->staged[0]));
@@ -208,7 +217,11 @@ static void stage(struct dp_sink *s, struct rte_mbuf *m, uint64_t now)
 		return;
 	}
 	if (!stage_room(dp, p)) {
+		/* Refused, but the handshake is still asked for: peers that never answer must
+		 * not keep a live one from getting its session. */
 		rte_pktmbuf_free(m);
+		if (!usable_keypair(p, now))
+			dp_send_initiation(s, p, now, false);
 		return;
 	}
 	dp_meta(m)->staged_at = now;

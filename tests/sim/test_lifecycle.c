@@ -136,6 +136,46 @@ static void test_no_endpoint(void)
 	close_sim(s);
 }
 
+/*
+ * 2b. Inside traffic towards peers that never answer fills the global stage limit (1/8 of the
+ * pool); the pool stays whole, the refusals are counted, and a live peer without a session
+ * still gets its handshake at once from its first (refused) packet.
+ */
+static void test_stage_limit(void)
+{
+	struct sim *s = open_sim(2, true, 0);
+	unsigned int dead = s->dp->stage_limit / DP_STAGE_PER_PEER + 2;
+	struct sim_peer *live;
+
+	close_sim(s);
+	s = open_sim(dead + 1, true, 0);
+	live = &s->peers[dead];
+	sim_run(s, SIM_S);
+	for (unsigned int i = 0; i < dead; i++) {
+		s->peers[i].online = false;
+		for (unsigned int k = 0; k < DP_STAGE_PER_PEER; k++) {
+			model_host_send(s, i);
+			if (k % 16 == 15)
+				sim_step(s);
+		}
+		sim_step(s);
+	}
+	CU_ASSERT_EQUAL(sim_staged(s), s->dp->stage_limit);
+	CU_ASSERT(s->dp->ctl_stats.staged_over_limit > 0);
+	assert_pool(s);
+	model_host_send(s, dead);
+	sim_settle(s);
+	CU_ASSERT_EQUAL(live->wire.initiations, 1);
+	CU_ASSERT_TRUE(model_peer_has_session(live));
+	sim_run(s, RTT);
+	model_host_send(s, dead);
+	sim_settle(s);
+	CU_ASSERT_EQUAL(live->rx_inner, 1); /* the first was refused by the limit */
+	CU_ASSERT(sim_staged(s) <= s->dp->stage_limit);
+	assert_pool(s);
+	close_sim(s);
+}
+
 /* Both ends send one inner packet every `every` until sim time `until`. */
 static void two_way(struct sim *s, struct sim_peer *p, uint64_t every, uint64_t until)
 {
@@ -581,6 +621,7 @@ static void test_timer_order(void)
 static const CU_TestInfo tests[] = {
 	{ "1 idle 3 min, then traffic: initiate at once", test_idle_then_traffic },
 	{ "2 no endpoint: drop at once, counted", test_no_endpoint },
+	{ "2b the global stage limit", test_stage_limit },
 	{ "3a rekey at 120 s, wgdp initiator, no loss", test_rekey_wgdp_initiator },
 	{ "3b rekey at 120 s, wgdp responder, no loss", test_rekey_wgdp_responder },
 	{ "4 simultaneous initiations: no retry", test_simultaneous },
