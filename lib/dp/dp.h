@@ -165,6 +165,8 @@ struct dp_worker {
 	uint32_t cookie_sn;		 /* the publication it was copied from */
 	uint64_t gate_tokens;		 /* the gate's budget (gate.c), in messages */
 	uint64_t gate_refill_ns;
+	uint64_t gate_window_ns;	 /* when the gate's current count of cookie replies began */
+	uint32_t gate_replies;
 	struct dp_worker_stats stats;
 };
 
