@@ -27,7 +27,7 @@
 --                   carry no inner packet are subtracted from port 1's count (default unset)
 --   WGDP_POLL_MS    how often pktgen's counters are polled (default 20)
 --   WGDP_FLUSH_MAC  where port 1's flush pings go: a MAC nobody has on the outside link
---                   (default 02:00:00:00:00:fe)
+--                   (default 02:00:00:00:00:fe; none: no pings)
 --
 -- Rates. pktgen copies the ports' counters about once a second, on its own timer, and
 -- portStats returns that copy. The script polls the copy every WGDP_POLL_MS, notes the time
@@ -35,10 +35,11 @@
 -- such changes: the rates do not depend on how long the script's own loop takes.
 --
 -- ARP. pktgen 23.03 answers ARP into a port's TX buffer and sends the buffer only when the
--- port transmits. Port 1 sends nothing of its own, so after each sample it sends one ICMP echo
--- (pktgen.ping4) to WGDP_FLUSH_MAC, which flushes the buffer: wgdp's ARP requests
--- for 192.0.2.2 are answered within a sample (about a second) however often wgdp re-resolves.
--- wgdp drops the ping (not for its MAC): at most one drop a second in its counters.
+-- port transmits. Port 1 sends nothing of its own, so at every poll (WGDP_POLL_MS) it sends
+-- one ICMP echo (pktgen.ping4) to WGDP_FLUSH_MAC, which flushes the buffer: wgdp's ARP
+-- requests for 192.0.2.2 are answered within a poll however often wgdp re-resolves. wgdp
+-- drops the pings (not for its address): 50 a second in its not_for_us drops.
+-- WGDP_FLUSH_MAC=none sends no pings (and leaves ARP replies in the buffer).
 --
 -- Output, one JSON object a line (on pktgen's console and in WGDP_OUT), in the style of
 -- wgdp-perf: a "sample" line per pktgen counter refresh (about a second) and one "summary":
@@ -147,11 +148,18 @@ end
 
 -- The next refresh: the counters as it left them and the time it was seen (within poll_ms).
 -- With nothing moving on either port no change shows: after 2.5 s, the counters as they are.
+local function flush()
+	if flush_mac ~= "none" then
+		pktgen.ping4(rx) -- flushes port 1's TX buffer: the ARP replies queued in it go out
+	end
+end
+
 local function next_refresh()
 	local base = snapshot()
 	local limit = clock() + 2.5
 	while true do
 		pktgen.delay(poll_ms)
+		flush()
 		local s, now = snapshot(), clock()
 		if not same(s, base) or now >= limit then
 			return s, now
@@ -230,14 +238,20 @@ pktgen.screen("off")
 pktgen.stop(tx)
 -- port 1 answers ARP for its address: wgdp resolves the peers' endpoint (192.0.2.2) to it
 pktgen.set_ipaddr(rx, "src", rx_ip)
-pktgen.set_mac(rx, "dst", flush_mac)
+if flush_mac ~= "none" then
+	pktgen.set_mac(rx, "dst", flush_mac)
+end
 pktgen.process(rx, "on")
 pktgen.set(tx, "rate", rate)
 pktgen.pcap(tx, "on")          -- send the pcap loaded with -s TX:FILE
 pktgen.clr()
 
 pktgen.start(tx)
-pktgen.delay(warmup * 1000)
+local warm_until = clock() + warmup
+while clock() < warm_until do
+	pktgen.delay(poll_ms)
+	flush()
+end
 
 local s0, t0 = next_refresh()
 local first = {s = s0, t = t0, c = control()}
@@ -245,7 +259,6 @@ local prev, n = first, 0
 repeat
 	local s, t = next_refresh()
 	local cur = {s = s, t = t, c = control()}
-	pktgen.ping4(rx)      -- flushes port 1's TX buffer: the ARP replies queued in it go out
 	local fig, dt = figures(prev, cur)
 	n = n + 1
 	emit(head("sample") .. string.format(',"t":%.2f,"dt":%.2f,', t - t0, dt) .. fig .. "}")
