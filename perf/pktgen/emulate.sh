@@ -21,7 +21,7 @@
 # EMU_KEEP=1 keeps the work directory (logs, config, keys, pcaps). Other WGDP_* settings
 # of wgdp.lua pass through (WGDP_FLUSH_MAC=none shows pktgen's unanswered ARP).
 # The figures of two vCPUs shared with everything else mean nothing: this checks the kit.
-# Exit status: 0 when both runs produced a summary, 1 otherwise, 2 for a usage error.
+# Exit status: 0 when every run produced a summary, 1 otherwise, 2 for a usage error.
 set -uo pipefail
 
 if [ $# -lt 1 ] || [ $# -gt 2 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
@@ -73,10 +73,11 @@ step() { echo "== $*"; }
 die() { echo "emulate.sh: $*" >&2; exit 1; }
 
 step "namespaces $gen, $wg; veths $g0-$wi (inside), $g1-$wo (outside)"
-ip netns add "$gen" && ip netns add "$wg" || die "cannot make the namespaces"
+{ ip netns add "$gen" && ip netns add "$wg"; } || die "cannot make the namespaces"
 ip link add "$g0" netns "$gen" type veth peer name "$wi" netns "$wg" || die "veth"
 ip link add "$g1" netns "$gen" type veth peer name "$wo" netns "$wg" || die "veth"
 for pair in "$gen $g0" "$gen $g1" "$wg $wi" "$wg $wo"; do
+	# shellcheck disable=SC2086 # two words: namespace, interface
 	set -- $pair
 	# no IPv6 (no router solicitations or MLD reports in the counters), no offloads
 	ip netns exec "$1" sysctl -qw "net.ipv6.conf.$2.disable_ipv6=1"
@@ -85,8 +86,7 @@ for pair in "$gen $g0" "$gen $g1" "$wg $wi" "$wg $wo"; do
 done
 ip -n "$gen" link set lo up
 mac() { ip -n "$1" -br link show "$2" | awk '{print $3}'; }
-wi_mac=$(mac "$wg" "$wi") g0_mac=$(mac "$gen" "$g0") g1_mac=$(mac "$gen" "$g1")
-wo_mac=$(mac "$wg" "$wo")
+wi_mac=$(mac "$wg" "$wi") g0_mac=$(mac "$gen" "$g0") wo_mac=$(mac "$wg" "$wo")
 
 step "config ($peers peers, real keys) and pcaps"
 "$here/mkconfig.py" --peers "$peers" --keys-dir "$dir/keys" -o "$dir/wgdp.json" >/dev/null ||
@@ -140,13 +140,13 @@ EOF
 }
 
 : >"$out"
-ok=0
+ok=0 want=0
 veth_drops() { # the kernel's drop counters on the outside veth pair, "wo tx/g1 rx"
 	echo "$(ip netns exec "$wg" cat "/sys/class/net/$wo/statistics/tx_dropped")/$(
 		ip netns exec "$gen" cat "/sys/class/net/$g1/statistics/rx_dropped")"
 }
 for pcap in ${EMU_PCAPS:-v4-1420 v6-imix}; do
-	fam=${pcap:1:1} size=${pcap#*-}
+	fam=${pcap:1:1} size=${pcap#*-} want=$((want + 1))
 	step "$pcap: sessions for $peers peers from $g1 (192.0.2.2, kernel)"
 	ip -n "$gen" addr add 192.0.2.2/24 dev "$g1"
 	WGDP_HANDSHAKE_JOBS=16 ip netns exec "$gen" "$here/handshake.sh" "$dir/keys" 192.0.2.1 \
@@ -158,8 +158,15 @@ for pcap in ${EMU_PCAPS:-v4-1420 v6-imix}; do
 	drops_before=$(veth_drops)
 
 	step "$pcap: pktgen, $duration s at $rate%"
-	(sleep $((warmup + duration / 2)); echo "arp_reply_ms $(arp_probe)") \
-		>"$dir/arp-$pcap.txt" 2>&1 &
+	( # once pktgen samples (its start takes a while), halfway through the sampling (at
+		# once in short runs: after the last sample nobody answers)
+		for _ in $(seq 1200); do
+			grep -qs '"kind":"sample"' "$dir/$pcap.jsonl" && break
+			sleep 0.1
+		done
+		[ "$duration" -gt 4 ] && sleep $((duration / 2 - 1))
+		echo "arp_reply_ms $(arp_probe) (sent at $(date +%T.%N))"
+	) >"$dir/arp-$pcap.txt" 2>&1 &
 	arp_job=$!
 	# pktgen's console wants a terminal: script(1) gives it one
 	(cd "$dir" && WGDP_SIZE=$size WGDP_FAMILY=$fam WGDP_PEERS=$peers WGDP_RATE=$rate \
@@ -200,4 +207,4 @@ print("wgdp counters, after - before:", json.dumps(d, sort_keys=True))
 EOF
 done
 step "the JSON lines are in $out"
-[ "$ok" -eq 2 ]
+[ "$ok" -eq "$want" ]
