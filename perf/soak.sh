@@ -245,7 +245,7 @@ python3 "$top/perf/soak_driver.py" --seconds "$seconds" --warmup "$warmup" \
 	--socket "$tmp/wgdp.sock" --pidfile "$tmp/wgdp.pid" --gen-out "$tmp/gen.jsonl" \
 	--gen-pid "$gen_pid" --reload "$tmp/wgdp-plus.json" --reload "$tmp/wgdp-base.json" \
 	--reload-every "$reload_every" --roam-every "$roam_every" --roam "${roams[@]}" \
-	--traffic "${traffic[@]}" --logs "$tmp" --info "peers=$peers" "clients=$clients" \
+	--traffic "${traffic[@]}" --logs "$tmp" --telemetry "/var/run/dpdk/$P/dpdk_telemetry.v2" --info "peers=$peers" "clients=$clients" \
 	"wgdp_lcores=$lcores" "rekey_s=$rekey" "flood_every_s=$flood_every" \
 	"flood_rate=$flood_rate" "iperf_rate=$iperf_rate" "${driver_args[@]}" | tee ${out:+"$out"}
 rc=${PIPESTATUS[0]}

@@ -25,8 +25,10 @@ Bounds (after the warm-up; a failure each, exit status 1):
   - a reload answered anything but ok (or did not add / remove the one peer);
   - RSS grew faster than --rss-slope-max KiB a minute (least squares);
   - mbufs_in_use did not come back to within --mbuf-tolerance of its floor in the last 30 s;
-  - keypairs or indexes: the mean of the last minute above the mean of the first minute
-    after the warm-up by more than --gauge-growth-max of it (plus 16);
+  - keypairs, indexes or rte_malloc_kib (what DPDK's heap has handed out, from telemetry's
+    /eal/heap_info: a leak there shows even where RSS cannot): the mean of the last minute
+    above the mean of the first minute after the warm-up by more than --gauge-growth-max of
+    it (plus 16);
   - staged did not fall to 8 or fewer in the last 30 s.
 """
 import argparse
@@ -98,6 +100,32 @@ def rss_split(pid):
     return big, heap
 
 
+class Telemetry:
+    """DPDK telemetry (/eal/heap_info): what rte_malloc has handed out, whether or not its
+    pages are resident. None when the socket is not there."""
+
+    def __init__(self, path):
+        self.path, self.sock = path, None
+
+    def heap(self):
+        if not self.path:
+            return None
+        for _ in range(2):
+            try:
+                if self.sock is None:
+                    self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+                    self.sock.settimeout(2)
+                    self.sock.connect(self.path)
+                    self.sock.recv(4096)  # the greeting
+                self.sock.send(b"/eal/heap_info,0")
+                return json.loads(self.sock.recv(65536)).get("/eal/heap_info")
+            except (OSError, ValueError):
+                if self.sock:
+                    self.sock.close()
+                self.sock = None
+        return None
+
+
 def alive(pid):
     try:
         with open(f"/proc/{pid}/stat") as f:
@@ -121,12 +149,16 @@ HS_KEYS = ("handshakes_completed", "initiations_received", "responses_sent",
            "cookie_replies_sent", "mac_invalid", "ratelimited", "initiations_sent",
            "keepalives_sent", "staged_sent", "staged_dropped", "staged_over_limit",
            "staged_expired", "queue_depth", "under_load")
-GAUGES = ("rss_kib", "rss_dpdk_kib", "rss_heap_kib", "mbufs_in_use", "keypairs", "indexes", "staged", "peers")
+GAUGES = ("rss_kib", "rss_dpdk_kib", "rss_heap_kib", "rte_malloc_kib", "rte_malloc_count",
+          "mbufs_in_use", "keypairs", "indexes", "staged", "peers")
 
 
-def sample(t, pid, st):
+def sample(t, pid, st, tel):
     rec = {"bench": "soak", "t": round(t, 2), "rss_kib": rss_kib(pid)}
     rec["rss_dpdk_kib"], rec["rss_heap_kib"] = rss_split(pid)
+    h = tel.heap() or {}
+    rec["rte_malloc_kib"] = h.get("Alloc_size", 0) // 1024 if "Alloc_size" in h else None
+    rec["rte_malloc_count"] = h.get("Alloc_count")
     res = st.get("resources", {})
     for k in ("mbufs", "mbufs_in_use", "keypairs", "indexes", "staged", "stage_limit"):
         rec[k] = res.get(k)
@@ -155,6 +187,7 @@ def main(argv):
     ap.add_argument("--traffic", nargs="*", default=[], metavar="NAME:PID",
                     help="pingN / iperfN processes; their logs are LOGS/NAME.log")
     ap.add_argument("--logs", default=".")
+    ap.add_argument("--telemetry", help="wgdp's DPDK telemetry socket (dpdk_telemetry.v2)")
     ap.add_argument("--info", nargs="*", default=[], metavar="K=V")
     ap.add_argument("--rss-slope-max", type=float, default=64.0, metavar="KIB_PER_MIN")
     ap.add_argument("--gauge-growth-max", type=float, default=0.05, metavar="FRACTION")
@@ -172,6 +205,7 @@ def main(argv):
         print("soak_driver: no wgdp pid", file=sys.stderr)
         return 1
     info = dict(kv.split("=", 1) for kv in a.info if "=" in kv)
+    tel = Telemetry(a.telemetry)
     emit({"bench": "soak", "event": "start", "t": 0, "unix": round(start, 3),
           "seconds": a.seconds, "warmup_s": a.warmup, "wgdp_pid": pid, **info})
 
@@ -226,7 +260,7 @@ def main(argv):
                     failures.append(f"the control socket did not answer {ctl_failures} times")
                     break
                 continue
-            rec = sample(now - start, pid, st)
+            rec = sample(now - start, pid, st, tel)
             if rec["rss_kib"] is None:
                 continue
             rec["drops"] = st.get("drops", {})
@@ -342,9 +376,13 @@ def main(argv):
         gauges["mbufs_in_use"]["last_30s_min"] = min(tail)
         if min(tail) > floor + a.mbuf_tolerance:
             failures.append(f"mbufs_in_use: the last 30 s never below {min(tail)}, floor {floor}")
-        for g in ("keypairs", "indexes"):
+        for g in ("keypairs", "indexes", "rte_malloc_kib"):
+            if g not in gauges:
+                continue
             first = window_mean(g, a.warmup, a.warmup + 60)
             last = window_mean(g, t_end - 60, t_end + 1)
+            if first is None or last is None:
+                continue
             gauges[g]["first_minute_mean"] = round(first, 1)
             gauges[g]["last_minute_mean"] = round(last, 1)
             if last - first > a.gauge_growth_max * first + 16:

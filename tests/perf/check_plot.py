@@ -114,6 +114,7 @@ soak = [json.dumps({"bench": "soak", "event": "start", "t": 0, "warmup_s": 60, "
 for sec in range(300):
     soak.append(json.dumps({"bench": "soak", "t": sec + 0.01, "rss_kib": 280000 + 50 * min(sec, 40),
                             "rss_dpdk_kib": 207000, "rss_heap_kib": 1800,
+                            "rte_malloc_kib": 140000 + 60000 * (sec % 30 < 1),
                             "mbufs": 17152, "mbufs_in_use": 300 if sec % 60 < 2 else 3,
                             "keypairs": 2005 + sec % 3, "indexes": 2004, "staged": 0,
                             "stage_limit": 2144, "peers": 1004 + (sec // 30) % 2}))
