@@ -13,10 +13,15 @@ dir=$(mktemp -d /tmp/wgdp-demo.XXXXXX)
 export TB_PREFIX=wgdp-demo-
 gw=${TB_PREFIX}gw client=${TB_PREFIX}client lan=${TB_PREFIX}lan
 
-for b in "$wgdp" "$perf"; do
-	[ -x "$b" ] || { echo "demo: $b missing: run scripts/setup.sh first" >&2; exit 1; }
-done
 [ "$(id -u)" -eq 0 ] || { echo "demo: run as root (it makes network namespaces)" >&2; exit 1; }
+# A fresh machine: install and build first (setup.sh is idempotent).
+if [ -z "${BUILD:-}" ] && ! "$top/scripts/setup.sh" --check; then
+	"$top/scripts/setup.sh"
+fi
+ninja -C "$build" >/dev/null
+for b in "$wgdp" "$perf"; do
+	[ -x "$b" ] || { echo "demo: $b missing: run scripts/setup.sh" >&2; exit 1; }
+done
 
 wgdp_pid=
 cleanup() {

@@ -1,6 +1,10 @@
 #!/usr/bin/env bash
 # Installs what wgdp needs to build, test and benchmark on Debian 12, then builds it.
 # Idempotent: run it again after a pull. Needs root (or sudo) for apt-get.
+#
+#   scripts/setup.sh           install what is missing, configure and build build/
+#   scripts/setup.sh --check   exit 0 when every package is installed and build/ is
+#                              configured, 1 otherwise (demo.sh and test.sh ask this first)
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +37,10 @@ for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
+if [ "${1:-}" = --check ]; then
+	[ ${#missing[@]} -eq 0 ] && [ -f "$build_dir/build.ninja" ]
+	exit
+fi
 if [ ${#missing[@]} -gt 0 ]; then
 	echo "setup.sh: installing ${missing[*]}"
 	as_root apt-get update -q

@@ -24,6 +24,11 @@ while [ $# -gt 0 ]; do
 	shift
 done
 
+# A fresh machine: install the packages and build first (setup.sh is idempotent).
+if ! "$top/scripts/setup.sh" --check; then
+	"$top/scripts/setup.sh" || { echo "test.sh: scripts/setup.sh failed" >&2; exit 1; }
+fi
+
 passed=0 failed=0 skipped=0
 
 # run_build DIR [meson setup options...]: configure if needed, build, test, add up results.
