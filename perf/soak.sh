@@ -113,6 +113,7 @@ log() { echo "[$(date +%T)] soak.sh: $*" >&2; }
 cleanup() {
 	local rc=$?
 	set +e
+	[ -z "${driver_pid:-}" ] || { kill -TERM "$driver_pid" 2>/dev/null; wait "$driver_pid"; }
 	[ -z "${gen_pid:-}" ] || kill -TERM "$gen_pid" 2>/dev/null
 	for ns in "${namespaces[@]}"; do
 		for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null; done
@@ -240,15 +241,17 @@ done
 
 roams=()
 for i in $(seq "$clients"); do roams+=("$P-c$i:wgc${i}s$$"); done
-set +e
+# In the background, so that a signal to this script is handled at once (the trap stops the
+# driver, which still prints its summary, marked interrupted).
 python3 "$top/perf/soak_driver.py" --seconds "$seconds" --warmup "$warmup" \
 	--socket "$tmp/wgdp.sock" --pidfile "$tmp/wgdp.pid" --gen-out "$tmp/gen.jsonl" \
 	--gen-pid "$gen_pid" --reload "$tmp/wgdp-plus.json" --reload "$tmp/wgdp-base.json" \
 	--reload-every "$reload_every" --roam-every "$roam_every" --roam "${roams[@]}" \
 	--traffic "${traffic[@]}" --logs "$tmp" --telemetry "/var/run/dpdk/$P/dpdk_telemetry.v2" --info "peers=$peers" "clients=$clients" \
 	"wgdp_lcores=$lcores" "rekey_s=$rekey" "flood_every_s=$flood_every" \
-	"flood_rate=$flood_rate" "iperf_rate=$iperf_rate" "${driver_args[@]}" | tee ${out:+"$out"}
-rc=${PIPESTATUS[0]}
-set -e
-gen_pid= # the driver stopped it
+	"flood_rate=$flood_rate" "iperf_rate=$iperf_rate" "${driver_args[@]}" > >(tee ${out:+"$out"}) &
+driver_pid=$!
+rc=0
+wait "$driver_pid" || rc=$?
+driver_pid= gen_pid= # the driver stopped the generator, and with it wgdp
 exit "$rc"

@@ -194,6 +194,9 @@ def main(argv):
     ap.add_argument("--mbuf-tolerance", type=int, default=64)
     a = ap.parse_args(argv)
 
+    stop = []
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.append(1))
     start = time.time()
     pid = None
     while time.time() - start < 10 and not pid:
@@ -246,6 +249,9 @@ def main(argv):
         now = time.time()
         if now - start >= a.seconds:
             break
+        if stop:
+            failures.append(f"interrupted at t={now - start:.0f} s")
+            break
         read_gen()
         if now >= next_sample:
             next_sample += 1
@@ -296,7 +302,10 @@ def main(argv):
             emit(ev)
             roam_i += 1
             roams += r.returncode == 0
-        time.sleep(max(0.02, min(next_sample, next_reload, next_roam) - time.time()))
+        try:
+            time.sleep(max(0.02, min(next_sample, next_reload, next_roam) - time.time()))
+        except InterruptedError:
+            pass
 
     end_t = time.time() - start
     alive_at_end = died_at is None and alive(pid)
@@ -408,6 +417,7 @@ def main(argv):
     rounds = [e for e in events if e.get("event") == "round"]
     summary = {
         "bench": "soak", "summary": True, "seconds": round(end_t, 1), "warmup_s": a.warmup,
+        "interrupted": bool(stop),
         "samples": len(samples), "samples_after_warmup": len(post), **info,
         "wgdp_alive_at_end": alive_at_end, "wgdp_exit_status": exit_status,
         "reloads": reloads_ok + reloads_failed, "reloads_ok": reloads_ok,
