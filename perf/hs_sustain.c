@@ -137,8 +137,8 @@ static void flood_done(struct gen *g, struct flood_run *f, uint64_t now)
 
 	printf("{\"bench\":\"soak_gen\",\"event\":\"flood\",\"flood\":\"%s\",\"unix\":%.3f,"
 	       "\"seconds\":%.3f,\"frames\":%" PRIu64 ",\"flood_pps\":%.0f,\"flood_limit_pps\":%u",
-	       flood_name(f->kind), f->started, secs, g->flood_sent,
-	       (double)g->flood_sent / secs, g->o.flood_rates[0]);
+	       flood_name(f->kind), f->started, secs, g->flood_sent, (double)g->flood_sent / secs,
+	       g->o.flood_rates[0]);
 	if (f->before && after)
 		hs_print_wgdp_delta(f->before, after);
 	printf("}\n");
@@ -149,12 +149,29 @@ static void flood_done(struct gen *g, struct flood_run *f, uint64_t now)
 	f->end = 0;
 }
 
+/* wgdp exited under us: say how, and end the run. */
+static bool wgdp_gone(struct gen *g)
+{
+	int status, code;
+
+	if (waitpid(g->child, &status, WNOHANG) != g->child)
+		return false;
+	g->child = 0;
+	code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	printf("{\"bench\":\"soak_gen\",\"event\":\"wgdp_exit\",\"unix\":%.3f,"
+	       "\"during_run\":true,\"status\":%d}\n",
+	       unix_now(), code);
+	fflush(stdout);
+	return true;
+}
+
 /* Every --rekey-s a new round; the first FAST_ROUNDS go as fast as --window allows. */
 static int new_round(struct gen *g, unsigned int round)
 {
 	if (round >= FAST_ROUNDS)
 		for (uint32_t i = round % 8; i < g->o.peers; i += 8)
-			g->peers[i].udp_port = (uint16_t)(20000 + (g->peers[i].udp_port + 7) % 40000);
+			g->peers[i].udp_port =
+				(uint16_t)(20000 + (g->peers[i].udp_port + 7) % 40000);
 	return hs_phase_make(g, g->o.peers);
 }
 
@@ -204,7 +221,8 @@ int hs_run_sustain(struct gen *g)
 			ka_cursor = (ka_cursor + 1) % g->o.peers;
 		}
 		if (now >= next_flood && !fl.end) {
-			fl = (struct flood_run){ .kind = flood_kind_at(g, floods++), .t0 = now,
+			fl = (struct flood_run){ .kind = flood_kind_at(g, floods++),
+						 .t0 = now,
 						 .end = now + hz * g->o.flood_ms / 1000,
 						 .started = unix_now() };
 			fl.before = hs_ctl_request(g, "{\"cmd\":\"stats\"}\n");
@@ -224,16 +242,8 @@ int hs_run_sustain(struct gen *g)
 			last_expire = now;
 		}
 		if (now - last_check > hz) {
-			int status;
-
 			last_check = now;
-			if (waitpid(g->child, &status, WNOHANG) == g->child) {
-				g->child = 0;
-				printf("{\"bench\":\"soak_gen\",\"event\":\"wgdp_exit\",\"unix\":%.3f,"
-				       "\"during_run\":true,\"status\":%d}\n",
-				       unix_now(), WIFEXITED(status) ? WEXITSTATUS(status)
-								   : 128 + WTERMSIG(status));
-				fflush(stdout);
+			if (wgdp_gone(g)) {
 				rc = -1;
 				break;
 			}

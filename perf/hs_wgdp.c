@@ -93,8 +93,8 @@ static int write_from_template(struct gen *g)
 	for (unsigned int i = 0; i < g->o.peers; i++) {
 		wgc_key_to_base64(key, g->peers[i].id.public_key);
 		snprintf(ip, sizeof(ip), "10.%u.%u.%u/32", i >> 16 & 0xff, i >> 8 & 0xff, i & 0xff);
-		json_array_append_new(peers, json_pack("{s:s,s:[s]}", "public_key", key,
-						       "allowed_ips", ip));
+		json_array_append_new(
+			peers, json_pack("{s:s,s:[s]}", "public_key", key, "allowed_ips", ip));
 	}
 	rc = json_dump_file(t, g->o.config_path, JSON_COMPACT);
 out:

@@ -449,7 +449,7 @@ static void usage(FILE *out)
 		"  --our-ip A, --server-ip A   the link's addresses (default 192.0.2.2, "
 		"192.0.2.1)\n"
 		"  --config-template FILE  wgdp's config around our peers: its interface (and\n"
-		"                       private_key, else a random one), ports and peers are kept,\n"
+		"                       private_key, else a random one), ports and peers kept,\n"
 		"                       control.socket set, our peers appended (allowed-ips 10/8)\n"
 		"Phase sustain (--phases sustain, for perf/soak.sh; no other phase runs):\n"
 		"  every peer handshakes twice at once, then once every --rekey-s, each verified\n"

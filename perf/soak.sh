@@ -192,14 +192,14 @@ cat >"$tmp/template.json" <<EOF
 EOF
 (umask 077; wg genkey | wg pubkey >"$tmp/extra.pub")
 
-if [ "$lcores" = 1 ]; then eal_l="-l $cpu"; pin=$cpu; else eal_l="--lcores=(0-1)@(0-1)"; pin=0-1; fi
+if [ "$lcores" = 1 ]; then eal_l="-l $cpu"; pin=$cpu; else eal_l="'--lcores=(0-1)@(0-1)'"; pin=0-1; fi
 ring="framecnt=4096,blocksz=4096,framesz=2048,qdisc_bypass=1"
 spawn="echo \$\$ >$tmp/wgdp.pid; exec ip netns exec $GW taskset -c $pin $build/app/wgdp/wgdp $eal_l \
 --no-huge --no-shconf --no-pci -m 1024 --file-prefix $P --log-level=lib.eal:warning \
 --log-level=wgdp.handshake:warning --vdev=net_af_packet0,iface=out0,$ring \
 --vdev=net_af_packet1,iface=in0,$ring -- -c {config} -s {socket} >$tmp/wgdp.log 2>&1"
 seconds=${seconds:-$((minutes * 60))}
-log "wgdp and the generator ($peers peers, ${minutes} min)"
+log "wgdp and the generator ($peers peers, $seconds s)"
 ip netns exec "$GEN" taskset -c "$gen_cpu" "$build/perf/wgdp-perf" handshake -l "$gen_cpu" \
 	--no-huge --no-shconf --no-pci -m 512 --file-prefix "$P-gen" --log-level=lib.eal:error \
 	--vdev="net_af_packet0,iface=hsgen0,$ring" -- --spawn "$spawn" \
