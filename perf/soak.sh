@@ -16,8 +16,9 @@
 # wireguard-go clients ping (every 0.2 s) and run iperf3 (TCP, --iperf-rate each) through
 # wgdp, rekeying every 120 s; every --roam-every-s one client moves to another listen port
 # (`wg set wgc.. listen-port P`); every 30 s `reload` of wgdp's config with one peer more,
-# then one less (each must answer ok). Every second: wgdp's VmRSS, stats.resources (mbufs in
-# use, keypairs, indexes, staged), peers and handshake counters: one JSON line each on stdout
+# then one less (each must answer ok). Every second: wgdp's VmRSS (and DPDK's share of it),
+# what rte_malloc has handed out (DPDK telemetry), stats.resources (mbufs in use, keypairs,
+# indexes, staged), peers and handshake counters: one JSON line each on stdout
 # (perf/soak_driver.py), events as lines of their own, a summary line at the end.
 #
 # Exit status 0 when wgdp stayed up (and exited 0 on SIGTERM at the end), every reload
@@ -47,7 +48,7 @@ seconds=
 driver_args=()
 
 usage() {
-	sed -n '2,27p' "$0"
+	sed -n '2,28p' "$0"
 	cat <<EOF
 
 Options:
