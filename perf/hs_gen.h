@@ -18,6 +18,7 @@
 #include <rte_mempool.h>
 
 #include "wg/cookie.h"
+#include "wg/keypair.h"
 #include "wg/messages.h"
 #include "wg/noise.h"
 
@@ -75,6 +76,18 @@ struct opts {
 	const char *socket_path;
 	const char *phases;
 	uint32_t our_ip, server_ip;
+	/* --config-template: wgdp's config around our peers (its ports, its own peers). */
+	const char *config_template;
+	/* --phases sustain (hs_sustain.c): keep every peer's session alive for sustain_s. */
+	unsigned int sustain_s, rekey_s, keepalive_s, flood_every_s, flood_ms;
+	const char *flood_kinds;
+};
+
+/* A peer's transport session in --phases sustain: the keypair of its last handshake. */
+struct hs_session {
+	struct wg_keypair kp;
+	uint64_t born_tsc;
+	bool live;
 };
 
 struct gen {
@@ -101,6 +114,9 @@ struct gen {
 	double floor_us;
 	double noise_us; /* lib/wg's responder side alone, in this process */
 	double capacity;
+	/* --phases sustain: one session a peer (NULL otherwise), what was sent on them. */
+	struct hs_session *sessions;
+	uint64_t keepalives_sent, sessions_started;
 };
 
 /* Set by SIGINT/SIGTERM: every loop ends early, wgdp is still stopped. */
@@ -130,14 +146,22 @@ void hs_flood_templates(struct gen *g, enum flood_kind kind);
 uint16_t hs_flood_fill(struct gen *g, enum flood_kind kind, struct rte_mbuf **m, uint16_t want);
 
 /* hs_wgdp.c: the wgdp under test. */
+/* With --config-template: its interface.private_key (if any) becomes wgdp's key. */
+int hs_template_key(struct gen *g);
 int hs_write_config(struct gen *g);
 int hs_spawn_wgdp(struct gen *g);
-void hs_stop_wgdp(struct gen *g);
+/* Stops wgdp; its wait status, or -1 if it was not running. */
+int hs_stop_wgdp(struct gen *g);
 /* Waits until wgdp's control socket answers and wgdp answers our ARP. */
 int hs_wait_for_wgdp(struct gen *g);
 /* One request on wgdp's control socket; the answer, or NULL. */
 json_t *hs_ctl_request(struct gen *g, const char *req);
 /* wgdp's own counters moved between two stats answers, as a ",\"wgdp\":{...}" member. */
 void hs_print_wgdp_delta(json_t *before, json_t *after);
+
+/* hs_sustain.c: --phases sustain, the soak's peers (perf/soak.sh). */
+/* A verified response of a sustained peer: its new session, confirmed by a keepalive. */
+void hs_session_start(struct gen *g, struct slot *s);
+int hs_run_sustain(struct gen *g);
 
 #endif

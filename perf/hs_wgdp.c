@@ -44,10 +44,73 @@ static char *subst(const char *tmpl, const char *cfg, const char *sock)
 	return out;
 }
 
+int hs_template_key(struct gen *g)
+{
+	json_error_t err;
+	json_t *t = json_load_file(g->o.config_template, 0, &err);
+	const char *key;
+	int rc = -1;
+
+	if (!json_is_object(t)) {
+		fprintf(stderr, "wgdp-perf handshake: %s: %s (line %d)\n", g->o.config_template,
+			t ? "not a JSON object" : err.text, err.line);
+		goto out;
+	}
+	key = json_string_value(json_object_get(json_object_get(t, "interface"), "private_key"));
+	if (key && !wgc_key_from_base64(g->server_priv, key)) {
+		fprintf(stderr, "wgdp-perf handshake: %s: interface.private_key: not a key\n",
+			g->o.config_template);
+		goto out;
+	}
+	rc = 0;
+out:
+	json_decref(t);
+	return rc;
+}
+
+/* The template with our key, our socket and our peers after its own. */
+static int write_from_template(struct gen *g)
+{
+	char key[WGC_KEY_B64_LEN + 1], ip[24];
+	json_t *t = json_load_file(g->o.config_template, 0, NULL);
+	json_t *ifc, *ctl, *peers;
+	int rc = -1;
+
+	if (!json_is_object(t))
+		goto out;
+	ifc = json_object_get(t, "interface");
+	ctl = json_object_get(t, "control");
+	if (!json_is_object(ifc))
+		json_object_set_new(t, "interface", ifc = json_object());
+	if (!json_is_object(ctl))
+		json_object_set_new(t, "control", ctl = json_object());
+	peers = json_object_get(t, "peers");
+	if (!json_is_array(peers))
+		json_object_set_new(t, "peers", peers = json_array());
+	wgc_key_to_base64(key, g->server_priv);
+	json_object_set_new(ifc, "private_key", json_string(key));
+	json_object_set_new(ctl, "socket", json_string(g->o.socket_path));
+	for (unsigned int i = 0; i < g->o.peers; i++) {
+		wgc_key_to_base64(key, g->peers[i].id.public_key);
+		snprintf(ip, sizeof(ip), "10.%u.%u.%u/32", i >> 16 & 0xff, i >> 8 & 0xff, i & 0xff);
+		json_array_append_new(
+			peers, json_pack("{s:s,s:[s]}", "public_key", key, "allowed_ips", ip));
+	}
+	rc = json_dump_file(t, g->o.config_path, JSON_COMPACT);
+out:
+	wgc_memzero(key, sizeof(key));
+	json_decref(t); /* the private key's copy goes with it, unwiped: a test key */
+	return rc;
+}
+
 int hs_write_config(struct gen *g)
 {
 	char key[WGC_KEY_B64_LEN + 1];
-	FILE *f = fopen(g->o.config_path, "w");
+	FILE *f;
+
+	if (g->o.config_template)
+		return write_from_template(g);
+	f = fopen(g->o.config_path, "w");
 
 	if (!f)
 		return -1;
@@ -86,18 +149,24 @@ int hs_spawn_wgdp(struct gen *g)
 	return g->child > 0 ? 0 : -1;
 }
 
-void hs_stop_wgdp(struct gen *g)
+int hs_stop_wgdp(struct gen *g)
 {
-	int status;
+	int status = -1;
 
 	if (g->child <= 0)
-		return;
+		return -1;
+	pid_t r = 0;
+
 	kill(-g->child, SIGTERM);
-	for (int i = 0; i < 100 && waitpid(g->child, &status, WNOHANG) == 0; i++)
+	for (int i = 0; i < 100 && (r = waitpid(g->child, &status, WNOHANG)) == 0; i++)
 		usleep(50000);
-	kill(-g->child, SIGKILL);
-	waitpid(g->child, &status, 0);
+	if (r != g->child) {
+		kill(-g->child, SIGKILL);
+		if (waitpid(g->child, &status, 0) != g->child)
+			status = -1;
+	}
 	g->child = 0;
+	return status;
 }
 
 /* One request on the control socket; the answer, or NULL. */

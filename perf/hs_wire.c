@@ -161,10 +161,13 @@ static void on_response(struct gen *g, const struct wg_msg_response *r, uint64_t
 		return; /* late (already lost) or from another phase */
 	k = (uint32_t)(s - g->ph.slots);
 	if (g->o.verify_every && k % g->o.verify_every == 0) {
-		if (wg_noise_consume_response(r, &s->hs, &g->peers[s->peer].id) == WG_NOISE_OK)
+		if (wg_noise_consume_response(r, &s->hs, &g->peers[s->peer].id) == WG_NOISE_OK) {
 			g->ph.verified++;
-		else
+			if (g->sessions)
+				hs_session_start(g, s);
+		} else {
 			g->ph.verify_failed++;
+		}
 	}
 	s->state = SLOT_DONE;
 	s->done_tsc = now;

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -447,6 +448,19 @@ static void usage(FILE *out)
 		"  --socket PATH        wgdp's control socket (default /tmp/wgdp-perf-hs.sock)\n"
 		"  --our-ip A, --server-ip A   the link's addresses (default 192.0.2.2, "
 		"192.0.2.1)\n"
+		"  --config-template FILE  wgdp's config around our peers: its interface (and\n"
+		"                       private_key, else a random one), ports and peers kept,\n"
+		"                       control.socket set, our peers appended (allowed-ips 10/8)\n"
+		"Phase sustain (--phases sustain, for perf/soak.sh; no other phase runs):\n"
+		"  every peer handshakes twice at once, then once every --rekey-s, each verified\n"
+		"  response starting a session kept alive with keepalives; floods now and then.\n"
+		"  --sustain-s S        how long (default 600)\n"
+		"  --rekey-s S          a handshake per peer this often (default 60)\n"
+		"  --keepalive-s S      a keepalive per session this often (default 10)\n"
+		"  --flood-every-s S    a flood this often (default 60; 0: none)\n"
+		"  --flood-ms MS        each flood's length (default 2000), at the first\n"
+		"                       --flood-rates (default max)\n"
+		"  --flood-kinds LIST   taken in turn (default junk,bad_mac1,spoofed_mac1)\n"
 		"See perf/handshake.sh, which builds the namespaces and runs all of this.\n");
 }
 
@@ -497,6 +511,13 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 					    { "socket", required_argument, 0, 's' },
 					    { "our-ip", required_argument, 0, 'o' },
 					    { "server-ip", required_argument, 0, 'r' },
+					    { "config-template", required_argument, 0, 'T' },
+					    { "sustain-s", required_argument, 0, 1001 },
+					    { "rekey-s", required_argument, 0, 1002 },
+					    { "keepalive-s", required_argument, 0, 1003 },
+					    { "flood-every-s", required_argument, 0, 1004 },
+					    { "flood-ms", required_argument, 0, 1005 },
+					    { "flood-kinds", required_argument, 0, 1006 },
 					    { "help", no_argument, 0, 'h' },
 					    { 0, 0, 0, 0 } };
 	int c;
@@ -513,7 +534,13 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			    .socket_path = "/tmp/wgdp-perf-hs.sock",
 			    .phases = "all",
 			    .our_ip = 0xc0000202,
-			    .server_ip = 0xc0000201 };
+			    .server_ip = 0xc0000201,
+			    .sustain_s = 600,
+			    .rekey_s = 60,
+			    .keepalive_s = 10,
+			    .flood_every_s = 60,
+			    .flood_ms = 2000,
+			    .flood_kinds = "junk,bad_mac1,spoofed_mac1" };
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
 		switch (c) {
@@ -562,6 +589,27 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 			if (!parse_ip(optarg, &o->server_ip))
 				return -1;
 			break;
+		case 'T':
+			o->config_template = optarg;
+			break;
+		case 1001:
+			o->sustain_s = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 1002:
+			o->rekey_s = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 1003:
+			o->keepalive_s = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 1004:
+			o->flood_every_s = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 1005:
+			o->flood_ms = (unsigned int)strtoul(optarg, NULL, 0);
+			break;
+		case 1006:
+			o->flood_kinds = optarg;
+			break;
 		case 'h':
 			usage(stdout);
 			exit(0);
@@ -570,7 +618,8 @@ static int parse_opts(struct opts *o, int argc, char **argv)
 		}
 	}
 	if (!o->spawn || o->peers < 1 || o->peers > MAX_PEERS || o->duration_ms < 10 ||
-	    o->window < 1 || o->legit_rate < 1 || o->timeout_ms < 10) {
+	    o->window < 1 || o->legit_rate < 1 || o->timeout_ms < 10 || o->sustain_s < 1 ||
+	    o->rekey_s < 1 || o->keepalive_s < 1 || o->flood_ms < 10) {
 		fprintf(stderr,
 			"wgdp-perf handshake: --spawn is required; --peers 1..%u, "
 			"--duration-ms >= 10, --window/--legit-rate >= 1\n",
@@ -607,7 +656,11 @@ int perf_handshake_main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	g->hz = rte_get_tsc_hz();
 	g->rng = ((uint64_t)wgc_random_u32() << 32 | wgc_random_u32()) | 1;
+	if (!strcmp(g->o.phases, "sustain"))
+		g->o.verify_every = 1; /* every response starts a session */
 	wgc_x25519_generate(g->server_priv);
+	if (g->o.config_template && hs_template_key(g) != 0)
+		goto out;
 	if (!wgc_x25519_public(g->server_pub, g->server_priv) || hs_port_setup(g) != 0)
 		goto out;
 	if (hs_peers_create(g) != 0 || hs_write_config(g) != 0) {
@@ -619,7 +672,19 @@ int perf_handshake_main(int argc, char **argv)
 	unlink(g->o.socket_path);
 	if (hs_spawn_wgdp(g) != 0 || hs_wait_for_wgdp(g) != 0)
 		goto out;
-	rc = run_all(g) == 0 ? 0 : 1;
+	if (!strcmp(g->o.phases, "sustain")) {
+		int status;
+
+		rc = hs_run_sustain(g) == 0 ? 0 : 1;
+		status = hs_stop_wgdp(g);
+		if (status != -1)
+			printf("{\"bench\":\"soak_gen\",\"event\":\"wgdp_exit\",\"unix\":%.3f,"
+			       "\"during_run\":false,\"status\":%d}\n",
+			       (double)wg_clock_real_ns() / 1e9,
+			       WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+	} else {
+		rc = run_all(g) == 0 ? 0 : 1;
+	}
 out:
 	hs_stop_wgdp(g);
 	hs_phase_clear(g);

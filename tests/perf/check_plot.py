@@ -2,7 +2,7 @@
 """perf/plot turns each kind of wgdp-perf JSON line into its chart.
 
 Synthetic lines of every kind it knows (dataplane, dataplane_flood, handshake latency / flood /
-floor / capacity), mixed with lines it must ignore, go in; the PNGs named in --help must come
+floor / capacity, perf/soak.sh's samples, events and summary), mixed with lines it must ignore, go in; the PNGs named in --help must come
 out, each a real PNG (signature, IHDR first, the documented width and height, IEND last) and
 printed on stdout. No usable line, a missing file and a bad option must fail with 1, 1 and 2.
 Skips (77) when perf/plot finds no matplotlib.
@@ -109,6 +109,26 @@ lines.append(json.dumps({"bench": "handshake", "kind": "floor", "floor_hs_per_s"
 lines.append(json.dumps({"bench": "handshake", "kind": "capacity", "hs_per_s": 8200,
                          "floor_hs_per_s": 8700}))
 lines.append(json.dumps({"bench": "handshake", "kind": "something-new", "p50_us": 3}))
+# perf/soak.sh: five minutes of samples, reloads (one refused), floods, a summary.
+soak = [json.dumps({"bench": "soak", "event": "start", "t": 0, "warmup_s": 60, "seconds": 300})]
+for sec in range(300):
+    soak.append(json.dumps({"bench": "soak", "t": sec + 0.01, "rss_kib": 280000 + 50 * min(sec, 40),
+                            "rss_dpdk_kib": 207000, "rss_heap_kib": 1800,
+                            "rte_malloc_kib": 140000 + 60000 * (sec % 30 < 1),
+                            "mbufs": 17152, "mbufs_in_use": 300 if sec % 60 < 2 else 3,
+                            "keypairs": 2005 + sec % 3, "indexes": 2004, "staged": 0,
+                            "stage_limit": 2144, "peers": 1004 + (sec // 30) % 2}))
+    if sec and sec % 30 == 0:
+        soak.append(json.dumps({"bench": "soak", "event": "reload", "t": sec,
+                                "ok": sec != 150, "file": "wgdp-plus.json"}))
+    if sec and sec % 60 == 0:
+        soak.append(json.dumps({"bench": "soak", "event": "flood", "t": sec, "seconds": 2.0,
+                                "flood": "junk", "frames": 200000}))
+soak.append(json.dumps({"bench": "soak", "event": "round", "t": -1.5, "round": 0}))
+soak.append(json.dumps({"bench": "soak", "summary": True, "warmup_s": 60, "ok": False,
+                        "reloads_ok": 8, "reloads_failed": 1, "floods": 4,
+                        "gauges": {"rss_kib": {"slope_per_min": 0.5}}}))
+lines += soak
 
 work = tempfile.mkdtemp(prefix="wgdp-plot-")
 try:
@@ -120,7 +140,8 @@ try:
     check("exit status 0: " + r.stderr[-400:], r.returncode == 0)
     want = {"dataplane-encrypt.png": (800, 500), "dataplane-decrypt.png": (800, 500),
             "dataplane-flood-encrypt.png": (800, 500), "dataplane-flood-decrypt.png": (800, 500),
-            "handshake-load.png": (1200, 500), "handshake-flood.png": (1200, 500)}
+            "handshake-load.png": (1200, 500), "handshake-flood.png": (1200, 500),
+            "soak.png": (1200, 900)}
     printed = set(r.stdout.split())
     check("it prints the paths it wrote", printed == {os.path.join(out, n) for n in want})
     check("nothing else in the output dir", sorted(os.listdir(out)) == sorted(want)
@@ -142,6 +163,16 @@ try:
     check("stdin with handshake lines only: the two handshake charts",
           r.returncode == 0 and sorted(os.listdir(out2)) == ["handshake-flood.png",
                                                               "handshake-load.png"])
+    # soak lines alone: the soak chart alone; its events alone are no data
+    out4 = os.path.join(work, "img4")
+    r = subprocess.run([plot, "-o", out4], input="\n".join(soak) + "\n", capture_output=True,
+                       text=True, timeout=240)
+    check("stdin with soak lines only: soak.png alone",
+          r.returncode == 0 and os.listdir(out4) == ["soak.png"])
+    r = subprocess.run([plot, "-o", os.path.join(work, "img5")],
+                       input="\n".join(x for x in soak if '"event"' in x) + "\n",
+                       capture_output=True, text=True, timeout=240)
+    check("soak events without samples: no usable data", r.returncode == 1)
     # percentiles without a quantiles array still make a curve
     one = json.dumps({"bench": "handshake", "kind": "latency", "load": "light",
                       "offered_hs_per_s": 10, "completed": 5, "p50_us": 100, "p99_us": 300,
