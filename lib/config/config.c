@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "config.h"
+#include "key_map.h"
 #include "prefix_map.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
@@ -476,34 +477,24 @@ static bool parse_peer(struct parse *p, json_t *obj, struct wgdp_peer_config *pe
 
 /*
  * Duplicate public keys make two peers one: refuse the later, naming the earlier. A hash of
- * the keys (random, so their first bytes are hash enough; slots hold index + 1) keeps this
- * one pass: sorting a million keys cost more than checking every prefix.
+ * the keys keeps this one pass: sorting a million keys cost more than checking every prefix.
  */
 static bool check_duplicates(struct parse *p, const struct wgdp_config *cfg)
 {
-	uint32_t *slots, mask, size = 16;
+	struct wgdp_key_map m;
 	int64_t other = -1;
 	uint32_t i;
 
 	if (cfg->n_peers < 2)
 		return true;
-	while (size < 2 * cfg->n_peers)
-		size <<= 1;
-	slots = calloc(size, sizeof(*slots));
-	if (!slots)
+	if (!wgdp_key_map_init(&m, cfg->n_peers))
 		return fail(p, "out of memory");
-	mask = size - 1;
 	for (i = 0; i < cfg->n_peers && other < 0; i++) {
-		const uint8_t *key = cfg->peers[i].public_key;
-		uint32_t s;
-
-		memcpy(&s, key, sizeof(s));
-		for (s &= mask; slots[s] && other < 0; s = (s + 1) & mask)
-			if (memcmp(cfg->peers[slots[s] - 1].public_key, key, 32) == 0)
-				other = slots[s] - 1;
-		slots[s] = i + 1;
+		other = wgdp_key_map_find(&m, cfg, cfg->peers[i].public_key);
+		if (other < 0)
+			wgdp_key_map_insert(&m, cfg->peers[i].public_key, i);
 	}
-	free(slots);
+	wgdp_key_map_fini(&m);
 	if (other < 0)
 		return true;
 	push_index(p, i - 1);

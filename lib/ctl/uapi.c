@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "crypto/ct.h"
+#include "key_map.h"
 #include "prefix_map.h"
 #include "uapi.h"
 
@@ -221,39 +222,6 @@ void ctl_uapi_set_free(struct ctl_uapi_set *set)
 	wgc_memzero(set, sizeof(*set));
 }
 
-/* Public key → index into cfg->peers, open addressing over the key's first bytes. */
-struct key_map {
-	uint32_t *slots; /* index + 1; 0 empty */
-	uint32_t mask;
-};
-
-static uint32_t key_slot(const struct key_map *m, const uint8_t key[32])
-{
-	uint32_t h;
-
-	memcpy(&h, key, sizeof(h));
-	return h & m->mask;
-}
-
-static int64_t key_find(const struct key_map *m, const struct wgdp_config *cfg,
-			const uint8_t key[32])
-{
-	for (uint32_t s = key_slot(m, key); m->slots[s]; s = (s + 1) & m->mask)
-		if (m->slots[s] != UINT32_MAX &&
-		    memcmp(cfg->peers[m->slots[s] - 1].public_key, key, 32) == 0)
-			return m->slots[s] - 1;
-	return -1;
-}
-
-static void key_insert(struct key_map *m, const uint8_t key[32], uint32_t index)
-{
-	uint32_t s = key_slot(m, key);
-
-	while (m->slots[s] && m->slots[s] != UINT32_MAX)
-		s = (s + 1) & m->mask;
-	m->slots[s] = index + 1;
-}
-
 static bool has_prefix(const struct wgdp_peer_config *pc, const struct wgdp_prefix *pf)
 {
 	for (unsigned int i = 0; i < pc->n_allowed_ips; i++)
@@ -298,21 +266,20 @@ static void remove_peer(struct wgdp_config *cfg, uint32_t i)
 	cfg->n_peers--;
 }
 
-static bool rebuild_map(struct key_map *m, const struct wgdp_config *cfg)
+static void rebuild_map(struct wgdp_key_map *m, const struct wgdp_config *cfg)
 {
-	memset(m->slots, 0, (m->mask + 1) * sizeof(*m->slots));
+	wgdp_key_map_clear(m);
 	for (uint32_t i = 0; i < cfg->n_peers; i++)
-		key_insert(m, cfg->peers[i].public_key, i);
-	return true;
+		wgdp_key_map_insert(m, cfg->peers[i].public_key, i);
 }
 
-static struct wgdp_config *fail_apply(struct wgdp_config *cfg, struct key_map *m,
+static struct wgdp_config *fail_apply(struct wgdp_config *cfg, struct wgdp_key_map *m,
 				      struct wgdp_prefix_map *claims, int err, int *errno_out,
 				      char *msg, size_t msglen, const char *text)
 {
 	snprintf(msg, msglen, "%s", text);
 	*errno_out = err;
-	free(m->slots);
+	wgdp_key_map_fini(m);
 	wgdp_prefix_map_free(claims);
 	wgdp_config_free(cfg);
 	return NULL;
@@ -358,12 +325,12 @@ static size_t set_prefixes(const struct ctl_uapi_set *set)
 }
 
 /* The set's peers, in order, with wireguard-go's semantics; false when out of memory. */
-static bool apply_peers(struct wgdp_config *cfg, const struct ctl_uapi_set *set, struct key_map *m,
-			struct wgdp_prefix_map *claims)
+static bool apply_peers(struct wgdp_config *cfg, const struct ctl_uapi_set *set,
+			struct wgdp_key_map *m, struct wgdp_prefix_map *claims)
 {
 	for (uint32_t k = 0; k < set->n_peers; k++) {
 		const struct ctl_uapi_peer *up = &set->peers[k];
-		int64_t i = key_find(m, cfg, up->public_key);
+		int64_t i = wgdp_key_map_find(m, cfg, up->public_key);
 
 		if (up->remove) {
 			if (i >= 0) {
@@ -378,7 +345,7 @@ static bool apply_peers(struct wgdp_config *cfg, const struct ctl_uapi_set *set,
 			i = cfg->n_peers++;
 			memset(&cfg->peers[i], 0, sizeof(cfg->peers[0]));
 			memcpy(cfg->peers[i].public_key, up->public_key, 32);
-			key_insert(m, up->public_key, (uint32_t)i);
+			wgdp_key_map_insert(m, up->public_key, (uint32_t)i);
 		}
 		if (!apply_peer(&cfg->peers[i], up))
 			return false;
@@ -395,8 +362,7 @@ struct wgdp_config *ctl_uapi_apply(const struct wgdp_config *running,
 	size_t n_claims = set_prefixes(set);
 	struct wgdp_prefix_map *claims = wgdp_prefix_map_new(n_claims);
 	struct wgdp_config_error cerr;
-	struct key_map m = { 0 };
-	uint32_t size = 16;
+	struct wgdp_key_map m = { 0 };
 
 	if (!cfg || !claims)
 		return fail_apply(cfg, &m, claims, ENOMEM, errno_out, msg, msglen, "out of memory");
@@ -416,19 +382,14 @@ struct wgdp_config *ctl_uapi_apply(const struct wgdp_config *running,
 			wgdp_peer_config_clear(&cfg->peers[i]);
 		cfg->n_peers = 0;
 	}
-	while (size < 2 * (cfg->n_peers + set->n_peers))
-		size <<= 1;
-	m.slots = calloc(size, sizeof(*m.slots));
-	m.mask = size - 1;
-	if (!m.slots)
+	if (!wgdp_key_map_init(&m, cfg->n_peers + set->n_peers))
 		return fail_apply(cfg, &m, claims, ENOMEM, errno_out, msg, msglen, "out of memory");
 	rebuild_map(&m, cfg);
 	if (!apply_peers(cfg, set, &m, claims))
 		return fail_apply(cfg, &m, claims, ENOMEM, errno_out, msg, msglen, "out of memory");
 	if (n_claims)
 		move_claimed(cfg, claims, set);
-	free(m.slots);
-	m.slots = NULL;
+	wgdp_key_map_fini(&m);
 	wgdp_prefix_map_free(claims);
 	claims = NULL;
 	if (!wgdp_config_check_peers(cfg, &cerr)) {
