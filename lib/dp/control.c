@@ -54,14 +54,6 @@ void dp_peer_log(struct dp_peer *p, uint32_t level, const char *what)
 	rte_log(level, dp_log_handshake, "wgdp.handshake: peer %s (%s): %s\n", key, ep_text, what);
 }
 
-static int port_index(struct dp_ctx *dp, uint16_t port_id)
-{
-	for (unsigned int i = 0; i < dp->n_ports; i++)
-		if (dp->ports[i].port_id == port_id)
-			return (int)i;
-	return -1;
-}
-
 static unsigned int drain_local(struct dp_sink *s, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
@@ -72,7 +64,7 @@ static unsigned int drain_local(struct dp_sink *s, uint64_t now)
 		struct rte_mbuf *m = pkts[i];
 		struct dp_mbuf_meta *meta = dp_meta(m);
 		struct dp_tx_list out = { .n = 0 };
-		int port = meta->kind == DP_META_RESOLVE ? meta->out_port : port_index(dp, m->port);
+		int port = meta->kind == DP_META_RESOLVE ? meta->out_port : dp_port_index(dp, m->port);
 
 		if (port < 0) {
 			rte_pktmbuf_free(m);

@@ -240,6 +240,15 @@ struct dp_ctx {
 	volatile bool quit;
 };
 
+/* The index into dp->ports of the ethdev port_id, or -1 (a handful of ports: a scan). */
+static inline int dp_port_index(const struct dp_ctx *dp, uint16_t port_id)
+{
+	for (unsigned int i = 0; i < dp->n_ports; i++)
+		if (dp->ports[i].port_id == port_id)
+			return (int)i;
+	return -1;
+}
+
 /* Creates the context: tables, rings, RCU. Ports are set up by dp_ports_init(). */
 struct dp_ctx *dp_create(const struct wgdp_config *cfg, unsigned int n_workers,
 			 const unsigned int *worker_lcores, char *err, size_t errlen);

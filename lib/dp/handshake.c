@@ -63,20 +63,12 @@ struct hs_src {
 	const uint8_t *our_addr;
 };
 
-static int port_index(struct dp_ctx *dp, uint16_t port_id)
-{
-	for (unsigned int i = 0; i < dp->n_ports; i++)
-		if (dp->ports[i].port_id == port_id)
-			return (int)i;
-	return -1;
-}
-
 static bool hs_parse(struct dp_ctx *dp, struct rte_mbuf *m, struct hs_src *src)
 {
 	struct dp_pkt p;
 	const struct rte_udp_hdr *udp;
 	uint16_t dport, msg_off, msg_len;
-	int port = port_index(dp, m->port);
+	int port = dp_port_index(dp, m->port);
 
 	/* The worker checked all this already; checking again costs little on this path and
 	 * keeps the control lcore safe from anything that reaches the ring some other way. */

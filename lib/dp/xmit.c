@@ -57,11 +57,9 @@ void dp_sink_list(struct dp_sink *s, struct dp_tx_list *l)
 {
 	for (unsigned int i = 0; i < l->n; i++) {
 		struct rte_mbuf *m = l->pkts[i];
-		unsigned int p = 0;
+		int p = dp_port_index(s->dp, m->port);
 
-		while (p < s->dp->n_ports && s->dp->ports[p].port_id != m->port)
-			p++;
-		if (p == s->dp->n_ports) {
+		if (p < 0) {
 			rte_pktmbuf_free(m);
 			continue;
 		}
