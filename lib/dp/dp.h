@@ -150,6 +150,13 @@ struct dp_peer;
 struct dp_aips;
 struct dp_reconf;
 
+/* Signs of load that count only at a flood's rate: how many within the current window
+ * (dp_gate_count_sign). */
+struct dp_flood_count {
+	uint64_t window_ns;
+	uint32_t n;
+};
+
 /* Which queues a worker polls and sends on. */
 struct dp_worker {
 	struct dp_ctx *dp;
@@ -165,8 +172,7 @@ struct dp_worker {
 	uint32_t cookie_sn;		 /* the publication it was copied from */
 	uint64_t gate_tokens;		 /* the gate's budget (gate.c), in messages */
 	uint64_t gate_refill_ns;
-	uint64_t gate_window_ns;	 /* when the gate's current count of cookie replies began */
-	uint32_t gate_replies;
+	struct dp_flood_count gate_replies; /* cookie replies the gate sent (gate.c) */
 	struct dp_worker_stats stats;
 };
 
@@ -228,8 +234,7 @@ struct dp_ctx {
 	uint64_t next_housekeeping;
 	uint32_t under_load_queue;
 	uint64_t last_under_load; /* monotonic ns we last saw load (gate.c); relaxed atomics */
-	uint64_t wasted_window;	  /* control: when the current count of wasted X25519s began */
-	uint32_t wasted;	  /* initiations with a good mac1 that Noise then refused */
+	struct dp_flood_count wasted; /* initiations with a good mac1 Noise refused (control) */
 
 	/* Config changes from the control thread (reconf.c). */
 	uint32_t mbox_state;

@@ -12,9 +12,6 @@
  * housekeeping runs every second, so no copy is ever used past the secret's 120 s. */
 #define SECRET_RENEW_AHEAD_NS (5 * 1000000000ull)
 #define LOAD_MARK_GRAIN_NS    1000000ull /* at most one store a ms: no line ping-pong */
-/* Cookie replies from one worker's gate within the window that say a flood goes on. */
-#define FLOOD_WINDOW_NS	      (100 * 1000000ull)
-#define FLOOD_REPLIES	      16
 
 void dp_gate_publish(struct dp_ctx *dp, uint64_t now)
 {
@@ -53,6 +50,16 @@ void dp_gate_note_load(struct dp_ctx *dp, uint64_t now)
 
 	if ((int64_t)(now - last) > (int64_t)LOAD_MARK_GRAIN_NS)
 		__atomic_store_n(&dp->last_under_load, now, __ATOMIC_RELAXED);
+}
+
+void dp_gate_count_sign(struct dp_ctx *dp, struct dp_flood_count *c, uint64_t now)
+{
+	if (now - c->window_ns > DP_FLOOD_WINDOW_NS) {
+		c->window_ns = now;
+		c->n = 0;
+	}
+	if (++c->n >= DP_FLOOD_SIGNS)
+		dp_gate_note_load(dp, now);
 }
 
 bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now)
@@ -96,22 +103,6 @@ static bool take_budget(struct dp_worker *w, uint64_t now)
 	return true;
 }
 
-/*
- * Messages without a cookie at a flood's rate keep the load on as long as the flood lasts,
- * though the gate has emptied the queue. At a legitimate rate (every peer's first initiation,
- * a few a second) they must not: with one lcore the gate answers all of them while loaded,
- * and each answer would hold the load another second, for good (perf/soak.sh found it).
- */
-static void note_cookie_reply(struct dp_ctx *dp, struct dp_worker *w, uint64_t now)
-{
-	if (now - w->gate_window_ns > FLOOD_WINDOW_NS) {
-		w->gate_window_ns = now;
-		w->gate_replies = 0;
-	}
-	if (++w->gate_replies >= FLOOD_REPLIES)
-		dp_gate_note_load(dp, now);
-}
-
 /* Is the control lcore behind, and may this worker spend time on it? */
 static bool gate_open(struct dp_ctx *dp, struct dp_worker *w, uint64_t now)
 {
@@ -142,7 +133,13 @@ enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, u
 	if (st == WG_COOKIE_MAC_INVALID) {
 		w->stats.drops[DP_DROP_MAC1]++;
 	} else {
-		note_cookie_reply(dp, w, now);
+		/*
+		 * Replies at a flood's rate keep the load on as long as the flood lasts, though
+		 * the gate has emptied the queue. At a legitimate rate (every peer's first
+		 * initiation) they must not: with one lcore the gate answers all of them while
+		 * loaded, and each would hold the load another second, for good (perf/soak.sh).
+		 */
+		dp_gate_count_sign(dp, &w->gate_replies, now);
 		send_cookie(s, w, port, m, p, src_port, &reply);
 	}
 	rte_pktmbuf_free(m);

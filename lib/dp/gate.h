@@ -33,6 +33,15 @@ void dp_gate_publish(struct dp_ctx *dp, uint64_t now);
 /* Any lcore: a sign of load seen now (the load then holds for DP_UNDER_LOAD_HOLD_NS). */
 void dp_gate_note_load(struct dp_ctx *dp, uint64_t now);
 
+/*
+ * Any lcore, with a count of its own: one more sign that only a flood makes often (a cookie
+ * reply, an X25519 wasted on an initiation made for our key); DP_FLOOD_SIGNS of them within
+ * DP_FLOOD_WINDOW_NS are a sign of load. One such message now and then is a peer's.
+ */
+#define DP_FLOOD_WINDOW_NS (100 * 1000000ull)
+#define DP_FLOOD_SIGNS	   16
+void dp_gate_count_sign(struct dp_ctx *dp, struct dp_flood_count *c, uint64_t now);
+
 /* Any lcore: is the concentrator under load (handshake queue deep now or lately)? */
 bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now);
 

@@ -19,8 +19,6 @@
 #include "wg/clock.h"
 #include "wg/messages.h"
 
-#define WASTED_WINDOW_NS   (100 * WG_NSEC_PER_MSEC)
-#define WASTED_FOR_LOAD	   16 /* refused initiations within the window that make it load */
 #define HS_PER_POLL	   32
 #define HS_PER_SHARED_POLL 4		   /* one lcore: handshakes a batch */
 #define SHARED_BUDGET_NS   (300 * 1000ull) /* one lcore: handshake time a pass */
@@ -163,12 +161,7 @@ static void note_wasted(struct dp_ctx *dp, enum wg_noise_error err, uint64_t now
 {
 	if (err != WG_NOISE_ERR_DECRYPT_STATIC && err != WG_NOISE_ERR_UNKNOWN_PEER)
 		return;
-	if (now - dp->wasted_window > WASTED_WINDOW_NS) {
-		dp->wasted_window = now;
-		dp->wasted = 0;
-	}
-	if (++dp->wasted >= WASTED_FOR_LOAD)
-		dp_gate_note_load(dp, now);
+	dp_gate_count_sign(dp, &dp->wasted, now);
 }
 
 /* With an ephemeral made while we were idle, if there is one: 11 us less to wait. */
