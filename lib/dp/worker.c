@@ -157,24 +157,29 @@ static void note_source(struct dp_ctx *dp, struct dp_peer *peer, const struct rx
 	post_event(dp, &peer->roam_posted, &ev);
 }
 
+/* One note a keypair and kind: flag is never cleared (plain load first: no locked exchange
+ * for every packet once the note went). */
+static void note_keypair_once(struct dp_ctx *dp, struct dp_peer *peer, struct dp_keypair *kp,
+			      uint32_t *flag, enum dp_event_kind kind)
+{
+	struct dp_event ev = { .kind = kind, .peer_id = peer->id, .keypair = kp };
+
+	if (!__atomic_load_n(flag, __ATOMIC_RELAXED))
+		post_event(dp, flag, &ev);
+}
+
 /*
  * The first data under a keypair that is not the one we send with: maybe confirm it. Under
  * the one we send with, near its end: the receive-side rekey, asked once a keypair (the
- * control lcore makes it once a session). Neither flag is ever cleared: one note a keypair.
+ * control lcore makes it once a session).
  */
 static void note_keypair(struct dp_ctx *dp, struct dp_peer *peer, struct dp_keypair *kp,
 			 uint64_t now)
 {
-	struct dp_event ev = { .peer_id = peer->id, .keypair = kp };
-
-	if (__atomic_load_n(&peer->send_kp, __ATOMIC_ACQUIRE) != kp) {
-		ev.kind = DP_EV_CONFIRM;
-		post_event(dp, &kp->confirm_sent, &ev);
-	} else if (!__atomic_load_n(&kp->rekey_posted, __ATOMIC_RELAXED) &&
-		   wg_timers_should_rekey_on_receive(kp->kp.initiator, kp->kp.birth, now)) {
-		ev.kind = DP_EV_REKEY_ON_RECEIVE;
-		post_event(dp, &kp->rekey_posted, &ev);
-	}
+	if (__atomic_load_n(&peer->send_kp, __ATOMIC_ACQUIRE) != kp)
+		note_keypair_once(dp, peer, kp, &kp->confirm_sent, DP_EV_CONFIRM);
+	else if (wg_timers_should_rekey_on_receive(kp->kp.initiator, kp->kp.birth, now))
+		note_keypair_once(dp, peer, kp, &kp->rekey_posted, DP_EV_REKEY_ON_RECEIVE);
 }
 
 static bool replay_ok(struct dp_keypair *kp, uint64_t counter)
