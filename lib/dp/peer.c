@@ -293,8 +293,7 @@ int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
 		}
 		dp->peers[i] = p;
 		dp->n_peers = i + 1;
-		if (p->persistent_keepalive && cfg->peers[i].has_endpoint)
-			dp_peer_kick(dp, p);
+		dp_peer_kick(dp, p);
 		if (rte_hash_add_key_data(dp->pubkey_hash, p->public_key,
 					  (void *)(uintptr_t)i) != 0) {
 			snprintf(err, errlen, "peers[%u]: cannot add to the key table", i);

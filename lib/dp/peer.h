@@ -159,7 +159,8 @@ void dp_peer_publish_send_kp(struct dp_peer *p);
 /* Control lcore: drops every keypair of the peer (timers' zeroing, peer removal). */
 void dp_peer_clear_keypairs(struct dp_ctx *dp, struct dp_peer *p);
 
-/* Control lcore (or before it runs): a keepalive at the next tick (peer_timers.c). */
+/* Control lcore (or before it runs): with persistent keepalive on and an endpoint, a keepalive
+ * at the next tick (peer_timers.c). */
 void dp_peer_kick(struct dp_ctx *dp, struct dp_peer *p);
 
 /* Control lcore: forgets the index of a handshake in progress. */

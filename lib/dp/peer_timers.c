@@ -116,12 +116,15 @@ void dp_timers_armed(struct dp_ctx *dp, struct dp_peer *p, uint64_t now)
 }
 
 /*
- * The interface came up with this peer, or its persistent keepalive was just turned on: send
- * a keepalive at the next tick, which without a session is a handshake. This is what makes a
- * peer behind NAT reachable before it says anything (kernel: wg_open, set_peer).
+ * The interface came up with this peer, or its persistent keepalive was just turned on: with
+ * the keepalive on and an endpoint known, send a keepalive at the next tick, which without a
+ * session is a handshake. This is what makes a peer behind NAT reachable before it says
+ * anything (kernel: wg_open, set_peer).
  */
 void dp_peer_kick(struct dp_ctx *dp, struct dp_peer *p)
 {
+	if (!p->persistent_keepalive || !p->endpoint.set)
+		return;
 	p->kick = true;
 	timer_soon(dp, p);
 }

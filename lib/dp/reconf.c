@@ -44,8 +44,7 @@ static void add_peer(struct dp_ctx *dp, struct dp_peer *p)
 	rte_hash_add_key_data(dp->pubkey_hash, p->public_key, (void *)(uintptr_t)p->id);
 	__atomic_store_n(&dp->peers[p->id], p, __ATOMIC_RELEASE);
 	dp->n_live_peers++;
-	if (p->persistent_keepalive && p->endpoint.set)
-		dp_peer_kick(dp, p);
+	dp_peer_kick(dp, p);
 }
 
 static void update_peer(struct dp_ctx *dp, const struct dp_peer_update *u)
@@ -68,8 +67,7 @@ static void update_peer(struct dp_ctx *dp, const struct dp_peer_update *u)
 	 * unreachable until it speaks first. */
 	if (u->what & DP_UPD_KEEPALIVE) {
 		p->persistent_keepalive = u->keepalive;
-		if (wg_timers_set_persistent_keepalive(&p->timers, u->keepalive) &&
-		    p->endpoint.set)
+		if (wg_timers_set_persistent_keepalive(&p->timers, u->keepalive))
 			dp_peer_kick(dp, p);
 	}
 }
