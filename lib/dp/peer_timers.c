@@ -51,7 +51,7 @@ static void apply(struct dp_peer *p, const struct seen *e)
 		wg_timers_on_any_authenticated_sent(t, e->at);
 		break;
 	case SEEN_TX_DATA:
-		wg_timers_on_data_sent(t, e->at, wgc_random_u32() % WG_REKEY_TIMEOUT_JITTER_MAX);
+		wg_timers_on_data_sent(t, e->at, wgc_random_u32());
 		break;
 	case SEEN_RX_ANY:
 		wg_timers_on_any_authenticated_received(t, e->at);

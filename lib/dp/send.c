@@ -76,8 +76,7 @@ void dp_send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, bool
 	}
 	/* Armed whatever became of the message: its expiry retries, and in the end gives up
 	 * and frees what is staged. */
-	wg_timers_on_handshake_initiated(&p->timers, now,
-					 wgc_random_u32() % WG_REKEY_TIMEOUT_JITTER_MAX);
+	wg_timers_on_handshake_initiated(&p->timers, now, wgc_random_u32());
 	dp_timers_armed(dp, p, now);
 	/* The new-handshake timer's initiation is no retry: its count restarted at 0. */
 	if (retry && p->timers.handshake_attempts)
