@@ -64,7 +64,8 @@ static unsigned int drain_local(struct dp_sink *s, uint64_t now)
 		struct rte_mbuf *m = pkts[i];
 		struct dp_mbuf_meta *meta = dp_meta(m);
 		struct dp_tx_list out = { .n = 0 };
-		int port = meta->kind == DP_META_RESOLVE ? meta->out_port : dp_port_index(dp, m->port);
+		int port =
+			meta->kind == DP_META_RESOLVE ? meta->out_port : dp_port_index(dp, m->port);
 
 		if (port < 0) {
 			rte_pktmbuf_free(m);
