@@ -267,10 +267,30 @@ static bool valid_ifname(const char *name)
 	return true;
 }
 
+/* "auto", or an MSS from 536 (RFC 879's default) up to what the MTU leaves for IPv4. */
+static bool parse_mss_clamp(struct parse *p, json_t *v, struct wgdp_config *cfg)
+{
+	size_t old;
+	bool ok = true;
+
+	if (!v)
+		return true;
+	old = push_key(p, "mss_clamp");
+	if (json_is_string(v) && strcmp(json_string_value(v), "auto") == 0)
+		cfg->mss_clamp_auto = true;
+	else if (json_is_integer(v) && json_integer_value(v) >= 536 &&
+		 json_integer_value(v) <= cfg->mtu - 40)
+		cfg->mss_clamp = (uint16_t)json_integer_value(v);
+	else
+		ok = fail(p, "\"auto\" or a number from 536 to the MTU - 40 (%u)", cfg->mtu - 40u);
+	pop(p, old);
+	return ok;
+}
+
 static bool parse_interface(struct parse *p, json_t *iface, struct wgdp_config *cfg)
 {
 	static const char *const keys[] = { "name", "private_key", "private_key_file",
-					     "listen_port", "mtu", NULL };
+					     "listen_port", "mtu", "mss_clamp", NULL };
 	bool inline_key = false, file_key = false;
 	uint64_t port = WGDP_DEFAULT_PORT, mtu = WGDP_DEFAULT_MTU;
 	const char *name;
@@ -297,7 +317,7 @@ static bool parse_interface(struct parse *p, json_t *iface, struct wgdp_config *
 	cfg->listen_port = (uint16_t)port;
 	cfg->mtu = (uint16_t)mtu;
 	(void)old;
-	return true;
+	return parse_mss_clamp(p, json_object_get(iface, "mss_clamp"), cfg);
 }
 
 static bool parse_port_addrs(struct parse *p, json_t *list, struct wgdp_port_config *pc)
@@ -586,14 +606,15 @@ static bool parse_peers(struct parse *p, json_t *peers, struct wgdp_config *cfg)
 static bool parse_limits(struct parse *p, json_t *limits, struct wgdp_config *cfg)
 {
 	static const char *const keys[] = { "under_load_queue", "handshake_queue", "max_peers",
-					    NULL };
-	uint64_t under = 512, queue = 4096, max = 1048576;
+					    "neighbours", NULL };
+	uint64_t under = 512, queue = 4096, max = 1048576, neigh = WGDP_DEFAULT_NEIGHBOURS;
 	size_t old;
 
 	if (limits && (!expect_object(p, limits) || !only_keys(p, limits, keys) ||
 		       !get_uint(p, limits, "under_load_queue", 0, 1u << 20, false, &under) ||
 		       !get_uint(p, limits, "handshake_queue", 64, 1u << 20, false, &queue) ||
-		       !get_uint(p, limits, "max_peers", 1, 1u << 24, false, &max)))
+		       !get_uint(p, limits, "max_peers", 1, 1u << 24, false, &max) ||
+		       !get_uint(p, limits, "neighbours", 16, 1u << 20, false, &neigh)))
 		return false;
 	/* The handshake queue is an rte_ring: a power of two. */
 	if (queue & (queue - 1)) {
@@ -603,6 +624,7 @@ static bool parse_limits(struct parse *p, json_t *limits, struct wgdp_config *cf
 	cfg->under_load_queue = (uint32_t)under;
 	cfg->handshake_queue = (uint32_t)queue;
 	cfg->max_peers = (uint32_t)max;
+	cfg->neighbours = (uint32_t)neigh;
 	(void)old;
 	return true;
 }

@@ -21,6 +21,7 @@
 #define WGDP_PATH_MAX	       108 /* sun_path */
 #define WGDP_DEFAULT_PORT      51820
 #define WGDP_DEFAULT_MTU       1420
+#define WGDP_DEFAULT_NEIGHBOURS 4096
 
 enum wgdp_port_role {
 	WGDP_ROLE_OUTSIDE = 1,
@@ -78,6 +79,9 @@ struct wgdp_config {
 	uint8_t private_key[32];
 	uint16_t listen_port;
 	uint16_t mtu;
+	/* interface.mss_clamp: 0 = off; "auto" sets mss_clamp_auto (MTU - 40 / - 60). */
+	uint16_t mss_clamp;
+	bool mss_clamp_auto;
 	struct wgdp_port_config ports[WGDP_MAX_PORTS];
 	unsigned int n_ports;
 	struct wgdp_peer_config *peers;
@@ -85,9 +89,19 @@ struct wgdp_config {
 	uint32_t under_load_queue;
 	uint32_t handshake_queue;
 	uint32_t max_peers;
+	uint32_t neighbours; /* limits.neighbours: the neighbour table's size */
 	char socket_path[WGDP_PATH_MAX];
 	bool uapi;
 };
+
+/* The MSS that SYNs of family (4 or 6) crossing the tunnel are lowered to; 0 = no clamping.
+ * "auto" leaves room for the IP and TCP headers inside the MTU (RFC 879: MSS = MTU - 40). */
+static inline uint16_t wgdp_config_mss(const struct wgdp_config *cfg, uint8_t family)
+{
+	if (cfg->mss_clamp_auto)
+		return (uint16_t)(cfg->mtu - (family == 4 ? 40 : 60));
+	return cfg->mss_clamp;
+}
 
 /* "path: message", for stderr and for the control socket's {"path","error"}. */
 struct wgdp_config_error {

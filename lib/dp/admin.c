@@ -159,6 +159,8 @@ static bool check_fixed(const struct wgdp_config *a, const struct wgdp_config *b
 		return fail(err, "interface.listen_port", restart);
 	if (a->mtu != b->mtu)
 		return fail(err, "interface.mtu", restart);
+	if (a->mss_clamp != b->mss_clamp || a->mss_clamp_auto != b->mss_clamp_auto)
+		return fail(err, "interface.mss_clamp", restart);
 	if (a->n_ports != b->n_ports ||
 	    memcmp(a->ports, b->ports, sizeof(a->ports[0]) * a->n_ports) != 0)
 		return fail(err, "ports", restart);
@@ -166,6 +168,8 @@ static bool check_fixed(const struct wgdp_config *a, const struct wgdp_config *b
 		return fail(err, "limits.handshake_queue", restart);
 	if (a->max_peers != b->max_peers)
 		return fail(err, "limits.max_peers", restart);
+	if (a->neighbours != b->neighbours)
+		return fail(err, "limits.neighbours", restart);
 	if (strcmp(a->socket_path, b->socket_path) != 0)
 		return fail(err, "control.socket", restart);
 	if (a->uapi != b->uapi)

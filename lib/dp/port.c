@@ -105,7 +105,10 @@ int dp_ports_init(struct dp_ctx *dp, char *err, size_t errlen)
 		return -1;
 	}
 	dp->stage_limit = pool_size(dp) / DP_STAGE_POOL_SHARE;
-	dp->neigh = dp_neigh_create("wgdp_neigh", 4096, dp->pool, (int)rte_socket_id());
+	/* Configs built in code (benchmarks) may leave the table size unset. */
+	dp->neigh = dp_neigh_create("wgdp_neigh",
+				    cfg->neighbours ? cfg->neighbours : WGDP_DEFAULT_NEIGHBOURS,
+				    dp->pool, (int)rte_socket_id());
 	if (!dp->neigh) {
 		snprintf(err, errlen, "neighbour table: %s", rte_strerror(rte_errno));
 		return -1;
