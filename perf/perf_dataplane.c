@@ -236,6 +236,8 @@ static struct rte_mbuf *inside_frame(struct bench *b, unsigned int i, uint16_t s
 	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(sizeof(*eth) + size));
 	eth = (struct rte_ether_hdr *)d;
 	memset(eth, 0x02, sizeof(*eth));
+	/* As a LAN host sends it: to the MAC of wgdp's inside port, its router. */
+	rte_ether_addr_copy(&b->dp->ports[1].iface.mac, &eth->dst_addr);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
 	peer_inner(i, dst);
 	memset(d + sizeof(*eth), 0xab, size);

@@ -197,9 +197,10 @@ static bool counters(FILE *f, json_t *o, const char *indent)
 
 char *ctl_format_stats(json_t *answer)
 {
-	json_t *hs = json_object_get(answer, "handshake"), *w;
+	json_t *hs = json_object_get(answer, "handshake"), *w, *router;
 	size_t size = 0, i;
 	char *buf = NULL;
+	bool any;
 	FILE *f = open_memstream(&buf, &size);
 
 	if (!f)
@@ -220,6 +221,11 @@ char *ctl_format_stats(json_t *answer)
 			u64_of(w, "handshake_to_control") + u64_of(w, "local_to_control"));
 	fprintf(f, "\ndrops:\n");
 	if (!counters(f, json_object_get(answer, "drops"), "  "))
+		fprintf(f, "  none\n");
+	fprintf(f, "\nrouter:\n");
+	router = json_object_get(answer, "router");
+	any = counters(f, json_object_get(router, "icmp_sent"), "  icmp sent ");
+	if (!counters(f, router, "  ") && !any)
 		fprintf(f, "  none\n");
 	return finish(f, &buf);
 }

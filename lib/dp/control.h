@@ -49,11 +49,12 @@ void dp_send_keepalive(struct dp_sink *s, struct dp_peer *p, uint64_t now);
  * wg_packet_send_staged_packets). */
 void dp_send_staged(struct dp_sink *s, struct dp_peer *p, uint64_t now);
 
-/* send.c: frees the peer's staged packets, counted as given up. */
-void dp_staged_give_up(struct dp_ctx *dp, struct dp_peer *p);
+/* send.c: drops the peer's staged packets, counted as given up; their senders are told the
+ * host is unreachable. */
+void dp_staged_give_up(struct dp_sink *s, struct dp_peer *p, uint64_t now);
 
-/* send.c: frees staged packets older than REKEY_ATTEMPT_TIME. */
-void dp_staged_expire(struct dp_ctx *dp, struct dp_peer *p, uint64_t now);
+/* send.c: the same for staged packets older than REKEY_ATTEMPT_TIME. */
+void dp_staged_expire(struct dp_sink *s, struct dp_peer *p, uint64_t now);
 
 /* send.c: packets the workers staged, from their ring onto their peers. */
 unsigned int dp_stage_drain(struct dp_sink *s, uint64_t now);

@@ -7,6 +7,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
+#include <rte_random.h>
 
 #include "crypto/aead_batch.h"
 #include "crypto/ct.h"
@@ -36,6 +37,8 @@ static const char *const drop_names[DP_DROP_COUNT] = {
 	[DP_DROP_TX_FULL] = "tx_full",
 	[DP_DROP_INSIDE_UNEXPECTED] = "unexpected",
 	[DP_DROP_MAC1] = "mac1_invalid",
+	[DP_DROP_TTL_EXPIRED] = "ttl_expired",
+	[DP_DROP_NO_MBUF] = "no_mbuf",
 };
 
 const char *dp_drop_name(enum dp_drop reason)
@@ -108,7 +111,10 @@ struct dp_ctx *dp_create(const struct wgdp_config *cfg, unsigned int n_workers,
 		goto fail;
 	}
 	assign_workers(dp, worker_lcores);
+	dp_icmp_global_init(&dp->icmp_global);
+	dp_router_init(dp, &dp->ctl_router, (uint32_t)rte_rand());
 	for (unsigned int w = 0; w < n_workers; w++) {
+		dp_router_init(dp, &dp->workers[w].router, (uint32_t)rte_rand());
 		dp->workers[w].crypto = wgc_batch_create(WGC_ARCH_AUTO);
 		if (!dp->workers[w].crypto) {
 			snprintf(err, errlen, "crypto: WGDP_CRYPTO_ARCH names a path this CPU lacks");

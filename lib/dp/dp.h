@@ -26,6 +26,7 @@
 
 #include "config.h"
 #include "neigh.h"
+#include "router.h"
 #include "wg/cookie.h"
 #include "wg/index.h"
 #include "wg/noise.h"
@@ -44,7 +45,7 @@
 enum dp_drop {
 	DP_DROP_TRUNCATED,	   /* shorter than its headers say */
 	DP_DROP_NOT_IP,		   /* an ethertype we do not handle */
-	DP_DROP_NOT_FOR_US,	   /* outside: not our address or not our UDP port */
+	DP_DROP_NOT_FOR_US,	   /* not our MAC, or outside: not our address or UDP port */
 	DP_DROP_BAD_MESSAGE,	   /* not a well-formed WireGuard message */
 	DP_DROP_UNKNOWN_INDEX,	   /* data for a receiver index we do not have */
 	DP_DROP_KEYPAIR_EXPIRED,   /* data under a keypair past REJECT_AFTER_* */
@@ -58,11 +59,13 @@ enum dp_drop {
 	DP_DROP_HANDSHAKE_QUEUE,   /* the control lcore's handshake ring was full */
 	DP_DROP_LOCAL_QUEUE,	   /* the control lcore's local ring was full */
 	DP_DROP_STAGE_FULL,	   /* the ring that stages packets on the control lcore was full */
-	DP_DROP_TOO_BIG,	   /* inner packet larger than the MTU */
+	DP_DROP_TOO_BIG,	   /* inner packet larger than the MTU, DF set or IPv6 */
 	DP_DROP_NO_ROOM,	   /* no headroom or tailroom to encapsulate */
 	DP_DROP_TX_FULL,	   /* the TX queue did not take it */
 	DP_DROP_INSIDE_UNEXPECTED, /* WireGuard on an inside-only port, or inside traffic outside */
 	DP_DROP_MAC1,		   /* a handshake message whose mac1 is not for our key */
+	DP_DROP_TTL_EXPIRED,	   /* an inner packet whose TTL / hop limit ran out here */
+	DP_DROP_NO_MBUF,	   /* no mbuf for the fragments of an inner packet */
 	DP_DROP_COUNT
 };
 
@@ -143,6 +146,7 @@ struct dp_port {
 	struct dp_iface iface;
 	uint16_t n_queues;
 	bool outside, inside;
+	uint16_t mtu; /* inner packets leaving an inside port: at most this */
 	struct rte_ring *ctl_tx; /* control → the worker owning TX queue 0 */
 };
 
@@ -174,6 +178,7 @@ struct dp_worker {
 	uint64_t gate_refill_ns;
 	struct dp_flood_count gate_replies; /* cookie replies the gate sent (gate.c) */
 	struct dp_worker_stats stats;
+	struct dp_router router; /* ICMP errors, fragments, MSS clamping (router.h) */
 };
 
 struct dp_ctx {
@@ -221,6 +226,8 @@ struct dp_ctx {
 	struct wgc_batch *ctl_crypto;
 	struct dp_control_stats ctl_stats;
 	uint64_t ctl_drops[DP_DROP_COUNT];
+	struct dp_router ctl_router; /* the control lcore's ICMP errors (staged packets given up) */
+	struct dp_icmp_global icmp_global; /* every lcore's ICMP errors share this budget */
 	uint64_t next_timer_scan;
 	/* Timers (control.c): every peer is swept once a second, a slice each tick; the peers
 	 * with a deadline before their next sweep sit on the "soon" list, checked every tick. */

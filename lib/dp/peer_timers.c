@@ -142,7 +142,7 @@ static void fire(struct dp_sink *s, struct dp_peer *p, unsigned int act, uint64_
 	if (act & WG_TIMER_ZERO_KEYS)
 		zero_keys(s->dp, p);
 	if (act & WG_TIMER_GIVE_UP) {
-		dp_staged_give_up(s->dp, p);
+		dp_staged_give_up(s, p, now);
 		dp_peer_log(p, RTE_LOG_INFO,
 			    "handshake did not complete after 90 seconds, giving up");
 	}
@@ -158,7 +158,7 @@ static void peer_timers(struct dp_sink *s, struct dp_peer *p, uint64_t now)
 {
 	dp_timers_catch_up(p);
 	if (p->n_staged)
-		dp_staged_expire(s->dp, p, now);
+		dp_staged_expire(s, p, now);
 	if (p->kick) {
 		p->kick = false;
 		dp_send_keepalive(s, p, now);

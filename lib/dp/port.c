@@ -75,6 +75,10 @@ static int port_setup(struct dp_ctx *dp, unsigned int i, char *err, size_t errle
 	}
 	rte_eth_allmulticast_enable(id); /* IPv6 neighbour solicitations are multicast */
 	rte_eth_macaddr_get(id, &port->iface.mac);
+	/* What an inner packet leaving here may measure; the Ethernet default if the port says
+	 * nothing believable. */
+	if (rte_eth_dev_get_mtu(id, &port->mtu) != 0 || port->mtu < RTE_ETHER_MIN_MTU)
+		port->mtu = RTE_ETHER_MTU;
 	port->port_id = id;
 	port->iface.port_id = id;
 	port->iface.cfg = pc;

@@ -184,6 +184,37 @@ static json_t *neigh_json(struct dp_ctx *dp)
 	return o;
 }
 
+static void router_add(struct dp_router_stats *sum, const struct dp_router_stats *r)
+{
+	for (unsigned int k = 0; k < DP_ICMP_KIND_COUNT; k++)
+		sum->icmp_sent[k] += __atomic_load_n(&r->icmp_sent[k], __ATOMIC_RELAXED);
+	sum->icmp_ratelimited += __atomic_load_n(&r->icmp_ratelimited, __ATOMIC_RELAXED);
+	sum->icmp_suppressed += __atomic_load_n(&r->icmp_suppressed, __ATOMIC_RELAXED);
+	sum->mss_clamped += __atomic_load_n(&r->mss_clamped, __ATOMIC_RELAXED);
+	sum->fragmented += __atomic_load_n(&r->fragmented, __ATOMIC_RELAXED);
+	sum->fragments += __atomic_load_n(&r->fragments, __ATOMIC_RELAXED);
+}
+
+/* What the router part did, every lcore's summed (router.h). */
+static json_t *router_json(struct dp_ctx *dp)
+{
+	struct dp_router_stats sum = { 0 };
+	json_t *o = json_object(), *sent = json_object();
+
+	router_add(&sum, &dp->ctl_router.stats);
+	for (unsigned int w = 0; w < dp->n_workers; w++)
+		router_add(&sum, &dp->workers[w].router.stats);
+	for (unsigned int k = 0; k < DP_ICMP_KIND_COUNT; k++)
+		set_u64(sent, dp_icmp_kind_name(k), sum.icmp_sent[k]);
+	json_object_set_new(o, "icmp_sent", sent);
+	set_u64(o, "icmp_ratelimited", sum.icmp_ratelimited);
+	set_u64(o, "icmp_suppressed", sum.icmp_suppressed);
+	set_u64(o, "mss_clamped", sum.mss_clamped);
+	set_u64(o, "fragmented", sum.fragmented);
+	set_u64(o, "fragments", sum.fragments);
+	return o;
+}
+
 /*
  * What wgdp holds now, against its bounds: gauges a soak watches stay flat. Read from the
  * control thread while the control lcore changes them: each is one aligned word, read once.
@@ -221,6 +252,7 @@ static json_t *raw_stats(struct dp_admin *adm)
 	json_object_set_new(a, "drops", drops_json(totals));
 	json_object_set_new(a, "handshake", handshake_json(dp));
 	json_object_set_new(a, "neighbours", neigh_json(dp));
+	json_object_set_new(a, "router", router_json(dp));
 	json_object_set_new(a, "resources", resources_json(dp));
 	set_u64(a, "peers", dp->n_live_peers);
 	return a;

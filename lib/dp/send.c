@@ -17,7 +17,9 @@
 
 #include "control.h"
 #include "crypto/ct.h"
+#include "pkt.h"
 #include "route.h"
+#include "router.h"
 #include "wg/clock.h"
 #include "wg/messages.h"
 
@@ -172,20 +174,41 @@ static void staged_free(struct dp_ctx *dp, struct dp_peer *p, unsigned int n)
 	staged_forget(dp, p, n);
 }
 
-void dp_staged_give_up(struct dp_ctx *dp, struct dp_peer *p)
+/*
+ * The first n staged packets will never leave: as a router whose next hop does not answer,
+ * each sender hears "host unreachable" (rate-limited), built in the packet's own mbuf.
+ */
+static void staged_unreachable(struct dp_sink *s, struct dp_peer *p, unsigned int n,
+			       uint64_t now)
 {
-	dp->ctl_stats.staged_dropped += p->n_staged;
-	staged_free(dp, p, p->n_staged);
+	struct dp_ctx *dp = s->dp;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = p->staged[i];
+		const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+		uint8_t family = (ip[0] >> 4) == 4 ? 4 : 6;
+		const uint8_t *src = dp_inside_source(dp, family, dp_inner_src(ip, family));
+
+		if (dp_router_icmp(&dp->ctl_router, m, family, DP_ICMP_HOST_UNREACH, 0, src, now))
+			dp_send_inside(s, m, family, NULL);
+	}
+	staged_forget(dp, p, n);
 }
 
-void dp_staged_expire(struct dp_ctx *dp, struct dp_peer *p, uint64_t now)
+void dp_staged_give_up(struct dp_sink *s, struct dp_peer *p, uint64_t now)
+{
+	s->dp->ctl_stats.staged_dropped += p->n_staged;
+	staged_unreachable(s, p, p->n_staged, now);
+}
+
+void dp_staged_expire(struct dp_sink *s, struct dp_peer *p, uint64_t now)
 {
 	unsigned int n = 0;
 
 	while (n < p->n_staged && now - dp_meta(p->staged[n])->staged_at >= WG_REKEY_ATTEMPT_TIME)
 		n++;
-	dp->ctl_stats.staged_expired += n;
-	staged_free(dp, p, n);
+	s->dp->ctl_stats.staged_expired += n;
+	staged_unreachable(s, p, n, now);
 }
 
 /* Room for one more packet on p: the oldest of its own goes first; the global cap refuses. */

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The worker loop: receive a burst, sort it (WireGuard data, handshakes, our own ARP/ND/ICMP,
- * inside traffic), decrypt or encrypt in batches, send. Nothing here blocks or allocates; the
- * tables are read lock-free and the loop reports RCU quiescence once a pass.
+ * inside traffic), forward as a router does (router.h), decrypt or encrypt in batches, send.
+ * Nothing here blocks, and nothing allocates but the fragments of a packet too big for its
+ * way out; the tables are read lock-free and the loop reports RCU quiescence once a pass.
  */
 #include <string.h>
 
@@ -14,7 +15,9 @@
 #include "gate.h"
 #include "peer.h"
 #include "pkt.h"
+#include "inner.h"
 #include "route.h"
+#include "router.h"
 #include "wg/clock.h"
 #include "wg/messages.h"
 #include "wg/replay.h"
@@ -192,33 +195,96 @@ static bool replay_ok(struct dp_keypair *kp, uint64_t counter)
 	return ok;
 }
 
-/* Forwards a decrypted inner packet (m starts at the IP header) out of an inside port. */
-static void forward_inside(struct dp_sink *s, struct dp_worker *w, struct rte_mbuf *m,
-			   uint8_t family)
+/* ICMP errors on their way to peers, built while a decrypted burst is delivered. */
+struct to_peers {
+	struct rte_mbuf *m[DP_BURST];
+	struct dp_peer *peer[DP_BURST];
+	unsigned int n;
+};
+
+/* An ICMP error about m back to the peer it came from, through its tunnel (sent after the
+ * burst), from our inside address near the offender's destination. */
+static void error_to_peer(struct dp_worker *w, struct to_peers *errs, struct dp_peer *peer,
+			  struct rte_mbuf *m, uint8_t family, enum dp_icmp_kind kind,
+			  uint16_t mtu, const uint8_t *src, uint64_t now)
+{
+	if (!dp_router_icmp(&w->router, m, family, kind, mtu, src, now))
+		return;
+	errs->m[errs->n] = m;
+	errs->peer[errs->n++] = peer;
+}
+
+/* An ICMP error about m back to the host on the inside that sent it, from our address there. */
+static void error_to_inside(struct dp_sink *s, struct dp_worker *w, struct rte_mbuf *m,
+			    uint8_t family, enum dp_icmp_kind kind, uint16_t mtu, uint64_t now)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	const uint8_t *src = dp_inside_source(s->dp, family, dp_inner_src(ip, family));
+
+	if (dp_router_icmp(&w->router, m, family, kind, mtu, src, now))
+		dp_send_inside(s, m, family, NULL);
+}
+
+/* Too big for the inside port: fragments, or "fragmentation needed" to the peer. */
+static void forward_too_big(struct dp_sink *s, struct dp_worker *w, struct to_peers *errs,
+			    struct dp_peer *peer, struct rte_mbuf *m, uint8_t family,
+			    const struct dp_route *r, uint16_t mtu, uint64_t now)
+{
+	struct rte_mbuf *frags[DP_MAX_FRAGMENTS];
+	unsigned int n;
+
+	if (!dp_inner_may_fragment(rte_pktmbuf_mtod(m, const uint8_t *), family)) {
+		w->stats.drops[DP_DROP_TOO_BIG]++;
+		error_to_peer(w, errs, peer, m, family, DP_ICMP_FRAG_NEEDED, mtu, r->src->bytes,
+			      now);
+		return;
+	}
+	n = dp_router_fragment(&w->router, s->dp->pool, m, mtu, frags, DP_MAX_FRAGMENTS);
+	if (!n)
+		w->stats.drops[DP_DROP_NO_MBUF]++;
+	for (unsigned int i = 0; i < n; i++)
+		dp_send_inside(s, frags[i], family, r);
+}
+
+/*
+ * A decrypted inner packet (m at its IP header, from peer) out of an inside port, as a router
+ * forwards it: route, TTL, size, MSS. Errors about it go back to the peer through errs.
+ */
+static void forward_inside(struct dp_sink *s, struct dp_worker *w, struct to_peers *errs,
+			   struct dp_peer *peer, struct rte_mbuf *m, uint8_t family, uint64_t now)
+{
+	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
+	uint32_t len = rte_pktmbuf_data_len(m);
+	uint16_t mss = wgdp_config_mss(s->dp->cfg, family), mtu;
 	struct wgdp_addr dst;
 	struct dp_route r;
-	struct rte_ether_hdr *eth;
 
 	dp_addr_set(&dst, family, dp_inner_dst(ip, family));
 	if (!dp_route(s->dp, false, &dst, &r)) {
-		drop(w, m, DP_DROP_NO_ROUTE);
+		w->stats.drops[DP_DROP_NO_ROUTE]++;
+		error_to_peer(w, errs, peer, m, family, DP_ICMP_HOST_UNREACH, 0,
+			      dp_inside_source(s->dp, family, dst.bytes), now);
 		return;
 	}
-	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
-	if (!eth) {
-		drop(w, m, DP_DROP_NO_ROOM);
+	if (!dp_inner_dec_ttl(ip, family)) {
+		w->stats.drops[DP_DROP_TTL_EXPIRED]++;
+		error_to_peer(w, errs, peer, m, family, DP_ICMP_TIME_EXCEEDED, 0, r.src->bytes,
+			      now);
 		return;
 	}
-	rte_ether_addr_copy(&s->dp->ports[r.port].iface.mac, &eth->src_addr);
-	eth->ether_type = rte_cpu_to_be_16(family == 4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
-	dp_sink_l2(s, r.port, &r.nh, m);
+	mtu = s->dp->ports[r.port].mtu;
+	if (unlikely(len > mtu)) {
+		forward_too_big(s, w, errs, peer, m, family, &r, mtu, now);
+		return;
+	}
+	if (mss && dp_inner_clamp_mss(ip, len, family, mss))
+		w->router.stats.mss_clamped++;
+	dp_send_inside(s, m, family, &r);
 }
 
 /* After authentication: replay, bookkeeping, source check, forwarding. */
 static void deliver(struct dp_sink *s, struct dp_worker *w, struct rx_data *d,
-		    struct dp_keypair *kp, uint64_t counter, uint64_t now)
+		    struct dp_keypair *kp, uint64_t counter, struct to_peers *errs, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
 	struct dp_peer *peer = kp->peer;
@@ -257,12 +323,12 @@ static void deliver(struct dp_sink *s, struct dp_worker *w, struct rx_data *d,
 	}
 	__atomic_store_n(&peer->last_rx_data_ns, now, __ATOMIC_RELAXED);
 	rte_pktmbuf_trim(d->m, (uint16_t)(rte_pktmbuf_data_len(d->m) - ip_len));
-	forward_inside(s, w, d->m, family);
+	forward_inside(s, w, errs, peer, d->m, family, now);
 }
 
 /* Looks the keypairs up in one bulk call, decrypts the burst in one batch. */
 static void rx_data_burst(struct dp_sink *s, struct dp_worker *w, struct rx_data *rx,
-			  unsigned int n, uint64_t now)
+			  unsigned int n, struct to_peers *errs, uint64_t now)
 {
 	uint32_t index[DP_BURST];
 	const void *keys[DP_BURST];
@@ -314,7 +380,7 @@ static void rx_data_burst(struct dp_sink *s, struct dp_worker *w, struct rx_data
 		if (!(ok & (1ull << j)))
 			drop(w, rx[pos[j]].m, DP_DROP_AUTH);
 		else
-			deliver(s, w, &rx[pos[j]], kps[j], counters[j], now);
+			deliver(s, w, &rx[pos[j]], kps[j], counters[j], errs, now);
 	}
 }
 
@@ -337,56 +403,121 @@ static void stage(struct dp_ctx *dp, struct dp_worker *w, struct dp_peer *peer,
 		drop(w, pkt, DP_DROP_STAGE_FULL);
 }
 
-/* Inside traffic: find the peer by destination, take a counter, encrypt the burst. */
-static void tx_inside_burst(struct dp_sink *s, struct dp_worker *w, struct rte_mbuf **pkts,
-			    unsigned int n, uint64_t now)
+/* Packets (at their IP header) on their way into tunnels, encrypted a burst at a time. */
+struct peer_batch {
+	struct rte_mbuf *m[DP_BURST];
+	struct dp_peer *peer[DP_BURST];
+	struct dp_keypair *kp[DP_BURST];
+	uint64_t counter[DP_BURST];
+	unsigned int n;
+};
+
+static void batch_flush(struct dp_sink *s, struct dp_worker *w, struct peer_batch *b,
+			uint64_t now)
+{
+	if (!b->n)
+		return;
+	w->stats.encrypted += b->n;
+	dp_encrypt_send(s, w->crypto, b->m, b->peer, b->kp, b->counter, b->n, now);
+	b->n = 0;
+}
+
+/* Takes a counter of the peer's current keypair for pkt, or stages it for want of one. */
+static void batch_add(struct dp_sink *s, struct dp_worker *w, struct peer_batch *b,
+		      struct dp_peer *peer, struct rte_mbuf *pkt, uint64_t now)
+{
+	struct dp_keypair *kp = __atomic_load_n(&peer->send_kp, __ATOMIC_ACQUIRE);
+	uint64_t counter = kp ? __atomic_fetch_add(&kp->kp.send_counter, 1, __ATOMIC_RELAXED) : 0;
+
+	if (!kp || wg_timers_keypair_expired(kp->kp.birth, counter, now)) {
+		stage(s->dp, w, peer, pkt);
+		return;
+	}
+	if (b->n == DP_BURST)
+		batch_flush(s, w, b, now);
+	b->m[b->n] = pkt;
+	b->peer[b->n] = peer;
+	b->kp[b->n] = kp;
+	b->counter[b->n++] = counter;
+}
+
+/* Above the tunnel's MTU: fragments (IPv4 without DF), or "fragmentation needed" back. */
+static void tunnel_too_big(struct dp_sink *s, struct dp_worker *w, struct peer_batch *b,
+			   struct dp_peer *peer, struct rte_mbuf *pkt, uint8_t family, uint64_t now)
+{
+	struct rte_mbuf *frags[DP_MAX_FRAGMENTS];
+	uint16_t mtu = s->dp->cfg->mtu;
+	unsigned int n;
+
+	if (!dp_inner_may_fragment(rte_pktmbuf_mtod(pkt, const uint8_t *), family)) {
+		w->stats.drops[DP_DROP_TOO_BIG]++;
+		error_to_inside(s, w, pkt, family, DP_ICMP_FRAG_NEEDED, mtu, now);
+		return;
+	}
+	n = dp_router_fragment(&w->router, s->dp->pool, pkt, mtu, frags, DP_MAX_FRAGMENTS);
+	if (!n)
+		w->stats.drops[DP_DROP_NO_MBUF]++;
+	for (unsigned int i = 0; i < n; i++)
+		batch_add(s, w, b, peer, frags[i], now);
+}
+
+/*
+ * One inside frame towards its peer, as a router forwards it: the peer by destination (none:
+ * unreachable), TTL, the tunnel's MTU, MSS; errors about it go back to the sender.
+ */
+static void inside_to_peer(struct dp_sink *s, struct dp_worker *w, struct peer_batch *b,
+			   struct dp_aips *aips, struct rte_mbuf *pkt, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
-	struct dp_aips *aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
-	struct rte_mbuf *m[DP_BURST];
-	struct dp_peer *peers[DP_BURST];
-	struct dp_keypair *kps[DP_BURST];
-	uint64_t counters[DP_BURST];
-	unsigned int k = 0;
+	uint8_t *ip;
+	uint32_t ip_len, id;
+	uint8_t family;
+	uint16_t mss;
+	struct dp_peer *peer;
 
-	for (unsigned int i = 0; i < n; i++) {
-		struct rte_mbuf *pkt = pkts[i];
-		const uint8_t *ip;
-		uint32_t ip_len, id;
-		uint8_t family;
-		struct dp_peer *peer;
-		struct dp_keypair *kp;
-		uint64_t counter;
+	rte_pktmbuf_adj(pkt, sizeof(struct rte_ether_hdr));
+	ip = rte_pktmbuf_mtod(pkt, uint8_t *);
+	if (!dp_inner_parse(ip, rte_pktmbuf_data_len(pkt), &ip_len, &family)) {
+		drop(w, pkt, DP_DROP_TRUNCATED);
+		return;
+	}
+	rte_pktmbuf_trim(pkt, (uint16_t)(rte_pktmbuf_data_len(pkt) - ip_len));
+	id = family == 4 ? dp_aips_lookup4(aips, dp_inner_dst(ip, 4))
+			 : dp_aips_lookup6(aips, dp_inner_dst(ip, 6));
+	peer = id < dp->max_peers ? __atomic_load_n(&dp->peers[id], __ATOMIC_ACQUIRE) : NULL;
+	if (!peer) {
+		w->stats.drops[DP_DROP_NO_PEER]++;
+		error_to_inside(s, w, pkt, family, DP_ICMP_HOST_UNREACH, 0, now);
+		return;
+	}
+	if (!dp_inner_dec_ttl(ip, family)) {
+		w->stats.drops[DP_DROP_TTL_EXPIRED]++;
+		error_to_inside(s, w, pkt, family, DP_ICMP_TIME_EXCEEDED, 0, now);
+		return;
+	}
+	if (unlikely(ip_len > dp->cfg->mtu)) {
+		tunnel_too_big(s, w, b, peer, pkt, family, now);
+		return;
+	}
+	mss = wgdp_config_mss(dp->cfg, family);
+	if (mss && dp_inner_clamp_mss(ip, ip_len, family, mss))
+		w->router.stats.mss_clamped++;
+	batch_add(s, w, b, peer, pkt, now);
+}
 
-		rte_pktmbuf_adj(pkt, sizeof(struct rte_ether_hdr));
-		ip = rte_pktmbuf_mtod(pkt, const uint8_t *);
-		if (!dp_inner_parse(ip, rte_pktmbuf_data_len(pkt), &ip_len, &family)) {
-			drop(w, pkt, DP_DROP_TRUNCATED);
-			continue;
-		}
-		rte_pktmbuf_trim(pkt, (uint16_t)(rte_pktmbuf_data_len(pkt) - ip_len));
-		id = family == 4 ? dp_aips_lookup4(aips, dp_inner_dst(ip, 4))
-				 : dp_aips_lookup6(aips, dp_inner_dst(ip, 6));
-		peer = id < dp->max_peers ? __atomic_load_n(&dp->peers[id], __ATOMIC_ACQUIRE) : NULL;
-		if (!peer) {
-			drop(w, pkt, DP_DROP_NO_PEER);
-			continue;
-		}
-		kp = __atomic_load_n(&peer->send_kp, __ATOMIC_ACQUIRE);
-		counter = kp ? __atomic_fetch_add(&kp->kp.send_counter, 1, __ATOMIC_RELAXED) : 0;
-		if (!kp || wg_timers_keypair_expired(kp->kp.birth, counter, now)) {
-			stage(dp, w, peer, pkt);
-			continue;
-		}
-		m[k] = pkt;
-		peers[k] = peer;
-		kps[k] = kp;
-		counters[k++] = counter;
-	}
-	if (k) {
-		w->stats.encrypted += k;
-		dp_encrypt_send(s, w->crypto, m, peers, kps, counters, k, now);
-	}
+/* Inside traffic, and our errors about decrypted packets, into their tunnels. */
+static void tx_to_peers(struct dp_sink *s, struct dp_worker *w, struct rte_mbuf **inside,
+			unsigned int n, struct to_peers *errs, uint64_t now)
+{
+	struct dp_aips *aips = __atomic_load_n(&s->dp->aips, __ATOMIC_ACQUIRE);
+	struct peer_batch b;
+
+	b.n = 0;
+	for (unsigned int i = 0; i < errs->n; i++)
+		batch_add(s, w, &b, errs->peer[i], errs->m[i], now);
+	for (unsigned int i = 0; i < n; i++)
+		inside_to_peer(s, w, &b, aips, inside[i], now);
+	batch_flush(s, w, &b, now);
 }
 
 /* Sorts one inside frame: ours (ARP, ND, ICMP to our address) or to be encrypted. */
@@ -434,6 +565,7 @@ static unsigned int poll_queue(struct dp_ctx *dp, struct dp_worker *w, struct dp
 {
 	struct rte_mbuf *pkts[DP_BURST], *inside[DP_BURST];
 	struct rx_data rx[DP_BURST];
+	struct to_peers errs;
 	unsigned int n_rx = 0, n_inside = 0;
 	uint16_t n = rte_eth_rx_burst(port->port_id, queue, pkts, DP_BURST);
 	uint64_t now;
@@ -448,7 +580,9 @@ static unsigned int poll_queue(struct dp_ctx *dp, struct dp_worker *w, struct dp
 	for (uint16_t i = 0; i < n; i++) {
 		bool bad;
 
-		if (port->outside) {
+		if (unlikely(!dp_frame_for_us(port, pkts[i]))) {
+			drop(w, pkts[i], DP_DROP_NOT_FOR_US);
+		} else if (port->outside) {
 			classify_outside(s, w, port, pkts[i], rx, &n_rx, inside, &n_inside, now);
 		} else if (inside_is_local(port, pkts[i], &bad)) {
 			to_local(dp, w, pkts[i]);
@@ -458,10 +592,11 @@ static unsigned int poll_queue(struct dp_ctx *dp, struct dp_worker *w, struct dp
 			inside[n_inside++] = pkts[i];
 		}
 	}
+	errs.n = 0;
 	if (n_rx)
-		rx_data_burst(s, w, rx, n_rx, now);
-	if (n_inside)
-		tx_inside_burst(s, w, inside, n_inside, now);
+		rx_data_burst(s, w, rx, n_rx, &errs, now);
+	if (n_inside || errs.n)
+		tx_to_peers(s, w, inside, n_inside, &errs, now);
 	return n;
 }
 

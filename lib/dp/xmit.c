@@ -95,6 +95,33 @@ void dp_sink_l2(struct dp_sink *s, uint16_t port, const struct wgdp_addr *nh, st
 	}
 }
 
+void dp_send_inside(struct dp_sink *s, struct rte_mbuf *m, uint8_t family, const struct dp_route *r)
+{
+	struct dp_route found;
+	struct rte_ether_hdr *eth;
+
+	if (!r) {
+		struct wgdp_addr dst;
+
+		dp_addr_set(&dst, family, dp_inner_dst(rte_pktmbuf_mtod(m, const uint8_t *), family));
+		if (!dp_route(s->dp, false, &dst, &found)) {
+			s->drops[DP_DROP_NO_ROUTE]++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		r = &found;
+	}
+	eth = (struct rte_ether_hdr *)rte_pktmbuf_prepend(m, sizeof(*eth));
+	if (!eth) {
+		s->drops[DP_DROP_NO_ROOM]++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	rte_ether_addr_copy(&s->dp->ports[r->port].iface.mac, &eth->src_addr);
+	eth->ether_type = rte_cpu_to_be_16(family == 4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
+	dp_sink_l2(s, r->port, &r->nh, m);
+}
+
 /* Posts a note to the control lcore once until it is handled (flag cleared there). */
 static void post_event_once(struct dp_ctx *dp, uint32_t *flag, uint32_t kind,
 			    struct dp_peer *peer, void *kp)

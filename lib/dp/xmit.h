@@ -8,6 +8,7 @@
 #define WGDP_DP_XMIT_H
 
 #include "dp.h"
+#include "route.h"
 
 struct dp_keypair;
 
@@ -39,6 +40,12 @@ void dp_sink_list(struct dp_sink *s, struct dp_tx_list *l);
  * neighbour table, or the frame waits on the control lcore while nh is resolved.
  */
 void dp_sink_l2(struct dp_sink *s, uint16_t port, const struct wgdp_addr *nh, struct rte_mbuf *m);
+
+/*
+ * Sends an inner packet (m at its IP header) out of the inside port that reaches its
+ * destination: r says which (NULL: looked up here). No route or no headroom: dropped, counted.
+ */
+void dp_send_inside(struct dp_sink *s, struct rte_mbuf *m, uint8_t family, const struct dp_route *r);
 
 /*
  * Encrypts n inner IP packets (m[i] starts at the IP header) for peers[i] under kps[i] with

@@ -73,6 +73,30 @@ void model_host_send(struct sim *s, unsigned int peer)
 	sim_send_inside(s, pkt, len);
 }
 
+/*
+ * wgdp's ICMP host unreachable (type 3 code 1) from its inside address 10.0.0.1, quoting a
+ * packet we sent to a peer: what a router says when that peer's handshake never completes.
+ */
+static bool unreachable_about_ours(struct sim *s, const uint8_t *ip, uint16_t len)
+{
+	static const uint8_t wgdp_ip[4] = { 10, 0, 0, 1 };
+	const uint8_t *quote = ip + 28;
+
+	if (len < 28 + 20 + 8 || ip[9] != IPPROTO_ICMP || memcmp(ip + 12, wgdp_ip, 4) != 0 ||
+	    ip[20] != 3 || ip[21] != 1 || memcmp(quote + 12, host_ip, 4) != 0)
+		return false;
+	/* The quote is the IP header and 8 bytes: our UDP header, not the numbering; its
+	 * destination must be one of the peers'. */
+	for (unsigned int i = 0; i < s->opts.n_peers; i++) {
+		uint8_t dst[4];
+
+		sim_inner_ip(i, dst);
+		if (memcmp(quote + 16, dst, 4) == 0)
+			return true;
+	}
+	return false;
+}
+
 /* A packet wgdp decrypted: from peer i's inner address, to us, carrying i's numbering. */
 void model_host_rx(struct sim *s, const uint8_t *ip, uint16_t len)
 {
@@ -81,6 +105,13 @@ void model_host_rx(struct sim *s, const uint8_t *ip, uint16_t len)
 	uint64_t seq;
 	uint8_t src[4];
 
+	if (len >= 20 && ip[9] == IPPROTO_ICMP) {
+		if (unreachable_about_ours(s, ip, len))
+			h->unreachable++;
+		else
+			h->bad++;
+		return;
+	}
 	if (len < 44 || (ip[0] >> 4) != 4 || memcmp(ip + 16, host_ip, 4) != 0) {
 		h->bad++;
 		return;

@@ -91,6 +91,7 @@ struct sim_host {
 	uint8_t **seen;	  /* per peer bitmap */
 	uint64_t *seen_bits;
 	uint64_t bad; /* frames that were not ours or came from the wrong source */
+	uint64_t unreachable; /* wgdp's ICMP host unreachable about packets of ours */
 };
 
 struct sim_opts {

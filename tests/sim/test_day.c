@@ -404,6 +404,13 @@ static void check_end(struct day *d)
 	CU_ASSERT_EQUAL(dup, 0);
 	CU_ASSERT_EQUAL(lost_good, 0);
 	CU_ASSERT_EQUAL(s->host.bad, 0);
+	/* Packets that waited for peers gone offline were answered "host unreachable": every
+	 * error the control lcore sent reached the host, and no more than it dropped. */
+	CU_ASSERT_EQUAL(s->host.unreachable,
+			s->dp->ctl_router.stats.icmp_sent[DP_ICMP_HOST_UNREACH]);
+	CU_ASSERT(s->host.unreachable <= s->dp->ctl_stats.staged_dropped +
+						 s->dp->ctl_stats.staged_expired);
+	CU_ASSERT(s->host.unreachable > 0);
 	CU_ASSERT_EQUAL(d->violations, 0);
 	CU_ASSERT_EQUAL(d->reloads, 4);
 	if (lost_good || d->violations)

@@ -398,6 +398,54 @@ static void test_max_peers(void)
 		     "limits.handshake_queue", "power of two");
 }
 
+/* An interface with one more member: "%s" is, e.g., "\"mss_clamp\":\"auto\"". */
+static char *with_interface(const char *extra)
+{
+	static char buf[1024];
+
+	snprintf(buf, sizeof(buf),
+		 "{\"interface\":{\"private_key\":\"" OUR_KEY "\",%s},"
+		 "\"ports\":[{\"port\":0,\"role\":\"both\",\"address\":[\"192.0.2.1/24\"]}]}",
+		 extra);
+	return buf;
+}
+
+static void test_mss_clamp(void)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(with_peers("[]"), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(wgdp_config_mss(cfg, 4), 0); /* absent: off */
+	CU_ASSERT_EQUAL(wgdp_config_mss(cfg, 6), 0);
+	wgdp_config_free(cfg);
+
+	/* "auto": room for IPv4 + TCP (40) or IPv6 + TCP (60) headers inside the MTU. */
+	cfg = parse(with_interface("\"mss_clamp\":\"auto\""), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(wgdp_config_mss(cfg, 4), 1380);
+	CU_ASSERT_EQUAL(wgdp_config_mss(cfg, 6), 1360);
+	wgdp_config_free(cfg);
+	cfg = parse(with_interface("\"mtu\":1280,\"mss_clamp\":\"auto\""), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(wgdp_config_mss(cfg, 4), 1240);
+	CU_ASSERT_EQUAL(wgdp_config_mss(cfg, 6), 1220);
+	wgdp_config_free(cfg);
+
+	cfg = parse(with_interface("\"mss_clamp\":1200"), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(wgdp_config_mss(cfg, 4), 1200);
+	CU_ASSERT_EQUAL(wgdp_config_mss(cfg, 6), 1200);
+	wgdp_config_free(cfg);
+
+	expect_error(with_interface("\"mss_clamp\":\"on\""), "interface.mss_clamp", "\"auto\"");
+	expect_error(with_interface("\"mss_clamp\":535"), "interface.mss_clamp", "536");
+	expect_error(with_interface("\"mss_clamp\":1381"), "interface.mss_clamp", "(1380)");
+	expect_error(with_interface("\"mtu\":1280,\"mss_clamp\":1300"), "interface.mss_clamp",
+		     "(1240)");
+	expect_error(with_interface("\"mss_clamp\":true"), "interface.mss_clamp", "\"auto\"");
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -412,6 +460,7 @@ int main(void)
 		{ "a prefix held twice, in memory", test_prefix_held_twice_in_memory },
 		{ "a new peer's prefixes (peer-add)", test_new_peer },
 		{ "the prefix check scales", test_prefix_check_scales },
+		{ "interface.mss_clamp", test_mss_clamp },
 		CU_TEST_INFO_NULL,
 	};
 

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: MIT */
+/* The router's duties shared by workers and the control lcore (router.h). */
+#include <string.h>
+
+#include <rte_ether.h>
+#include <rte_ip_frag.h>
+
+#include "dp.h"
+#include "pkt.h"
+#include "router.h"
+
+void dp_router_init(struct dp_ctx *dp, struct dp_router *r, uint32_t seed)
+{
+	memset(&r->stats, 0, sizeof(r->stats));
+	dp_icmp_limiter_init(&r->limit, &dp->icmp_global, seed);
+}
+
+/* 33:33:ff:xx:xx:xx, the solicited-node group of one of our IPv6 addresses (RFC 4291 2.7.1). */
+static bool joined_group(const struct dp_port *port, const struct rte_ether_addr *dst)
+{
+	const struct wgdp_port_config *pc = port->iface.cfg;
+	const uint8_t *d = dst->addr_bytes;
+
+	if (d[0] != 0x33 || d[1] != 0x33)
+		return false;
+	if (d[2] == 0 && d[3] == 0 && d[4] == 0 && d[5] == 1)
+		return true; /* all-nodes */
+	if (d[2] != 0xff)
+		return false;
+	for (unsigned int i = 0; i < pc->n_addrs; i++) {
+		const uint8_t *a = pc->addrs[i].addr.bytes;
+
+		if (pc->addrs[i].addr.family == 6 && memcmp(a + 13, d + 3, 3) == 0)
+			return true;
+	}
+	return false;
+}
+
+bool dp_frame_for_us(const struct dp_port *port, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+
+	if (unlikely(rte_pktmbuf_data_len(m) < sizeof(*eth)))
+		return true;
+	if (likely(rte_is_same_ether_addr(&eth->dst_addr, &port->iface.mac)))
+		return true;
+	return rte_is_broadcast_ether_addr(&eth->dst_addr) || joined_group(port, &eth->dst_addr);
+}
+
+static bool prefix_holds(const struct wgdp_port_addr *pa, uint8_t family, const uint8_t *a)
+{
+	unsigned int full = pa->len / 8, rest = pa->len % 8;
+
+	if (pa->addr.family != family || memcmp(pa->addr.bytes, a, full) != 0)
+		return false;
+	return !rest || ((pa->addr.bytes[full] ^ a[full]) & (0xff << (8 - rest))) == 0;
+}
+
+const uint8_t *dp_inside_source(const struct dp_ctx *dp, uint8_t family, const uint8_t *near)
+{
+	const uint8_t *first = NULL;
+
+	for (unsigned int i = 0; i < dp->n_ports; i++) {
+		const struct wgdp_port_config *pc = dp->ports[i].iface.cfg;
+
+		if (!dp->ports[i].inside)
+			continue;
+		for (unsigned int j = 0; j < pc->n_addrs; j++) {
+			if (pc->addrs[j].addr.family != family)
+				continue;
+			if (near && prefix_holds(&pc->addrs[j], family, near))
+				return pc->addrs[j].addr.bytes;
+			if (!first)
+				first = pc->addrs[j].addr.bytes;
+		}
+	}
+	return first;
+}
+
+bool dp_router_icmp(struct dp_router *r, struct rte_mbuf *m, uint8_t family,
+		    enum dp_icmp_kind kind, uint16_t mtu, const uint8_t *src, uint64_t now)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+
+	if (!src || !dp_icmp_may_answer(ip, rte_pktmbuf_data_len(m), family)) {
+		r->stats.icmp_suppressed++;
+	} else if (!dp_icmp_limit_allow(&r->limit, family, dp_inner_src(ip, family), now)) {
+		r->stats.icmp_ratelimited++;
+	} else if (!dp_icmp_build(m, family, kind, mtu, src)) {
+		r->stats.icmp_suppressed++;
+	} else {
+		r->stats.icmp_sent[kind]++;
+		return true;
+	}
+	rte_pktmbuf_free(m);
+	return false;
+}
+
+unsigned int dp_router_fragment(struct dp_router *r, struct rte_mempool *pool,
+				struct rte_mbuf *m, uint16_t mtu, struct rte_mbuf **out,
+				unsigned int max)
+{
+	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint16_t ihl = (uint16_t)((ip[0] & 0xf) * 4);
+	/* Every fragment but the last carries a multiple of 8 bytes (RFC 791). */
+	uint16_t piece = (uint16_t)(ihl + ((mtu - ihl) & ~7u));
+	int32_t n = rte_ipv4_fragment_copy_nonseg_packet(m, out, (uint16_t)max, piece, pool);
+
+	rte_pktmbuf_free(m);
+	if (n <= 0)
+		return 0;
+	/* The library leaves the header checksum to an offload we do not ask for. */
+	for (int32_t i = 0; i < n; i++) {
+		struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(out[i], struct rte_ipv4_hdr *);
+
+		h->hdr_checksum = 0;
+		h->hdr_checksum = rte_ipv4_cksum(h);
+	}
+	r->stats.fragmented++;
+	r->stats.fragments += (uint64_t)n;
+	return (unsigned int)n;
+}
