@@ -475,6 +475,13 @@ static void inside_to_peer(struct dp_sink *s, struct dp_worker *w, struct peer_b
 	uint16_t mss;
 	struct dp_peer *peer;
 
+	/* RFC 1812 5.3.4: what came as a link-layer broadcast or multicast is not forwarded
+	 * (nor answered with an error). */
+	if (unlikely(rte_is_multicast_ether_addr(
+		    &rte_pktmbuf_mtod(pkt, struct rte_ether_hdr *)->dst_addr))) {
+		drop(w, pkt, DP_DROP_NOT_FOR_US);
+		return;
+	}
 	rte_pktmbuf_adj(pkt, sizeof(struct rte_ether_hdr));
 	ip = rte_pktmbuf_mtod(pkt, uint8_t *);
 	if (!dp_inner_parse(ip, rte_pktmbuf_data_len(pkt), &ip_len, &family)) {
