@@ -2,8 +2,8 @@
 /*
  * Writes the seed corpora of the handshake targets: valid messages made from the same fixed
  * keys and deterministic randomness the targets use, so each seed gets past mac1 and the
- * AEADs and the fuzzer starts from the deep end; and the frames, data bursts, control
- * requests and UAPI streams, whose keys derive from the same constants. Deterministic: the
+ * AEADs and the fuzzer starts from the deep end; and the frames, inner packets, data bursts,
+ * control requests and UAPI streams, whose keys derive from the same constants. Deterministic: the
  * same build writes the same bytes. Run by scripts/fuzz.sh --regen-corpus, or:
  *
  *   build-fuzz/fuzz/gen_corpus fuzz/corpus
@@ -351,6 +351,125 @@ static int data_seeds(const char *dir)
 	return rc;
 }
 
+/* ---- fuzz_icmp: control byte, MTU / MSS (2 bytes), an inner IP packet ---- */
+
+static const uint8_t inner_src4[4] = { 10, 0, 1, 2 }, inner_dst4[4] = { 192, 0, 2, 80 };
+static const uint8_t inner_src6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 1, [15] = 2 };
+static const uint8_t inner_dst6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x80 };
+
+/* An IPv4 header of ihl bytes (NOP options) for len bytes of payload; returns ihl. */
+static size_t inner4(uint8_t *p, size_t ihl, uint8_t proto, size_t len, uint8_t ttl)
+{
+	memset(p, 0, ihl);
+	p[0] = (uint8_t)(0x40 | ihl / 4);
+	put16(p + 2, (unsigned int)(ihl + len));
+	put16(p + 6, 0x4000);
+	p[8] = ttl;
+	p[9] = proto;
+	memcpy(p + 12, inner_src4, 4);
+	memcpy(p + 16, inner_dst4, 4);
+	memset(p + 20, 1, ihl - 20);
+	put16(p + 10, fold(sum16(0, p, ihl)));
+	return ihl;
+}
+
+static size_t inner6(uint8_t *p, uint8_t next, size_t len, uint8_t hops)
+{
+	memset(p, 0, IP6_LEN);
+	p[0] = 0x60;
+	put16(p + 4, (unsigned int)len);
+	p[6] = next;
+	p[7] = hops;
+	memcpy(p + 8, inner_src6, 16);
+	memcpy(p + 24, inner_dst6, 16);
+	return IP6_LEN;
+}
+
+/* A SYN with Linux's options (MSS 1460, SACK permitted, timestamps, window scale) at tcp. */
+static size_t syn(uint8_t *tcp, const uint8_t *ip, int family)
+{
+	static const uint8_t opts[20] = { 2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0,
+					  1, 3, 3, 7 };
+	uint32_t sum;
+
+	memset(tcp, 0, 40);
+	put16(tcp, 40000);
+	put16(tcp + 2, 443);
+	put16(tcp + 4, 0x1234);
+	tcp[12] = 10 << 4;
+	tcp[13] = 0x02;
+	put16(tcp + 14, 64240);
+	memcpy(tcp + 20, opts, sizeof(opts));
+	sum = family == 4 ? sum16(0, ip + 12, 8) : sum16(0, ip + 8, 32);
+	put16(tcp + 16, fold(sum16(sum + 6 + 40, tcp, 40)));
+	return 40;
+}
+
+static int write_inner(const char *dir, const char *name, uint8_t ctl, unsigned int mtu,
+		       const uint8_t *pkt, size_t len)
+{
+	uint8_t in[2 + MAX_FRAME];
+
+	put16(in, mtu);
+	memcpy(in + 2, pkt, len);
+	return write_seed(dir, "icmp", name, ctl, in, 2 + len);
+}
+
+static int icmp_seeds(const char *dir)
+{
+	uint8_t p[MAX_FRAME];
+	size_t n;
+	int rc = 0;
+
+	n = inner4(p, IP4_LEN, 17, 80, 1);
+	memset(p + n, 0x5a, 80);
+	rc |= write_inner(dir, "ipv4-udp-ttl1", 0, 1420, p, n + 80);
+	rc |= write_inner(dir, "ipv4-udp-no-headroom", 1, 1420, p, n + 80);
+	memset(p + n + 80, 0, 12); /* WireGuard's padding after the packet */
+	rc |= write_inner(dir, "ipv4-udp-padded", 2, 1420, p, n + 92);
+	n = inner4(p, 32, 17, 40, 64);
+	memset(p + n, 0x33, 40);
+	rc |= write_inner(dir, "ipv4-options", 0, 1280, p, n + 40);
+	n = inner4(p, IP4_LEN, 17, 40, 64);
+	put16(p + 6, 0x2000 | 185);
+	put16(p + 10, 0);
+	put16(p + 10, fold(sum16(0, p, IP4_LEN)));
+	rc |= write_inner(dir, "ipv4-fragment", 0, 1420, p, n + 40);
+	n = inner4(p, IP4_LEN, 1, 16, 64);
+	memset(p + n, 0, 16);
+	p[n] = 8;
+	put16(p + n + 2, fold(sum16(0, p + n, 16)));
+	rc |= write_inner(dir, "ipv4-echo", 0, 1420, p, n + 16);
+	p[n] = 3;
+	p[n + 1] = 1;
+	put16(p + n + 2, 0);
+	put16(p + n + 2, fold(sum16(0, p + n, 16)));
+	rc |= write_inner(dir, "ipv4-unreach", 0, 1420, p, n + 16);
+	n = inner4(p, IP4_LEN, 6, 40, 64);
+	n += syn(p + n, p, 4);
+	rc |= write_inner(dir, "ipv4-syn", 0, 1380, p, n);
+
+	n = inner6(p, 17, 1460, 1);
+	memset(p + n, 0x6c, 1460);
+	rc |= write_inner(dir, "ipv6-udp-1500-hop1", 0, 1280, p, n + 1460);
+	n = inner6(p, 6, 40, 64);
+	n += syn(p + n, p, 6);
+	rc |= write_inner(dir, "ipv6-syn", 0, 1380, p, n);
+	n = inner6(p, 0, 8 + 8 + 8, 64);
+	memset(p + n, 0, 24);
+	p[n] = 44; /* hop-by-hop, then a fragment header (offset 0, more), then UDP */
+	p[n + 8] = 17;
+	put16(p + n + 10, 1);
+	rc |= write_inner(dir, "ipv6-hbh-fragment", 0, 1280, p, n + 24);
+	n = inner6(p, 58, 16, 64);
+	memset(p + n, 0, 16);
+	p[n] = 128;
+	rc |= write_inner(dir, "ipv6-echo", 0, 1280, p, n + 16);
+	p[n] = 1;
+	rc |= write_inner(dir, "ipv6-unreach", 0, 1280, p, n + 16);
+	return rc;
+}
+
 /* ---- text: the config, the control socket, the UAPI ---- */
 
 static int write_text(const char *dir, const char *target, const char *name, const char *text)
@@ -479,6 +598,7 @@ int main(int argc, char **argv)
 	rc |= neigh_seeds(argv[1]);
 	rc |= text_seeds(argv[1]);
 	rc |= data_seeds(argv[1]);
+	rc |= icmp_seeds(argv[1]);
 	if (rc)
 		fprintf(stderr, "gen_corpus: cannot write under %s\n", argv[1]);
 	return rc ? 1 : 0;
