@@ -472,6 +472,77 @@ static int icmp_seeds(const char *dir)
 
 /* ---- text: the config, the control socket, the UAPI ---- */
 
+/* ---- packets to fragment and frames, for fuzz_router ---- */
+
+/* An input of fuzz_router: ctl, the MTU and the packet's length as the target decodes them
+ * (576 + v, mtu + 1 + v), max fragments (0: all), then the packet's first bytes. */
+static int write_router(const char *dir, const char *name, uint8_t ctl, unsigned int mtu,
+			unsigned int len, uint8_t max, const uint8_t *pkt, size_t n)
+{
+	uint8_t in[5 + MAX_FRAME];
+
+	put16(in, mtu - 576);
+	put16(in + 2, len - mtu - 1);
+	in[4] = max;
+	memcpy(in + 5, pkt, n);
+	return write_seed(dir, "router", name, ctl, in, 5 + n);
+}
+
+/* A header of ihl bytes with flags / offset word fo, checksum filled (the target keeps it). */
+static size_t frag4(uint8_t *p, size_t ihl, unsigned int len, unsigned int fo)
+{
+	inner4(p, ihl, 17, len - ihl, 64);
+	put16(p + 6, fo);
+	put16(p + 10, 0);
+	put16(p + 10, fold(sum16(0, p, ihl)));
+	return ihl;
+}
+
+static int router_seeds(const char *dir)
+{
+	/* Options: security and loose source route (copied into every fragment), record route
+	 * and timestamp (first fragment only), then NOP and EOL: 40 bytes. */
+	static const uint8_t sec[11] = { 0x82, 11 }, rr[7] = { 7, 7, 4 },
+			     lsrr[7] = { 0x83, 7, 4, 10, 9, 9, 9 }, ts[12] = { 0x44, 12, 5 };
+	uint8_t p[MAX_FRAME];
+	size_t n;
+	int rc = 0;
+
+	memset(p, 0x5a, sizeof(p));
+	n = frag4(p, IP4_LEN, 1500, 0);
+	rc |= write_router(dir, "udp-1500-mtu1420", 0, 1420, 1500, 0, p, n + 8);
+	rc |= write_router(dir, "one-byte-over", 0, 1420, 1421, 0, p, n + 8);
+	rc |= write_router(dir, "jumbo-9000-mtu1280", 0, 1280, 9000, 0, p, n + 8);
+	rc |= write_router(dir, "too-many-for-max", 0, 576, 3000, 4, p, n + 8);
+	n = frag4(p, 60, 1900, 0);
+	memcpy(p + IP4_LEN, sec, 11);
+	memcpy(p + IP4_LEN + 11, rr, 7);
+	memcpy(p + IP4_LEN + 18, lsrr, 7);
+	memcpy(p + IP4_LEN + 25, ts, 12);
+	p[IP4_LEN + 37] = 1;
+	p[IP4_LEN + 38] = 0;
+	p[IP4_LEN + 39] = 0;
+	put16(p + 10, 0);
+	put16(p + 10, fold(sum16(0, p, 60)));
+	rc |= write_router(dir, "options-mtu576", 0, 576, 1900, 0, p, n + 8);
+	n = frag4(p, IP4_LEN, 1500, 0x2000);
+	rc |= write_router(dir, "first-fragment", 0, 1000, 1500, 0, p, n + 8);
+	n = frag4(p, IP4_LEN, 1500, 0x2000 | 185);
+	rc |= write_router(dir, "middle-fragment", 0, 600, 1500, 0, p, n);
+	n = frag4(p, IP4_LEN, 1400, 370);
+	rc |= write_router(dir, "last-fragment", 0, 1280, 1400, 0, p, n);
+	n = frag4(p, IP4_LEN, 1500, 0);
+	p[0] = 0x44; /* a header shorter than 20 bytes: refused */
+	rc |= write_router(dir, "short-ihl", 0, 1420, 1500, 0, p, n);
+
+	/* Frames only: to a solicited-node group of ours and to all-routers (not ours). */
+	memcpy(p, "\x33\x33\xff\xab\xcd\xef\x02\x00\x00\x00\x00\x09\x86\xdd", ETH_LEN);
+	rc |= write_seed(dir, "router", "frame-solicited-node", 1, p, ETH_LEN + IP6_LEN);
+	memcpy(p, "\x33\x33\x00\x00\x00\x02", 6);
+	rc |= write_seed(dir, "router", "frame-all-routers", 1, p, ETH_LEN + IP6_LEN);
+	return rc;
+}
+
 static int write_text(const char *dir, const char *target, const char *name, const char *text)
 {
 	FILE *f = open_seed(dir, target, name);
@@ -599,6 +670,7 @@ int main(int argc, char **argv)
 	rc |= text_seeds(argv[1]);
 	rc |= data_seeds(argv[1]);
 	rc |= icmp_seeds(argv[1]);
+	rc |= router_seeds(argv[1]);
 	if (rc)
 		fprintf(stderr, "gen_corpus: cannot write under %s\n", argv[1]);
 	return rc ? 1 : 0;

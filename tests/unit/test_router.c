@@ -262,6 +262,40 @@ static void test_fragment(void)
 	check_fragments(1900, 5, 576);	/* about the most an mbuf of ours holds, small pieces */
 }
 
+/*
+ * A fragment whose end lies past 65535 (offset 8100 = 64800 bytes, 1480 bytes of payload: it
+ * ends at 66280) cannot be a piece of any datagram. Cut at 1420, its second piece would sit at
+ * offset 8100 + 175 = 8275, which 13 bits cannot hold: DPDK adds it into the flags word, so
+ * the piece goes out with MF set and offset 83 (664 bytes), a bogus middle fragment of the
+ * same datagram id. The router refuses such a packet instead (0, m freed).
+ */
+static void test_fragment_past_65535(void)
+{
+	struct dp_ctx *dp = make_dp();
+	struct dp_router r;
+	struct rte_mbuf *m = udp4(1500, false, 5), *frags[DP_MAX_FRAGMENTS];
+	struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
+	unsigned int n, before = rte_mempool_avail_count(pool) + 1;
+
+	h->fragment_offset = rte_cpu_to_be_16(8100);
+	h->hdr_checksum = 0;
+	h->hdr_checksum = rte_ipv4_cksum(h);
+	dp_router_init(dp, &r, 1);
+	n = dp_router_fragment(&r, pool, m, 1420, frags, DP_MAX_FRAGMENTS);
+	for (unsigned int i = 0; i < n; i++) {
+		const uint8_t *ip = rte_pktmbuf_mtod(frags[i], const uint8_t *);
+		uint16_t fw = (uint16_t)(ip[6] << 8 | ip[7]);
+
+		/* What goes out today: the last piece says "more follow", at the wrong offset. */
+		CU_ASSERT_EQUAL(fw & 0x1fff, 8100 + i * 1400 / 8);
+		CU_ASSERT_EQUAL(!!(fw & 0x2000), i + 1 < n);
+		rte_pktmbuf_free(frags[i]);
+	}
+	CU_ASSERT_EQUAL(n, 0);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), before);
+	free(dp);
+}
+
 int main(int argc, char **argv)
 {
 	static const CU_TestInfo tests[] = {
@@ -269,6 +303,7 @@ int main(int argc, char **argv)
 		{ "the address an error comes from", test_inside_source },
 		{ "error rules and rate limit on the path", test_error_rules_and_limit },
 		{ "IPv4 fragments put back together", test_fragment },
+		{ "a fragment past 65535 is not cut", test_fragment_past_65535 },
 		CU_TEST_INFO_NULL,
 	};
 	char prefix[64];
