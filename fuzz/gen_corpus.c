@@ -272,8 +272,54 @@ static size_t echo6(uint8_t *f)
 	return off + 16;
 }
 
+/* fuzz_neigh's scripts (control byte bit 1): steps of (kind, byte[, frame]). */
+struct script {
+	uint8_t b[MAX_FRAME * 2];
+	size_t n;
+};
+
+static void step(struct script *s, uint8_t op, uint8_t arg)
+{
+	s->b[s->n++] = op;
+	s->b[s->n++] = arg;
+}
+
+static void step_frame(struct script *s, const uint8_t *f, size_t len)
+{
+	step(s, 0, (uint8_t)len);
+	memcpy(s->b + s->n, f, len);
+	s->n += len;
+}
+
+/*
+ * Answered, reachable, stale after 30 s, used, probed and failed; a full table of next hops
+ * and of neighbours that asked; then long enough for all of it to age out.
+ */
+static void neigh_script(struct script *s)
+{
+	uint8_t f[MAX_FRAME];
+
+	s->n = 0;
+	step_frame(s, f, arp(f, 2, our_ip4));
+	step_frame(s, f, nd(f, 136, peer_ip6, our_ip6, peer_ip6, true));
+	step(s, 1, 203); /* 40 s: stale */
+	step(s, 3, 2);	 /* used */
+	step(s, 1, 20);
+	step(s, 3, 2);
+	for (int i = 0; i < 8; i++)
+		step(s, 1, 20); /* probed, unanswered: failed */
+	for (uint8_t k = 3; k < 14; k++)
+		step(s, 2, k); /* more next hops than the table holds */
+	step_frame(s, f, arp(f, 1, our_ip4));
+	step(s, 7, 0x85); /* set by hand */
+	for (int i = 0; i < 6; i++)
+		step(s, 1, 255); /* a minute each: everything ages out */
+}
+
 static int neigh_seeds(const char *dir)
 {
+	static struct script script;
+
 	static const uint8_t unspecified[16];
 	uint8_t f[MAX_FRAME];
 	size_t n;
@@ -294,6 +340,8 @@ static int neigh_seeds(const char *dir)
 	rc |= write_seed(dir, "neigh", "na", 1, f, n);
 	n = echo6(f);
 	rc |= write_seed(dir, "neigh", "icmp6-echo", 1, f, n);
+	neigh_script(&script);
+	rc |= write_seed(dir, "neigh", "script-lifecycle", 3, script.b, script.n);
 	return rc;
 }
 

@@ -17,8 +17,9 @@
 #include "reconf.h"
 #include "wg/clock.h"
 
-#define HOUSEKEEPING_NS WG_NSEC_PER_SEC
-#define WORKER_PASSES	8 /* one lcore: RX bursts per queue before a control pass */
+#define HOUSEKEEPING_NS	  WG_NSEC_PER_SEC
+#define WORKER_PASSES	  8  /* one lcore: RX bursts per queue before a control pass */
+#define NEIGH_TICK_ROUNDS 16 /* neighbour solicitations and probes: 16 x 64 a second at most */
 
 static void dp_peer_key_short(const uint8_t key[32], char out[16])
 {
@@ -88,8 +89,14 @@ static void housekeeping(struct dp_sink *s, uint64_t now)
 
 	wg_ratelimiter_gc(s->dp->ratelimiter, now);
 	dp_gate_publish(s->dp, now);
-	dp_neigh_tick(s->dp->neigh, now, &out);
-	dp_sink_list(s, &out);
+	/* The neighbour table stops when out is full; a few more rounds send what is due. */
+	for (unsigned int round = 0; round < NEIGH_TICK_ROUNDS; round++) {
+		bool more = dp_neigh_tick(s->dp->neigh, now, &out);
+
+		dp_sink_list(s, &out);
+		if (!more)
+			break;
+	}
 }
 
 unsigned int dp_control_poll(struct dp_ctx *dp)

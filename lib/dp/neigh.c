@@ -1,20 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * ARP (RFC 826), IPv6 neighbour discovery (RFC 4861) and echo (RFC 792, RFC 4443) for our own
- * addresses, and next-hop resolution with a small queue per neighbour.
+ * addresses, and the solicitations the neighbour table (neigh_table.c) sends.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <rte_arp.h>
-#include <rte_errno.h>
-#include <rte_hash.h>
 #include <rte_icmp.h>
 #include <rte_ip.h>
-#include <rte_jhash.h>
-#include <rte_malloc.h>
 
-#include "neigh.h"
+#include "neigh_priv.h"
 
 #define ND_NS		135
 #define ND_NA		136
@@ -27,195 +23,6 @@
 #define ICMP6_ECHO_REPLY   129
 #define ND_MSG_LEN	24 /* type, code, checksum, flags/reserved, target */
 #define ND_OPT_LL_LEN	8
-
-#define MAC_VALID (1ull << 63)
-
-struct neigh_key {
-	uint16_t port;
-	uint8_t family;
-	uint8_t pad;
-	uint8_t addr[16];
-};
-
-struct neigh_entry {
-	uint64_t mac_state; /* MAC_VALID | 48-bit MAC; read by workers atomically */
-	struct neigh_key key;
-	const struct dp_iface *ifc;
-	struct rte_mbuf *queue[DP_NEIGH_QUEUE];
-	unsigned int n_queued;
-	uint64_t last_solicit;
-	unsigned int tries; /* solicitations since the last answer; 0 = not resolving */
-};
-
-struct dp_neigh {
-	struct rte_hash *hash;
-	struct neigh_entry *entries;
-	uint32_t n_entries, max_entries;
-	struct rte_mempool *mp;
-	struct dp_neigh_stats stats;
-};
-
-static const char *const drop_names[DP_NEIGH_DROP_COUNT] = {
-	[DP_NEIGH_DROP_TRUNCATED] = "truncated",
-	[DP_NEIGH_DROP_MALFORMED] = "malformed",
-	[DP_NEIGH_DROP_BAD_CHECKSUM] = "bad_checksum",
-	[DP_NEIGH_DROP_NOT_OURS] = "not_ours",
-	[DP_NEIGH_DROP_BAD_HOP_LIMIT] = "nd_bad_hop_limit",
-	[DP_NEIGH_DROP_UNHANDLED] = "unhandled",
-	[DP_NEIGH_DROP_UNSOLICITED] = "unsolicited",
-	[DP_NEIGH_DROP_QUEUE_FULL] = "resolve_queue_full",
-	[DP_NEIGH_DROP_UNRESOLVED] = "unresolved",
-	[DP_NEIGH_DROP_TABLE_FULL] = "table_full",
-	[DP_NEIGH_DROP_NO_SOURCE] = "no_source_address",
-	[DP_NEIGH_DROP_NO_MBUF] = "no_mbuf",
-};
-
-const char *dp_neigh_drop_name(enum dp_neigh_drop reason)
-{
-	return (unsigned int)reason < DP_NEIGH_DROP_COUNT ? drop_names[reason] : "unknown";
-}
-
-const struct dp_neigh_stats *dp_neigh_stats(const struct dp_neigh *nt)
-{
-	return &nt->stats;
-}
-
-struct dp_neigh *dp_neigh_create(const char *name, uint32_t max_entries, struct rte_mempool *mp,
-				 int socket)
-{
-	struct rte_hash_parameters p = {
-		.name = name,
-		.entries = max_entries,
-		.key_len = sizeof(struct neigh_key),
-		.hash_func = rte_jhash,
-		.socket_id = socket,
-		.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF | RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
-	};
-	struct dp_neigh *nt = calloc(1, sizeof(*nt));
-
-	if (!nt)
-		return NULL;
-	nt->max_entries = max_entries;
-	nt->mp = mp;
-	nt->entries = rte_zmalloc_socket(name, max_entries * sizeof(*nt->entries),
-					 RTE_CACHE_LINE_SIZE, socket);
-	nt->hash = rte_hash_create(&p);
-	if (!nt->entries || !nt->hash) {
-		dp_neigh_free(nt);
-		return NULL;
-	}
-	return nt;
-}
-
-void dp_neigh_free(struct dp_neigh *nt)
-{
-	if (!nt)
-		return;
-	for (uint32_t i = 0; nt->entries && i < nt->n_entries; i++)
-		for (unsigned int j = 0; j < nt->entries[i].n_queued; j++)
-			rte_pktmbuf_free(nt->entries[i].queue[j]);
-	rte_hash_free(nt->hash);
-	rte_free(nt->entries);
-	free(nt);
-}
-
-static void key_of(struct neigh_key *k, uint16_t port, const struct wgdp_addr *a)
-{
-	memset(k, 0, sizeof(*k));
-	k->port = port;
-	k->family = a->family;
-	memcpy(k->addr, a->bytes, a->family == 4 ? 4 : 16);
-}
-
-static uint64_t mac_pack(const struct rte_ether_addr *mac)
-{
-	uint64_t v = 0;
-
-	for (int i = 0; i < RTE_ETHER_ADDR_LEN; i++)
-		v = (v << 8) | mac->addr_bytes[i];
-	return v | MAC_VALID;
-}
-
-static void mac_unpack(uint64_t v, struct rte_ether_addr *mac)
-{
-	for (int i = RTE_ETHER_ADDR_LEN - 1; i >= 0; i--) {
-		mac->addr_bytes[i] = (uint8_t)v;
-		v >>= 8;
-	}
-}
-
-static struct neigh_entry *find(const struct dp_neigh *nt, uint16_t port,
-				const struct wgdp_addr *a)
-{
-	struct neigh_key k;
-	void *data;
-
-	key_of(&k, port, a);
-	if (rte_hash_lookup_data(nt->hash, &k, &data) < 0)
-		return NULL;
-	return data;
-}
-
-static struct neigh_entry *find_or_add(struct dp_neigh *nt, const struct dp_iface *ifc,
-				       const struct wgdp_addr *a)
-{
-	struct neigh_entry *e = find(nt, ifc->port_id, a);
-
-	if (e)
-		return e;
-	if (nt->n_entries == nt->max_entries)
-		return NULL;
-	e = &nt->entries[nt->n_entries];
-	key_of(&e->key, ifc->port_id, a);
-	e->ifc = ifc;
-	if (rte_hash_add_key_data(nt->hash, &e->key, e) != 0)
-		return NULL;
-	nt->n_entries++;
-	return e;
-}
-
-bool dp_neigh_lookup(const struct dp_neigh *nt, uint16_t port, const struct wgdp_addr *nh,
-		     struct rte_ether_addr *mac)
-{
-	const struct neigh_entry *e = find(nt, port, nh);
-	uint64_t v;
-
-	if (!e)
-		return false;
-	v = __atomic_load_n(&e->mac_state, __ATOMIC_ACQUIRE);
-	if (!(v & MAC_VALID))
-		return false;
-	mac_unpack(v, mac);
-	return true;
-}
-
-static void tx_add(struct dp_neigh *nt, struct dp_tx_list *tx, uint16_t port, struct rte_mbuf *m)
-{
-	if (tx->n == DP_TX_LIST_MAX) {
-		nt->stats.drops[DP_NEIGH_DROP_QUEUE_FULL]++;
-		rte_pktmbuf_free(m);
-		return;
-	}
-	m->port = port;
-	tx->pkts[tx->n++] = m;
-}
-
-/* The neighbour answered: remember its MAC and send what waited for it. */
-static void learn(struct dp_neigh *nt, struct neigh_entry *e, const struct rte_ether_addr *mac,
-		  struct dp_tx_list *tx)
-{
-	__atomic_store_n(&e->mac_state, mac_pack(mac), __ATOMIC_RELEASE);
-	e->tries = 0;
-	nt->stats.learned++;
-	for (unsigned int i = 0; i < e->n_queued; i++) {
-		struct rte_ether_hdr *eth = rte_pktmbuf_mtod(e->queue[i], struct rte_ether_hdr *);
-
-		rte_ether_addr_copy(mac, &eth->dst_addr);
-		nt->stats.released++;
-		tx_add(nt, tx, e->key.port, e->queue[i]);
-	}
-	e->n_queued = 0;
-}
 
 static bool on_link(const struct dp_iface *ifc, const struct wgdp_addr *a)
 {
@@ -282,14 +89,37 @@ static enum dp_local_verdict drop(struct dp_neigh *nt, struct rte_mbuf *m, enum 
 	return DP_LOCAL_DROP;
 }
 
+/* Rewrites the request for our address target in place into its answer. */
+static enum dp_local_verdict arp_reply(struct dp_neigh *nt, const struct dp_iface *ifc,
+				       struct rte_mbuf *m, const struct wgdp_addr *target)
+{
+	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
+	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
+	struct rte_arp_ipv4 *a = &arp->arp_data;
+
+	arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
+	rte_ether_addr_copy(&a->arp_sha, &a->arp_tha);
+	rte_ether_addr_copy(&ifc->mac, &a->arp_sha);
+	a->arp_tip = a->arp_sip;
+	memcpy(&a->arp_sip, target->bytes, 4);
+	rte_ether_addr_copy(&a->arp_tha, &eth->dst_addr);
+	rte_ether_addr_copy(&ifc->mac, &eth->src_addr);
+	rte_pktmbuf_data_len(m) = sizeof(*eth) + sizeof(*arp);
+	rte_pktmbuf_pkt_len(m) = rte_pktmbuf_data_len(m);
+	nt->stats.arp_replies++;
+	return DP_LOCAL_REPLY;
+}
+
 static enum dp_local_verdict arp_input(struct dp_neigh *nt, const struct dp_iface *ifc,
-				       struct rte_mbuf *m, struct dp_tx_list *tx)
+				       struct rte_mbuf *m, uint64_t now, struct dp_tx_list *tx)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_arp_hdr *arp = (struct rte_arp_hdr *)(eth + 1);
 	struct rte_arp_ipv4 *a = &arp->arp_data;
 	struct wgdp_addr sender, target;
 	struct neigh_entry *e;
+	unsigned int flags;
+	bool neighbour;
 	uint16_t op;
 
 	if (rte_pktmbuf_data_len(m) < sizeof(*eth) + sizeof(*arp))
@@ -302,27 +132,20 @@ static enum dp_local_verdict arp_input(struct dp_neigh *nt, const struct dp_ifac
 	op = rte_be_to_cpu_16(arp->arp_opcode);
 	set_addr(&sender, 4, &a->arp_sip);
 	set_addr(&target, 4, &a->arp_tip);
-	e = a->arp_sip && on_link(ifc, &sender) ? find(nt, ifc->port_id, &sender) : NULL;
+	neighbour = a->arp_sip && on_link(ifc, &sender);
 	if (op == RTE_ARP_OP_REQUEST && our_addr(ifc, 4, target.bytes)) {
 		/* A neighbour asking for us will be talked to: learn it now (RFC 826). */
-		if (a->arp_sip && on_link(ifc, &sender) && !e)
-			e = find_or_add(nt, ifc, &sender);
-		if (e)
-			learn(nt, e, &a->arp_sha, tx);
-		arp->arp_opcode = rte_cpu_to_be_16(RTE_ARP_OP_REPLY);
-		rte_ether_addr_copy(&a->arp_sha, &a->arp_tha);
-		rte_ether_addr_copy(&ifc->mac, &a->arp_sha);
-		a->arp_tip = a->arp_sip;
-		memcpy(&a->arp_sip, target.bytes, 4);
-		rte_ether_addr_copy(&a->arp_tha, &eth->dst_addr);
-		rte_ether_addr_copy(&ifc->mac, &eth->src_addr);
-		rte_pktmbuf_data_len(m) = sizeof(*eth) + sizeof(*arp);
-		rte_pktmbuf_pkt_len(m) = rte_pktmbuf_data_len(m);
-		nt->stats.arp_replies++;
-		return DP_LOCAL_REPLY;
+		if (neighbour)
+			neigh_asked(nt, ifc, &sender, &a->arp_sha, now, tx);
+		return arp_reply(nt, ifc, m, &target);
 	}
+	e = neighbour ? neigh_find(nt, ifc->port_id, &sender) : NULL;
 	if (op == RTE_ARP_OP_REPLY && e) {
-		learn(nt, e, &a->arp_sha, tx);
+		/* Sent to us, it answers our request, as Linux reads it; broadcast, it is news. */
+		flags = NEIGH_OVERRIDE;
+		if (rte_is_same_ether_addr(&eth->dst_addr, &ifc->mac))
+			flags |= NEIGH_SOLICITED;
+		neigh_answered(nt, e, &a->arp_sha, flags, now, tx);
 		rte_pktmbuf_free(m);
 		return DP_LOCAL_CONSUMED;
 	}
@@ -463,7 +286,7 @@ static bool room_for(struct rte_mbuf *m, uint32_t len)
 
 static enum dp_local_verdict ns_input(struct dp_neigh *nt, const struct dp_iface *ifc,
 				      struct rte_mbuf *m, struct rte_ipv6_hdr *ip6, uint8_t *icmp,
-				      uint32_t len, struct dp_tx_list *tx)
+				      uint32_t len, uint64_t now, struct dp_tx_list *tx)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	static const uint8_t unspecified[16], all_nodes[16] = { 0xff, 2, [15] = 1 };
@@ -486,12 +309,10 @@ static enum dp_local_verdict ns_input(struct dp_neigh *nt, const struct dp_iface
 	memcpy(src, ip6->src_addr, 16);
 	if (slla && !dad) {
 		struct wgdp_addr sender;
-		struct neigh_entry *e;
 
 		set_addr(&sender, 6, src);
-		e = on_link(ifc, &sender) ? find_or_add(nt, ifc, &sender) : NULL;
-		if (e)
-			learn(nt, e, slla, tx);
+		if (on_link(ifc, &sender))
+			neigh_asked(nt, ifc, &sender, slla, now, tx);
 	}
 	/* The answer goes where the question came from, or to all nodes for DAD probes. */
 	rte_ether_addr_copy(slla ? slla : &eth->src_addr, &eth->dst_addr);
@@ -513,23 +334,31 @@ static enum dp_local_verdict ns_input(struct dp_neigh *nt, const struct dp_iface
 }
 
 static enum dp_local_verdict na_input(struct dp_neigh *nt, const struct dp_iface *ifc,
-				      struct rte_mbuf *m, const uint8_t *icmp, uint32_t len,
+				      struct rte_mbuf *m, const struct rte_ipv6_hdr *ip6,
+				      const uint8_t *icmp, uint32_t len, uint64_t now,
 				      struct dp_tx_list *tx)
 {
-	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	const struct rte_ether_addr *tlla;
 	struct wgdp_addr target;
 	struct neigh_entry *e;
+	unsigned int flags = 0;
 	bool bad;
 
 	set_addr(&target, 6, icmp + 8);
 	tlla = nd_ll_option(icmp + ND_MSG_LEN, len - ND_MSG_LEN, ND_OPT_TLLA, &bad);
-	if (bad)
+	if (icmp[4] & (ND_NA_SOLICITED >> 24))
+		flags |= NEIGH_SOLICITED;
+	if (icmp[4] & (ND_NA_OVERRIDE >> 24))
+		flags |= NEIGH_OVERRIDE;
+	/* RFC 4861 7.1.2: an advertisement to a multicast group answers nobody's question. */
+	if (bad || ((flags & NEIGH_SOLICITED) && ip6->dst_addr[0] == 0xff))
 		return drop(nt, m, DP_NEIGH_DROP_MALFORMED);
-	e = find(nt, ifc->port_id, &target);
+	e = neigh_find(nt, ifc->port_id, &target);
 	if (!e)
 		return drop(nt, m, DP_NEIGH_DROP_UNSOLICITED);
-	learn(nt, e, tlla ? tlla : &eth->src_addr, tx);
+	/* RFC 4861 7.2.5: without the target's MAC, an answer for an entry with none is void. */
+	if (!neigh_answered(nt, e, tlla, flags, now, tx))
+		return drop(nt, m, DP_NEIGH_DROP_MALFORMED);
 	rte_pktmbuf_free(m);
 	return DP_LOCAL_CONSUMED;
 }
@@ -554,7 +383,7 @@ static enum dp_local_verdict echo6_input(struct dp_neigh *nt, const struct dp_if
 }
 
 static enum dp_local_verdict icmp6_input(struct dp_neigh *nt, const struct dp_iface *ifc,
-					 struct rte_mbuf *m, struct dp_tx_list *tx)
+					 struct rte_mbuf *m, uint64_t now, struct dp_tx_list *tx)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
 	struct rte_ipv6_hdr *ip6 = (struct rte_ipv6_hdr *)(eth + 1);
@@ -580,8 +409,8 @@ static enum dp_local_verdict icmp6_input(struct dp_neigh *nt, const struct dp_if
 			return drop(nt, m, DP_NEIGH_DROP_BAD_HOP_LIMIT);
 		if (len < ND_MSG_LEN)
 			return drop(nt, m, DP_NEIGH_DROP_TRUNCATED);
-		return icmp[0] == ND_NS ? ns_input(nt, ifc, m, ip6, icmp, len, tx)
-					: na_input(nt, ifc, m, icmp, len, tx);
+		return icmp[0] == ND_NS ? ns_input(nt, ifc, m, ip6, icmp, len, now, tx)
+					: na_input(nt, ifc, m, ip6, icmp, len, now, tx);
 	case ICMP6_ECHO_REQUEST:
 		if (len < 8)
 			return drop(nt, m, DP_NEIGH_DROP_TRUNCATED);
@@ -596,26 +425,27 @@ enum dp_local_verdict dp_local_input(struct dp_neigh *nt, const struct dp_iface 
 {
 	const struct rte_ether_hdr *eth;
 
-	RTE_SET_USED(now_ns);
 	if (m->nb_segs != 1 || rte_pktmbuf_data_len(m) < sizeof(*eth))
 		return drop(nt, m, DP_NEIGH_DROP_TRUNCATED);
 	eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	switch (rte_be_to_cpu_16(eth->ether_type)) {
 	case RTE_ETHER_TYPE_ARP:
-		return arp_input(nt, ifc, m, tx);
+		return arp_input(nt, ifc, m, now_ns, tx);
 	case RTE_ETHER_TYPE_IPV4:
 		return icmp4_input(nt, ifc, m);
 	case RTE_ETHER_TYPE_IPV6:
-		return icmp6_input(nt, ifc, m, tx);
+		return icmp6_input(nt, ifc, m, now_ns, tx);
 	default:
 		return drop(nt, m, DP_NEIGH_DROP_UNHANDLED);
 	}
 }
 
-/* ---- resolution ---- */
+/* ---- solicitations ---- */
 
+/* Unicast (a probe, RFC 4861 7.3.3) when dst is given, else to everyone (ARP). */
 static struct rte_mbuf *arp_request(struct dp_neigh *nt, const struct dp_iface *ifc,
-				    const struct wgdp_addr *src, const struct wgdp_addr *nh)
+				    const struct wgdp_addr *src, const struct wgdp_addr *nh,
+				    const struct rte_ether_addr *dst)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(nt->mp);
 	struct rte_ether_hdr *eth;
@@ -625,7 +455,10 @@ static struct rte_mbuf *arp_request(struct dp_neigh *nt, const struct dp_iface *
 		return NULL;
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + sizeof(*arp));
 	arp = (struct rte_arp_hdr *)(eth + 1);
-	memset(eth, 0xff, sizeof(eth->dst_addr));
+	if (dst)
+		rte_ether_addr_copy(dst, &eth->dst_addr);
+	else
+		memset(eth, 0xff, sizeof(eth->dst_addr));
 	rte_ether_addr_copy(&ifc->mac, &eth->src_addr);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_ARP);
 	arp->arp_hardware = rte_cpu_to_be_16(RTE_ARP_HRD_ETHER);
@@ -640,9 +473,14 @@ static struct rte_mbuf *arp_request(struct dp_neigh *nt, const struct dp_iface *
 	return m;
 }
 
+/*
+ * To nh's solicited-node group ff02::1:ffXX:XXXX (MAC 33:33:ff:XX:XX:XX), or, a probe, to nh
+ * itself at dst (RFC 4861 7.2.2).
+ */
 static struct rte_mbuf *neighbor_solicitation(struct dp_neigh *nt, const struct dp_iface *ifc,
 					      const struct wgdp_addr *src,
-					      const struct wgdp_addr *nh)
+					      const struct wgdp_addr *nh,
+					      const struct rte_ether_addr *dst)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(nt->mp);
 	const uint16_t plen = ND_MSG_LEN + ND_OPT_LL_LEN;
@@ -655,7 +493,6 @@ static struct rte_mbuf *neighbor_solicitation(struct dp_neigh *nt, const struct 
 	eth = (struct rte_ether_hdr *)rte_pktmbuf_append(m, sizeof(*eth) + sizeof(*ip6) + plen);
 	ip6 = (struct rte_ipv6_hdr *)(eth + 1);
 	icmp = (uint8_t *)(ip6 + 1);
-	/* To the solicited-node multicast group ff02::1:ffXX:XXXX and its MAC 33:33:ff:XX:XX:XX. */
 	eth->dst_addr = (struct rte_ether_addr){
 		{ 0x33, 0x33, 0xff, nh->bytes[13], nh->bytes[14], nh->bytes[15] } };
 	rte_ether_addr_copy(&ifc->mac, &eth->src_addr);
@@ -671,6 +508,10 @@ static struct rte_mbuf *neighbor_solicitation(struct dp_neigh *nt, const struct 
 	ip6->dst_addr[11] = 0x01;
 	ip6->dst_addr[12] = 0xff;
 	memcpy(ip6->dst_addr + 13, nh->bytes + 13, 3);
+	if (dst) {
+		rte_ether_addr_copy(dst, &eth->dst_addr);
+		memcpy(ip6->dst_addr, nh->bytes, 16);
+	}
 	memset(icmp, 0, plen);
 	icmp[0] = ND_NS;
 	memcpy(icmp + 8, nh->bytes, 16);
@@ -681,92 +522,20 @@ static struct rte_mbuf *neighbor_solicitation(struct dp_neigh *nt, const struct 
 	return m;
 }
 
-static void solicit(struct dp_neigh *nt, struct neigh_entry *e, uint64_t now,
-		    struct dp_tx_list *tx)
+struct rte_mbuf *neigh_solicitation(struct dp_neigh *nt, const struct dp_iface *ifc,
+				    const struct wgdp_addr *nh,
+				    const struct rte_ether_addr *unicast)
 {
-	struct wgdp_addr nh;
-	const struct wgdp_addr *src;
+	const struct wgdp_addr *src = source_for(ifc, nh);
 	struct rte_mbuf *m;
 
-	set_addr(&nh, e->key.family, e->key.addr);
-	src = source_for(e->ifc, &nh);
-	e->last_solicit = now;
-	e->tries++;
 	if (!src) {
 		nt->stats.drops[DP_NEIGH_DROP_NO_SOURCE]++;
-		return;
+		return NULL;
 	}
-	m = nh.family == 4 ? arp_request(nt, e->ifc, src, &nh)
-			   : neighbor_solicitation(nt, e->ifc, src, &nh);
-	if (!m) {
+	m = nh->family == 4 ? arp_request(nt, ifc, src, nh, unicast)
+			    : neighbor_solicitation(nt, ifc, src, nh, unicast);
+	if (!m)
 		nt->stats.drops[DP_NEIGH_DROP_NO_MBUF]++;
-		return;
-	}
-	nt->stats.solicitations++;
-	tx_add(nt, tx, e->key.port, m);
-}
-
-bool dp_neigh_resolve(struct dp_neigh *nt, const struct dp_iface *ifc, const struct wgdp_addr *nh,
-		      struct rte_mbuf *m, uint64_t now_ns, struct dp_tx_list *tx)
-{
-	struct neigh_entry *e = find_or_add(nt, ifc, nh);
-	uint64_t v;
-
-	if (!e) {
-		drop(nt, m, DP_NEIGH_DROP_TABLE_FULL);
-		return false;
-	}
-	v = __atomic_load_n(&e->mac_state, __ATOMIC_RELAXED);
-	if (v & MAC_VALID) {
-		mac_unpack(v, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
-		tx_add(nt, tx, ifc->port_id, m);
-		return true;
-	}
-	if (e->n_queued == DP_NEIGH_QUEUE) {
-		nt->stats.drops[DP_NEIGH_DROP_QUEUE_FULL]++;
-		rte_pktmbuf_free(e->queue[0]);
-		memmove(e->queue, e->queue + 1, (DP_NEIGH_QUEUE - 1) * sizeof(e->queue[0]));
-		e->n_queued--;
-	}
-	e->queue[e->n_queued++] = m;
-	if (e->tries == 0 || now_ns - e->last_solicit >= DP_NEIGH_RETRY_NS) {
-		if (e->tries >= DP_NEIGH_RETRIES)
-			e->tries = 0; /* failed before: a new packet starts a new attempt */
-		solicit(nt, e, now_ns, tx);
-	}
-	return true;
-}
-
-void dp_neigh_tick(struct dp_neigh *nt, uint64_t now_ns, struct dp_tx_list *tx)
-{
-	for (uint32_t i = 0; i < nt->n_entries; i++) {
-		struct neigh_entry *e = &nt->entries[i];
-
-		if (e->tries == 0 || e->tries > DP_NEIGH_RETRIES ||
-		    now_ns - e->last_solicit < DP_NEIGH_RETRY_NS)
-			continue;
-		if (e->tries == DP_NEIGH_RETRIES) {
-			nt->stats.drops[DP_NEIGH_DROP_UNRESOLVED] += e->n_queued;
-			for (unsigned int j = 0; j < e->n_queued; j++)
-				rte_pktmbuf_free(e->queue[j]);
-			e->n_queued = 0;
-			e->tries++; /* failed: quiet until a new frame wants this neighbour */
-			continue;
-		}
-		solicit(nt, e, now_ns, tx);
-	}
-}
-
-bool dp_neigh_set(struct dp_neigh *nt, const struct dp_iface *ifc, const struct wgdp_addr *nh,
-		  const struct rte_ether_addr *mac)
-{
-	struct neigh_entry *e = find_or_add(nt, ifc, nh);
-	struct dp_tx_list tx = { .n = 0 };
-
-	if (!e)
-		return false;
-	learn(nt, e, mac, &tx);
-	for (unsigned int i = 0; i < tx.n; i++)
-		rte_pktmbuf_free(tx.pkts[i]);
-	return true;
+	return m;
 }

@@ -117,6 +117,7 @@ int dp_ports_init(struct dp_ctx *dp, char *err, size_t errlen)
 		snprintf(err, errlen, "neighbour table: %s", rte_strerror(rte_errno));
 		return -1;
 	}
+	dp_neigh_set_rcu(dp->neigh, dp->rcu);
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
 		if (port_setup(dp, i, err, errlen) != 0)
 			return -1;

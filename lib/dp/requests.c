@@ -167,20 +167,35 @@ static json_t *handshake_json(struct dp_ctx *dp)
 
 static json_t *neigh_json(struct dp_ctx *dp)
 {
-	const struct dp_neigh_stats *n = dp_neigh_stats(dp->neigh);
-	json_t *o = json_object(), *drops = json_object();
+	const struct dp_neigh_stats *n;
+	json_t *o = json_object(), *drops, *states;
 
-	if (!n)
+	if (!dp->neigh) /* no ports yet */
 		return o;
+	n = dp_neigh_stats(dp->neigh);
+	drops = json_object();
+	states = json_object();
 	set_u64(o, "arp_replies", n->arp_replies);
 	set_u64(o, "neighbor_advertisements", n->neighbor_advertisements);
 	set_u64(o, "echo_replies", n->echo_replies);
 	set_u64(o, "solicitations", n->solicitations);
+	set_u64(o, "probes", n->probes);
 	set_u64(o, "learned", n->learned);
 	set_u64(o, "released", n->released);
+	set_u64(o, "created", n->created);
+	set_u64(o, "deleted", n->deleted);
+	set_u64(o, "evicted", n->evicted);
+	set_u64(o, "expired", n->expired);
+	set_u64(o, "not_learned", n->not_learned);
 	for (unsigned int r = 0; r < DP_NEIGH_DROP_COUNT; r++)
 		set_u64(drops, dp_neigh_drop_name(r), n->drops[r]);
 	json_object_set_new(o, "drops", drops);
+	/* Gauges: what the table holds now. */
+	set_u64(o, "entries", n->entries);
+	for (unsigned int st = 0; st < DP_NEIGH_STATE_COUNT; st++)
+		set_u64(states, dp_neigh_state_name(st), n->in_state[st]);
+	json_object_set_new(o, "states", states);
+	set_u64(o, "queued", n->queued);
 	return o;
 }
 
@@ -229,6 +244,14 @@ static json_t *resources_json(struct dp_ctx *dp)
 	set_u64(o, "indexes", wg_index_count(dp->indexes));
 	set_u64(o, "staged", __atomic_load_n(&dp->n_staged, __ATOMIC_RELAXED));
 	set_u64(o, "stage_limit", dp->stage_limit);
+	if (dp->neigh) {
+		const struct dp_neigh_stats *n = dp_neigh_stats(dp->neigh);
+
+		set_u64(o, "neighbours", n->entries);
+		set_u64(o, "neighbour_limit", n->max_entries);
+		set_u64(o, "neighbour_queued", n->queued);
+		set_u64(o, "neighbour_queue_limit", n->queue_limit);
+	}
 	return o;
 }
 
@@ -264,7 +287,9 @@ static bool is_counter(const char *key)
 	static const char *const not_counters[] = {
 		"port",	 "lcore",	 "queue",    "tx_queue", "rx_queues",   "queue_depth",
 		"peers", "mbufs",	 "mbufs_in_use", "keypairs", "indexes", "staged",
-		"stage_limit", NULL
+		"stage_limit", "neighbours", "neighbour_limit", "neighbour_queued",
+		"neighbour_queue_limit", "entries", "queued", "incomplete", "reachable", "stale",
+		"probe", "failed", "permanent", NULL
 	};
 
 	for (const char *const *k = not_counters; *k; k++)

@@ -446,6 +446,34 @@ static void test_mss_clamp(void)
 	expect_error(with_interface("\"mss_clamp\":true"), "interface.mss_clamp", "\"auto\"");
 }
 
+/* limits.neighbours: the neighbour table's size, WGDP_DEFAULT_NEIGHBOURS unless set. */
+static void test_neighbours(void)
+{
+#define WITH_NEIGHBOURS(n)                                                                         \
+	"{\"interface\":{\"private_key\":\"" OUR_KEY "\"},\"ports\":[{\"port\":0,"                  \
+	"\"role\":\"both\",\"address\":[]}],\"limits\":{\"neighbours\":" n "}}"
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(with_peers("[]"), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->neighbours, WGDP_DEFAULT_NEIGHBOURS);
+	wgdp_config_free(cfg);
+	cfg = parse(WITH_NEIGHBOURS("16"), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->neighbours, 16);
+	wgdp_config_free(cfg);
+	cfg = parse(WITH_NEIGHBOURS("1048576"), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->neighbours, 1048576);
+	wgdp_config_free(cfg);
+	expect_error(WITH_NEIGHBOURS("15"), "limits.neighbours", "must be between 16 and 1048576");
+	expect_error(WITH_NEIGHBOURS("1048577"), "limits.neighbours", "must be between");
+	expect_error(WITH_NEIGHBOURS("0"), "limits.neighbours", "must be between");
+	expect_error(WITH_NEIGHBOURS("-1"), "limits.neighbours", "");
+	expect_error(WITH_NEIGHBOURS("\"many\""), "limits.neighbours", "must be an integer");
+#undef WITH_NEIGHBOURS
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -461,6 +489,7 @@ int main(void)
 		{ "a new peer's prefixes (peer-add)", test_new_peer },
 		{ "the prefix check scales", test_prefix_check_scales },
 		{ "interface.mss_clamp", test_mss_clamp },
+		{ "limits.neighbours", test_neighbours },
 		CU_TEST_INFO_NULL,
 	};
 
