@@ -33,11 +33,10 @@
 
 /*
  * A packet whose offset and length run past 65535 (RFC 791's 13-bit offset cannot say where
- * its later pieces go) is cut all the same today: their offsets overflow into MF and DF (review
- * of #14, tests/unit/test_router.c "a fragment past 65535"). Until dp_router_fragment refuses
- * one, such input is checked for memory and mbufs only; 1 with the fix.
+ * its later pieces go) must be refused: DPDK would let the offsets overflow into MF and DF
+ * (found here, tests/unit/test_router.c "a fragment past 65535").
  */
-#define REFUSES_PAST_65535 0
+#define REFUSES_PAST_65535 1
 
 static const uint8_t our_mac[6] = { 0x02, 0, 0, 0, 0, 0x01 };
 static struct wgdp_port_config port_cfg = {
@@ -202,6 +201,7 @@ static void fragment(const uint8_t *p, size_t n, uint16_t mtu, uint32_t len, uns
 {
 	struct rte_mempool *pool = fuzz_pool();
 	unsigned int before = rte_mempool_avail_count(pool), got;
+	int n;
 	struct rte_mbuf *frags[DP_MAX_FRAGMENTS], *m;
 	struct dp_router r;
 	struct orig o;
@@ -222,7 +222,9 @@ static void fragment(const uint8_t *p, size_t n, uint16_t mtu, uint32_t len, uns
 		return;
 	}
 	dp_router_init(dp, &r, 1);
-	got = dp_router_fragment(&r, pool, m, mtu, frags, max);
+	n = dp_router_fragment(&r, pool, m, mtu, frags, max);
+	CHECK(n >= 0); /* the pool has room for every piece: never "no mbuf" here */
+	got = n < 0 ? 0 : (unsigned int)n;
 	piece = o.ihl >= 20 ? (mtu - o.ihl) & ~7u : 0;
 	can = o.ihl >= 20 && (o.payload + piece - 1) / piece <= max;
 	past = (uint32_t)(o.flags & 0x1fff) * 8 + o.payload > 65535;

@@ -39,6 +39,7 @@ static const char *const drop_names[DP_DROP_COUNT] = {
 	[DP_DROP_MAC1] = "mac1_invalid",
 	[DP_DROP_TTL_EXPIRED] = "ttl_expired",
 	[DP_DROP_NO_MBUF] = "no_mbuf",
+	[DP_DROP_LINK_BROADCAST] = "link_broadcast",
 };
 
 const char *dp_drop_name(enum dp_drop reason)

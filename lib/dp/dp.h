@@ -66,6 +66,7 @@ enum dp_drop {
 	DP_DROP_MAC1,		   /* a handshake message whose mac1 is not for our key */
 	DP_DROP_TTL_EXPIRED,	   /* an inner packet whose TTL / hop limit ran out here */
 	DP_DROP_NO_MBUF,	   /* no mbuf for the fragments of an inner packet */
+	DP_DROP_LINK_BROADCAST,	   /* IP in a broadcast frame: not forwarded (RFC 1812 5.3.4) */
 	DP_DROP_COUNT
 };
 

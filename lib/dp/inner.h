@@ -36,6 +36,12 @@ static inline uint16_t dp_cksum_update16(uint16_t hc, uint16_t old, uint16_t new
  * itself a packet with TTL 1, but we forward everything). ip at the IP header, a valid header
  * of family 4 or 6 (anything else: false).
  */
+/* Whether a packet being forwarded dies here: TTL / hop limit 1 or 0 (RFC 1812 5.3.1). */
+static inline bool dp_inner_ttl_expires(const uint8_t *ip, uint8_t family)
+{
+	return (family == 6 ? ip[7] : ip[8]) <= 1;
+}
+
 static inline bool dp_inner_dec_ttl(uint8_t *ip, uint8_t family)
 {
 	uint16_t hc, old;

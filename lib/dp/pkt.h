@@ -131,7 +131,7 @@ static inline bool dp_inner_parse(const uint8_t *d, uint32_t len, uint32_t *ip_l
 
 		*ip_len = rte_be_to_cpu_16(ip->total_length);
 		*family = 4;
-		return *ip_len >= sizeof(*ip) && *ip_len <= len;
+		return (d[0] & 0xf) >= 5 && *ip_len >= (d[0] & 0xfu) * 4 && *ip_len <= len;
 	}
 	if ((d[0] >> 4) == 6 && len >= sizeof(struct rte_ipv6_hdr)) {
 		const struct rte_ipv6_hdr *ip6 = (const void *)d;

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /* The router's duties shared by workers and the control lcore (router.h). */
+#include <errno.h>
 #include <string.h>
 
 #include <rte_ether.h>
@@ -96,19 +97,32 @@ bool dp_router_icmp(struct dp_router *r, struct rte_mbuf *m, uint8_t family,
 	return false;
 }
 
-unsigned int dp_router_fragment(struct dp_router *r, struct rte_mempool *pool,
-				struct rte_mbuf *m, uint16_t mtu, struct rte_mbuf **out,
-				unsigned int max)
+/*
+ * A fragment's pieces sit at its offset plus theirs: past 65535 they would need more than the
+ * 13 bits of the offset (DPDK adds them into the flags word: bogus MF / DF bits).
+ */
+static bool ends_past_max(const uint8_t *ip, uint16_t ihl)
+{
+	uint32_t offset = (uint32_t)((ip[6] & 0x1f) << 8 | ip[7]) * 8;
+	uint32_t total = (uint32_t)(ip[2] << 8 | ip[3]);
+
+	return offset + total - ihl > 0xffff;
+}
+
+int dp_router_fragment(struct dp_router *r, struct rte_mempool *pool, struct rte_mbuf *m,
+		       uint16_t mtu, struct rte_mbuf **out, unsigned int max)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint16_t ihl = (uint16_t)((ip[0] & 0xf) * 4);
 	/* Every fragment but the last carries a multiple of 8 bytes (RFC 791). */
 	uint16_t piece = (uint16_t)(ihl + ((mtu - ihl) & ~7u));
-	int32_t n = rte_ipv4_fragment_copy_nonseg_packet(m, out, (uint16_t)max, piece, pool);
+	int32_t n = 0;
 
+	if (ihl >= sizeof(struct rte_ipv4_hdr) && !ends_past_max(ip, ihl))
+		n = rte_ipv4_fragment_copy_nonseg_packet(m, out, (uint16_t)max, piece, pool);
 	rte_pktmbuf_free(m);
 	if (n <= 0)
-		return 0;
+		return n == -ENOMEM ? -1 : 0;
 	/* The library leaves the header checksum to an offload we do not ask for. */
 	for (int32_t i = 0; i < n; i++) {
 		struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(out[i], struct rte_ipv4_hdr *);
@@ -118,5 +132,5 @@ unsigned int dp_router_fragment(struct dp_router *r, struct rte_mempool *pool,
 	}
 	r->stats.fragmented++;
 	r->stats.fragments += (uint64_t)n;
-	return (unsigned int)n;
+	return n;
 }

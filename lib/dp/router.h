@@ -29,7 +29,7 @@ struct dp_port;
 
 /* What the router part of one lcore did; summed over lcores in stats. */
 struct dp_router_stats {
-	uint64_t icmp_sent[DP_ICMP_KIND_COUNT];
+	uint64_t icmp_sent[DP_ICMP_KIND_COUNT]; /* built and handed on towards the offender */
 	uint64_t icmp_ratelimited;
 	uint64_t icmp_suppressed; /* the packet may not be answered (an error, a fragment, ...) */
 	uint64_t mss_clamped;
@@ -76,10 +76,11 @@ static inline bool dp_inner_may_fragment(const uint8_t *ip, uint8_t family)
 /*
  * Cuts the IPv4 packet m (at its IP header, larger than mtu) into fragments of at most mtu
  * bytes, in new mbufs from pool, and frees m. Returns how many are in out (at most max); 0 when
- * that failed (counted).
+ * the packet cannot be cut (a header DPDK refuses, more pieces than max, or a fragment whose
+ * end lies past 65535, which no datagram has); -1 when no mbuf was free. The caller counts
+ * those drops.
  */
-unsigned int dp_router_fragment(struct dp_router *r, struct rte_mempool *pool,
-				struct rte_mbuf *m, uint16_t mtu, struct rte_mbuf **out,
-				unsigned int max);
+int dp_router_fragment(struct dp_router *r, struct rte_mempool *pool, struct rte_mbuf *m,
+		       uint16_t mtu, struct rte_mbuf **out, unsigned int max);
 
 #endif

@@ -202,12 +202,28 @@ struct to_peers {
 	unsigned int n;
 };
 
-/* An ICMP error about m back to the peer it came from, through its tunnel (sent after the
- * burst), from our inside address near the offender's destination. */
-static void error_to_peer(struct dp_worker *w, struct to_peers *errs, struct dp_peer *peer,
-			  struct rte_mbuf *m, uint8_t family, enum dp_icmp_kind kind,
-			  uint16_t mtu, const uint8_t *src, uint64_t now)
+/* dp_router_fragment's refusals: a packet no router could cut, or no mbuf for the pieces. */
+static void count_fragment_failure(struct dp_worker *w, int n)
 {
+	if (n == 0)
+		w->stats.drops[DP_DROP_INNER_MALFORMED]++;
+	else if (n < 0)
+		w->stats.drops[DP_DROP_NO_MBUF]++;
+}
+
+/*
+ * An ICMP error about m back to the peer it came from, through its tunnel (sent after the
+ * burst), from our inside address near the offender's destination. The quote is cut so that
+ * the error fits the tunnel: an IPv6 one may quote up to 1280 bytes, more than an MTU below it.
+ */
+static void error_to_peer(struct dp_sink *s, struct dp_worker *w, struct to_peers *errs,
+			  struct dp_peer *peer, struct rte_mbuf *m, uint8_t family,
+			  enum dp_icmp_kind kind, uint16_t mtu, const uint8_t *src, uint64_t now)
+{
+	uint16_t fits = (uint16_t)(s->dp->cfg->mtu - dp_icmp_headroom(family));
+
+	if (rte_pktmbuf_data_len(m) > fits)
+		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - fits));
 	if (!dp_router_icmp(&w->router, m, family, kind, mtu, src, now))
 		return;
 	errs->m[errs->n] = m;
@@ -231,18 +247,18 @@ static void forward_too_big(struct dp_sink *s, struct dp_worker *w, struct to_pe
 			    const struct dp_route *r, uint16_t mtu, uint64_t now)
 {
 	struct rte_mbuf *frags[DP_MAX_FRAGMENTS];
-	unsigned int n;
+	int n;
 
 	if (!dp_inner_may_fragment(rte_pktmbuf_mtod(m, const uint8_t *), family)) {
 		w->stats.drops[DP_DROP_TOO_BIG]++;
-		error_to_peer(w, errs, peer, m, family, DP_ICMP_FRAG_NEEDED, mtu, r->src->bytes,
+		error_to_peer(s, w, errs, peer, m, family, DP_ICMP_FRAG_NEEDED, mtu, r->src->bytes,
 			      now);
 		return;
 	}
+	dp_inner_dec_ttl(rte_pktmbuf_mtod(m, uint8_t *), family); /* checked: it stays above 0 */
 	n = dp_router_fragment(&w->router, s->dp->pool, m, mtu, frags, DP_MAX_FRAGMENTS);
-	if (!n)
-		w->stats.drops[DP_DROP_NO_MBUF]++;
-	for (unsigned int i = 0; i < n; i++)
+	count_fragment_failure(w, n);
+	for (int i = 0; i < n; i++)
 		dp_send_inside(s, frags[i], family, r);
 }
 
@@ -262,21 +278,23 @@ static void forward_inside(struct dp_sink *s, struct dp_worker *w, struct to_pee
 	dp_addr_set(&dst, family, dp_inner_dst(ip, family));
 	if (!dp_route(s->dp, false, &dst, &r)) {
 		w->stats.drops[DP_DROP_NO_ROUTE]++;
-		error_to_peer(w, errs, peer, m, family, DP_ICMP_HOST_UNREACH, 0,
+		error_to_peer(s, w, errs, peer, m, family, DP_ICMP_HOST_UNREACH, 0,
 			      dp_inside_source(s->dp, family, dst.bytes), now);
 		return;
 	}
-	if (!dp_inner_dec_ttl(ip, family)) {
+	if (unlikely(dp_inner_ttl_expires(ip, family))) {
 		w->stats.drops[DP_DROP_TTL_EXPIRED]++;
-		error_to_peer(w, errs, peer, m, family, DP_ICMP_TIME_EXCEEDED, 0, r.src->bytes,
+		error_to_peer(s, w, errs, peer, m, family, DP_ICMP_TIME_EXCEEDED, 0, r.src->bytes,
 			      now);
 		return;
 	}
+	/* Checked before the TTL goes down, so that an error quotes the packet as it came. */
 	mtu = s->dp->ports[r.port].mtu;
 	if (unlikely(len > mtu)) {
 		forward_too_big(s, w, errs, peer, m, family, &r, mtu, now);
 		return;
 	}
+	dp_inner_dec_ttl(ip, family);
 	if (mss && dp_inner_clamp_mss(ip, len, family, mss))
 		w->router.stats.mss_clamped++;
 	dp_send_inside(s, m, family, &r);
@@ -447,17 +465,17 @@ static void tunnel_too_big(struct dp_sink *s, struct dp_worker *w, struct peer_b
 {
 	struct rte_mbuf *frags[DP_MAX_FRAGMENTS];
 	uint16_t mtu = s->dp->cfg->mtu;
-	unsigned int n;
+	int n;
 
 	if (!dp_inner_may_fragment(rte_pktmbuf_mtod(pkt, const uint8_t *), family)) {
 		w->stats.drops[DP_DROP_TOO_BIG]++;
 		error_to_inside(s, w, pkt, family, DP_ICMP_FRAG_NEEDED, mtu, now);
 		return;
 	}
+	dp_inner_dec_ttl(rte_pktmbuf_mtod(pkt, uint8_t *), family); /* checked: it stays above 0 */
 	n = dp_router_fragment(&w->router, s->dp->pool, pkt, mtu, frags, DP_MAX_FRAGMENTS);
-	if (!n)
-		w->stats.drops[DP_DROP_NO_MBUF]++;
-	for (unsigned int i = 0; i < n; i++)
+	count_fragment_failure(w, n);
+	for (int i = 0; i < n; i++)
 		batch_add(s, w, b, peer, frags[i], now);
 }
 
@@ -479,7 +497,7 @@ static void inside_to_peer(struct dp_sink *s, struct dp_worker *w, struct peer_b
 	 * (nor answered with an error). */
 	if (unlikely(rte_is_multicast_ether_addr(
 		    &rte_pktmbuf_mtod(pkt, struct rte_ether_hdr *)->dst_addr))) {
-		drop(w, pkt, DP_DROP_NOT_FOR_US);
+		drop(w, pkt, DP_DROP_LINK_BROADCAST);
 		return;
 	}
 	rte_pktmbuf_adj(pkt, sizeof(struct rte_ether_hdr));
@@ -497,7 +515,7 @@ static void inside_to_peer(struct dp_sink *s, struct dp_worker *w, struct peer_b
 		error_to_inside(s, w, pkt, family, DP_ICMP_HOST_UNREACH, 0, now);
 		return;
 	}
-	if (!dp_inner_dec_ttl(ip, family)) {
+	if (unlikely(dp_inner_ttl_expires(ip, family))) {
 		w->stats.drops[DP_DROP_TTL_EXPIRED]++;
 		error_to_inside(s, w, pkt, family, DP_ICMP_TIME_EXCEEDED, 0, now);
 		return;
@@ -506,6 +524,7 @@ static void inside_to_peer(struct dp_sink *s, struct dp_worker *w, struct peer_b
 		tunnel_too_big(s, w, b, peer, pkt, family, now);
 		return;
 	}
+	dp_inner_dec_ttl(ip, family);
 	mss = wgdp_config_mss(dp->cfg, family);
 	if (mss && dp_inner_clamp_mss(ip, ip_len, family, mss))
 		w->router.stats.mss_clamped++;

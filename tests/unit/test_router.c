@@ -213,16 +213,17 @@ static void check_fragments(uint16_t len, uint8_t ihl_words, uint16_t mtu)
 	struct rte_mbuf *m = udp4(len, false, ihl_words), *frags[DP_MAX_FRAGMENTS];
 	uint16_t ihl = (uint16_t)(ihl_words * 4), payload = (uint16_t)(len - ihl);
 	uint8_t *whole = calloc(1, payload), *seen = calloc(1, payload);
-	unsigned int n, before = rte_mempool_avail_count(pool) + 1, last = 0;
+	int n;
+	unsigned int before = rte_mempool_avail_count(pool) + 1, last = 0;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(seen);
 	dp_router_init(dp, &r, 1);
 	n = dp_router_fragment(&r, pool, m, mtu, frags, DP_MAX_FRAGMENTS);
-	CU_ASSERT_EQUAL(n, (payload + (((mtu - ihl) & ~7u)) - 1) / ((mtu - ihl) & ~7u));
+	CU_ASSERT_EQUAL(n, (int)((payload + (((mtu - ihl) & ~7u)) - 1) / ((mtu - ihl) & ~7u)));
 	CU_ASSERT_EQUAL(r.stats.fragmented, 1);
-	CU_ASSERT_EQUAL(r.stats.fragments, n);
-	for (unsigned int i = 0; i < n; i++) {
+	CU_ASSERT_EQUAL(r.stats.fragments, (uint64_t)n);
+	for (int i = 0; i < n; i++) {
 		const uint8_t *ip = rte_pktmbuf_mtod(frags[i], const uint8_t *);
 		uint16_t flen = (uint16_t)(ip[2] << 8 | ip[3]), fihl = (uint16_t)((ip[0] & 0xf) * 4);
 		uint16_t fo = (uint16_t)(((ip[6] & 0x1f) << 8 | ip[7]) * 8);
@@ -275,18 +276,19 @@ static void test_fragment_past_65535(void)
 	struct dp_router r;
 	struct rte_mbuf *m = udp4(1500, false, 5), *frags[DP_MAX_FRAGMENTS];
 	struct rte_ipv4_hdr *h = rte_pktmbuf_mtod(m, struct rte_ipv4_hdr *);
-	unsigned int n, before = rte_mempool_avail_count(pool) + 1;
+	unsigned int before = rte_mempool_avail_count(pool) + 1;
+	int n;
 
 	h->fragment_offset = rte_cpu_to_be_16(8100);
 	h->hdr_checksum = 0;
 	h->hdr_checksum = rte_ipv4_cksum(h);
 	dp_router_init(dp, &r, 1);
 	n = dp_router_fragment(&r, pool, m, 1420, frags, DP_MAX_FRAGMENTS);
-	for (unsigned int i = 0; i < n; i++) {
+	for (int i = 0; i < n; i++) {
 		const uint8_t *ip = rte_pktmbuf_mtod(frags[i], const uint8_t *);
 		uint16_t fw = (uint16_t)(ip[6] << 8 | ip[7]);
 
-		/* What goes out today: the last piece says "more follow", at the wrong offset. */
+		/* Were it cut, the last piece would say "more follow", at the wrong offset. */
 		CU_ASSERT_EQUAL(fw & 0x1fff, 8100 + i * 1400 / 8);
 		CU_ASSERT_EQUAL(!!(fw & 0x2000), i + 1 < n);
 		rte_pktmbuf_free(frags[i]);
