@@ -17,6 +17,8 @@ packages=(
 	libdpdk-dev dpdk-dev libipsec-mb-dev libjansson-dev libsodium-dev libb2-dev libcunit1-dev
 	# real WireGuard peers and the network tools the integration tests drive
 	wireguard-tools wireguard-go iproute2 iputils-ping iperf3 procps ethtool tcpdump
+	# what hosts on either side of wgdp see of it as a router (test_wgdp_router.sh)
+	iputils-tracepath traceroute
 	# the pktgen kit's checks (tshark; lua5.3 runs wgdp.lua on a stand-in) and perf/plot
 	tshark python3-matplotlib lua5.3
 )
