@@ -24,20 +24,25 @@ struct dp_pkt {
 	uint16_t ethertype; /* host order */
 	uint8_t family;	    /* 4, 6, or 0 for non-IP */
 	uint8_t proto;	    /* IP protocol / IPv6 next header */
+	bool fragment;	    /* an IPv4 fragment: l4_off holds no header but the first's */
 	uint16_t l3_off;
 	uint16_t l4_off;
 	uint16_t l4_len; /* bytes after the IP header, as the IP header says */
 	const uint8_t *src, *dst;
 };
 
-/* Parses Ethernet and IPv4/IPv6 of m. False when truncated or inconsistent. */
-static inline bool dp_pkt_parse(struct rte_mbuf *m, struct dp_pkt *p)
+/*
+ * Parses Ethernet and IPv4/IPv6 of m, IPv4 fragments included (inside traffic is forwarded
+ * whole or in fragments alike). False when truncated or inconsistent.
+ */
+static inline bool dp_pkt_parse_any(struct rte_mbuf *m, struct dp_pkt *p)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
 	const uint8_t *d = rte_pktmbuf_mtod(m, const uint8_t *);
 	const struct rte_ether_hdr *eth = (const struct rte_ether_hdr *)d;
 
 	p->family = 0;
+	p->fragment = false;
 	if (m->nb_segs != 1 || len < sizeof(*eth))
 		return false;
 	p->ethertype = rte_be_to_cpu_16(eth->ether_type);
@@ -53,9 +58,8 @@ static inline bool dp_pkt_parse(struct rte_mbuf *m, struct dp_pkt *p)
 		if ((ip->version_ihl >> 4) != 4 || ihl < sizeof(*ip) || total < ihl ||
 		    p->l3_off + total > len)
 			return false;
-		/* Fragments are not reassembled: WireGuard's outer packets fit the MTU. */
-		if (rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK))
-			return false;
+		p->fragment = rte_be_to_cpu_16(ip->fragment_offset) &
+			      (RTE_IPV4_HDR_MF_FLAG | RTE_IPV4_HDR_OFFSET_MASK);
 		p->family = 4;
 		p->proto = ip->next_proto_id;
 		p->l4_off = (uint16_t)(p->l3_off + ihl);
@@ -83,6 +87,13 @@ static inline bool dp_pkt_parse(struct rte_mbuf *m, struct dp_pkt *p)
 		return true;
 	}
 	return true; /* not IP: family 0, the caller decides (ARP) */
+}
+
+/* dp_pkt_parse_any, and false for an IPv4 fragment too: what is addressed to us is not
+ * reassembled (WireGuard's outer packets fit the MTU). */
+static inline bool dp_pkt_parse(struct rte_mbuf *m, struct dp_pkt *p)
+{
+	return dp_pkt_parse_any(m, p) && !p->fragment;
 }
 
 /*

@@ -73,7 +73,7 @@ static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_p
 	uint16_t dport, msg_off, msg_len;
 	const uint8_t *msg;
 
-	if (!dp_pkt_parse(m, &p)) {
+	if (!dp_pkt_parse_any(m, &p)) {
 		drop(w, m, DP_DROP_TRUNCATED);
 		return;
 	}
@@ -91,6 +91,10 @@ static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_p
 			inside[(*n_inside)++] = m; /* one-armed: inside traffic on this port */
 		else
 			drop(w, m, DP_DROP_NOT_FOR_US);
+		return;
+	}
+	if (p.fragment) { /* to us: not reassembled */
+		drop(w, m, DP_DROP_TRUNCATED);
 		return;
 	}
 	if (p.proto != IPPROTO_UDP) {
@@ -552,7 +556,7 @@ static bool inside_is_local(struct dp_port *port, struct rte_mbuf *m, bool *drop
 	struct dp_pkt p;
 
 	*drop_it = false;
-	if (!dp_pkt_parse(m, &p)) {
+	if (!dp_pkt_parse_any(m, &p)) {
 		*drop_it = true;
 		return false;
 	}

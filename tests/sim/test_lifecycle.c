@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include <rte_hash.h>
+#include <rte_ip.h>
 
 #include "dp/gate.h"
 #include "sim.h"
@@ -649,6 +650,36 @@ static void test_load_ends(void)
 	close_sim(s);
 }
 
+/*
+ * 16. An IPv4 fragment from the inside is forwarded like a whole packet (the inner datagram is
+ * the peer's to reassemble, as with the kernel's wg0): the first fragment of a datagram, MF
+ * set, reaches the peer. The worker's frame parser used to refuse every fragment as truncated.
+ */
+static void test_inside_fragment(void)
+{
+	static const uint8_t host[4] = { 10, 0, 0, 2 };
+	struct sim *s = open_sim(1, true, 0);
+	struct sim_peer *p = &s->peers[0];
+	uint8_t pkt[64], dst[4];
+	struct rte_ipv4_hdr *ip = (struct rte_ipv4_hdr *)pkt;
+	uint16_t len;
+
+	model_host_send(s, 0);
+	sim_settle(s);
+	CU_ASSERT_EQUAL_FATAL(p->rx_inner, 1);
+	sim_inner_ip(0, dst);
+	len = sim_inner_packet(pkt, host, dst, 0, s->host.tx_seq[0]++);
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_MF_FLAG);
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	sim_send_inside(s, pkt, len);
+	sim_settle(s);
+	CU_ASSERT_EQUAL(p->rx_inner, 2);
+	CU_ASSERT_EQUAL(s->dp->workers[0].stats.drops[DP_DROP_TRUNCATED], 0);
+	assert_pool(s);
+	close_sim(s);
+}
+
 static const CU_TestInfo tests[] = {
 	{ "1 idle 3 min, then traffic: initiate at once", test_idle_then_traffic },
 	{ "2 no endpoint: drop at once, counted", test_no_endpoint },
@@ -668,6 +699,7 @@ static const CU_TestInfo tests[] = {
 	{ "13 late rekey on receive once a session", test_lastminute_once },
 	{ "14 timer events in time order", test_timer_order },
 	{ "15 under load ends with the flood", test_load_ends },
+	{ "16 an inside IPv4 fragment is forwarded", test_inside_fragment },
 	CU_TEST_INFO_NULL,
 };
 
