@@ -78,8 +78,8 @@ const uint8_t *dp_inside_source(const struct dp_ctx *dp, uint8_t family, const u
 	return first;
 }
 
-bool dp_router_icmp(struct dp_router *r, struct rte_mbuf *m, uint8_t family,
-		    enum dp_icmp_kind kind, uint16_t mtu, const uint8_t *src, uint64_t now)
+bool dp_router_icmp(struct dp_router *r, struct rte_mbuf *m, uint8_t family, enum dp_icmp_kind kind,
+		    uint16_t mtu, const uint8_t *src, uint64_t now)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
 

@@ -64,8 +64,8 @@ const uint8_t *dp_inside_source(const struct dp_ctx *dp, uint8_t family, const u
  * src, if the rules allow one and the rate limit has a token: true, m is the error to send to
  * the offender's source. False: m was freed and the refusal counted.
  */
-bool dp_router_icmp(struct dp_router *r, struct rte_mbuf *m, uint8_t family,
-		    enum dp_icmp_kind kind, uint16_t mtu, const uint8_t *src, uint64_t now);
+bool dp_router_icmp(struct dp_router *r, struct rte_mbuf *m, uint8_t family, enum dp_icmp_kind kind,
+		    uint16_t mtu, const uint8_t *src, uint64_t now);
 
 /* IPv4 without DF: a packet the router may cut into fragments. */
 static inline bool dp_inner_may_fragment(const uint8_t *ip, uint8_t family)

@@ -48,15 +48,20 @@ static struct dp_ctx *make_dp(void)
 	struct dp_ctx *dp = calloc(1, sizeof(*dp));
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dp);
-	dp->ports[0] = (struct dp_port){ .iface = { .port_id = 0, .cfg = &outside_cfg,
-						    .mac = { { 2, 0, 0, 0, 0, 1 } } },
-					 .outside = true };
-	dp->ports[1] = (struct dp_port){ .iface = { .port_id = 1, .cfg = &inside_cfg,
-						    .mac = { { 2, 0, 0, 0, 0, 2 } } },
-					 .inside = true, .mtu = 1500 };
-	dp->ports[2] = (struct dp_port){ .iface = { .port_id = 2, .cfg = &inside2_cfg,
-						    .mac = { { 2, 0, 0, 0, 0, 3 } } },
-					 .inside = true, .mtu = 1500 };
+	dp->ports[0] = (struct dp_port){
+		.iface = { .port_id = 0, .cfg = &outside_cfg, .mac = { { 2, 0, 0, 0, 0, 1 } } },
+		.outside = true
+	};
+	dp->ports[1] = (struct dp_port){
+		.iface = { .port_id = 1, .cfg = &inside_cfg, .mac = { { 2, 0, 0, 0, 0, 2 } } },
+		.inside = true,
+		.mtu = 1500
+	};
+	dp->ports[2] = (struct dp_port){
+		.iface = { .port_id = 2, .cfg = &inside2_cfg, .mac = { { 2, 0, 0, 0, 0, 3 } } },
+		.inside = true,
+		.mtu = 1500
+	};
 	dp->n_ports = 3;
 	dp->pool = pool;
 	dp_icmp_global_init(&dp->icmp_global);
@@ -102,7 +107,7 @@ static void test_frame_for_us(void)
 	CU_ASSERT_FALSE(for_us(&dp->ports[1], ours, 60)); /* port 0's MAC, not port 1's */
 	CU_ASSERT_TRUE(for_us(out, bcast, 60));
 	CU_ASSERT_TRUE(for_us(out, all_nodes, 60));
-	CU_ASSERT_TRUE(for_us(out, sn_ours, 60));	   /* ff02::1:ff00:1 of 2001:db8::1 */
+	CU_ASSERT_TRUE(for_us(out, sn_ours, 60));	     /* ff02::1:ff00:1 of 2001:db8::1 */
 	CU_ASSERT_FALSE(for_us(&dp->ports[2], sn_ours, 60)); /* port 2 has no IPv6 address */
 	CU_ASSERT_FALSE(for_us(out, sn_other, 60));
 	CU_ASSERT_FALSE(for_us(out, all_routers, 60));
@@ -186,8 +191,8 @@ static void test_error_rules_and_limit(void)
 	CU_ASSERT_FALSE(dp_router_icmp(&r, m, 4, DP_ICMP_TIME_EXCEEDED, 0, src, 1000));
 	CU_ASSERT_EQUAL(r.stats.icmp_suppressed, 1);
 	/* No address of ours to send from: refused. */
-	CU_ASSERT_FALSE(dp_router_icmp(&r, udp4(100, true, 5), 4, DP_ICMP_HOST_UNREACH, 0, NULL,
-				       1000));
+	CU_ASSERT_FALSE(
+		dp_router_icmp(&r, udp4(100, true, 5), 4, DP_ICMP_HOST_UNREACH, 0, NULL, 1000));
 	CU_ASSERT_EQUAL(r.stats.icmp_suppressed, 2);
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), before);
 	/* One destination, many errors at one instant: the per-destination burst, then no more. */
@@ -225,7 +230,8 @@ static void check_fragments(uint16_t len, uint8_t ihl_words, uint16_t mtu)
 	CU_ASSERT_EQUAL(r.stats.fragments, (uint64_t)n);
 	for (int i = 0; i < n; i++) {
 		const uint8_t *ip = rte_pktmbuf_mtod(frags[i], const uint8_t *);
-		uint16_t flen = (uint16_t)(ip[2] << 8 | ip[3]), fihl = (uint16_t)((ip[0] & 0xf) * 4);
+		uint16_t flen = (uint16_t)(ip[2] << 8 | ip[3]),
+			 fihl = (uint16_t)((ip[0] & 0xf) * 4);
 		uint16_t fo = (uint16_t)(((ip[6] & 0x1f) << 8 | ip[7]) * 8);
 		bool mf = ip[6] & 0x20;
 
@@ -309,9 +315,19 @@ int main(int argc, char **argv)
 		CU_TEST_INFO_NULL,
 	};
 	char prefix[64];
-	char *eal_argv[] = { argv[0], "-l", "0", "--no-huge", "--no-shconf", "--no-pci",
-			     "--no-telemetry", "-m", "64", "--log-level=1", "--file-prefix",
-			     prefix, NULL };
+	char *eal_argv[] = { argv[0],
+			     "-l",
+			     "0",
+			     "--no-huge",
+			     "--no-shconf",
+			     "--no-pci",
+			     "--no-telemetry",
+			     "-m",
+			     "64",
+			     "--log-level=1",
+			     "--file-prefix",
+			     prefix,
+			     NULL };
 
 	(void)argc;
 	snprintf(prefix, sizeof(prefix), "wgdp-test-router-%d", (int)getpid());
