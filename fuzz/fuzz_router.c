@@ -201,7 +201,7 @@ static void fragment(const uint8_t *p, size_t n, uint16_t mtu, uint32_t len, uns
 {
 	struct rte_mempool *pool = fuzz_pool();
 	unsigned int before = rte_mempool_avail_count(pool), got;
-	int n;
+	int cut;
 	struct rte_mbuf *frags[DP_MAX_FRAGMENTS], *m;
 	struct dp_router r;
 	struct orig o;
@@ -222,9 +222,9 @@ static void fragment(const uint8_t *p, size_t n, uint16_t mtu, uint32_t len, uns
 		return;
 	}
 	dp_router_init(dp, &r, 1);
-	n = dp_router_fragment(&r, pool, m, mtu, frags, max);
-	CHECK(n >= 0); /* the pool has room for every piece: never "no mbuf" here */
-	got = n < 0 ? 0 : (unsigned int)n;
+	cut = dp_router_fragment(&r, pool, m, mtu, frags, max);
+	CHECK(cut >= 0); /* the pool has room for every piece: never "no mbuf" here */
+	got = cut < 0 ? 0 : (unsigned int)cut;
 	piece = o.ihl >= 20 ? (mtu - o.ihl) & ~7u : 0;
 	can = o.ihl >= 20 && (o.payload + piece - 1) / piece <= max;
 	past = (uint32_t)(o.flags & 0x1fff) * 8 + o.payload > 65535;
