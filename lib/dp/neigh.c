@@ -149,6 +149,13 @@ static enum dp_local_verdict arp_input(struct dp_neigh *nt, const struct dp_ifac
 		rte_pktmbuf_free(m);
 		return DP_LOCAL_CONSUMED;
 	}
+	if (op == RTE_ARP_OP_REQUEST && e) {
+		/* RFC 826's merge: a request not for us (a gratuitous one after a failover, say)
+		 * still updates a neighbour we know; it creates none. */
+		neigh_asked(nt, ifc, &sender, &a->arp_sha, now, tx);
+		rte_pktmbuf_free(m);
+		return DP_LOCAL_CONSUMED;
+	}
 	return drop(nt, m, op == RTE_ARP_OP_REPLY ? DP_NEIGH_DROP_UNSOLICITED
 						  : DP_NEIGH_DROP_NOT_OURS);
 }

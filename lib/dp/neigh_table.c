@@ -330,9 +330,25 @@ static struct neigh_entry *stale_victim(struct dp_neigh *nt, bool need)
 	return best;
 }
 
+/* Among the oldest reachable entries, one no frame has used since it was confirmed. */
+static struct neigh_entry *idle_reachable(struct dp_neigh *nt)
+{
+	uint32_t i = nt->lists[DP_NEIGH_REACHABLE].head;
+
+	for (unsigned int n = 0; i != NEIGH_NIL && n < DP_NEIGH_EVICT_SCAN; n++) {
+		struct neigh_entry *e = &nt->entries[i];
+
+		if (used_of(e) <= e->since)
+			return e;
+		i = e->next;
+	}
+	return NULL;
+}
+
 /*
  * Room for one more entry. need: a next hop we must send to, which may push out entries still
- * resolving; else a neighbour that asked for us. REACHABLE, PROBE, PERMANENT: never.
+ * resolving, and last a reachable one no frame has used since its confirmation; else a
+ * neighbour that asked for us. PROBE, PERMANENT, and reachable entries in use: never.
  */
 static bool evict(struct dp_neigh *nt, bool need)
 {
@@ -342,6 +358,8 @@ static bool evict(struct dp_neigh *nt, bool need)
 		e = list_head(nt, DP_NEIGH_INCOMPLETE);
 	if (!e)
 		e = stale_victim(nt, need);
+	if (!e && need)
+		e = idle_reachable(nt);
 	if (!e)
 		return false;
 	nt->stats.evicted++;
@@ -580,6 +598,10 @@ bool neigh_answered(struct dp_neigh *nt, struct neigh_entry *e, const struct rte
 
 	if (e->state == DP_NEIGH_PERMANENT)
 		return true;
+	/* A confirmation counts only while we are asking: "solicited" answers nobody solicited
+	 * would keep entries REACHABLE, which are never evicted, and so fill the table for good. */
+	if (e->state != DP_NEIGH_INCOMPLETE && e->state != DP_NEIGH_PROBE)
+		flags &= ~NEIGH_SOLICITED;
 	if (!(v & MAC_VALID)) {
 		if (!mac)
 			return false;
@@ -676,8 +698,11 @@ static void stale_check(struct dp_neigh *nt, struct neigh_entry *e, uint64_t now
 /* e's timer fired. False when it needs to send and tx is full: it waits for the next tick. */
 static bool fire(struct dp_neigh *nt, struct neigh_entry *e, uint64_t now, struct dp_tx_list *tx)
 {
+	/* Resolution ends after its tries or their time, whichever comes first: tries the
+	 * solicitation budget refused still count against the time (RFC 4861 7.2.2). */
 	bool sends = e->state == DP_NEIGH_STALE ||
-		     (e->state == DP_NEIGH_INCOMPLETE && e->tries < DP_NEIGH_RETRIES) ||
+		     (e->state == DP_NEIGH_INCOMPLETE && e->tries < DP_NEIGH_RETRIES &&
+		      now - e->since < DP_NEIGH_RETRIES * DP_NEIGH_RETRY_NS) ||
 		     (e->state == DP_NEIGH_PROBE && e->tries < DP_NEIGH_PROBES);
 
 	if (sends && tx->n == DP_TX_LIST_MAX)
@@ -704,16 +729,20 @@ static bool fire(struct dp_neigh *nt, struct neigh_entry *e, uint64_t now, struc
 	return true;
 }
 
-/* The due timers of one state, oldest first; false when tx filled up before they were done. */
+/*
+ * The due timers of one state, oldest first, at most share of them; false when tx filled up
+ * before they were done.
+ */
 static bool run_timers(struct dp_neigh *nt, enum dp_neigh_state st, uint64_t now,
-		       struct dp_tx_list *tx)
+		       struct dp_tx_list *tx, uint32_t share)
 {
 	struct neigh_entry *e;
 
-	while (nt->work_left && (e = list_head(nt, st)) && e->deadline <= now) {
+	while (share && nt->work_left && (e = list_head(nt, st)) && e->deadline <= now) {
 		if (!fire(nt, e, now, tx))
 			return false;
 		nt->work_left--;
+		share--;
 	}
 	return true;
 }
@@ -733,7 +762,10 @@ bool dp_neigh_tick(struct dp_neigh *nt, uint64_t now_ns, struct dp_tx_list *tx)
 	}
 	__atomic_store_n(&nt->clock, now_ns, __ATOMIC_RELAXED);
 	reclaim(nt);
+	/* Each state gets its share of the work, and what one leaves passes on: a backlog of one
+	 * (10,000 addresses resolving at once) must not stop the aging of the others. */
 	for (unsigned int i = 0; i < RTE_DIM(order); i++)
-		done &= run_timers(nt, order[i], now_ns, tx);
+		done &= run_timers(nt, order[i], now_ns, tx,
+				   nt->work_left / (uint32_t)(RTE_DIM(order) - i));
 	return !done && nt->work_left;
 }

@@ -537,6 +537,17 @@ static void test_eviction_order(void)
 	tx_free(&tx);
 	CU_ASSERT_EQUAL(st->in_state[DP_NEIGH_REACHABLE], 16);
 	CU_ASSERT_EQUAL(st->drops[DP_NEIGH_DROP_EVICTED], 1);
+	/* Reachable entries in use stay: with every one used since its confirmation, the table
+	 * is full for a new next hop. */
+	tick(nt, T0 + 4 * S, &tx);
+	tx_free(&tx);
+	for (unsigned int i = 0; i < 16; i++) {
+		struct rte_ether_addr got;
+
+		a = i < 3 ? v4(10, 0, 2, (uint8_t)(i + 1)) : i == 3 ? v4(10, 0, 2, 200)
+								    : v4(10, 0, 3, (uint8_t)(i - 4));
+		CU_ASSERT_TRUE(dp_neigh_lookup(nt, 1, &a, &got));
+	}
 	a = v4(10, 0, 4, 1);
 	CU_ASSERT_FALSE(dp_neigh_resolve(nt, &wide, &a, ip_frame(&wide), T0 + 4 * S, &tx));
 	CU_ASSERT_EQUAL(st->drops[DP_NEIGH_DROP_TABLE_FULL], 1);
@@ -548,6 +559,74 @@ static void test_eviction_order(void)
 	CU_ASSERT_EQUAL(st->not_learned, 1);
 	CU_ASSERT_EQUAL(st->entries, 16);
 	CU_ASSERT_EQUAL(tx.n, 0);
+	dp_neigh_free(nt);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
+}
+
+/*
+ * Answers nobody asked for (review of #14): a "solicited" ARP reply to our MAC for an entry we
+ * are not resolving confirms nothing (it would make it REACHABLE, which is never evicted while
+ * in use, and an on-link host could fill the table so for good); a gratuitous ARP request
+ * updates a neighbour we know (RFC 826's merge, a failover's announcement) but creates none.
+ */
+static void test_unasked_answers(void)
+{
+	struct dp_neigh *nt = dp_neigh_create("test_unasked", 16, pool, SOCKET_ID_ANY);
+	unsigned int avail = rte_mempool_avail_count(pool);
+	struct rte_ether_addr mac1 = mac_of(0x501), mac2 = mac_of(0x502), got;
+	struct wgdp_addr a = v4(10, 0, 5, 1), other = v4(10, 0, 5, 2);
+	struct dp_tx_list tx = { .n = 0 };
+	struct rte_mbuf *m;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nt);
+	ask(nt, &wide, &a, &mac1, T0);
+	CU_ASSERT_EQUAL(dp_neigh_state(nt, 1, &a), DP_NEIGH_STALE);
+	answer(nt, &wide, &a, &mac1, T0 + S, &tx);
+	CU_ASSERT_EQUAL(dp_neigh_state(nt, 1, &a), DP_NEIGH_STALE);
+	/* A gratuitous request: sender and target both the neighbour, to everyone. */
+	m = arp_frame(RTE_ARP_OP_REQUEST, &mac2, &a, &bcast, &a);
+	CU_ASSERT_EQUAL(dp_local_input(nt, &wide, m, T0 + 2 * S, &tx), DP_LOCAL_CONSUMED);
+	CU_ASSERT_TRUE(dp_neigh_lookup(nt, 1, &a, &got));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&got, &mac2));
+	m = arp_frame(RTE_ARP_OP_REQUEST, &mac2, &other, &bcast, &other);
+	CU_ASSERT_EQUAL(dp_local_input(nt, &wide, m, T0 + 2 * S, &tx), DP_LOCAL_DROP);
+	CU_ASSERT_EQUAL(dp_neigh_state(nt, 1, &other), -1);
+	CU_ASSERT_EQUAL(tx.n, 0);
+	dp_neigh_free(nt);
+	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
+}
+
+/*
+ * A backlog of one state does not stop the others' timers (review of #14): 20,000 next hops
+ * resolving at once, more than DP_NEIGH_TICK_WORK a tick, and a stale neighbour in use is
+ * still probed when its check comes.
+ */
+static void test_tick_shares(void)
+{
+	struct dp_neigh *nt = dp_neigh_create("test_shares", 32768, pool, SOCKET_ID_ANY);
+	unsigned int avail = rte_mempool_avail_count(pool);
+	struct rte_ether_addr mac = mac_of(0x601), got;
+	struct wgdp_addr a = v4(10, 0, 6, 1);
+	struct dp_tx_list tx = { .n = 0 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(nt);
+	ask(nt, &wide, &a, &mac, T0);
+	tick(nt, T0 + S, &tx);
+	tx_free(&tx);
+	CU_ASSERT_TRUE(dp_neigh_lookup(nt, 1, &a, &got)); /* in use since it went stale */
+	for (unsigned int i = 0; i < 20000; i++) {
+		struct wgdp_addr nh = v4(10, 1, (uint8_t)(i >> 8), (uint8_t)i);
+
+		dp_neigh_resolve(nt, &wide, &nh, ip_frame(&wide), T0 + S, &tx);
+		tx_free(&tx);
+	}
+	CU_ASSERT(dp_neigh_stats(nt)->in_state[DP_NEIGH_INCOMPLETE] > DP_NEIGH_TICK_WORK);
+	for (uint64_t t = T0 + 2 * S; t <= T0 + DP_NEIGH_STALE_CHECK_NS + S; t += S) {
+		while (dp_neigh_tick(nt, t, &tx))
+			tx_free(&tx);
+		tx_free(&tx);
+	}
+	CU_ASSERT_EQUAL(dp_neigh_state(nt, 1, &a), DP_NEIGH_PROBE);
 	dp_neigh_free(nt);
 	CU_ASSERT_EQUAL(rte_mempool_avail_count(pool), avail);
 }
@@ -624,7 +703,12 @@ static void test_solicit_budget(void)
 		CU_ASSERT(st->solicitations - last <= DP_NEIGH_SOLICIT_RATE);
 		last = st->solicitations;
 	}
-	CU_ASSERT_EQUAL(st->solicitations, 250 * DP_NEIGH_RETRIES);
+	/* Resolution ends after DP_NEIGH_RETRIES seconds whatever the budget let through (RFC
+	 * 4861 7.2.2): three seconds' worth of solicitations, then every frame dropped (or refused at once
+	 * by the global cap). */
+	CU_ASSERT_EQUAL(st->solicitations, DP_NEIGH_RETRIES * DP_NEIGH_SOLICIT_RATE);
+	CU_ASSERT_EQUAL(st->drops[DP_NEIGH_DROP_UNRESOLVED] + st->drops[DP_NEIGH_DROP_QUEUE_LIMIT],
+			250);
 	CU_ASSERT_EQUAL(st->in_state[DP_NEIGH_INCOMPLETE], 0);
 	CU_ASSERT_EQUAL(st->queued, 0);
 	dp_neigh_free(nt);
@@ -689,6 +773,8 @@ int main(int argc, char **argv)
 		{ "eviction order when full", test_eviction_order },
 		{ "frames waiting: per neighbour and global caps", test_queue_limit },
 		{ "solicitation budget", test_solicit_budget },
+		{ "answers and announcements nobody asked for", test_unasked_answers },
+		{ "a backlog of one state does not stop the others", test_tick_shares },
 		{ "deleted entries wait for a grace period", test_grace_period },
 		CU_TEST_INFO_NULL,
 	};
