@@ -55,11 +55,13 @@ void dp_peer_log(struct dp_peer *p, uint32_t level, const char *what)
 	rte_log(level, dp_log_handshake, "wgdp.handshake: peer %s (%s): %s\n", key, ep_text, what);
 }
 
-static unsigned int drain_local(struct dp_sink *s, uint64_t now)
+/* ARP/ND/ICMP for us from the local ring, frames waiting for a next hop from the resolve ring:
+ * a burst of each a pass. */
+static unsigned int drain_ring(struct dp_sink *s, struct rte_ring *r, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
 	struct rte_mbuf *pkts[DP_BURST];
-	unsigned int n = rte_ring_sc_dequeue_burst(dp->local_ring, (void **)pkts, DP_BURST, NULL);
+	unsigned int n = rte_ring_sc_dequeue_burst(r, (void **)pkts, DP_BURST, NULL);
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = pkts[i];
@@ -111,7 +113,8 @@ unsigned int dp_control_poll(struct dp_ctx *dp)
 	for (unsigned int i = 0; i < dp->n_ports; i++)
 		s.tx[i].n = 0;
 	work += dp_reconf_poll(dp);
-	work += drain_local(&s, now);
+	work += drain_ring(&s, dp->local_ring, now);
+	work += drain_ring(&s, dp->resolve_ring, now);
 	work += dp_events_drain(&s, now);
 	work += dp_handshakes_drain(&s, now);
 	work += dp_stage_drain(&s, now);

@@ -31,6 +31,7 @@ static const char *const drop_names[DP_DROP_COUNT] = {
 	[DP_DROP_NO_ENDPOINT] = "no_endpoint",
 	[DP_DROP_HANDSHAKE_QUEUE] = "handshake_queue_full",
 	[DP_DROP_LOCAL_QUEUE] = "local_queue_full",
+	[DP_DROP_RESOLVE_QUEUE] = "resolve_ring_full",
 	[DP_DROP_STAGE_FULL] = "stage_queue_full",
 	[DP_DROP_TOO_BIG] = "too_big",
 	[DP_DROP_NO_ROOM] = "no_room",
@@ -59,11 +60,13 @@ static int rings_create(struct dp_ctx *dp)
 	dp->hs_ring = ring("wgdp_hs", RTE_MAX(cfg->handshake_queue, 64u), RING_F_SC_DEQ);
 	dp->hs_prio_ring = ring("wgdp_hs_prio", RTE_MAX(cfg->handshake_queue / 4, 64u), RING_F_SC_DEQ);
 	dp->local_ring = ring("wgdp_local", DP_LOCAL_RING_SIZE, RING_F_SC_DEQ);
+	dp->resolve_ring = ring("wgdp_resolve", DP_LOCAL_RING_SIZE, RING_F_SC_DEQ);
 	dp->stage_ring = ring("wgdp_stage", DP_LOCAL_RING_SIZE, RING_F_SC_DEQ);
 	dp->event_ring = rte_ring_create_elem("wgdp_events", sizeof(struct dp_event),
 					      DP_EVENT_RING_SIZE, (int)rte_socket_id(),
 					      RING_F_SC_DEQ);
-	return dp->hs_ring && dp->hs_prio_ring && dp->local_ring && dp->stage_ring &&
+	return dp->hs_ring && dp->hs_prio_ring && dp->local_ring && dp->resolve_ring &&
+			       dp->stage_ring &&
 			       dp->event_ring
 		       ? 0
 		       : -1;
@@ -165,6 +168,7 @@ void dp_free(struct dp_ctx *dp)
 	ring_free(dp->hs_ring);
 	ring_free(dp->hs_prio_ring);
 	ring_free(dp->local_ring);
+	ring_free(dp->resolve_ring);
 	ring_free(dp->stage_ring);
 	rte_ring_free(dp->event_ring);
 	if (dp->workers)

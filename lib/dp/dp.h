@@ -58,6 +58,7 @@ enum dp_drop {
 	DP_DROP_NO_ENDPOINT,	   /* the peer has no endpoint yet */
 	DP_DROP_HANDSHAKE_QUEUE,   /* the control lcore's handshake ring was full */
 	DP_DROP_LOCAL_QUEUE,	   /* the control lcore's local ring was full */
+	DP_DROP_RESOLVE_QUEUE,	   /* the ring of frames waiting for next-hop resolution was full */
 	DP_DROP_STAGE_FULL,	   /* the ring that stages packets on the control lcore was full */
 	DP_DROP_TOO_BIG,	   /* inner packet larger than the MTU, DF set or IPv6 */
 	DP_DROP_NO_ROOM,	   /* no headroom or tailroom to encapsulate */
@@ -194,7 +195,10 @@ struct dp_ctx {
 
 	struct rte_ring *hs_ring;    /* workers → control: handshake messages (MP/SC) */
 	struct rte_ring *hs_prio_ring; /* workers → control: the gate saw a valid mac2 (gate.c) */
-	struct rte_ring *local_ring; /* workers → control: ARP/ND/ICMP, resolution (MP/SC) */
+	struct rte_ring *local_ring; /* workers → control: ARP/ND/ICMP that may be for us (MP/SC) */
+	/* workers → control: frames whose next hop has no MAC yet (MP/SC). Apart from the local
+	 * ring, so that a stream to a dead host cannot crowd out the answers that resolve others. */
+	struct rte_ring *resolve_ring;
 	struct rte_ring *event_ring; /* workers → control: struct dp_event notes (MP/SC) */
 	struct rte_ring *stage_ring; /* workers → control: packets waiting for a session */
 

@@ -25,10 +25,12 @@ static unsigned int pool_size(struct dp_ctx *dp)
 
 	for (unsigned int i = 0; i < cfg->n_ports; i++)
 		n += cfg->ports[i].queues * NB_RXD + dp->n_workers * NB_TXD + DP_CTL_TX_RING;
-	n += RTE_MAX(cfg->handshake_queue, 64u) + 2 * DP_LOCAL_RING_SIZE;
+	n += RTE_MAX(cfg->handshake_queue, 64u) + 3 * DP_LOCAL_RING_SIZE;
 	n += (dp->n_workers + 1) * (POOL_CACHE + 4 * DP_BURST);
-	n += 4096; /* staged packets and neighbour queues */
-	return n;
+	/* Staged packets and frames waiting for a next hop may each hold 1/8 of the pool
+	 * (DP_STAGE_POOL_SHARE, DP_NEIGH_POOL_SHARE): a third more keeps that quarter off what
+	 * the rings above need, so neither can starve the RX refill. */
+	return n + RTE_MAX(n / 3, 4096u);
 }
 
 static int port_setup(struct dp_ctx *dp, unsigned int i, char *err, size_t errlen)

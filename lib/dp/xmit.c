@@ -89,8 +89,8 @@ void dp_sink_l2(struct dp_sink *s, uint16_t port, const struct wgdp_addr *nh, st
 	meta->kind = DP_META_RESOLVE;
 	meta->out_port = port;
 	meta->nh = *nh;
-	if (rte_ring_mp_enqueue(s->dp->local_ring, m) != 0) {
-		s->drops[DP_DROP_LOCAL_QUEUE]++;
+	if (rte_ring_mp_enqueue(s->dp->resolve_ring, m) != 0) {
+		s->drops[DP_DROP_RESOLVE_QUEUE]++;
 		rte_pktmbuf_free(m);
 	}
 }

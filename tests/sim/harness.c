@@ -500,7 +500,8 @@ static bool quiet(const struct sim *s)
 		if (rte_ring_count(dp->ports[i].ctl_tx))
 			return false;
 	return !rte_ring_count(dp->hs_ring) && !rte_ring_count(dp->hs_prio_ring) &&
-	       !rte_ring_count(dp->local_ring) && !rte_ring_count(dp->stage_ring) &&
+	       !rte_ring_count(dp->local_ring) && !rte_ring_count(dp->resolve_ring) &&
+	       !rte_ring_count(dp->stage_ring) &&
 	       !rte_ring_count(dp->event_ring);
 }
 
