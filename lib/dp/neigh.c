@@ -11,6 +11,7 @@
 #include <rte_ip.h>
 
 #include "neigh_priv.h"
+#include "pkt.h"
 
 #define ND_NS		135
 #define ND_NA		136
@@ -26,15 +27,9 @@
 
 static bool on_link(const struct dp_iface *ifc, const struct wgdp_addr *a)
 {
-	for (unsigned int i = 0; i < ifc->cfg->n_addrs; i++) {
-		const struct wgdp_port_addr *pa = &ifc->cfg->addrs[i];
-		unsigned int full = pa->len / 8, rest = pa->len % 8;
-
-		if (pa->addr.family != a->family || memcmp(pa->addr.bytes, a->bytes, full) != 0)
-			continue;
-		if (!rest || ((pa->addr.bytes[full] ^ a->bytes[full]) & (0xff << (8 - rest))) == 0)
+	for (unsigned int i = 0; i < ifc->cfg->n_addrs; i++)
+		if (dp_prefix_holds(&ifc->cfg->addrs[i], a->family, a->bytes))
 			return true;
-	}
 	return false;
 }
 
@@ -57,27 +52,15 @@ static const struct wgdp_addr *source_for(const struct dp_iface *ifc, const stru
 
 	for (unsigned int i = 0; i < ifc->cfg->n_addrs; i++) {
 		const struct wgdp_port_addr *pa = &ifc->cfg->addrs[i];
-		struct dp_iface one = *ifc;
-		struct wgdp_port_config pc = *ifc->cfg;
 
 		if (pa->addr.family != nh->family)
 			continue;
+		if (dp_prefix_holds(pa, nh->family, nh->bytes))
+			return &pa->addr;
 		if (!first)
 			first = &pa->addr;
-		pc.addrs[0] = *pa;
-		pc.n_addrs = 1;
-		one.cfg = &pc;
-		if (on_link(&one, nh))
-			return &pa->addr;
 	}
 	return first;
-}
-
-static void set_addr(struct wgdp_addr *a, uint8_t family, const void *bytes)
-{
-	memset(a, 0, sizeof(*a));
-	a->family = family;
-	memcpy(a->bytes, bytes, family == 4 ? 4 : 16);
 }
 
 /* ---- ARP ---- */
@@ -130,8 +113,8 @@ static enum dp_local_verdict arp_input(struct dp_neigh *nt, const struct dp_ifac
 	    !rte_is_unicast_ether_addr(&a->arp_sha))
 		return drop(nt, m, DP_NEIGH_DROP_MALFORMED);
 	op = rte_be_to_cpu_16(arp->arp_opcode);
-	set_addr(&sender, 4, &a->arp_sip);
-	set_addr(&target, 4, &a->arp_tip);
+	dp_addr_set(&sender, 4, (const uint8_t *)&a->arp_sip);
+	dp_addr_set(&target, 4, (const uint8_t *)&a->arp_tip);
 	neighbour = a->arp_sip && on_link(ifc, &sender);
 	if (op == RTE_ARP_OP_REQUEST && our_addr(ifc, 4, target.bytes)) {
 		/* A neighbour asking for us will be talked to: learn it now (RFC 826). */
@@ -317,7 +300,7 @@ static enum dp_local_verdict ns_input(struct dp_neigh *nt, const struct dp_iface
 	if (slla && !dad) {
 		struct wgdp_addr sender;
 
-		set_addr(&sender, 6, src);
+		dp_addr_set(&sender, 6, src);
 		if (on_link(ifc, &sender))
 			neigh_asked(nt, ifc, &sender, slla, now, tx);
 	}
@@ -351,7 +334,7 @@ static enum dp_local_verdict na_input(struct dp_neigh *nt, const struct dp_iface
 	unsigned int flags = 0;
 	bool bad;
 
-	set_addr(&target, 6, icmp + 8);
+	dp_addr_set(&target, 6, icmp + 8);
 	tlla = nd_ll_option(icmp + ND_MSG_LEN, len - ND_MSG_LEN, ND_OPT_TLLA, &bad);
 	if (icmp[4] & (ND_NA_SOLICITED >> 24))
 		flags |= NEIGH_SOLICITED;

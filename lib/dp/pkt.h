@@ -124,6 +124,17 @@ static inline bool dp_addr_eq(const struct wgdp_addr *a, uint8_t family, const u
 	return a->family == family && memcmp(a->bytes, bytes, family == 4 ? 4 : 16) == 0;
 }
 
+/* Whether bytes (of family) lies in the prefix pa (its length over its address). */
+static inline bool dp_prefix_holds(const struct wgdp_port_addr *pa, uint8_t family,
+				   const uint8_t *bytes)
+{
+	unsigned int full = pa->len / 8, rest = pa->len % 8;
+
+	if (pa->addr.family != family || memcmp(pa->addr.bytes, bytes, full) != 0)
+		return false;
+	return !rest || ((pa->addr.bytes[full] ^ bytes[full]) & (0xff << (8 - rest))) == 0;
+}
+
 static inline void dp_addr_set(struct wgdp_addr *a, uint8_t family, const uint8_t *bytes)
 {
 	memset(a, 0, sizeof(*a));

@@ -8,22 +8,6 @@
 #include "pkt.h"
 #include "route.h"
 
-static bool prefix_holds(const struct wgdp_port_addr *pa, const struct wgdp_addr *a)
-{
-	unsigned int full = pa->len / 8, rest = pa->len % 8;
-
-	if (pa->addr.family != a->family)
-		return false;
-	if (memcmp(pa->addr.bytes, a->bytes, full) != 0)
-		return false;
-	if (rest) {
-		uint8_t mask = (uint8_t)(0xff << (8 - rest));
-
-		return (pa->addr.bytes[full] & mask) == (a->bytes[full] & mask);
-	}
-	return true;
-}
-
 static const struct wgdp_addr *port_source(const struct wgdp_port_config *pc, uint8_t family)
 {
 	for (unsigned int i = 0; i < pc->n_addrs; i++)
@@ -42,7 +26,7 @@ bool dp_route(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst
 		if (outside ? !port->outside : !port->inside)
 			continue;
 		for (unsigned int j = 0; j < pc->n_addrs; j++) {
-			if (prefix_holds(&pc->addrs[j], dst)) {
+			if (dp_prefix_holds(&pc->addrs[j], dst->family, dst->bytes)) {
 				r->port = (uint16_t)i;
 				r->nh = *dst;
 				r->src = &pc->addrs[j].addr;

@@ -48,15 +48,6 @@ bool dp_frame_for_us(const struct dp_port *port, const struct rte_mbuf *m)
 	return rte_is_broadcast_ether_addr(&eth->dst_addr) || joined_group(port, &eth->dst_addr);
 }
 
-static bool prefix_holds(const struct wgdp_port_addr *pa, uint8_t family, const uint8_t *a)
-{
-	unsigned int full = pa->len / 8, rest = pa->len % 8;
-
-	if (pa->addr.family != family || memcmp(pa->addr.bytes, a, full) != 0)
-		return false;
-	return !rest || ((pa->addr.bytes[full] ^ a[full]) & (0xff << (8 - rest))) == 0;
-}
-
 const uint8_t *dp_inside_source(const struct dp_ctx *dp, uint8_t family, const uint8_t *near)
 {
 	const uint8_t *first = NULL;
@@ -69,7 +60,7 @@ const uint8_t *dp_inside_source(const struct dp_ctx *dp, uint8_t family, const u
 		for (unsigned int j = 0; j < pc->n_addrs; j++) {
 			if (pc->addrs[j].addr.family != family)
 				continue;
-			if (near && prefix_holds(&pc->addrs[j], family, near))
+			if (near && dp_prefix_holds(&pc->addrs[j], family, near))
 				return pc->addrs[j].addr.bytes;
 			if (!first)
 				first = pc->addrs[j].addr.bytes;
