@@ -275,7 +275,7 @@ static void forward_inside(struct dp_sink *s, struct dp_worker *w, struct to_pee
 {
 	uint8_t *ip = rte_pktmbuf_mtod(m, uint8_t *);
 	uint32_t len = rte_pktmbuf_data_len(m);
-	uint16_t mss = wgdp_config_mss(s->dp->cfg, family), mtu;
+	uint16_t mss, mtu;
 	struct wgdp_addr dst;
 	struct dp_route r;
 
@@ -299,6 +299,7 @@ static void forward_inside(struct dp_sink *s, struct dp_worker *w, struct to_pee
 		return;
 	}
 	dp_inner_dec_ttl(ip, family);
+	mss = wgdp_config_mss(s->dp->cfg, family);
 	if (mss && dp_inner_clamp_mss(ip, len, family, mss))
 		w->router.stats.mss_clamped++;
 	dp_send_inside(s, m, family, &r);
