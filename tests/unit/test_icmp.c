@@ -28,23 +28,7 @@ static const uint8_t our6[16] = { 0xfd, 0, [15] = 0xfe };
 static const uint8_t peer6[16] = { 0xfd, 0, 0, 0, 0, 0, 0, 1, [15] = 2 };
 static const uint8_t far6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x80 };
 
-/* ---- independent helpers: RFC 1071 sums, byte by byte ---- */
-
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t fold(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
+/* ---- independent helpers (the RFC 1071 sums are unit_sum16 / unit_fold) ---- */
 
 static uint16_t rd16(const uint8_t *p)
 {
@@ -66,9 +50,9 @@ static void wr16(uint8_t *p, unsigned int v)
 static bool icmp6_sum_ok(const uint8_t *ip)
 {
 	uint32_t plen = rd16(ip + 4);
-	uint32_t s = sum16(0, ip + 8, 32) + (plen >> 16) + (plen & 0xffff) + 58;
+	uint32_t s = unit_sum16(0, ip + 8, 32) + (plen >> 16) + (plen & 0xffff) + 58;
 
-	return fold(sum16(s, ip + 40, plen)) == 0xffff;
+	return unit_fold(unit_sum16(s, ip + 40, plen)) == 0xffff;
 }
 
 /* ---- offenders ---- */
@@ -89,7 +73,7 @@ static size_t offender4(uint8_t *p, unsigned int ihl_words, size_t total, const 
 	memcpy(p + 12, src, 4);
 	memcpy(p + 16, dst, 4);
 	memset(p + 20, 1, ihl - 20);
-	wr16(p + 10, (uint16_t)~fold(sum16(0, p, ihl)));
+	wr16(p + 10, (uint16_t)~unit_fold(unit_sum16(0, p, ihl)));
 	for (size_t i = ihl; i < total; i++)
 		p[i] = (uint8_t)(i * 7 + 3);
 	return total;
@@ -142,8 +126,8 @@ static const uint8_t *check4(struct rte_mbuf *m, const uint8_t *offender, size_t
 	CU_ASSERT_EQUAL(ip[9], 1);
 	UNIT_ASSERT_MEM(ip + 12, our4, 4);
 	UNIT_ASSERT_MEM(ip + 16, offender + 12, 4);
-	CU_ASSERT_EQUAL(fold(sum16(0, ip, 20)), 0xffff);
-	CU_ASSERT_EQUAL(fold(sum16(0, ip + 20, 8 + quote)), 0xffff);
+	CU_ASSERT_EQUAL(unit_fold(unit_sum16(0, ip, 20)), 0xffff);
+	CU_ASSERT_EQUAL(unit_fold(unit_sum16(0, ip + 20, 8 + quote)), 0xffff);
 	UNIT_ASSERT_MEM(ip + 28, offender, quote);
 	return ip + 20;
 }

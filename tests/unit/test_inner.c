@@ -9,22 +9,6 @@
 #include "inner.h"
 #include "unit.h"
 
-static uint32_t sum16(uint32_t sum, const uint8_t *p, size_t len)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)p[i] << 8 | p[i + 1];
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	return sum;
-}
-
-static uint16_t cksum(uint32_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
 static uint16_t rd16(const uint8_t *p)
 {
 	return (uint16_t)(p[0] << 8 | p[1]);
@@ -44,7 +28,7 @@ static uint16_t ip4_cksum(const uint8_t *ip)
 
 	memcpy(h, ip, ihl);
 	h[10] = h[11] = 0;
-	return cksum(sum16(0, h, ihl));
+	return (uint16_t)~unit_fold(unit_sum16(0, h, ihl));
 }
 
 /* ---- TTL ---- */
@@ -141,10 +125,10 @@ static uint16_t tcp_cksum(const uint8_t *ip, uint8_t family, const uint8_t *tcp,
 	memcpy(t, tcp, seg);
 	t[16] = t[17] = 0;
 	if (family == 4)
-		s = sum16(0, ip + 12, 8) + 6 + (uint32_t)seg;
+		s = unit_sum16(0, ip + 12, 8) + 6 + (uint32_t)seg;
 	else
-		s = sum16(0, ip + 8, 32) + 6 + (uint32_t)seg;
-	return cksum(sum16(s, t, seg));
+		s = unit_sum16(0, ip + 8, 32) + 6 + (uint32_t)seg;
+	return (uint16_t)~unit_fold(unit_sum16(s, t, seg));
 }
 
 /*

@@ -14,6 +14,15 @@
  */
 size_t unit_hex(uint8_t *out, size_t cap, const char *hex);
 
+/*
+ * RFC 1071's Internet checksum, written byte by byte here so that tests check the data plane's
+ * sums against an independent one: unit_sum16 adds len bytes at p (big-endian 16-bit words,
+ * an odd last byte padded) to sum; unit_fold folds the carries (0xffff = a valid checksum over
+ * data that includes its own checksum field; its complement is the field to write).
+ */
+uint32_t unit_sum16(uint32_t sum, const uint8_t *p, size_t len);
+uint16_t unit_fold(uint32_t sum);
+
 /* Runs one suite of tests and returns the process exit status (0 = all passed). */
 int unit_run(const char *suite_name, const CU_TestInfo *tests);
 
