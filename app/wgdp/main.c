@@ -247,6 +247,10 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cfg = wgdp_config_load(opts.config_path, &cerr);
+	if (cfg && !wgdp_config_check_supported(cfg, &cerr)) {
+		wgdp_config_free(cfg);
+		cfg = NULL;
+	}
 	if (!cfg) {
 		fprintf(stderr, PROG ": %s: %s%s%s\n", opts.config_path, cerr.path,
 			cerr.path[0] ? ": " : "", cerr.message);

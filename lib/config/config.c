@@ -268,7 +268,7 @@ static bool valid_ifname(const char *name)
 }
 
 /* "auto", or an MSS from 536 (RFC 879's default) up to what the MTU leaves for IPv4. */
-static bool parse_mss_clamp(struct parse *p, json_t *v, struct wgdp_config *cfg)
+static bool parse_mss_clamp(struct parse *p, json_t *v, struct wgdp_interface_config *cfg)
 {
 	size_t old;
 	bool ok = true;
@@ -287,40 +287,173 @@ static bool parse_mss_clamp(struct parse *p, json_t *v, struct wgdp_config *cfg)
 	return ok;
 }
 
-static bool parse_interface(struct parse *p, json_t *iface, struct wgdp_config *cfg)
+/* An address list with host bits (a port's, an inside attachment's). */
+static bool parse_addr_list(struct parse *p, json_t *list, struct wgdp_port_addr *addrs,
+			    unsigned int *n_addrs);
+static bool parse_iface_peers(struct parse *p, json_t *peers, struct wgdp_interface_config *ic);
+
+/* inside: {"port", "vlan", "address"} */
+static bool parse_inside(struct parse *p, json_t *obj, struct wgdp_interface_config *ic)
 {
-	static const char *const keys[] = { "name", "private_key", "private_key_file",
-					     "listen_port", "mtu", "mss_clamp", NULL };
+	static const char *const keys[] = { "port", "vlan", "address", NULL };
+	uint64_t port = 0, vlan = 0;
+	json_t *addrs;
+	size_t old;
+
+	if (!obj)
+		return true;
+	if (!expect_object(p, obj) || !only_keys(p, obj, keys) ||
+	    !get_uint(p, obj, "port", 0, 65535, true, &port) ||
+	    !get_uint(p, obj, "vlan", 1, 4094, false, &vlan))
+		return false;
+	ic->has_inside = true;
+	ic->inside.port_id = (uint16_t)port;
+	ic->inside.vlan = (uint16_t)vlan;
+	addrs = json_object_get(obj, "address");
+	old = push_key(p, "address");
+	if (!addrs)
+		return fail(p, "is required");
+	if (json_is_array(addrs) && json_array_size(addrs) == 0)
+		return fail(p, "needs at least one address");
+	if (!parse_addr_list(p, addrs, ic->inside.addrs, &ic->inside.n_addrs))
+		return false;
+	pop(p, old);
+	return true;
+}
+
+/* Whether the prefix net/len holds a (net may keep host bits: a port's own address). */
+static bool prefix_holds(const struct wgdp_addr *net, unsigned int len, const struct wgdp_addr *a)
+{
+	unsigned int full = len / 8, rest = len % 8;
+
+	if (net->family != a->family || memcmp(net->bytes, a->bytes, full) != 0)
+		return false;
+	return !rest || ((net->bytes[full] ^ a->bytes[full]) & (uint8_t)(0xff << (8 - rest))) == 0;
+}
+
+/* One route: {"prefix": "10.9.0.0/16", "via": "10.0.0.254"}; via absent = on-link. */
+static bool parse_route(struct parse *p, json_t *obj, struct wgdp_route_config *r)
+{
+	static const char *const keys[] = { "prefix", "via", NULL };
+	const char *prefix, *via;
+	struct wgdp_prefix net;
+	char text[64];
+	size_t old;
+
+	if (!expect_object(p, obj) || !only_keys(p, obj, keys) ||
+	    !get_string(p, obj, "prefix", true, &prefix) ||
+	    !get_string(p, obj, "via", false, &via))
+		return false;
+	old = push_key(p, "prefix");
+	if (!wgdp_parse_prefix(prefix, &r->prefix, false))
+		return fail(p, "not a prefix");
+	net = r->prefix;
+	clear_host_bits(&net.addr, net.len);
+	if (memcmp(net.addr.bytes, r->prefix.addr.bytes, 16) != 0) {
+		wgdp_format_prefix(&net, text, sizeof(text));
+		return fail(p, "host bits set (the network is %s)", text);
+	}
+	pop(p, old);
+	if (!via)
+		return true;
+	old = push_key(p, "via");
+	if (!parse_addr(via, &r->via))
+		return fail(p, "not an address");
+	if (r->via.family != r->prefix.addr.family)
+		return fail(p, "not an IPv%u address, as the prefix is", r->prefix.addr.family);
+	r->has_via = true;
+	pop(p, old);
+	return true;
+}
+
+static bool parse_routes(struct parse *p, json_t *list, struct wgdp_interface_config *ic)
+{
+	size_t i;
+	json_t *v;
+
+	if (!list)
+		return true;
+	if (!json_is_array(list))
+		return fail(p, "must be an array of routes");
+	if (json_array_size(list) > WGDP_MAX_ROUTES)
+		return fail(p, "at most %d routes", WGDP_MAX_ROUTES);
+	ic->routes = calloc(json_array_size(list) ? json_array_size(list) : 1, sizeof(*ic->routes));
+	if (!ic->routes)
+		return fail(p, "out of memory");
+	json_array_foreach(list, i, v) {
+		size_t old = push_index(p, i);
+
+		if (!parse_route(p, v, &ic->routes[i]))
+			return false;
+		ic->n_routes++;
+		pop(p, old);
+	}
+	return true;
+}
+
+/*
+ * An interface: an element of interfaces[] (element: name required, its own peers), or the
+ * shorthand "interface" object (name defaults to wgdp0; peers stay at the top level).
+ */
+static bool parse_interface(struct parse *p, json_t *iface, struct wgdp_interface_config *ic,
+			    bool element)
+{
+	static const char *const keys[] = { "name",    "private_key", "private_key_file",
+					     "listen_port", "mtu",	  "mss_clamp",
+					     "max_peers", "inside",	  "routes",
+					     "peers",	NULL };
 	bool inline_key = false, file_key = false;
-	uint64_t port = WGDP_DEFAULT_PORT, mtu = WGDP_DEFAULT_MTU;
+	uint64_t port = WGDP_DEFAULT_PORT, mtu = WGDP_DEFAULT_MTU, max = 0;
 	const char *name;
 	size_t old;
 
 	if (!expect_object(p, iface) || !only_keys(p, iface, keys))
 		return false;
-	if (!get_string(p, iface, "name", false, &name))
+	if (!element && json_object_get(iface, "peers")) {
+		push_key(p, "peers");
+		return fail(p, "peers stay at the top level with \"interface\" (or use \"interfaces\")");
+	}
+	if (!get_string(p, iface, "name", element, &name))
 		return false;
 	if (name && !valid_ifname(name)) {
-		old = push_key(p, "name");
+		push_key(p, "name");
 		return fail(p, "1 to %d characters of letters, digits, '_', '.', '-'",
 			    WGDP_IFNAME_MAX);
 	}
-	snprintf(cfg->ifname, sizeof(cfg->ifname), "%s", name ? name : "wgdp0");
-	if (!get_key(p, iface, "private_key", false, false, cfg->private_key, &inline_key) ||
-	    !get_key(p, iface, "private_key_file", false, true, cfg->private_key, &file_key))
+	snprintf(ic->name, sizeof(ic->name), "%s", name ? name : "wgdp0");
+	if (!get_key(p, iface, "private_key", false, false, ic->private_key, &inline_key) ||
+	    !get_key(p, iface, "private_key_file", false, true, ic->private_key, &file_key))
 		return false;
 	if (inline_key == file_key)
 		return fail(p, "needs exactly one of private_key and private_key_file");
 	if (!get_uint(p, iface, "listen_port", 1, 65535, false, &port) ||
-	    !get_uint(p, iface, "mtu", 576, 9000, false, &mtu))
+	    !get_uint(p, iface, "mtu", 576, 9000, false, &mtu) ||
+	    !get_uint(p, iface, "max_peers", 1, 1u << 24, false, &max))
 		return false;
-	cfg->listen_port = (uint16_t)port;
-	cfg->mtu = (uint16_t)mtu;
-	(void)old;
-	return parse_mss_clamp(p, json_object_get(iface, "mss_clamp"), cfg);
+	ic->listen_port = (uint16_t)port;
+	ic->mtu = (uint16_t)mtu;
+	ic->max_peers = (uint32_t)max;
+	if (!parse_mss_clamp(p, json_object_get(iface, "mss_clamp"), ic))
+		return false;
+	old = push_key(p, "inside");
+	if (!parse_inside(p, json_object_get(iface, "inside"), ic))
+		return false;
+	pop(p, old);
+	old = push_key(p, "routes");
+	if (!parse_routes(p, json_object_get(iface, "routes"), ic))
+		return false;
+	pop(p, old);
+	if (!element)
+		return true;
+	old = push_key(p, "peers");
+	if (!parse_iface_peers(p, json_object_get(iface, "peers"), ic))
+		return false;
+	pop(p, old);
+	return true;
 }
 
-static bool parse_port_addrs(struct parse *p, json_t *list, struct wgdp_port_config *pc)
+static bool parse_addr_list(struct parse *p, json_t *list, struct wgdp_port_addr *addrs,
+			    unsigned int *n_addrs)
 {
 	size_t i;
 	json_t *v;
@@ -335,9 +468,9 @@ static bool parse_port_addrs(struct parse *p, json_t *list, struct wgdp_port_con
 
 		if (!json_is_string(v) || !wgdp_parse_prefix(json_string_value(v), &pre, false))
 			return fail(p, "not a prefix (address/length)");
-		pc->addrs[pc->n_addrs].addr = pre.addr;
-		pc->addrs[pc->n_addrs].len = pre.len;
-		pc->n_addrs++;
+		addrs[*n_addrs].addr = pre.addr;
+		addrs[*n_addrs].len = pre.len;
+		(*n_addrs)++;
 		pop(p, old);
 	}
 	return true;
@@ -375,7 +508,7 @@ static bool parse_port(struct parse *p, json_t *obj, struct wgdp_port_config *pc
 	old = push_key(p, "address");
 	if (!addrs)
 		return fail(p, "is required");
-	if (!parse_port_addrs(p, addrs, pc))
+	if (!parse_addr_list(p, addrs, pc->addrs, &pc->n_addrs))
 		return false;
 	pop(p, old);
 
@@ -499,7 +632,7 @@ static bool parse_peer(struct parse *p, json_t *obj, struct wgdp_peer_config *pe
  * Duplicate public keys make two peers one: refuse the later, naming the earlier. A hash of
  * the keys keeps this one pass: sorting a million keys cost more than checking every prefix.
  */
-static bool check_duplicates(struct parse *p, const struct wgdp_config *cfg)
+static bool check_duplicates(struct parse *p, const struct wgdp_interface_config *cfg)
 {
 	struct wgdp_key_map m;
 	int64_t other = -1;
@@ -510,7 +643,7 @@ static bool check_duplicates(struct parse *p, const struct wgdp_config *cfg)
 	if (!wgdp_key_map_init(&m, cfg->n_peers))
 		return fail(p, "out of memory");
 	for (i = 0; i < cfg->n_peers && other < 0; i++) {
-		other = wgdp_key_map_find(&m, cfg, cfg->peers[i].public_key);
+		other = wgdp_key_map_find_in(&m, cfg->peers, cfg->peers[i].public_key);
 		if (other < 0)
 			wgdp_key_map_insert(&m, cfg->peers[i].public_key, i);
 	}
@@ -523,7 +656,7 @@ static bool check_duplicates(struct parse *p, const struct wgdp_config *cfg)
 }
 
 /* Peer i's allowed_ips[j] is owner's already: the error, at the path of the later one. */
-static bool prefix_taken(struct parse *p, const struct wgdp_config *cfg, unsigned int i,
+static bool prefix_taken(struct parse *p, const struct wgdp_interface_config *cfg, unsigned int i,
 			 unsigned int j, uint32_t owner)
 {
 	const struct wgdp_peer_config *pc = &cfg->peers[i];
@@ -546,7 +679,7 @@ static bool prefix_taken(struct parse *p, const struct wgdp_config *cfg, unsigne
  * list, so refuse it, naming the later holder's path (the earlier one is in the message).
  * One pass over a hash of the prefixes: a million peers are a million lookups.
  */
-static bool check_allowed_ips(struct parse *p, const struct wgdp_config *cfg)
+static bool check_allowed_ips(struct parse *p, const struct wgdp_interface_config *cfg)
 {
 	struct wgdp_prefix_map *m;
 	size_t total = 0;
@@ -573,7 +706,7 @@ static bool check_allowed_ips(struct parse *p, const struct wgdp_config *cfg)
 	return ok;
 }
 
-static bool parse_peers(struct parse *p, json_t *peers, struct wgdp_config *cfg)
+static bool parse_iface_peers(struct parse *p, json_t *peers, struct wgdp_interface_config *cfg)
 {
 	uint8_t own_public[32];
 	size_t i;
@@ -601,6 +734,12 @@ static bool parse_peers(struct parse *p, json_t *peers, struct wgdp_config *cfg)
 		pop(p, old);
 	}
 	return check_duplicates(p, cfg) && check_allowed_ips(p, cfg);
+}
+
+/* The shorthand's top-level peers belong to interfaces[0]. */
+static bool parse_peers(struct parse *p, json_t *peers, struct wgdp_config *cfg)
+{
+	return parse_iface_peers(p, peers, &cfg->ifaces[0]);
 }
 
 static bool parse_limits(struct parse *p, json_t *limits, struct wgdp_config *cfg)
@@ -670,33 +809,274 @@ static bool parse_control(struct parse *p, json_t *control, struct wgdp_config *
 		ok_;                                                                       \
 	})
 
+static bool parse_interfaces(struct parse *p, json_t *list, struct wgdp_config *cfg)
+{
+	size_t i;
+	json_t *v;
+
+	if (!json_is_array(list) || json_array_size(list) == 0)
+		return fail(p, "must be a non-empty array of interfaces");
+	if (json_array_size(list) > WGDP_MAX_IFACES)
+		return fail(p, "at most %d interfaces", WGDP_MAX_IFACES);
+	cfg->ifaces = calloc(json_array_size(list), sizeof(*cfg->ifaces));
+	if (!cfg->ifaces)
+		return fail(p, "out of memory");
+	json_array_foreach(list, i, v) {
+		size_t old = push_index(p, i);
+
+		cfg->n_ifaces++;
+		if (!parse_interface(p, v, &cfg->ifaces[i], true))
+			return false;
+		pop(p, old);
+	}
+	return true;
+}
+
+/* The path of interface i ("interfaces[i]", or "interface" for the shorthand). */
+static size_t push_iface(struct parse *p, const struct wgdp_config *cfg, unsigned int i)
+{
+	size_t old = push_key(p, cfg->shorthand ? "interface" : "interfaces");
+
+	if (!cfg->shorthand)
+		push_index(p, i);
+	return old;
+}
+
+static const struct wgdp_port_config *find_port(const struct wgdp_config *cfg, uint16_t id)
+{
+	for (unsigned int i = 0; i < cfg->n_ports; i++)
+		if (cfg->ports[i].port_id == id)
+			return &cfg->ports[i];
+	return NULL;
+}
+
+/* Whether addr is on-link for ic: inside one of its inside prefixes, or (no inside) one of the
+ * inside ports'. */
+static bool on_link(const struct wgdp_config *cfg, const struct wgdp_interface_config *ic,
+		    const struct wgdp_addr *addr)
+{
+	if (ic->has_inside) {
+		for (unsigned int k = 0; k < ic->inside.n_addrs; k++)
+			if (prefix_holds(&ic->inside.addrs[k].addr, ic->inside.addrs[k].len, addr))
+				return true;
+		return false;
+	}
+	for (unsigned int i = 0; i < cfg->n_ports; i++) {
+		const struct wgdp_port_config *pc = &cfg->ports[i];
+
+		for (unsigned int k = 0; (pc->role & WGDP_ROLE_INSIDE) && k < pc->n_addrs; k++)
+			if (prefix_holds(&pc->addrs[k].addr, pc->addrs[k].len, addr))
+				return true;
+	}
+	return false;
+}
+
+/* An interface's routes: no prefix twice, every gateway on-link. */
+static bool check_routes(struct parse *p, const struct wgdp_config *cfg,
+			 const struct wgdp_interface_config *ic)
+{
+	struct wgdp_prefix_map *m;
+	bool ok = true;
+
+	if (!ic->n_routes)
+		return true;
+	m = wgdp_prefix_map_new(ic->n_routes);
+	if (!m)
+		return fail(p, "out of memory");
+	push_key(p, "routes");
+	for (unsigned int j = 0; j < ic->n_routes && ok; j++) {
+		const struct wgdp_route_config *r = &ic->routes[j];
+		int64_t first = wgdp_prefix_map_add(m, &r->prefix, j);
+		size_t old = push_index(p, j);
+		char text[64];
+
+		if (first >= 0) {
+			wgdp_format_prefix(&r->prefix, text, sizeof(text));
+			push_key(p, "prefix");
+			ok = fail(p, "%s repeats routes[%" PRId64 "]", text, first);
+		} else if (r->has_via && !on_link(cfg, ic, &r->via)) {
+			push_key(p, "via");
+			ok = fail(p, "not on-link: no inside address of the interface holds it");
+		}
+		if (ok)
+			pop(p, old);
+	}
+	wgdp_prefix_map_free(m);
+	return ok;
+}
+
+/* Interface i against the ones before it: names and listen ports unique. */
+static bool check_unique(struct parse *p, const struct wgdp_config *cfg, unsigned int i)
+{
+	const struct wgdp_interface_config *ic = &cfg->ifaces[i];
+
+	for (unsigned int j = 0; j < i; j++) {
+		const struct wgdp_interface_config *o = &cfg->ifaces[j];
+
+		if (strcmp(o->name, ic->name) == 0) {
+			push_key(p, "name");
+			return fail(p, "%s is interfaces[%u]'s already", ic->name, j);
+		}
+		/* Every interface listens on every outside address (docs/tenants.md). */
+		if (o->listen_port == ic->listen_port) {
+			push_key(p, "listen_port");
+			return fail(p, "%u is interfaces[%u]'s already", ic->listen_port, j);
+		}
+	}
+	return true;
+}
+
+/* Interface i's inside: on an inside port, and no (port, VLAN) of an earlier interface. */
+static bool check_inside(struct parse *p, const struct wgdp_config *cfg, unsigned int i)
+{
+	const struct wgdp_interface_config *ic = &cfg->ifaces[i];
+	const struct wgdp_port_config *port;
+
+	if (!ic->has_inside) {
+		push_key(p, "inside");
+		return cfg->n_ifaces == 1 || fail(p, "is required with several interfaces");
+	}
+	push_key(p, "inside");
+	port = find_port(cfg, ic->inside.port_id);
+	if (!port || !(port->role & WGDP_ROLE_INSIDE)) {
+		push_key(p, "port");
+		return fail(p, "port %u is not an inside port of ports[]", ic->inside.port_id);
+	}
+	for (unsigned int j = 0; j < i; j++) {
+		const struct wgdp_interface_config *o = &cfg->ifaces[j];
+
+		if (!o->has_inside || o->inside.port_id != ic->inside.port_id ||
+		    o->inside.vlan != ic->inside.vlan)
+			continue;
+		if (ic->inside.vlan)
+			return fail(p, "port %u vlan %u is interfaces[%u]'s already",
+				    ic->inside.port_id, ic->inside.vlan, j);
+		return fail(p, "port %u untagged is interfaces[%u]'s already", ic->inside.port_id,
+			    j);
+	}
+	return true;
+}
+
+/* Interface i against the ones before it and the ports; p's path is interfaces[i]. */
+static bool check_interface(struct parse *p, const struct wgdp_config *cfg, unsigned int i)
+{
+	const struct wgdp_interface_config *ic = &cfg->ifaces[i];
+	size_t old = p->len;
+
+	if (!check_unique(p, cfg, i))
+		return false;
+	if (ic->max_peers && ic->n_peers > ic->max_peers) {
+		push_key(p, "peers");
+		return fail(p, "%u peers exceed the interface's max_peers (%u)", ic->n_peers,
+			    ic->max_peers);
+	}
+	if (!check_inside(p, cfg, i))
+		return false;
+	pop(p, old);
+	return check_routes(p, cfg, ic);
+}
+
+/* Rules across interfaces and sections, once everything is read. */
+static bool check_interfaces(struct parse *p, const struct wgdp_config *cfg)
+{
+	uint64_t total = 0;
+
+	for (unsigned int i = 0; i < cfg->n_ifaces; i++) {
+		size_t old = push_iface(p, cfg, i);
+
+		if (!check_interface(p, cfg, i))
+			return false;
+		pop(p, old);
+		total += cfg->ifaces[i].n_peers;
+	}
+	if (total > cfg->max_peers) {
+		push_key(p, cfg->shorthand ? "peers" : "interfaces");
+		return fail(p, "%" PRIu64 " peers exceed limits.max_peers (%u)", total,
+			    cfg->max_peers);
+	}
+	return true;
+}
+
+/* The single-interface fields hold interfaces[0] (config.h). */
+static void fill_legacy(struct wgdp_config *cfg)
+{
+	const struct wgdp_interface_config *ic = &cfg->ifaces[0];
+
+	snprintf(cfg->ifname, sizeof(cfg->ifname), "%s", ic->name);
+	memcpy(cfg->private_key, ic->private_key, 32);
+	cfg->listen_port = ic->listen_port;
+	cfg->mtu = ic->mtu;
+	cfg->mss_clamp = ic->mss_clamp;
+	cfg->mss_clamp_auto = ic->mss_clamp_auto;
+	cfg->peers = ic->peers;
+	cfg->n_peers = ic->n_peers;
+}
+
+/* The other way: what the tree changed in the legacy fields, back into ifaces[0]. */
+static void sync_iface0(struct wgdp_config *cfg)
+{
+	struct wgdp_interface_config *ic = &cfg->ifaces[0];
+
+	snprintf(ic->name, sizeof(ic->name), "%s", cfg->ifname);
+	memcpy(ic->private_key, cfg->private_key, 32);
+	ic->listen_port = cfg->listen_port;
+	ic->mtu = cfg->mtu;
+	ic->mss_clamp = cfg->mss_clamp;
+	ic->mss_clamp_auto = cfg->mss_clamp_auto;
+	ic->peers = cfg->peers;
+	ic->n_peers = cfg->n_peers;
+}
+
+static bool parse_shorthand(struct parse *p, json_t *root, struct wgdp_config *cfg)
+{
+	size_t old = push_key(p, "interface");
+
+	cfg->shorthand = true;
+	cfg->ifaces = calloc(1, sizeof(*cfg->ifaces));
+	if (!cfg->ifaces)
+		return fail(p, "out of memory");
+	cfg->n_ifaces = 1;
+	if (!parse_interface(p, json_object_get(root, "interface"), &cfg->ifaces[0], false))
+		return false;
+	pop(p, old);
+	return true;
+}
+
 static bool parse_root(struct parse *p, json_t *root, struct wgdp_config *cfg)
 {
-	static const char *const keys[] = { "interface", "ports", "peers", "limits", "control",
-					     NULL };
-	json_t *iface;
+	static const char *const keys[] = { "interface", "interfaces", "ports", "peers",
+					     "limits",	  "control",	NULL };
+	json_t *iface, *ifaces;
 
 	if (!json_is_object(root))
 		return fail(p, "the config must be a JSON object");
 	if (!only_keys(p, root, keys))
 		return false;
 	iface = json_object_get(root, "interface");
-	if (!iface) {
+	ifaces = json_object_get(root, "interfaces");
+	if (!iface && !ifaces) {
 		push_key(p, "interface");
-		return fail(p, "is required");
+		return fail(p, "is required (or interfaces)");
 	}
-	if (!SECTION(p, root, "interface", parse_interface, cfg) ||
-	    !SECTION(p, root, "ports", parse_ports, cfg) ||
-	    !SECTION(p, root, "peers", parse_peers, cfg) ||
+	if (iface && ifaces) {
+		push_key(p, "interfaces");
+		return fail(p, "give interface (one) or interfaces, not both");
+	}
+	if (ifaces && json_object_get(root, "peers")) {
+		push_key(p, "peers");
+		return fail(p, "with interfaces, peers go in each interface's peers");
+	}
+	if (iface ? !parse_shorthand(p, root, cfg) :
+		    !SECTION(p, root, "interfaces", parse_interfaces, cfg))
+		return false;
+	fill_legacy(cfg);
+	if (!SECTION(p, root, "ports", parse_ports, cfg) ||
+	    (iface && !SECTION(p, root, "peers", parse_peers, cfg)) ||
 	    !SECTION(p, root, "limits", parse_limits, cfg) ||
 	    !SECTION(p, root, "control", parse_control, cfg))
 		return false;
-	if (cfg->n_peers > cfg->max_peers) {
-		push_key(p, "peers");
-		return fail(p, "%u peers exceed limits.max_peers (%u)", cfg->n_peers,
-			    cfg->max_peers);
-	}
-	return true;
+	fill_legacy(cfg);
+	return check_interfaces(p, cfg);
 }
 
 struct wgdp_config *wgdp_config_from_json(json_t *root, struct wgdp_config_error *err)
@@ -710,6 +1090,9 @@ struct wgdp_config *wgdp_config_from_json(json_t *root, struct wgdp_config_error
 		return NULL;
 	}
 	if (!parse_root(&p, root, cfg)) {
+		/* interfaces[0]'s peers are freed through the legacy fields (config.h). */
+		if (cfg->n_ifaces)
+			fill_legacy(cfg);
 		wgdp_config_free(cfg);
 		cfg = NULL;
 	}
@@ -767,7 +1150,40 @@ bool wgdp_config_check_peers(const struct wgdp_config *cfg, struct wgdp_config_e
 			return fail(&p, "is the interface's own public key");
 		}
 	}
-	return check_duplicates(&p, cfg) && check_allowed_ips(&p, cfg);
+	/* Interface 0's peers, as the tree edits them (the legacy fields, config.h). */
+	const struct wgdp_interface_config view = { .peers = cfg->peers, .n_peers = cfg->n_peers };
+
+	return check_duplicates(&p, &view) && check_allowed_ips(&p, &view);
+}
+
+bool wgdp_config_check_supported(struct wgdp_config *cfg, struct wgdp_config_error *err)
+{
+	struct parse p = { .err = err };
+	const struct wgdp_interface_config *ic;
+
+	memset(err, 0, sizeof(*err));
+	if (cfg->n_ifaces > 1) {
+		push_key(&p, "interfaces");
+		return fail(&p, "several interfaces: not supported yet by this build");
+	}
+	if (!cfg->n_ifaces)
+		return true;
+	sync_iface0(cfg);
+	ic = &cfg->ifaces[0];
+	push_iface(&p, cfg, 0);
+	if (ic->has_inside) {
+		push_key(&p, "inside");
+		return fail(&p, "not supported yet by this build (use the inside ports)");
+	}
+	if (ic->n_routes) {
+		push_key(&p, "routes");
+		return fail(&p, "not supported yet by this build");
+	}
+	if (ic->max_peers) {
+		push_key(&p, "max_peers");
+		return fail(&p, "not supported yet by this build (use limits.max_peers)");
+	}
+	return true;
 }
 
 /* pc lists a prefix twice: the error at the second. Leaves pc's prefixes in m. */
@@ -874,6 +1290,64 @@ void wgdp_peer_config_clear(struct wgdp_peer_config *pc)
 	wgc_memzero(pc, sizeof(*pc));
 }
 
+/* An interface's copy; its peers only for i > 0 (interface 0's are the legacy fields). */
+static bool dup_iface(struct wgdp_interface_config *dst, const struct wgdp_interface_config *src,
+		      bool with_peers)
+{
+	*dst = *src;
+	dst->routes = NULL;
+	dst->n_routes = 0;
+	dst->peers = NULL;
+	dst->n_peers = 0;
+	if (src->n_routes) {
+		dst->routes = malloc(src->n_routes * sizeof(*src->routes));
+		if (!dst->routes)
+			return false;
+		memcpy(dst->routes, src->routes, src->n_routes * sizeof(*src->routes));
+		dst->n_routes = src->n_routes;
+	}
+	if (!with_peers)
+		return true;
+	dst->peers = calloc(src->n_peers ? src->n_peers : 1, sizeof(*dst->peers));
+	if (!dst->peers)
+		return false;
+	for (unsigned int i = 0; i < src->n_peers; i++) {
+		if (!wgdp_peer_config_copy(&dst->peers[i], &src->peers[i]))
+			return false;
+		dst->n_peers++;
+	}
+	return true;
+}
+
+/* cfg is a copy of src but for the interfaces: copies them, interface 0 from the legacy
+ * fields (which src's tree may have edited). */
+static bool dup_ifaces(struct wgdp_config *cfg, const struct wgdp_config *src)
+{
+	unsigned int n = src->n_ifaces ? src->n_ifaces : 1;
+
+	cfg->ifaces = calloc(n, sizeof(*cfg->ifaces));
+	if (!cfg->ifaces)
+		return false;
+	for (unsigned int i = 0; i < src->n_ifaces; i++) {
+		cfg->n_ifaces++;
+		if (!dup_iface(&cfg->ifaces[i], &src->ifaces[i], i > 0))
+			return false;
+	}
+	cfg->n_ifaces = n;
+	sync_iface0(cfg);
+	return true;
+}
+
+static void iface_free(struct wgdp_interface_config *ic, bool with_peers)
+{
+	for (unsigned int i = 0; with_peers && i < ic->n_peers; i++)
+		wgdp_peer_config_clear(&ic->peers[i]);
+	if (with_peers)
+		free(ic->peers);
+	free(ic->routes);
+	wgc_memzero(ic, sizeof(*ic));
+}
+
 struct wgdp_config *wgdp_config_dup(const struct wgdp_config *src, unsigned int extra_peers)
 {
 	struct wgdp_config *cfg = malloc(sizeof(*cfg));
@@ -882,6 +1356,8 @@ struct wgdp_config *wgdp_config_dup(const struct wgdp_config *src, unsigned int 
 	if (!cfg)
 		return NULL;
 	*cfg = *src;
+	cfg->ifaces = NULL;
+	cfg->n_ifaces = 0;
 	cfg->n_peers = 0;
 	cfg->peers = calloc(room ? room : 1, sizeof(*cfg->peers));
 	if (!cfg->peers) {
@@ -894,6 +1370,10 @@ struct wgdp_config *wgdp_config_dup(const struct wgdp_config *src, unsigned int 
 			return NULL;
 		}
 		cfg->n_peers++;
+	}
+	if (!dup_ifaces(cfg, src)) {
+		wgdp_config_free(cfg);
+		return NULL;
 	}
 	return cfg;
 }
@@ -943,6 +1423,9 @@ void wgdp_config_free(struct wgdp_config *cfg)
 	for (unsigned int i = 0; i < cfg->n_peers; i++)
 		wgdp_peer_config_clear(&cfg->peers[i]);
 	free(cfg->peers);
+	for (unsigned int i = 0; cfg->ifaces && i < cfg->n_ifaces; i++)
+		iface_free(&cfg->ifaces[i], i > 0);
+	free(cfg->ifaces);
 	wgc_memzero(cfg, sizeof(*cfg));
 	free(cfg);
 }

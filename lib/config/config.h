@@ -22,6 +22,8 @@
 #define WGDP_DEFAULT_PORT      51820
 #define WGDP_DEFAULT_MTU       1420
 #define WGDP_DEFAULT_NEIGHBOURS 4096
+#define WGDP_MAX_IFACES	       4096
+#define WGDP_MAX_ROUTES	       65536 /* an interface's routes */
 
 enum wgdp_port_role {
 	WGDP_ROLE_OUTSIDE = 1,
@@ -74,6 +76,45 @@ struct wgdp_peer_config {
 	char name[WGDP_PEER_NAME_MAX + 1];
 };
 
+/* An interface's inside attachment (docs/tenants.md): a port, an optional 802.1Q VLAN, and
+ * our addresses there (with host bits, as a port's). */
+struct wgdp_inside_config {
+	uint16_t port_id;
+	uint16_t vlan; /* 1-4094; 0 = untagged */
+	struct wgdp_port_addr addrs[WGDP_PORT_ADDR_MAX];
+	unsigned int n_addrs;
+};
+
+/* A static route of an interface: on-link, or through via (on-link itself). */
+struct wgdp_route_config {
+	struct wgdp_prefix prefix;
+	bool has_via;
+	struct wgdp_addr via;
+};
+
+/* One WireGuard interface (a tenant): an element of interfaces[], or the shorthand. */
+struct wgdp_interface_config {
+	char name[WGDP_IFNAME_MAX + 1];
+	uint8_t private_key[32];
+	uint16_t listen_port;
+	uint16_t mtu;
+	uint16_t mss_clamp; /* 0 = off; see wgdp_config_mss */
+	bool mss_clamp_auto;
+	uint32_t max_peers; /* interfaces[i].max_peers; 0 = only limits.max_peers */
+	bool has_inside;    /* without: the inside-role ports and their addresses (one interface) */
+	struct wgdp_inside_config inside;
+	struct wgdp_route_config *routes;
+	unsigned int n_routes;
+	struct wgdp_peer_config *peers;
+	unsigned int n_peers;
+};
+
+/*
+ * The interface fields at the top (ifname .. n_peers) are interfaces[0], for the code that
+ * knows one interface (docs/tenants.md, "Transition"). For interface 0 they are the owners:
+ * the tree edits peers / n_peers / private_key there, and ifaces[0] mirrors them (made equal
+ * again by wgdp_config_dup and wgdp_config_check_supported). ifaces[1..] own their peers.
+ */
 struct wgdp_config {
 	char ifname[WGDP_IFNAME_MAX + 1];
 	uint8_t private_key[32];
@@ -92,6 +133,9 @@ struct wgdp_config {
 	uint32_t neighbours; /* limits.neighbours: the neighbour table's size */
 	char socket_path[WGDP_PATH_MAX];
 	bool uapi;
+	struct wgdp_interface_config *ifaces;
+	unsigned int n_ifaces;
+	bool shorthand; /* written as "interface" (+ top-level "peers"): error paths follow */
 };
 
 /* The MSS that SYNs of family (4 or 6) crossing the tunnel are lowered to; 0 = no clamping.
@@ -137,6 +181,13 @@ bool wgdp_config_check_peers(const struct wgdp_config *cfg, struct wgdp_config_e
  */
 bool wgdp_config_check_new_peer(const struct wgdp_config *cfg, const struct wgdp_peer_config *pc,
 				const char *path, struct wgdp_config_error *err);
+
+/*
+ * What this build's data path can run: one interface, without inside, routes or an interface
+ * max_peers ("interfaces: several interfaces: not supported yet by this build"). The parser
+ * takes the whole model; the daemon calls this where a config enters it (start, reload).
+ */
+bool wgdp_config_check_supported(struct wgdp_config *cfg, struct wgdp_config_error *err);
 
 /* A deep copy with room for extra_peers more peers in its array; NULL when out of memory. */
 struct wgdp_config *wgdp_config_dup(const struct wgdp_config *src, unsigned int extra_peers);

@@ -35,13 +35,19 @@ static uint32_t key_slot(const struct wgdp_key_map *m, const uint8_t key[32])
 	return h & m->mask;
 }
 
+int64_t wgdp_key_map_find_in(const struct wgdp_key_map *m, const struct wgdp_peer_config *peers,
+			     const uint8_t key[32])
+{
+	for (uint32_t s = key_slot(m, key); m->slots[s]; s = (s + 1) & m->mask)
+		if (memcmp(peers[m->slots[s] - 1].public_key, key, 32) == 0)
+			return m->slots[s] - 1;
+	return -1;
+}
+
 int64_t wgdp_key_map_find(const struct wgdp_key_map *m, const struct wgdp_config *cfg,
 			  const uint8_t key[32])
 {
-	for (uint32_t s = key_slot(m, key); m->slots[s]; s = (s + 1) & m->mask)
-		if (memcmp(cfg->peers[m->slots[s] - 1].public_key, key, 32) == 0)
-			return m->slots[s] - 1;
-	return -1;
+	return wgdp_key_map_find_in(m, cfg->peers, key);
 }
 
 void wgdp_key_map_insert(struct wgdp_key_map *m, const uint8_t key[32], uint32_t index)

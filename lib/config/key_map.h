@@ -31,6 +31,10 @@ void wgdp_key_map_clear(struct wgdp_key_map *m);
 int64_t wgdp_key_map_find(const struct wgdp_key_map *m, const struct wgdp_config *cfg,
 			  const uint8_t key[32]);
 
+/* The same, for the peers array of one interface. */
+int64_t wgdp_key_map_find_in(const struct wgdp_key_map *m, const struct wgdp_peer_config *peers,
+			     const uint8_t key[32]);
+
 /* Records index for key (not yet in the map). */
 void wgdp_key_map_insert(struct wgdp_key_map *m, const uint8_t key[32], uint32_t index);
 

@@ -359,7 +359,8 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 
 	memset(err, 0, sizeof(*err));
 	memset(res, 0, sizeof(*res));
-	if (!check_fixed(adm->running, next, err) || !wgdp_config_check_peers(next, err))
+	if (!wgdp_config_check_supported(next, err) || !check_fixed(adm->running, next, err) ||
+	    !wgdp_config_check_peers(next, err))
 		goto fail;
 	if (!diff_alloc(&d, adm->running, next)) {
 		fail(err, "peers", "out of memory");

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
@@ -474,6 +475,317 @@ static void test_neighbours(void)
 #undef WITH_NEIGHBOURS
 }
 
+/* Tenants (docs/tenants.md). PORTS has inside ports 1 and 2 and an outside port 0. */
+#define PORTS                                                                               \
+	"\"ports\":[{\"port\":0,\"role\":\"outside\",\"address\":[\"192.0.2.1/24\"]},"     \
+	"{\"port\":1,\"role\":\"inside\",\"address\":[\"10.0.0.1/24\"]},"                   \
+	"{\"port\":2,\"role\":\"both\",\"address\":[\"172.16.0.1/24\"]}]"
+#define IFACE_A                                                                             \
+	"{\"name\":\"wg-a\",\"private_key\":\"" OUR_KEY "\",\"listen_port\":51820,"          \
+	"\"inside\":{\"port\":1,\"vlan\":100,\"address\":[\"10.0.0.1/24\",\"fd00::1/64\"]},"  \
+	"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"},"                    \
+	"{\"prefix\":\"fd09::/48\",\"via\":\"fd00::fe\"},{\"prefix\":\"10.8.0.0/24\"}],"     \
+	"\"peers\":[{\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":[\"10.1.0.0/24\"]}]}"
+
+/* "{"interfaces":[IFACE_A, second]} + PORTS"; second is the second interface's text. */
+static char *two(const char *second)
+{
+	static char buf[8192];
+
+	if (snprintf(buf, sizeof(buf), "{\"interfaces\":[" IFACE_A ",%s]," PORTS "}", second) >=
+	    (int)sizeof(buf))
+		abort();
+	return buf;
+}
+
+/* A second interface with one member replaced: "%s" is the rest of its keys. */
+static char *b_with(const char *rest)
+{
+	static char buf[4096];
+
+	if (snprintf(buf, sizeof(buf),
+		     "{\"name\":\"wg-b\",\"private_key\":\"" PEER_KEY "\",\"listen_port\":51821%s}",
+		     rest) >= (int)sizeof(buf))
+		abort();
+	return buf;
+}
+
+static void test_interfaces(void)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg, *copy;
+	const struct wgdp_interface_config *a, *b;
+
+	cfg = parse(two(b_with(",\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]},"
+			       "\"peers\":[{\"public_key\":\"" PEER_KEY "\","
+			       "\"allowed_ips\":[\"10.1.0.0/24\"]}]")),
+		    &err);
+	if (!cfg)
+		fprintf(stderr, "\n  %s: %s\n", err.path, err.message);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->n_ifaces, 2);
+	CU_ASSERT_FALSE(cfg->shorthand);
+	a = &cfg->ifaces[0];
+	b = &cfg->ifaces[1];
+	CU_ASSERT_STRING_EQUAL(a->name, "wg-a");
+	CU_ASSERT_STRING_EQUAL(b->name, "wg-b");
+	CU_ASSERT_EQUAL(b->listen_port, 51821);
+	CU_ASSERT_EQUAL(b->mtu, WGDP_DEFAULT_MTU);
+	CU_ASSERT(a->has_inside && a->inside.port_id == 1 && a->inside.vlan == 100);
+	CU_ASSERT_EQUAL(a->inside.n_addrs, 2);
+	CU_ASSERT_EQUAL(a->inside.addrs[1].addr.family, 6);
+	CU_ASSERT_EQUAL(b->inside.vlan, 200);
+	CU_ASSERT_EQUAL(a->n_routes, 3);
+	CU_ASSERT(a->routes[0].has_via && a->routes[0].via.family == 4);
+	CU_ASSERT_EQUAL(a->routes[0].prefix.len, 16);
+	CU_ASSERT(a->routes[1].has_via && a->routes[1].via.family == 6);
+	CU_ASSERT_FALSE(a->routes[2].has_via);
+	/* The same peer key and the same prefix in two tenants. */
+	CU_ASSERT_EQUAL(a->n_peers, 1);
+	CU_ASSERT_EQUAL(b->n_peers, 1);
+	CU_ASSERT_EQUAL(memcmp(a->peers[0].public_key, b->peers[0].public_key, 32), 0);
+	/* The single-interface fields are interfaces[0]. */
+	CU_ASSERT_STRING_EQUAL(cfg->ifname, "wg-a");
+	CU_ASSERT_PTR_EQUAL(cfg->peers, a->peers);
+	CU_ASSERT_EQUAL(cfg->n_peers, 1);
+	CU_ASSERT_STRING_EQUAL(cfg->socket_path, "/run/wgdp/wg-a.sock");
+	/* The daemon refuses what its data path cannot do yet. */
+	CU_ASSERT_FALSE(wgdp_config_check_supported(cfg, &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "interfaces");
+	CU_ASSERT_STRING_EQUAL(err.message, "several interfaces: not supported yet by this build");
+	copy = wgdp_config_dup(cfg, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	CU_ASSERT_EQUAL(copy->n_ifaces, 2);
+	CU_ASSERT_PTR_EQUAL(copy->ifaces[0].peers, copy->peers);
+	CU_ASSERT_PTR_NOT_EQUAL(copy->ifaces[1].peers, cfg->ifaces[1].peers);
+	CU_ASSERT_EQUAL(copy->ifaces[1].n_peers, 1);
+	CU_ASSERT_EQUAL(copy->ifaces[0].n_routes, 3);
+	CU_ASSERT_PTR_NOT_EQUAL(copy->ifaces[0].routes, a->routes);
+	wgdp_config_free(copy);
+	wgdp_config_free(cfg);
+
+	/* One interface with the new keys parses; the build refuses each of them by path. */
+	cfg = parse("{\"interfaces\":[" IFACE_A "]," PORTS "}", &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_FALSE(wgdp_config_check_supported(cfg, &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "interfaces[0].inside");
+	wgdp_config_free(cfg);
+}
+
+/* {"interface": X, "peers": P} is {"interfaces": [X + "peers": P]}. */
+static void test_shorthand_equivalence(void)
+{
+	static const char shorthand[] =
+		"{\"interface\":{\"name\":\"wg-a\",\"private_key\":\"" OUR_KEY "\","
+		"\"listen_port\":51900,\"mtu\":1380,\"mss_clamp\":\"auto\","
+		"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"}]},"
+		"\"peers\":[{\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":[\"10.1.0.0/24\"]}],"
+		PORTS "}";
+	static const char full_form[] =
+		"{\"interfaces\":[{\"name\":\"wg-a\",\"private_key\":\"" OUR_KEY "\","
+		"\"listen_port\":51900,\"mtu\":1380,\"mss_clamp\":\"auto\","
+		"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"}],"
+		"\"peers\":[{\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":[\"10.1.0.0/24\"]}]}],"
+		PORTS "}";
+	struct wgdp_config_error err;
+	struct wgdp_config *s = parse(shorthand, &err), *f = parse(full_form, &err);
+	struct wgdp_interface_config si, fi;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(s);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+	CU_ASSERT(s->shorthand && !f->shorthand);
+	CU_ASSERT_EQUAL(s->n_ifaces, 1);
+	CU_ASSERT_EQUAL(f->n_ifaces, 1);
+	si = s->ifaces[0];
+	fi = f->ifaces[0];
+	CU_ASSERT_EQUAL(si.n_routes, fi.n_routes);
+	CU_ASSERT_EQUAL(memcmp(si.routes, fi.routes, si.n_routes * sizeof(*si.routes)), 0);
+	CU_ASSERT_EQUAL(si.n_peers, fi.n_peers);
+	CU_ASSERT_EQUAL(si.peers[0].n_allowed_ips, fi.peers[0].n_allowed_ips);
+	CU_ASSERT_EQUAL(memcmp(si.peers[0].public_key, fi.peers[0].public_key, 32), 0);
+	CU_ASSERT_EQUAL(memcmp(si.peers[0].allowed_ips, fi.peers[0].allowed_ips,
+			       sizeof(*si.peers[0].allowed_ips)), 0);
+	si.routes = fi.routes = NULL;
+	si.peers = fi.peers = NULL;
+	CU_ASSERT_EQUAL(memcmp(&si, &fi, sizeof(si)), 0);
+	CU_ASSERT_STRING_EQUAL(s->ifname, f->ifname);
+	CU_ASSERT_EQUAL(s->mtu, f->mtu);
+	CU_ASSERT_EQUAL(s->listen_port, f->listen_port);
+	CU_ASSERT_EQUAL(s->mss_clamp_auto, f->mss_clamp_auto);
+	CU_ASSERT_EQUAL(s->n_peers, f->n_peers);
+	CU_ASSERT_STRING_EQUAL(s->socket_path, f->socket_path);
+	/* Shorthand paths stay as they were. */
+	CU_ASSERT_FALSE(wgdp_config_check_supported(s, &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "interface.routes");
+	wgdp_config_free(s);
+	wgdp_config_free(f);
+}
+
+static void test_interface_errors(void)
+{
+	static const char iface_b_inside[] =
+		",\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]}";
+	char buf[2048];
+
+#define B_INSIDE(rest)                                                                      \
+	(snprintf(buf, sizeof(buf), "%s%s", iface_b_inside, rest) >= (int)sizeof(buf) ? NULL : buf)
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\"},\"interfaces\":[" IFACE_A
+		     "]," PORTS "}",
+		     "interfaces", "not both");
+	expect_error("{\"interfaces\":[" IFACE_A "],\"peers\":[]," PORTS "}", "peers",
+		     "each interface's peers");
+	expect_error("{\"interfaces\":[]," PORTS "}", "interfaces", "non-empty array");
+	expect_error("{\"interfaces\":{}," PORTS "}", "interfaces", "non-empty array");
+	expect_error("{\"interfaces\":[7]," PORTS "}", "interfaces[0]", "must be an object");
+	expect_error("{" PORTS "}", "interface", "is required (or interfaces)");
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\",\"peers\":[]}," PORTS "}",
+		     "interface.peers", "top level");
+	expect_error(two("{\"private_key\":\"" OUR_KEY "\"}"), "interfaces[1].name",
+		     "is required");
+	expect_error(two("{\"name\":\"a b\",\"private_key\":\"" OUR_KEY "\"}"),
+		     "interfaces[1].name", "characters");
+	expect_error(two(b_with(",\"colour\":1")), "interfaces[1].colour", "unknown key");
+	expect_error(two("{\"name\":\"wg-b\"}"), "interfaces[1]", "exactly one of private_key");
+	expect_error(two(b_with(",\"mtu\":100")), "interfaces[1].mtu", "between 576 and 9000");
+	expect_error(two(b_with(",\"mss_clamp\":9")), "interfaces[1].mss_clamp", "auto");
+	expect_error(two(b_with(",\"max_peers\":0")), "interfaces[1].max_peers", "between");
+	/* inside */
+	expect_error(two(b_with(",\"inside\":5")), "interfaces[1].inside", "must be an object");
+	expect_error(two(b_with(",\"inside\":{\"vlan\":2,\"address\":[\"10.0.0.1/24\"]}")),
+		     "interfaces[1].inside.port", "is required");
+	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":4095,\"address\":[\"10.0.0.1/24\"]}")),
+		     "interfaces[1].inside.vlan", "between 1 and 4094");
+	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":0,\"address\":[\"10.0.0.1/24\"]}")),
+		     "interfaces[1].inside.vlan", "between 1 and 4094");
+	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":\"x\",\"address\":[]}")),
+		     "interfaces[1].inside.vlan", "must be an integer");
+	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":5}")),
+		     "interfaces[1].inside.address", "is required");
+	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":5,\"address\":[]}")),
+		     "interfaces[1].inside.address", "at least one");
+	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":5,\"address\":[\"10.0.0.1\"]}")),
+		     "interfaces[1].inside.address[0]", "not a prefix");
+	expect_error(two(b_with(",\"inside\":{\"port\":1,\"mtu\":5,\"address\":[\"10.0.0.1/24\"]}")),
+		     "interfaces[1].inside.mtu", "unknown key");
+	expect_error(two(b_with(",\"inside\":{\"port\":0,\"address\":[\"10.0.0.1/24\"]}")),
+		     "interfaces[1].inside.port", "port 0 is not an inside port");
+	expect_error(two(b_with(",\"inside\":{\"port\":9,\"address\":[\"10.0.0.1/24\"]}")),
+		     "interfaces[1].inside.port", "port 9 is not an inside port");
+	expect_error(two(b_with("")), "interfaces[1].inside", "is required with several");
+	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":100,\"address\":[\"10.0.0.1/24\"]}")),
+		     "interfaces[1].inside", "port 1 vlan 100 is interfaces[0]'s already");
+	/* port 2 has role both: an inside port; untagged twice is refused too */
+	expect_error("{\"interfaces\":[" IFACE_A ","
+		     "{\"name\":\"wg-b\",\"private_key\":\"" CAROL_KEY "\",\"listen_port\":2,"
+		     "\"inside\":{\"port\":2,\"address\":[\"172.16.0.1/24\"]}},"
+		     "{\"name\":\"wg-c\",\"private_key\":\"" CAROL_KEY "\",\"listen_port\":3,"
+		     "\"inside\":{\"port\":2,\"address\":[\"172.16.0.1/24\"]}}]," PORTS "}",
+		     "interfaces[2].inside", "port 2 untagged is interfaces[1]'s already");
+	/* uniqueness */
+	expect_error(two("{\"name\":\"wg-a\",\"private_key\":\"" CAROL_KEY "\",\"listen_port\":2}"),
+		     "interfaces[1].name", "wg-a is interfaces[0]'s already");
+	expect_error(two("{\"name\":\"wg-b\",\"private_key\":\"" CAROL_KEY "\","
+			 "\"listen_port\":51820}"),
+		     "interfaces[1].listen_port", "51820 is interfaces[0]'s already");
+	/* routes */
+	expect_error(two(b_with(B_INSIDE(",\"routes\":{}"))), "interfaces[1].routes",
+		     "must be an array");
+	expect_error(two(b_with(B_INSIDE(",\"routes\":[5]"))), "interfaces[1].routes[0]",
+		     "must be an object");
+	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"via\":\"10.0.0.2\"}]"))),
+		     "interfaces[1].routes[0].prefix", "is required");
+	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.9.0.0\"}]"))),
+		     "interfaces[1].routes[0].prefix", "not a prefix");
+	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.9.1.0/16\"}]"))),
+		     "interfaces[1].routes[0].prefix", "host bits set (the network is 10.9.0.0/16)");
+	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"dev\":1}]"))),
+		     "interfaces[1].routes[0].dev", "unknown key");
+	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.8.0.0/16\"},"
+					 "{\"prefix\":\"10.7.0.0/16\"},"
+					 "{\"prefix\":\"10.9.0.0/16\",\"via\":\"gw\"}]"))),
+		     "interfaces[1].routes[2].via", "not an address");
+	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.9.0.0/16\","
+					 "\"via\":\"fd00::2\"}]"))),
+		     "interfaces[1].routes[0].via", "not an IPv4 address");
+	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"fd09::/48\","
+					 "\"via\":\"10.0.0.2\"}]"))),
+		     "interfaces[1].routes[0].via", "not an IPv6 address");
+	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.9.0.0/16\","
+					 "\"via\":\"10.5.0.2\"}]"))),
+		     "interfaces[1].routes[0].via", "not on-link");
+	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.9.0.0/16\"},"
+					 "{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.3\"}]"))),
+		     "interfaces[1].routes[1].prefix", "10.9.0.0/16 repeats routes[0]");
+	/* Shorthand without inside: on-link means an inside port's prefix. */
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\",\"routes\":[{\"prefix\":"
+		     "\"10.9.0.0/16\",\"via\":\"192.0.2.9\"}]}," PORTS "}",
+		     "interface.routes[0].via", "not on-link");
+	/* peers, per interface */
+	expect_error(two(b_with(B_INSIDE(",\"peers\":[{\"public_key\":\"" PEER_KEY "\"},"
+					 "{\"public_key\":\"" PEER_KEY "\"}]"))),
+		     "interfaces[1].peers[1].public_key", "duplicate public key (also peers[0])");
+	/* CAROL_KEY is RFC 7748's Bob's private key: PEER_KEY is its public key. */
+	expect_error(two("{\"name\":\"wg-b\",\"private_key\":\"" CAROL_KEY "\",\"listen_port\":2,"
+			 "\"inside\":{\"port\":2,\"address\":[\"172.16.0.1/24\"]},"
+			 "\"peers\":[{\"public_key\":\"" PEER_KEY "\"}]}"),
+		     "interfaces[1].peers[0].public_key", "own public key");
+	expect_error(two(b_with(B_INSIDE(",\"peers\":[{\"public_key\":\"" PEER_KEY "\","
+					 "\"allowed_ips\":[\"10.1.0.0/24\",\"10.1.0.0/24\"]}]"))),
+		     "interfaces[1].peers[0].allowed_ips[1]", "repeats allowed_ips[0]");
+	expect_error(two(b_with(B_INSIDE(",\"peers\":[{\"public_key\":\"" PEER_KEY "\","
+					 "\"endpoint\":\"x\"}]"))),
+		     "interfaces[1].peers[0].endpoint", "not an endpoint");
+	expect_error(two(b_with(B_INSIDE(",\"max_peers\":1,\"peers\":[{\"public_key\":\"" PEER_KEY
+					 "\"},{\"public_key\":\"" OUR_PUB "\"}]"))),
+		     "interfaces[1].peers", "2 peers exceed the interface's max_peers (1)");
+	if (snprintf(buf, sizeof(buf),
+		     "{\"interfaces\":[" IFACE_A ",%s],\"limits\":{\"max_peers\":1}," PORTS "}",
+		     b_with(",\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]},"
+			    "\"peers\":[{\"public_key\":\"" PEER_KEY "\"}]")) >= (int)sizeof(buf))
+		abort();
+	expect_error(buf, "interfaces", "2 peers exceed limits.max_peers (1)");
+#undef B_INSIDE
+}
+
+/* 1,000 tenants, a peer each, parse in well under a second. */
+static void test_many_interfaces(void)
+{
+	enum { N = 1000 };
+	size_t cap = N * 400 + 1024, len = 0;
+	char *text = malloc(cap);
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg;
+	struct timespec t0, t1;
+	double ms;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	len += (size_t)snprintf(text + len, cap - len, "{\"interfaces\":[");
+	for (unsigned int i = 0; i < N; i++)
+		len += (size_t)snprintf(text + len, cap - len,
+					"%s{\"name\":\"t%u\",\"private_key\":\"" OUR_KEY "\","
+					"\"listen_port\":%u,\"inside\":{\"port\":1,\"vlan\":%u,"
+					"\"address\":[\"10.0.0.1/24\"]},\"routes\":[{\"prefix\":"
+					"\"0.0.0.0/0\",\"via\":\"10.0.0.254\"}],\"peers\":[{"
+					"\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":"
+					"[\"10.1.0.0/24\"]}]}",
+					i ? "," : "", i, 20000 + i, 1 + i);
+	len += (size_t)snprintf(text + len, cap - len,
+				"],\"limits\":{\"max_peers\":%u}," PORTS "}", N);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	cfg = wgdp_config_parse(text, len, &err);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	ms = (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6;
+	if (!cfg)
+		fprintf(stderr, "\n  %s: %s\n", err.path, err.message);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->n_ifaces, N);
+	CU_ASSERT_EQUAL(cfg->ifaces[N - 1].inside.vlan, N);
+	CU_ASSERT(ms < 1000);
+	fprintf(stderr, " (%u interfaces: %.1f ms) ", N, ms);
+	wgdp_config_free(cfg);
+	free(text);
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -490,6 +802,10 @@ int main(void)
 		{ "the prefix check scales", test_prefix_check_scales },
 		{ "interface.mss_clamp", test_mss_clamp },
 		{ "limits.neighbours", test_neighbours },
+		{ "interfaces", test_interfaces },
+		{ "the interface shorthand", test_shorthand_equivalence },
+		{ "interface errors name their path", test_interface_errors },
+		{ "1,000 interfaces", test_many_interfaces },
 		CU_TEST_INFO_NULL,
 	};
 
