@@ -850,14 +850,23 @@ static const struct wgdp_port_config *find_port(const struct wgdp_config *cfg, u
 	return NULL;
 }
 
-/* Whether addr is on-link for ic: inside one of its inside prefixes, or (no inside) one of the
- * inside ports'. */
-static bool on_link(const struct wgdp_config *cfg, const struct wgdp_interface_config *ic,
-		    const struct wgdp_addr *addr)
+/* Whether a is pa's address itself (own) or inside pa's prefix (on-link). */
+static bool addr_matches(const struct wgdp_port_addr *pa, const struct wgdp_addr *a, bool own)
+{
+	if (!own)
+		return prefix_holds(&pa->addr, pa->len, a);
+	return pa->addr.family == a->family &&
+	       memcmp(pa->addr.bytes, a->bytes, a->family == 4 ? 4 : 16) == 0;
+}
+
+/* Whether addr is one of ic's inside addresses (own) or on-link there: its inside prefixes,
+ * or (no inside) the inside ports'. */
+static bool inside_has(const struct wgdp_config *cfg, const struct wgdp_interface_config *ic,
+		       const struct wgdp_addr *addr, bool own)
 {
 	if (ic->has_inside) {
 		for (unsigned int k = 0; k < ic->inside.n_addrs; k++)
-			if (prefix_holds(&ic->inside.addrs[k].addr, ic->inside.addrs[k].len, addr))
+			if (addr_matches(&ic->inside.addrs[k], addr, own))
 				return true;
 		return false;
 	}
@@ -865,7 +874,7 @@ static bool on_link(const struct wgdp_config *cfg, const struct wgdp_interface_c
 		const struct wgdp_port_config *pc = &cfg->ports[i];
 
 		for (unsigned int k = 0; (pc->role & WGDP_ROLE_INSIDE) && k < pc->n_addrs; k++)
-			if (prefix_holds(&pc->addrs[k].addr, pc->addrs[k].len, addr))
+			if (addr_matches(&pc->addrs[k], addr, own))
 				return true;
 	}
 	return false;
@@ -894,9 +903,14 @@ static bool check_routes(struct parse *p, const struct wgdp_config *cfg,
 			wgdp_format_prefix(&r->prefix, text, sizeof(text));
 			push_key(p, "prefix");
 			ok = fail(p, "%s repeats routes[%" PRId64 "]", text, first);
-		} else if (r->has_via && !on_link(cfg, ic, &r->via)) {
+		} else if (r->has_via && !inside_has(cfg, ic, &r->via, false)) {
 			push_key(p, "via");
 			ok = fail(p, "not on-link: no inside address of the interface holds it");
+		} else if (r->has_via && inside_has(cfg, ic, &r->via, true)) {
+			/* We would resolve ourselves as the next hop (ip route refuses it too). */
+			wgdp_format_addr(&r->via, text, sizeof(text));
+			push_key(p, "via");
+			ok = fail(p, "%s is our own address, not a gateway", text);
 		}
 		if (ok)
 			pop(p, old);
@@ -966,6 +980,8 @@ static bool check_interface(struct parse *p, const struct wgdp_config *cfg, unsi
 	if (!check_unique(p, cfg, i))
 		return false;
 	if (ic->max_peers && ic->n_peers > ic->max_peers) {
+		if (cfg->shorthand)
+			pop(p, 0); /* the shorthand's peers are at the top level */
 		push_key(p, "peers");
 		return fail(p, "%u peers exceed the interface's max_peers (%u)", ic->n_peers,
 			    ic->max_peers);

@@ -747,6 +747,78 @@ static void test_interface_errors(void)
 #undef B_INSIDE
 }
 
+/* A gateway that is our own address would make us resolve ourselves as the next hop. */
+static void test_route_via_own_address(void)
+{
+	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\","
+				"\"fd00::1/64\"]},\"routes\":[{\"prefix\":\"fd09::/48\","
+				"\"via\":\"fd00::1\"}]")),
+		     "interfaces[1].routes[0].via", "fd00::1 is our own address, not a gateway");
+	/* Without inside, the inside ports' addresses are ours. */
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\",\"routes\":[{\"prefix\":"
+		     "\"10.9.0.0/16\",\"via\":\"10.0.0.1\"}]}," PORTS "}",
+		     "interface.routes[0].via", "10.0.0.1 is our own address");
+}
+
+/* With the shorthand, the peers an interface max_peers counts are the top-level ones. */
+static void test_shorthand_max_peers_path(void)
+{
+	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\",\"max_peers\":1},"
+		     "\"peers\":[{\"public_key\":\"" PEER_KEY "\"},{\"public_key\":\"" OUR_KEY
+		     "\"}]," PORTS "}",
+		     "peers", "2 peers exceed the interface's max_peers (1)");
+}
+
+/*
+ * The legacy fields own interface 0 (config.h): what the tree edits there (peer-add into the
+ * spare room, a UAPI set of key and port, a replaced peers array) reaches ifaces[0] through
+ * wgdp_config_dup and wgdp_config_check_supported, and free never follows the stale mirror.
+ */
+static void test_iface0_mirror(void)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(full, &err), *edited, *copy;
+	struct wgdp_peer_config *fresh;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	edited = wgdp_config_dup(cfg, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(edited);
+	CU_ASSERT_TRUE(wgdp_peer_config_copy(&edited->peers[edited->n_peers], &cfg->peers[0]));
+	edited->peers[edited->n_peers].public_key[0] ^= 1;
+	edited->n_peers++;
+	edited->listen_port = 4242;
+	edited->mtu = 1300;
+	edited->mss_clamp_auto = true;
+	edited->private_key[0] ^= 1;
+	copy = wgdp_config_dup(edited, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	CU_ASSERT_PTR_EQUAL(copy->ifaces[0].peers, copy->peers);
+	CU_ASSERT_EQUAL(copy->ifaces[0].n_peers, cfg->n_peers + 1);
+	CU_ASSERT_EQUAL(copy->ifaces[0].listen_port, 4242);
+	CU_ASSERT_EQUAL(copy->ifaces[0].mtu, 1300);
+	CU_ASSERT_TRUE(copy->ifaces[0].mss_clamp_auto);
+	CU_ASSERT_EQUAL(memcmp(copy->ifaces[0].private_key, edited->private_key, 32), 0);
+	wgdp_config_free(copy);
+	/* A replaced array (UAPI replace_peers): the old one is gone, ifaces[0] still names it. */
+	fresh = calloc(1, sizeof(*fresh));
+	CU_ASSERT_PTR_NOT_NULL_FATAL(fresh);
+	for (unsigned int i = 0; i < edited->n_peers; i++)
+		wgdp_peer_config_clear(&edited->peers[i]);
+	free(edited->peers);
+	edited->peers = fresh;
+	edited->n_peers = 0;
+	copy = wgdp_config_dup(edited, 0);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
+	CU_ASSERT_EQUAL(copy->ifaces[0].n_peers, 0);
+	wgdp_config_free(copy);
+	CU_ASSERT_TRUE(wgdp_config_check_supported(edited, &err));
+	CU_ASSERT_PTR_EQUAL(edited->ifaces[0].peers, fresh);
+	CU_ASSERT_EQUAL(edited->ifaces[0].n_peers, 0);
+	CU_ASSERT_STRING_EQUAL(edited->ifaces[0].name, edited->ifname);
+	wgdp_config_free(edited);
+	wgdp_config_free(cfg);
+}
+
 /* 1,000 tenants, a peer each, parse in well under a second. */
 static void test_many_interfaces(void)
 {
@@ -806,6 +878,9 @@ int main(void)
 		{ "the interface shorthand", test_shorthand_equivalence },
 		{ "interface errors name their path", test_interface_errors },
 		{ "1,000 interfaces", test_many_interfaces },
+		{ "a route's gateway is not our own address", test_route_via_own_address },
+		{ "shorthand: max_peers errors at the top-level peers", test_shorthand_max_peers_path },
+		{ "the legacy fields own interface 0", test_iface0_mirror },
 		CU_TEST_INFO_NULL,
 	};
 
