@@ -341,8 +341,7 @@ static bool parse_route(struct parse *p, json_t *obj, struct wgdp_route_config *
 	size_t old;
 
 	if (!expect_object(p, obj) || !only_keys(p, obj, keys) ||
-	    !get_string(p, obj, "prefix", true, &prefix) ||
-	    !get_string(p, obj, "via", false, &via))
+	    !get_string(p, obj, "prefix", true, &prefix) || !get_string(p, obj, "via", false, &via))
 		return false;
 	old = push_key(p, "prefix");
 	if (!wgdp_parse_prefix(prefix, &r->prefix, false))
@@ -380,7 +379,8 @@ static bool parse_routes(struct parse *p, json_t *list, struct wgdp_interface_co
 	ic->routes = calloc(json_array_size(list) ? json_array_size(list) : 1, sizeof(*ic->routes));
 	if (!ic->routes)
 		return fail(p, "out of memory");
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		size_t old = push_index(p, i);
 
 		if (!parse_route(p, v, &ic->routes[i]))
@@ -398,10 +398,10 @@ static bool parse_routes(struct parse *p, json_t *list, struct wgdp_interface_co
 static bool parse_interface(struct parse *p, json_t *iface, struct wgdp_interface_config *ic,
 			    bool element)
 {
-	static const char *const keys[] = { "name",    "private_key", "private_key_file",
-					     "listen_port", "mtu",	  "mss_clamp",
-					     "max_peers", "inside",	  "routes",
-					     "peers",	NULL };
+	static const char *const keys[] = { "name",	   "private_key", "private_key_file",
+					    "listen_port", "mtu",	  "mss_clamp",
+					    "max_peers",   "inside",	  "routes",
+					    "peers",	   NULL };
 	bool inline_key = false, file_key = false;
 	uint64_t port = WGDP_DEFAULT_PORT, mtu = WGDP_DEFAULT_MTU, max = 0;
 	const char *name;
@@ -411,7 +411,9 @@ static bool parse_interface(struct parse *p, json_t *iface, struct wgdp_interfac
 		return false;
 	if (!element && json_object_get(iface, "peers")) {
 		push_key(p, "peers");
-		return fail(p, "peers stay at the top level with \"interface\" (or use \"interfaces\")");
+		return fail(
+			p,
+			"peers stay at the top level with \"interface\" (or use \"interfaces\")");
 	}
 	if (!get_string(p, iface, "name", element, &name))
 		return false;
@@ -821,7 +823,8 @@ static bool parse_interfaces(struct parse *p, json_t *list, struct wgdp_config *
 	cfg->ifaces = calloc(json_array_size(list), sizeof(*cfg->ifaces));
 	if (!cfg->ifaces)
 		return fail(p, "out of memory");
-	json_array_foreach(list, i, v) {
+	json_array_foreach(list, i, v)
+	{
 		size_t old = push_index(p, i);
 
 		cfg->n_ifaces++;
@@ -1061,7 +1064,7 @@ static bool parse_shorthand(struct parse *p, json_t *root, struct wgdp_config *c
 static bool parse_root(struct parse *p, json_t *root, struct wgdp_config *cfg)
 {
 	static const char *const keys[] = { "interface", "interfaces", "ports", "peers",
-					     "limits",	  "control",	NULL };
+					    "limits",	 "control",    NULL };
 	json_t *iface, *ifaces;
 
 	if (!json_is_object(root))
@@ -1082,8 +1085,8 @@ static bool parse_root(struct parse *p, json_t *root, struct wgdp_config *cfg)
 		push_key(p, "peers");
 		return fail(p, "with interfaces, peers go in each interface's peers");
 	}
-	if (iface ? !parse_shorthand(p, root, cfg) :
-		    !SECTION(p, root, "interfaces", parse_interfaces, cfg))
+	if (iface ? !parse_shorthand(p, root, cfg)
+		  : !SECTION(p, root, "interfaces", parse_interfaces, cfg))
 		return false;
 	fill_legacy(cfg);
 	if (!SECTION(p, root, "ports", parse_ports, cfg) ||

@@ -22,8 +22,8 @@
 #define WGDP_DEFAULT_PORT      51820
 #define WGDP_DEFAULT_MTU       1420
 #define WGDP_DEFAULT_NEIGHBOURS 4096
-#define WGDP_MAX_IFACES	       4096
-#define WGDP_MAX_ROUTES	       65536 /* an interface's routes */
+#define WGDP_MAX_IFACES		4096
+#define WGDP_MAX_ROUTES		65536 /* an interface's routes */
 
 enum wgdp_port_role {
 	WGDP_ROLE_OUTSIDE = 1,

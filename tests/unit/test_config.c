@@ -476,14 +476,14 @@ static void test_neighbours(void)
 }
 
 /* Tenants (docs/tenants.md). PORTS has inside ports 1 and 2 and an outside port 0. */
-#define PORTS                                                                               \
-	"\"ports\":[{\"port\":0,\"role\":\"outside\",\"address\":[\"192.0.2.1/24\"]},"     \
-	"{\"port\":1,\"role\":\"inside\",\"address\":[\"10.0.0.1/24\"]},"                   \
+#define PORTS                                                                          \
+	"\"ports\":[{\"port\":0,\"role\":\"outside\",\"address\":[\"192.0.2.1/24\"]}," \
+	"{\"port\":1,\"role\":\"inside\",\"address\":[\"10.0.0.1/24\"]},"              \
 	"{\"port\":2,\"role\":\"both\",\"address\":[\"172.16.0.1/24\"]}]"
-#define IFACE_A                                                                             \
+#define IFACE_A                                                                              \
 	"{\"name\":\"wg-a\",\"private_key\":\"" OUR_KEY "\",\"listen_port\":51820,"          \
-	"\"inside\":{\"port\":1,\"vlan\":100,\"address\":[\"10.0.0.1/24\",\"fd00::1/64\"]},"  \
-	"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"},"                    \
+	"\"inside\":{\"port\":1,\"vlan\":100,\"address\":[\"10.0.0.1/24\",\"fd00::1/64\"]}," \
+	"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"},"                   \
 	"{\"prefix\":\"fd09::/48\",\"via\":\"fd00::fe\"},{\"prefix\":\"10.8.0.0/24\"}],"     \
 	"\"peers\":[{\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":[\"10.1.0.0/24\"]}]}"
 
@@ -516,10 +516,11 @@ static void test_interfaces(void)
 	struct wgdp_config *cfg, *copy;
 	const struct wgdp_interface_config *a, *b;
 
-	cfg = parse(two(b_with(",\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]},"
-			       "\"peers\":[{\"public_key\":\"" PEER_KEY "\","
-			       "\"allowed_ips\":[\"10.1.0.0/24\"]}]")),
-		    &err);
+	cfg = parse(
+		two(b_with(",\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]},"
+			   "\"peers\":[{\"public_key\":\"" PEER_KEY "\","
+			   "\"allowed_ips\":[\"10.1.0.0/24\"]}]")),
+		&err);
 	if (!cfg)
 		fprintf(stderr, "\n  %s: %s\n", err.path, err.message);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
@@ -579,14 +580,14 @@ static void test_shorthand_equivalence(void)
 		"{\"interface\":{\"name\":\"wg-a\",\"private_key\":\"" OUR_KEY "\","
 		"\"listen_port\":51900,\"mtu\":1380,\"mss_clamp\":\"auto\","
 		"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"}]},"
-		"\"peers\":[{\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":[\"10.1.0.0/24\"]}],"
-		PORTS "}";
+		"\"peers\":[{\"public_key\":\"" PEER_KEY
+		"\",\"allowed_ips\":[\"10.1.0.0/24\"]}]," PORTS "}";
 	static const char full_form[] =
 		"{\"interfaces\":[{\"name\":\"wg-a\",\"private_key\":\"" OUR_KEY "\","
 		"\"listen_port\":51900,\"mtu\":1380,\"mss_clamp\":\"auto\","
 		"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"}],"
-		"\"peers\":[{\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":[\"10.1.0.0/24\"]}]}],"
-		PORTS "}";
+		"\"peers\":[{\"public_key\":\"" PEER_KEY
+		"\",\"allowed_ips\":[\"10.1.0.0/24\"]}]}]," PORTS "}";
 	struct wgdp_config_error err;
 	struct wgdp_config *s = parse(shorthand, &err), *f = parse(full_form, &err);
 	struct wgdp_interface_config si, fi;
@@ -604,7 +605,8 @@ static void test_shorthand_equivalence(void)
 	CU_ASSERT_EQUAL(si.peers[0].n_allowed_ips, fi.peers[0].n_allowed_ips);
 	CU_ASSERT_EQUAL(memcmp(si.peers[0].public_key, fi.peers[0].public_key, 32), 0);
 	CU_ASSERT_EQUAL(memcmp(si.peers[0].allowed_ips, fi.peers[0].allowed_ips,
-			       sizeof(*si.peers[0].allowed_ips)), 0);
+			       sizeof(*si.peers[0].allowed_ips)),
+			0);
 	si.routes = fi.routes = NULL;
 	si.peers = fi.peers = NULL;
 	CU_ASSERT_EQUAL(memcmp(&si, &fi, sizeof(si)), 0);
@@ -627,7 +629,7 @@ static void test_interface_errors(void)
 		",\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]}";
 	char buf[2048];
 
-#define B_INSIDE(rest)                                                                      \
+#define B_INSIDE(rest) \
 	(snprintf(buf, sizeof(buf), "%s%s", iface_b_inside, rest) >= (int)sizeof(buf) ? NULL : buf)
 	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\"},\"interfaces\":[" IFACE_A
 		     "]," PORTS "}",
@@ -640,8 +642,7 @@ static void test_interface_errors(void)
 	expect_error("{" PORTS "}", "interface", "is required (or interfaces)");
 	expect_error("{\"interface\":{\"private_key\":\"" OUR_KEY "\",\"peers\":[]}," PORTS "}",
 		     "interface.peers", "top level");
-	expect_error(two("{\"private_key\":\"" OUR_KEY "\"}"), "interfaces[1].name",
-		     "is required");
+	expect_error(two("{\"private_key\":\"" OUR_KEY "\"}"), "interfaces[1].name", "is required");
 	expect_error(two("{\"name\":\"a b\",\"private_key\":\"" OUR_KEY "\"}"),
 		     "interfaces[1].name", "characters");
 	expect_error(two(b_with(",\"colour\":1")), "interfaces[1].colour", "unknown key");
@@ -653,10 +654,12 @@ static void test_interface_errors(void)
 	expect_error(two(b_with(",\"inside\":5")), "interfaces[1].inside", "must be an object");
 	expect_error(two(b_with(",\"inside\":{\"vlan\":2,\"address\":[\"10.0.0.1/24\"]}")),
 		     "interfaces[1].inside.port", "is required");
-	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":4095,\"address\":[\"10.0.0.1/24\"]}")),
-		     "interfaces[1].inside.vlan", "between 1 and 4094");
-	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":0,\"address\":[\"10.0.0.1/24\"]}")),
-		     "interfaces[1].inside.vlan", "between 1 and 4094");
+	expect_error(
+		two(b_with(",\"inside\":{\"port\":1,\"vlan\":4095,\"address\":[\"10.0.0.1/24\"]}")),
+		"interfaces[1].inside.vlan", "between 1 and 4094");
+	expect_error(
+		two(b_with(",\"inside\":{\"port\":1,\"vlan\":0,\"address\":[\"10.0.0.1/24\"]}")),
+		"interfaces[1].inside.vlan", "between 1 and 4094");
 	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":\"x\",\"address\":[]}")),
 		     "interfaces[1].inside.vlan", "must be an integer");
 	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":5}")),
@@ -665,15 +668,17 @@ static void test_interface_errors(void)
 		     "interfaces[1].inside.address", "at least one");
 	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":5,\"address\":[\"10.0.0.1\"]}")),
 		     "interfaces[1].inside.address[0]", "not a prefix");
-	expect_error(two(b_with(",\"inside\":{\"port\":1,\"mtu\":5,\"address\":[\"10.0.0.1/24\"]}")),
-		     "interfaces[1].inside.mtu", "unknown key");
+	expect_error(
+		two(b_with(",\"inside\":{\"port\":1,\"mtu\":5,\"address\":[\"10.0.0.1/24\"]}")),
+		"interfaces[1].inside.mtu", "unknown key");
 	expect_error(two(b_with(",\"inside\":{\"port\":0,\"address\":[\"10.0.0.1/24\"]}")),
 		     "interfaces[1].inside.port", "port 0 is not an inside port");
 	expect_error(two(b_with(",\"inside\":{\"port\":9,\"address\":[\"10.0.0.1/24\"]}")),
 		     "interfaces[1].inside.port", "port 9 is not an inside port");
 	expect_error(two(b_with("")), "interfaces[1].inside", "is required with several");
-	expect_error(two(b_with(",\"inside\":{\"port\":1,\"vlan\":100,\"address\":[\"10.0.0.1/24\"]}")),
-		     "interfaces[1].inside", "port 1 vlan 100 is interfaces[0]'s already");
+	expect_error(
+		two(b_with(",\"inside\":{\"port\":1,\"vlan\":100,\"address\":[\"10.0.0.1/24\"]}")),
+		"interfaces[1].inside", "port 1 vlan 100 is interfaces[0]'s already");
 	/* port 2 has role both: an inside port; untagged twice is refused too */
 	expect_error("{\"interfaces\":[" IFACE_A ","
 		     "{\"name\":\"wg-b\",\"private_key\":\"" CAROL_KEY "\",\"listen_port\":2,"
@@ -697,7 +702,8 @@ static void test_interface_errors(void)
 	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.9.0.0\"}]"))),
 		     "interfaces[1].routes[0].prefix", "not a prefix");
 	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.9.1.0/16\"}]"))),
-		     "interfaces[1].routes[0].prefix", "host bits set (the network is 10.9.0.0/16)");
+		     "interfaces[1].routes[0].prefix",
+		     "host bits set (the network is 10.9.0.0/16)");
 	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"dev\":1}]"))),
 		     "interfaces[1].routes[0].dev", "unknown key");
 	expect_error(two(b_with(B_INSIDE(",\"routes\":[{\"prefix\":\"10.8.0.0/16\"},"
@@ -841,8 +847,8 @@ static void test_many_interfaces(void)
 					"\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":"
 					"[\"10.1.0.0/24\"]}]}",
 					i ? "," : "", i, 20000 + i, 1 + i);
-	len += (size_t)snprintf(text + len, cap - len,
-				"],\"limits\":{\"max_peers\":%u}," PORTS "}", N);
+	len += (size_t)snprintf(text + len, cap - len, "],\"limits\":{\"max_peers\":%u}," PORTS "}",
+				N);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	cfg = wgdp_config_parse(text, len, &err);
 	clock_gettime(CLOCK_MONOTONIC, &t1);
@@ -879,7 +885,8 @@ int main(void)
 		{ "interface errors name their path", test_interface_errors },
 		{ "1,000 interfaces", test_many_interfaces },
 		{ "a route's gateway is not our own address", test_route_via_own_address },
-		{ "shorthand: max_peers errors at the top-level peers", test_shorthand_max_peers_path },
+		{ "shorthand: max_peers errors at the top-level peers",
+		  test_shorthand_max_peers_path },
 		{ "the legacy fields own interface 0", test_iface0_mirror },
 		CU_TEST_INFO_NULL,
 	};
