@@ -516,11 +516,11 @@ static void test_interfaces(void)
 	struct wgdp_config *cfg, *copy;
 	const struct wgdp_interface_config *a, *b;
 
-	cfg = parse(
-		two(b_with(",\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]},"
-			   "\"peers\":[{\"public_key\":\"" PEER_KEY "\","
-			   "\"allowed_ips\":[\"10.1.0.0/24\"]}]")),
-		&err);
+	cfg = parse(two(b_with(",\"mss_clamp\":1200,"
+			       "\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]},"
+			       "\"peers\":[{\"public_key\":\"" PEER_KEY "\","
+			       "\"allowed_ips\":[\"10.1.0.0/24\"]}]")),
+		    &err);
 	if (!cfg)
 		fprintf(stderr, "\n  %s: %s\n", err.path, err.message);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
@@ -532,6 +532,9 @@ static void test_interfaces(void)
 	CU_ASSERT_STRING_EQUAL(b->name, "wg-b");
 	CU_ASSERT_EQUAL(b->listen_port, 51821);
 	CU_ASSERT_EQUAL(b->mtu, WGDP_DEFAULT_MTU);
+	/* mss_clamp is per interface; the legacy field is interfaces[0]'s (off here). */
+	CU_ASSERT(b->mss_clamp == 1200 && !b->mss_clamp_auto);
+	CU_ASSERT(a->mss_clamp == 0 && cfg->mss_clamp == 0 && !cfg->mss_clamp_auto);
 	CU_ASSERT(a->has_inside && a->inside.port_id == 1 && a->inside.vlan == 100);
 	CU_ASSERT_EQUAL(a->inside.n_addrs, 2);
 	CU_ASSERT_EQUAL(a->inside.addrs[1].addr.family, 6);
