@@ -81,6 +81,7 @@ struct flood_acc {
 
 struct bench {
 	struct wgdp_config cfg;
+	struct wgdp_interface_config iface; /* cfg's one interface (the legacy fields' copy) */
 	struct dp_ctx *dp;
 	struct rte_ring *out_rx, *out_tx, *in_rx, *in_tx;
 	struct rte_mempool *gen; /* our input packets */
@@ -165,6 +166,16 @@ static void config_build(struct bench *b, uint16_t out_port, uint16_t in_port)
 	c->under_load_queue = 512;
 	c->handshake_queue = 4096;
 	c->max_peers = b->n_peers;
+	/* What the parser makes of one interface: interfaces[0] holds what the legacy fields do,
+	 * and the data path reads it there. */
+	snprintf(b->iface.name, sizeof(b->iface.name), "%s", c->ifname);
+	memcpy(b->iface.private_key, c->private_key, 32);
+	b->iface.listen_port = c->listen_port;
+	b->iface.mtu = c->mtu;
+	b->iface.peers = c->peers;
+	b->iface.n_peers = c->n_peers;
+	c->ifaces = &b->iface;
+	c->n_ifaces = 1;
 }
 
 /* A session for every peer, as a completed handshake (we as initiator) leaves it. */
@@ -702,7 +713,7 @@ static int bench_setup(struct bench *b, char *err, size_t errlen)
 		snprintf(err, errlen, "flood pool or rings: out of memory");
 		return -1;
 	}
-	wg_cookie_maker_init(&b->maker, b->dp->identity.public_key);
+	wg_cookie_maker_init(&b->maker, b->dp->tenants[0]->identity.public_key);
 	wgc_random(&b->rng, sizeof(b->rng));
 	b->rng |= 1; /* xorshift never leaves 0 */
 	b->ctl_cmd = CTL_RUN;

@@ -203,9 +203,13 @@ static void announce(const struct dp_ctx *dp)
 {
 	char pub[WGC_KEY_B64_LEN + 1];
 
-	wgc_key_to_base64(pub, dp->identity.public_key);
-	DP_LOG(INFO, config, "interface %s: public key %s, listening on UDP %u, %u peers",
-	       dp->cfg->ifname, pub, dp->cfg->listen_port, dp->n_peers);
+	for (unsigned int i = 0; i < dp->n_tenants; i++) {
+		const struct dp_tenant *t = dp->tenants[i];
+
+		wgc_key_to_base64(pub, t->identity.public_key);
+		DP_LOG(INFO, config, "interface %s: public key %s, listening on UDP %u, %u peers",
+		       t->name, pub, t->listen_port, t->n_live_peers);
+	}
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
 		const struct dp_port *p = &dp->ports[i];
 		char mac[RTE_ETHER_ADDR_FMT_SIZE];

@@ -246,6 +246,8 @@ static bool diff_alloc(struct diff *d, const struct wgdp_config *run,
 	d->kept = calloc(nr, sizeof(*d->kept));
 	if (!d->rc || !d->new_ids || !d->kept)
 		return false;
+	/* The diff is interface 0's (the legacy fields) until reload by interface. */
+	d->rc->tid = 0;
 	d->rc->added = malloc(sizeof(*d->rc->added) * nn);
 	d->rc->updated = malloc(sizeof(*d->rc->updated) * nn);
 	d->rc->removed = malloc(sizeof(*d->rc->removed) * nr);
@@ -291,7 +293,7 @@ static bool diff_peers(struct dp_admin *adm, struct diff *d, const struct wgdp_c
 			return fail(err, path, "no room for another peer (the peer table is sized "
 					       "at start: see limits.max_peers)");
 		}
-		p = dp_peer_new(adm->dp, pc, d->new_ids[j]);
+		p = dp_peer_new(adm->dp->tenants[d->rc->tid], pc, d->new_ids[j]);
 		if (!p) {
 			unalloc_id(adm, d->new_ids[j]);
 			free(ki.slots);
@@ -369,7 +371,7 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 	if (!diff_peers(adm, &d, next, err))
 		goto fail;
 	if (d.aips_changed) {
-		d.rc->aips = dp_aips_build(next, d.new_ids, msg, sizeof(msg));
+		d.rc->aips = dp_aips_build(next->peers, next->n_peers, d.new_ids, msg, sizeof(msg));
 		if (!d.rc->aips) {
 			fail(err, "peers", msg);
 			goto fail;
@@ -421,7 +423,7 @@ int dp_admin_snapshot_locked(struct dp_admin *adm, struct ctl_snapshot *snap)
 	memset(snap, 0, sizeof(*snap));
 	snprintf(snap->ifname, sizeof(snap->ifname), "%s", run->ifname);
 	memcpy(snap->private_key, run->private_key, 32);
-	memcpy(snap->public_key, dp->identity.public_key, 32);
+	memcpy(snap->public_key, dp->tenants[0]->identity.public_key, 32);
 	snap->listen_port = run->listen_port;
 	snap->mtu = run->mtu;
 	snap->peers = calloc(run->n_peers ? run->n_peers : 1, sizeof(*snap->peers));

@@ -90,7 +90,7 @@ static void housekeeping(struct dp_sink *s, uint64_t now)
 	struct dp_tx_list out = { .n = 0 };
 
 	wg_ratelimiter_gc(s->dp->ratelimiter, now);
-	dp_gate_publish(s->dp, now);
+	dp_gate_publish_all(s->dp, now);
 	/* The neighbour table stops when out is full; a few more rounds send what is due. */
 	for (unsigned int round = 0; round < NEIGH_TICK_ROUNDS; round++) {
 		bool more = dp_neigh_tick(s->dp->neigh, now, &out);

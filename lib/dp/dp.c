@@ -126,13 +126,12 @@ struct dp_ctx *dp_create(const struct wgdp_config *cfg, unsigned int n_workers,
 		}
 	}
 	dp->ctl_crypto = wgc_batch_create(WGC_ARCH_AUTO);
-	if (!dp->ctl_crypto || !wg_identity_set(&dp->identity, cfg->private_key)) {
-		snprintf(err, errlen, "interface.private_key: not a usable X25519 key");
+	if (!dp->ctl_crypto) {
+		snprintf(err, errlen, "crypto: WGDP_CRYPTO_ARCH names a path this CPU lacks");
 		goto fail;
 	}
-	wg_cookie_checker_init(&dp->cookie_checker, dp->identity.public_key);
-	rte_seqlock_init(&dp->cookie_pub.lock);
-	dp_gate_publish(dp, wg_clock_mono_ns());
+	if (dp_tenants_init(dp, err, errlen) != 0)
+		goto fail;
 	dp->ratelimiter = wg_ratelimiter_create(RTE_MAX(cfg->handshake_queue * 4u, 4096u));
 	if (!dp->ratelimiter) {
 		snprintf(err, errlen, "out of memory for the rate limiter");
@@ -177,9 +176,8 @@ void dp_free(struct dp_ctx *dp)
 	rte_free(dp->workers);
 	wgc_batch_free(dp->ctl_crypto);
 	wg_ratelimiter_free(dp->ratelimiter);
-	wg_cookie_checker_wipe(&dp->cookie_checker);
+	dp_tenants_free(dp); /* after the peers: they point at their tenant */
 	wgc_memzero(dp->ephemerals, sizeof(dp->ephemerals));
-	wg_identity_clear(&dp->identity);
 	rte_mempool_free(dp->pool);
 	free(dp);
 }

@@ -27,6 +27,7 @@
 #include "config.h"
 #include "neigh.h"
 #include "router.h"
+#include "tenant.h"
 #include "wg/cookie.h"
 #include "wg/index.h"
 #include "wg/noise.h"
@@ -148,6 +149,7 @@ struct dp_port {
 	struct dp_iface iface;
 	uint16_t n_queues;
 	bool outside, inside;
+	uint16_t inside_tid; /* the tenant of untagged inside traffic here, DP_TENANT_NONE */
 	uint16_t mtu; /* inner packets leaving an inside port: at most this */
 	struct rte_ring *ctl_tx; /* control → the worker owning TX queue 0 */
 };
@@ -174,8 +176,6 @@ struct dp_worker {
 	uint16_t tx_queue; /* the same queue index on every port */
 	bool drains_ctl_tx;
 	struct wgc_batch *crypto;
-	struct wg_cookie_checker cookie; /* a copy of the control lcore's (gate.c) */
-	uint32_t cookie_sn;		 /* the publication it was copied from */
 	uint64_t gate_tokens;		 /* the gate's budget (gate.c), in messages */
 	uint64_t gate_refill_ns;
 	struct dp_flood_count gate_replies; /* cookie replies the gate sent (gate.c) */
@@ -211,20 +211,17 @@ struct dp_ctx {
 	uint32_t n_peers;      /* ids below this may be in use (some slots empty) */
 	uint32_t n_live_peers;
 	struct rte_hash *index_hash;  /* receiver index → struct dp_keypair (lock-free readers) */
-	struct rte_hash *pubkey_hash; /* public key → peer id (control only) */
-	struct dp_aips *aips;	      /* allowed-ips, published by pointer */
+	struct rte_hash *pubkey_hash; /* (tenant, public key) → peer id (control only) */
 	struct wg_index_table *indexes; /* every live index, handshakes and keypairs (control) */
+
+	/* Tenants (tenant.h): ids are indexes; the UDP listen port names a handshake's. */
+	struct dp_tenant **tenants; /* [WGDP_MAX_IFACES], NULL where none */
+	unsigned int n_tenants;	    /* ids below this may be in use */
+	uint16_t *tenant_of_port;   /* [65536]: tenant id, DP_TENANT_NONE */
 
 	struct dp_neigh *neigh;
 
 	/* Control-lcore state. */
-	struct wg_identity identity;
-	struct wg_cookie_checker cookie_checker;
-	/* The checker as workers may copy it: the control lcore publishes, workers read. */
-	struct {
-		rte_seqlock_t lock;
-		struct wg_cookie_checker checker;
-	} cookie_pub;
 	struct wg_ratelimiter *ratelimiter;
 	struct wg_ephemeral ephemerals[DP_EPHEMERALS];
 	unsigned int n_ephemerals;
@@ -264,6 +261,14 @@ static inline int dp_port_index(const struct dp_ctx *dp, uint16_t port_id)
 		if (dp->ports[i].port_id == port_id)
 			return (int)i;
 	return -1;
+}
+
+/* The tenant listening on UDP port (host order), or NULL. */
+static inline struct dp_tenant *dp_tenant_of_port(const struct dp_ctx *dp, uint16_t port)
+{
+	uint16_t tid = __atomic_load_n(&dp->tenant_of_port[port], __ATOMIC_ACQUIRE);
+
+	return tid == DP_TENANT_NONE ? NULL : __atomic_load_n(&dp->tenants[tid], __ATOMIC_ACQUIRE);
 }
 
 /* Creates the context: tables, rings, RCU. Ports are set up by dp_ports_init(). */

@@ -13,35 +13,47 @@
 #define SECRET_RENEW_AHEAD_NS (5 * 1000000000ull)
 #define LOAD_MARK_GRAIN_NS    1000000ull /* at most one store a ms: no line ping-pong */
 
-void dp_gate_publish(struct dp_ctx *dp, uint64_t now)
+void dp_gate_publish(struct dp_tenant *t, uint64_t now)
 {
-	struct wg_cookie_checker *c = &dp->cookie_checker;
+	struct wg_cookie_checker *c = &t->cookie_checker;
 
 	wg_cookie_checker_refresh(c, now, SECRET_RENEW_AHEAD_NS);
-	if (dp->cookie_pub.checker.secret_birth == c->secret_birth &&
-	    !memcmp(dp->cookie_pub.checker.mac1_key, c->mac1_key, sizeof(c->mac1_key)))
+	if (t->cookie_pub.checker.secret_birth == c->secret_birth &&
+	    !memcmp(t->cookie_pub.checker.mac1_key, c->mac1_key, sizeof(c->mac1_key)))
 		return;
-	rte_seqlock_write_lock(&dp->cookie_pub.lock);
-	wg_cookie_checker_borrow(&dp->cookie_pub.checker, c);
-	rte_seqlock_write_unlock(&dp->cookie_pub.lock);
+	rte_seqlock_write_lock(&t->cookie_pub.lock);
+	wg_cookie_checker_borrow(&t->cookie_pub.checker, c);
+	rte_seqlock_write_unlock(&t->cookie_pub.lock);
 }
 
-/* Takes a fresh copy of the published checker when it changed since the last one. */
-static void borrow_checker(struct dp_ctx *dp, struct dp_worker *w)
+void dp_gate_publish_all(struct dp_ctx *dp, uint64_t now)
 {
+	for (unsigned int i = 0; i < dp->n_tenants; i++)
+		if (dp->tenants[i])
+			dp_gate_publish(dp->tenants[i], now);
+}
+
+/*
+ * The worker's copy of t's published checker, fresh: copied again only when the tenant
+ * published since (a tenant no handshake reaches is never copied).
+ */
+static struct wg_cookie_checker *borrow_checker(struct dp_tenant *t, struct dp_worker *w)
+{
+	struct dp_tenant_worker *tw = &t->per_worker[w->index];
 	struct wg_cookie_checker copy;
 	uint32_t sn;
 
 	do {
-		sn = rte_seqlock_read_begin(&dp->cookie_pub.lock);
-		if (sn == w->cookie_sn)
-			return;
-		copy = dp->cookie_pub.checker;
-	} while (rte_seqlock_read_retry(&dp->cookie_pub.lock, sn));
+		sn = rte_seqlock_read_begin(&t->cookie_pub.lock);
+		if (sn == tw->cookie_sn)
+			return &tw->cookie;
+		copy = t->cookie_pub.checker;
+	} while (rte_seqlock_read_retry(&t->cookie_pub.lock, sn));
 	/* Borrowed again: this worker's reply nonces must be its own. */
-	wg_cookie_checker_borrow(&w->cookie, &copy);
-	w->cookie_sn = sn;
+	wg_cookie_checker_borrow(&tw->cookie, &copy);
+	tw->cookie_sn = sn;
 	wg_cookie_checker_wipe(&copy);
+	return &tw->cookie;
 }
 
 void dp_gate_note_load(struct dp_ctx *dp, uint64_t now)
@@ -75,15 +87,16 @@ bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now)
 	return last && (int64_t)(now - last) < (int64_t)DP_UNDER_LOAD_HOLD_NS;
 }
 
-static void send_cookie(struct dp_sink *s, struct dp_worker *w, uint16_t port, struct rte_mbuf *m,
-			const struct dp_pkt *p, uint16_t src_port,
-			const struct wg_msg_cookie *reply)
+static void send_cookie(struct dp_sink *s, struct dp_worker *w, const struct dp_tenant *t,
+			uint16_t port, struct rte_mbuf *m, const struct dp_pkt *p,
+			uint16_t src_port, const struct wg_msg_cookie *reply)
 {
 	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
 	struct wgdp_endpoint to = { .port = src_port };
 
 	dp_addr_set(&to.addr, p->family, p->src);
-	if (dp_reply_udp(s, port, &eth->src_addr, p->dst, &to, reply, sizeof(*reply)))
+	if (dp_reply_udp(s, port, &eth->src_addr, p->dst, t->listen_port, &to, reply,
+			 sizeof(*reply)))
 		w->stats.cookie_replies_sent++;
 }
 
@@ -111,8 +124,8 @@ static bool gate_open(struct dp_ctx *dp, struct dp_worker *w, uint64_t now)
 	return rte_ring_count(dp->hs_ring) >= dp->under_load_queue && take_budget(w, now);
 }
 
-enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, uint16_t port,
-				       struct rte_mbuf *m, const struct dp_pkt *p,
+enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, struct dp_tenant *t,
+				       uint16_t port, struct rte_mbuf *m, const struct dp_pkt *p,
 				       const uint8_t *msg, uint16_t len, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
@@ -125,9 +138,8 @@ enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, u
 		return DP_GATE_QUEUE;
 	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, p->l4_off);
 	src_port = rte_be_to_cpu_16(udp->src_port);
-	borrow_checker(dp, w);
-	st = wg_cookie_check_or_reply(&w->cookie, msg, len, p->src, p->family == 4 ? 4 : 16,
-				      src_port, now, &reply);
+	st = wg_cookie_check_or_reply(borrow_checker(t, w), msg, len, p->src,
+				      p->family == 4 ? 4 : 16, src_port, now, &reply);
 	if (st == WG_COOKIE_MAC1_AND_MAC2_VALID)
 		return DP_GATE_PRIORITY;
 	if (st == WG_COOKIE_MAC_INVALID) {
@@ -140,7 +152,7 @@ enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, u
 		 * loaded, and each would hold the load another second, for good (perf/soak.sh).
 		 */
 		dp_gate_count_sign(dp, &w->gate_replies, now);
-		send_cookie(s, w, port, m, p, src_port, &reply);
+		send_cookie(s, w, t, port, m, p, src_port, &reply);
 	}
 	rte_pktmbuf_free(m);
 	return DP_GATE_DONE;

@@ -11,8 +11,9 @@
  * right here. With one lcore for everything the gate has no budget: the cookies cost the same
  * lcore either way, and answering at once spares the queueing.
  *
- * The cookie secret is the control lcore's; it renews it ahead of time and publishes the
- * checker under a seqlock, and each worker keeps a copy that it refreshes when it changes.
+ * The cookie secret is the control lcore's, one a tenant; it renews each ahead of time and
+ * publishes the checker under a seqlock, and each worker keeps a copy a tenant that it
+ * refreshes when it changes.
  */
 #ifndef WGDP_DP_GATE_H
 #define WGDP_DP_GATE_H
@@ -27,8 +28,11 @@
 /* A hint of the kernel's: once loaded, stay so for a second after the last sign of load. */
 #define DP_UNDER_LOAD_HOLD_NS 1000000000ull
 
-/* Control lcore: renews the cookie secret before it expires and publishes the checker. */
-void dp_gate_publish(struct dp_ctx *dp, uint64_t now);
+/* Control lcore: renews t's cookie secret before it expires and publishes the checker. */
+void dp_gate_publish(struct dp_tenant *t, uint64_t now);
+
+/* Control lcore: dp_gate_publish for every tenant. */
+void dp_gate_publish_all(struct dp_ctx *dp, uint64_t now);
 
 /* Any lcore: a sign of load seen now (the load then holds for DP_UNDER_LOAD_HOLD_NS). */
 void dp_gate_note_load(struct dp_ctx *dp, uint64_t now);
@@ -58,9 +62,9 @@ enum dp_gate_verdict {
 };
 
 /* m is a UDP datagram (as dp_pkt_udp found it) on port (an index) carrying the handshake
- * message msg of len bytes. */
-enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, uint16_t port,
-				       struct rte_mbuf *m, const struct dp_pkt *p,
+ * message msg of len bytes for tenant t (its listen port). */
+enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, struct dp_tenant *t,
+				       uint16_t port, struct rte_mbuf *m, const struct dp_pkt *p,
 				       const uint8_t *msg, uint16_t len, uint64_t now);
 
 #endif

@@ -53,6 +53,7 @@ static struct dp_peer *peer_of_any_index(struct dp_ctx *dp, uint32_t index)
 
 /* The source a handshake message came from, and where it sits in the frame. */
 struct hs_src {
+	struct dp_tenant *t; /* the interface listening on the datagram's port */
 	struct wgdp_endpoint ep;
 	struct rte_ether_addr mac; /* reply to the frame's sender: no resolution needed */
 	uint16_t port;		   /* index into dp->ports */
@@ -72,6 +73,9 @@ static bool hs_parse(struct dp_ctx *dp, struct rte_mbuf *m, struct hs_src *src)
 	 * keeps the control lcore safe from anything that reaches the ring some other way. */
 	if (port < 0 || !dp_pkt_parse(m, &p) || !dp_pkt_udp(m, &p, &dport, &msg_off, &msg_len))
 		return false;
+	src->t = dp_tenant_of_port(dp, dport);
+	if (!src->t)
+		return false; /* the interface went while the message waited */
 	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, p.l4_off);
 	src->port = (uint16_t)port;
 	dp_addr_set(&src->ep.addr, p.family, p.src);
@@ -86,17 +90,22 @@ static bool hs_parse(struct dp_ctx *dp, struct rte_mbuf *m, struct hs_src *src)
 /* Answers the sender of a handshake message straight back, to its frame's source MAC. */
 static void reply_to(struct dp_sink *s, const struct hs_src *src, const void *msg, uint16_t len)
 {
-	dp_reply_udp(s, src->port, &src->mac, src->our_addr, &src->ep, msg, len);
+	dp_reply_udp(s, src->port, &src->mac, src->our_addr, src->t->listen_port, &src->ep, msg,
+		     len);
 }
+
+/* Where an initiation looks its sender up: the peers of the interface it came to. */
+struct key_scope {
+	struct dp_ctx *dp;
+	const struct dp_tenant *t;
+};
 
 static struct wg_handshake *lookup_by_key(void *ctx, const uint8_t key[32])
 {
-	struct dp_ctx *dp = ctx;
-	void *data;
+	const struct key_scope *scope = ctx;
+	struct dp_peer *p = dp_peer_by_key(scope->dp, scope->t, key);
 
-	if (rte_hash_lookup_data(dp->pubkey_hash, key, &data) < 0)
-		return NULL;
-	return &dp->peers[(uintptr_t)data]->hs;
+	return p ? &p->hs : NULL;
 }
 
 void dp_peer_drop_hs_index(struct dp_ctx *dp, struct dp_peer *p)
@@ -190,14 +199,15 @@ void dp_ephemeral_make(struct dp_ctx *dp)
 static void consume_initiation(struct dp_sink *s, const struct hs_src *src, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
+	struct key_scope scope = { .dp = dp, .t = src->t };
 	enum wg_noise_error err;
 	struct wg_handshake *hs;
 	struct dp_peer *p;
 	struct wg_msg_response resp;
 
 	dp->ctl_stats.initiations_received++;
-	hs = wg_noise_consume_initiation((const struct wg_msg_initiation *)src->msg, &dp->identity,
-					 lookup_by_key, dp, now, &err);
+	hs = wg_noise_consume_initiation((const struct wg_msg_initiation *)src->msg,
+					 &src->t->identity, lookup_by_key, &scope, now, &err);
 	if (!hs) {
 		dp->ctl_stats.noise_errors[err]++;
 		note_wasted(dp, err, now);
@@ -234,11 +244,12 @@ static void consume_response(struct dp_sink *s, const struct hs_src *src, uint64
 	enum wg_noise_error err;
 
 	dp->ctl_stats.responses_received++;
-	if (!p) {
+	/* An index is unique process-wide; one of another interface's is not for this port. */
+	if (!p || p->tenant != src->t) {
 		dp->ctl_stats.unknown_index++;
 		return;
 	}
-	err = wg_noise_consume_response(msg, &p->hs, &dp->identity);
+	err = wg_noise_consume_response(msg, &p->hs, &src->t->identity);
 	if (err != WG_NOISE_OK) {
 		dp->ctl_stats.noise_errors[err]++;
 		return;
@@ -262,7 +273,7 @@ static void consume_cookie(struct dp_ctx *dp, const struct hs_src *src, uint64_t
 	const struct wg_msg_cookie *msg = (const struct wg_msg_cookie *)src->msg;
 	struct dp_peer *p = peer_of_any_index(dp, wg_get_le32(msg->receiver));
 
-	if (!p) {
+	if (!p || p->tenant != src->t) {
 		dp->ctl_stats.unknown_index++;
 		return;
 	}
@@ -280,11 +291,11 @@ static bool hs_admit(struct dp_sink *s, const struct hs_src *src, bool loaded, u
 	struct wg_rl_addr rl;
 
 	if (loaded)
-		st = wg_cookie_check_or_reply(&dp->cookie_checker, src->msg, src->len,
+		st = wg_cookie_check_or_reply(&src->t->cookie_checker, src->msg, src->len,
 					      src->ep.addr.bytes, alen, src->ep.port, now, &reply);
 	else
-		st = wg_cookie_validate(&dp->cookie_checker, src->msg, src->len, src->ep.addr.bytes,
-					alen, src->ep.port, false, now);
+		st = wg_cookie_validate(&src->t->cookie_checker, src->msg, src->len,
+					src->ep.addr.bytes, alen, src->ep.port, false, now);
 	if (st == WG_COOKIE_MAC_INVALID) {
 		dp->ctl_stats.mac_invalid++;
 		return false;
@@ -298,6 +309,7 @@ static bool hs_admit(struct dp_sink *s, const struct hs_src *src, bool loaded, u
 	}
 	rl.family = src->ep.addr.family;
 	memcpy(rl.bytes, src->ep.addr.bytes, 16);
+	rl.scope = src->t->tid;
 	if (!wg_ratelimiter_allow(dp->ratelimiter, &rl, now)) {
 		dp->ctl_stats.ratelimited++;
 		return false;

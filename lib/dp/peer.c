@@ -124,12 +124,25 @@ static struct rte_hash *index_hash_create(struct dp_ctx *dp, uint32_t entries)
 	return h;
 }
 
+/* The key table's key: the same public key may be a peer of two interfaces. */
+struct peer_key {
+	uint8_t public_key[32];
+	uint16_t tid;
+};
+
+static void peer_key_of(struct peer_key *k, uint16_t tid, const uint8_t public_key[32])
+{
+	memset(k, 0, sizeof(*k));
+	memcpy(k->public_key, public_key, 32);
+	k->tid = tid;
+}
+
 static struct rte_hash *pubkey_hash_create(uint32_t entries)
 {
 	struct rte_hash_parameters p = {
 		.name = "wgdp_pubkey",
 		.entries = entries,
-		.key_len = 32,
+		.key_len = sizeof(struct peer_key),
 		.hash_func = rte_jhash,
 		.socket_id = (int)rte_socket_id(),
 		.extra_flag = RTE_HASH_EXTRA_FLAGS_EXT_TABLE,
@@ -138,12 +151,37 @@ static struct rte_hash *pubkey_hash_create(uint32_t entries)
 	return rte_hash_create(&p);
 }
 
-/* Sizes one generation for the prefixes of cfg's peers. */
-static void aips_count(const struct wgdp_config *cfg, uint32_t *n4, uint32_t *n6, uint32_t *long4)
+struct dp_peer *dp_peer_by_key(struct dp_ctx *dp, const struct dp_tenant *t, const uint8_t key[32])
+{
+	struct peer_key k;
+	void *data;
+
+	peer_key_of(&k, t->tid, key);
+	if (rte_hash_lookup_data(dp->pubkey_hash, &k, &data) < 0)
+		return NULL;
+	return dp->peers[(uintptr_t)data];
+}
+
+int dp_peer_insert(struct dp_ctx *dp, struct dp_peer *p)
+{
+	struct peer_key k;
+
+	peer_key_of(&k, p->tenant->tid, p->public_key);
+	if (rte_hash_add_key_data(dp->pubkey_hash, &k, (void *)(uintptr_t)p->id) != 0)
+		return -1;
+	__atomic_store_n(&dp->peers[p->id], p, __ATOMIC_RELEASE);
+	dp->n_live_peers++;
+	p->tenant->n_live_peers++;
+	return 0;
+}
+
+/* Sizes one generation for the prefixes of the peers. */
+static void aips_count(const struct wgdp_peer_config *peers, unsigned int n_peers, uint32_t *n4,
+		       uint32_t *n6, uint32_t *long4)
 {
 	*n4 = *n6 = *long4 = 0;
-	for (uint32_t i = 0; i < cfg->n_peers; i++) {
-		const struct wgdp_peer_config *pc = &cfg->peers[i];
+	for (uint32_t i = 0; i < n_peers; i++) {
+		const struct wgdp_peer_config *pc = &peers[i];
 
 		for (unsigned int j = 0; j < pc->n_allowed_ips; j++) {
 			if (pc->allowed_ips[j].addr.family == 4) {
@@ -156,8 +194,8 @@ static void aips_count(const struct wgdp_config *cfg, uint32_t *n4, uint32_t *n6
 	}
 }
 
-struct dp_aips *dp_aips_build(const struct wgdp_config *cfg, const uint32_t *ids, char *err,
-			      size_t errlen)
+struct dp_aips *dp_aips_build(const struct wgdp_peer_config *peers, unsigned int n_peers,
+			      const uint32_t *ids, char *err, size_t errlen)
 {
 	/* LPM tables are named objects: every generation needs a name of its own. */
 	static uint32_t generation;
@@ -170,7 +208,7 @@ struct dp_aips *dp_aips_build(const struct wgdp_config *cfg, const uint32_t *ids
 		snprintf(err, errlen, "out of memory for allowed-ips");
 		return NULL;
 	}
-	aips_count(cfg, &n4, &n6, &long4);
+	aips_count(peers, n_peers, &n4, &n6, &long4);
 	snprintf(name, sizeof(name), "wgdp_aips4_%u", gen);
 	struct rte_fib_conf c4 = {
 		.type = RTE_FIB_DIR24_8,
@@ -197,8 +235,8 @@ struct dp_aips *dp_aips_build(const struct wgdp_config *cfg, const uint32_t *ids
 	}
 	/* A prefix is one peer's (wgdp_config_check_peers; the UAPI moves it to its latest
 	 * holder), so the order of the adds cannot decide who gets it. */
-	for (uint32_t i = 0; i < cfg->n_peers; i++) {
-		const struct wgdp_peer_config *pc = &cfg->peers[i];
+	for (uint32_t i = 0; i < n_peers; i++) {
+		const struct wgdp_peer_config *pc = &peers[i];
 
 		for (unsigned int j = 0; j < pc->n_allowed_ips; j++) {
 			const struct wgdp_prefix *pf = &pc->allowed_ips[j];
@@ -221,7 +259,7 @@ struct dp_aips *dp_aips_build(const struct wgdp_config *cfg, const uint32_t *ids
 	return a;
 }
 
-struct dp_peer *dp_peer_new(struct dp_ctx *dp, const struct wgdp_peer_config *pc, uint32_t id)
+struct dp_peer *dp_peer_new(struct dp_tenant *t, const struct wgdp_peer_config *pc, uint32_t id)
 {
 	struct dp_peer *p = rte_zmalloc("wgdp_peer", sizeof(*p), RTE_CACHE_LINE_SIZE);
 
@@ -238,12 +276,13 @@ struct dp_peer *dp_peer_new(struct dp_ctx *dp, const struct wgdp_peer_config *pc
 		       pc->n_allowed_ips * sizeof(*pc->allowed_ips));
 	p->n_allowed_ips = pc->n_allowed_ips;
 	p->id = id;
+	p->tenant = t;
 	memcpy(p->public_key, pc->public_key, 32);
 	snprintf(p->name, sizeof(p->name), "%s", pc->name);
 	rte_seqlock_init(&p->endpoint.lock);
 	if (pc->has_endpoint)
 		dp_peer_set_endpoint(p, &pc->endpoint);
-	wg_handshake_init(&p->hs, &dp->identity, pc->public_key, pc->has_psk ? pc->psk : NULL);
+	wg_handshake_init(&p->hs, &t->identity, pc->public_key, pc->has_psk ? pc->psk : NULL);
 	p->has_psk = pc->has_psk;
 	wg_cookie_maker_init(&p->cookie, pc->public_key);
 	wg_timers_init(&p->timers);
@@ -262,15 +301,47 @@ void dp_peer_destroy(struct dp_peer *p)
 	rte_free(p);
 }
 
+/* The peers of one interface, ids from *next_id on, and its allowed-ips. */
+static int tenant_peers_init(struct dp_ctx *dp, struct dp_tenant *t,
+			     const struct wgdp_interface_config *ic, uint32_t *next_id, char *err,
+			     size_t errlen)
+{
+	uint32_t *ids = malloc(sizeof(*ids) * (ic->n_peers ? ic->n_peers : 1));
+
+	if (!ids) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (uint32_t i = 0; i < ic->n_peers; i++) {
+		struct dp_peer *p = dp_peer_new(t, &ic->peers[i], *next_id);
+
+		if (!p || dp_peer_insert(dp, p) != 0) {
+			snprintf(err, errlen, "%s: peers[%u]: cannot add to the peer tables",
+				 t->name, i);
+			dp_peer_destroy(p);
+			free(ids);
+			return -1;
+		}
+		ids[i] = p->id;
+		dp->n_peers = ++*next_id;
+		dp_peer_kick(dp, p);
+	}
+	t->aips = dp_aips_build(ic->peers, ic->n_peers, ids, err, errlen);
+	free(ids);
+	return t->aips ? 0 : -1;
+}
+
 int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
 {
 	const struct wgdp_config *cfg = dp->cfg;
-	uint32_t *ids;
+	uint32_t n_cfg = 0, next_id = 0;
 
+	for (unsigned int i = 0; i < cfg->n_ifaces; i++)
+		n_cfg += cfg->ifaces[i].n_peers;
 	/* Room for every configured peer and more added at run time, up to max_peers: the
 	 * hash tables cannot grow, so this is the run-time limit (docs/config.md). */
-	dp->max_peers = RTE_MIN(cfg->max_peers, RTE_MAX(cfg->n_peers * 2u, 1024u));
-	dp->max_peers = RTE_MAX(dp->max_peers, cfg->n_peers);
+	dp->max_peers = RTE_MIN(cfg->max_peers, RTE_MAX(n_cfg * 2u, 1024u));
+	dp->max_peers = RTE_MAX(dp->max_peers, n_cfg);
 	dp->peers = calloc(dp->max_peers, sizeof(*dp->peers));
 	dp->soon = calloc(dp->max_peers, sizeof(*dp->soon));
 	dp->indexes = wg_index_table_create(4 * dp->max_peers);
@@ -284,33 +355,11 @@ int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
 		snprintf(err, errlen, "peer tables: %s", rte_strerror(rte_errno));
 		return -1;
 	}
-	for (uint32_t i = 0; i < cfg->n_peers; i++) {
-		struct dp_peer *p = dp_peer_new(dp, &cfg->peers[i], i);
-
-		if (!p) {
-			snprintf(err, errlen, "out of memory for peer %u", i);
+	for (unsigned int i = 0; i < cfg->n_ifaces; i++)
+		if (tenant_peers_init(dp, dp->tenants[i], &cfg->ifaces[i], &next_id, err, errlen) !=
+		    0)
 			return -1;
-		}
-		dp->peers[i] = p;
-		dp->n_peers = i + 1;
-		dp_peer_kick(dp, p);
-		if (rte_hash_add_key_data(dp->pubkey_hash, p->public_key,
-					  (void *)(uintptr_t)i) != 0) {
-			snprintf(err, errlen, "peers[%u]: cannot add to the key table", i);
-			return -1;
-		}
-	}
-	dp->n_live_peers = cfg->n_peers;
-	ids = malloc(sizeof(*ids) * (cfg->n_peers ? cfg->n_peers : 1));
-	if (!ids) {
-		snprintf(err, errlen, "out of memory");
-		return -1;
-	}
-	for (uint32_t i = 0; i < cfg->n_peers; i++)
-		ids[i] = i;
-	dp->aips = dp_aips_build(cfg, ids, err, errlen);
-	free(ids);
-	return dp->aips ? 0 : -1;
+	return 0;
 }
 
 /* Control lcore: what only it may touch, before the peer goes (or the daemon stops). */
@@ -328,10 +377,14 @@ static void peer_release(struct dp_ctx *dp, struct dp_peer *p)
 
 void dp_peer_retire(struct dp_ctx *dp, struct dp_peer *p)
 {
+	struct peer_key k;
+
 	peer_release(dp, p);
-	rte_hash_del_key(dp->pubkey_hash, p->public_key);
+	peer_key_of(&k, p->tenant->tid, p->public_key);
+	rte_hash_del_key(dp->pubkey_hash, &k);
 	__atomic_store_n(&dp->peers[p->id], NULL, __ATOMIC_RELEASE);
 	dp->n_live_peers--;
+	p->tenant->n_live_peers--;
 	retire(dp, RETIRE_PEER, p);
 }
 
@@ -352,8 +405,6 @@ void dp_peers_free(struct dp_ctx *dp)
 	dp->index_hash = NULL;
 	dp->pubkey_hash = NULL;
 	dp->indexes = NULL;
-	dp_aips_free(dp->aips);
-	dp->aips = NULL;
 	dp_rcu_free(dp);
 }
 

@@ -54,6 +54,7 @@ struct dp_endpoint_slot {
 
 struct dp_peer {
 	uint32_t id;
+	struct dp_tenant *tenant; /* the interface it belongs to; outlives its peers */
 	uint8_t public_key[32];
 	char name[WGDP_PEER_NAME_MAX + 1];
 
@@ -101,11 +102,19 @@ struct dp_aips {
 /* What the tables answer when no prefix matches (the 4-byte next hops keep a bit). */
 #define DP_AIPS_MISS 0x7fffffffull
 
-/* Builds the tables and the peers of dp->cfg (ids 0..n-1) and their allowed-ips. */
+/* Builds the tables and the peers of dp->cfg's interfaces (ids 0..n-1 in their order) and
+ * each tenant's allowed-ips. The tenants exist (dp_tenants_init). */
 int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen);
 
-/* Any thread: a new peer from its config, not yet in any table. */
-struct dp_peer *dp_peer_new(struct dp_ctx *dp, const struct wgdp_peer_config *pc, uint32_t id);
+/* Any thread: a new peer of tenant t from its config, not yet in any table. */
+struct dp_peer *dp_peer_new(struct dp_tenant *t, const struct wgdp_peer_config *pc, uint32_t id);
+
+/* Control lcore: the peer of tenant t with this public key, or NULL. */
+struct dp_peer *dp_peer_by_key(struct dp_ctx *dp, const struct dp_tenant *t, const uint8_t key[32]);
+
+/* Control lcore: puts a new peer in the key table (sized for max_peers: cannot fail once the
+ * caller checked the room) and the peer array. */
+int dp_peer_insert(struct dp_ctx *dp, struct dp_peer *p);
 
 /* Frees a peer no table and no worker can reach any more. */
 void dp_peer_destroy(struct dp_peer *p);
@@ -113,9 +122,10 @@ void dp_peer_destroy(struct dp_peer *p);
 /* Control lcore: takes the peer out of every table; freed after a grace period. */
 void dp_peer_retire(struct dp_ctx *dp, struct dp_peer *p);
 
-/* Any thread: an allowed-ips generation for cfg's peers, ids[i] being peers[i]'s id. */
-struct dp_aips *dp_aips_build(const struct wgdp_config *cfg, const uint32_t *ids, char *err,
-			      size_t errlen);
+/* Any thread: an allowed-ips generation for one interface's peers, ids[i] being peers[i]'s
+ * id. */
+struct dp_aips *dp_aips_build(const struct wgdp_peer_config *peers, unsigned int n_peers,
+			      const uint32_t *ids, char *err, size_t errlen);
 void dp_aips_free(struct dp_aips *a);
 void dp_peers_free(struct dp_ctx *dp);
 

@@ -87,6 +87,7 @@ static int port_setup(struct dp_ctx *dp, unsigned int i, char *err, size_t errle
 	port->n_queues = pc->queues;
 	port->outside = pc->role & WGDP_ROLE_OUTSIDE;
 	port->inside = pc->role & WGDP_ROLE_INSIDE;
+	port->inside_tid = port->inside ? dp_tenant_inside_at(dp, id, 0) : DP_TENANT_NONE;
 	snprintf(name, sizeof(name), "wgdp_ctl_tx%u", i);
 	port->ctl_tx = rte_ring_create(name, DP_CTL_TX_RING, (int)rte_socket_id(),
 				       RING_F_SP_ENQ | RING_F_SC_DEQ);

@@ -9,7 +9,6 @@
 #include "crypto/ct.h"
 #include "log.h"
 #include "peer.h"
-#include "gate.h"
 #include "reconf.h"
 #include "wg/clock.h"
 
@@ -20,30 +19,26 @@ enum mbox_state {
 	MBOX_DONE,
 };
 
-/* A new private key invalidates every session and every precomputed DH. */
-static void rekey_identity(struct dp_ctx *dp, const uint8_t key[32])
+/* A new private key invalidates every session of the tenant and every precomputed DH. */
+static void rekey_identity(struct dp_ctx *dp, struct dp_tenant *t, const uint8_t key[32])
 {
-	wg_identity_set(&dp->identity, key);
-	wg_cookie_checker_init(&dp->cookie_checker, dp->identity.public_key);
-	dp_gate_publish(dp, wg_clock_mono_ns());
+	dp_tenant_set_key(t, key, wg_clock_mono_ns());
 	for (uint32_t id = 0; id < dp->n_peers; id++) {
 		struct dp_peer *p = dp->peers[id];
 
-		if (!p)
+		if (!p || p->tenant != t)
 			continue;
 		dp_peer_clear_keypairs(dp, p);
 		dp_peer_drop_hs_index(dp, p);
 		wg_handshake_clear(&p->hs);
-		wg_handshake_rekey_identity(&p->hs, &dp->identity);
+		wg_handshake_rekey_identity(&p->hs, &t->identity);
 	}
 }
 
 static void add_peer(struct dp_ctx *dp, struct dp_peer *p)
 {
 	/* The table was sized for max_peers and checked by the caller: this cannot fail. */
-	rte_hash_add_key_data(dp->pubkey_hash, p->public_key, (void *)(uintptr_t)p->id);
-	__atomic_store_n(&dp->peers[p->id], p, __ATOMIC_RELEASE);
-	dp->n_live_peers++;
+	dp_peer_insert(dp, p);
 	dp_peer_kick(dp, p);
 }
 
@@ -75,9 +70,10 @@ static void update_peer(struct dp_ctx *dp, const struct dp_peer_update *u)
 void dp_reconf_apply(struct dp_ctx *dp, struct dp_reconf *rc)
 {
 	uint64_t t0 = wg_clock_mono_ns();
+	struct dp_tenant *t = dp->tenants[rc->tid];
 
 	if (rc->new_private_key)
-		rekey_identity(dp, rc->private_key);
+		rekey_identity(dp, t, rc->private_key);
 	for (unsigned int i = 0; i < rc->n_removed; i++) {
 		struct dp_peer *p = dp->peers[rc->removed[i]];
 
@@ -92,9 +88,9 @@ void dp_reconf_apply(struct dp_ctx *dp, struct dp_reconf *rc)
 	for (unsigned int i = 0; i < rc->n_updated; i++)
 		update_peer(dp, &rc->updated[i]);
 	if (rc->aips) {
-		struct dp_aips *old = dp->aips;
+		struct dp_aips *old = t->aips;
 
-		__atomic_store_n(&dp->aips, rc->aips, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->aips, rc->aips, __ATOMIC_RELEASE);
 		dp_aips_retire(dp, old);
 	}
 	dp->under_load_queue = rc->under_load_queue;

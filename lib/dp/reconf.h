@@ -35,7 +35,9 @@ struct dp_peer_update {
 	struct wgdp_endpoint endpoint;
 };
 
+/* A change to one interface's peers and key (and the global settings). */
 struct dp_reconf {
+	uint16_t tid; /* the interface */
 	bool new_private_key;
 	uint8_t private_key[32];
 	uint32_t under_load_queue;

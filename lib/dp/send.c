@@ -32,7 +32,7 @@ static bool send_to_peer(struct dp_sink *s, struct dp_peer *p, const void *msg, 
 
 	if (!dp_peer_endpoint(p, &ep) || !dp_route(s->dp, true, &ep.addr, &r))
 		return false;
-	m = dp_udp_frame(s->dp, r.port, r.src->bytes, &ep, msg, len);
+	m = dp_udp_frame(s->dp, r.port, r.src->bytes, p->tenant->listen_port, &ep, msg, len);
 	if (!m)
 		return false;
 	dp_sink_l2(s, r.port, &r.nh, m);
@@ -62,7 +62,7 @@ void dp_send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, bool
 		return;
 	p->last_handshake_sent = now;
 	built = dp_hs_index_new(dp, p) &&
-		wg_noise_create_initiation(&msg, &p->hs, &dp->identity, p->hs_index,
+		wg_noise_create_initiation(&msg, &p->hs, &p->tenant->identity, p->hs_index,
 					   wg_clock_real_ns()) == WG_NOISE_OK;
 	if (built) {
 		wg_cookie_add_macs(&p->cookie, &msg, sizeof(msg), now);

@@ -29,6 +29,7 @@ void dp_post_want_handshake(struct dp_ctx *dp, struct dp_peer *peer);
 /* A data message waiting for the decrypt batch. */
 struct rx_data {
 	struct rte_mbuf *m;
+	const struct dp_tenant *t; /* the interface whose listen port it came to */
 	struct dp_pkt pkt;
 	uint16_t wg_off; /* where the WireGuard message starts */
 	uint16_t wg_len;
@@ -72,6 +73,7 @@ static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_p
 	struct dp_pkt p;
 	uint16_t dport, msg_off, msg_len;
 	const uint8_t *msg;
+	struct dp_tenant *t;
 
 	if (!dp_pkt_parse_any(m, &p)) {
 		drop(w, m, DP_DROP_TRUNCATED);
@@ -105,21 +107,23 @@ static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_p
 		drop(w, m, DP_DROP_TRUNCATED);
 		return;
 	}
-	if (dport != dp->cfg->listen_port) {
+	t = dp_tenant_of_port(dp, dport);
+	if (!t) {
 		drop(w, m, DP_DROP_NOT_FOR_US);
 		return;
 	}
 	msg = rte_pktmbuf_mtod_offset(m, const uint8_t *, msg_off);
 	switch (wg_msg_classify(msg, msg_len)) {
 	case WG_MSG_DATA:
-		rx[*n_rx] = (struct rx_data){ .m = m, .pkt = p, .wg_off = msg_off,
-					      .wg_len = msg_len };
+		rx[*n_rx] = (struct rx_data){
+			.m = m, .t = t, .pkt = p, .wg_off = msg_off, .wg_len = msg_len
+		};
 		(*n_rx)++;
 		return;
 	case WG_MSG_INITIATION:
 	case WG_MSG_RESPONSE:
-		switch (dp_gate_handshake(s, w, (uint16_t)(port - dp->ports), m, &p, msg, msg_len,
-					  now)) {
+		switch (dp_gate_handshake(s, w, t, (uint16_t)(port - dp->ports), m, &p, msg,
+					  msg_len, now)) {
 		case DP_GATE_DONE:
 			return;
 		case DP_GATE_PRIORITY:
@@ -220,11 +224,11 @@ static void count_fragment_failure(struct dp_worker *w, int n)
  * burst), from our inside address near the offender's destination. The quote is cut so that
  * the error fits the tunnel: an IPv6 one may quote up to 1280 bytes, more than an MTU below it.
  */
-static void error_to_peer(struct dp_sink *s, struct dp_worker *w, struct to_peers *errs,
-			  struct dp_peer *peer, struct rte_mbuf *m, uint8_t family,
-			  enum dp_icmp_kind kind, uint16_t mtu, const uint8_t *src, uint64_t now)
+static void error_to_peer(struct dp_worker *w, struct to_peers *errs, struct dp_peer *peer,
+			  struct rte_mbuf *m, uint8_t family, enum dp_icmp_kind kind, uint16_t mtu,
+			  const uint8_t *src, uint64_t now)
 {
-	uint16_t fits = (uint16_t)(s->dp->cfg->mtu - dp_icmp_headroom(family));
+	uint16_t fits = (uint16_t)(peer->tenant->mtu - dp_icmp_headroom(family));
 
 	if (rte_pktmbuf_data_len(m) > fits)
 		rte_pktmbuf_trim(m, (uint16_t)(rte_pktmbuf_data_len(m) - fits));
@@ -255,7 +259,7 @@ static void forward_too_big(struct dp_sink *s, struct dp_worker *w, struct to_pe
 
 	if (!dp_inner_may_fragment(rte_pktmbuf_mtod(m, const uint8_t *), family)) {
 		w->stats.drops[DP_DROP_TOO_BIG]++;
-		error_to_peer(s, w, errs, peer, m, family, DP_ICMP_FRAG_NEEDED, mtu, r->src->bytes,
+		error_to_peer(w, errs, peer, m, family, DP_ICMP_FRAG_NEEDED, mtu, r->src->bytes,
 			      now);
 		return;
 	}
@@ -282,13 +286,13 @@ static void forward_inside(struct dp_sink *s, struct dp_worker *w, struct to_pee
 	dp_addr_set(&dst, family, dp_inner_dst(ip, family));
 	if (!dp_route(s->dp, false, &dst, &r)) {
 		w->stats.drops[DP_DROP_NO_ROUTE]++;
-		error_to_peer(s, w, errs, peer, m, family, DP_ICMP_HOST_UNREACH, 0,
+		error_to_peer(w, errs, peer, m, family, DP_ICMP_HOST_UNREACH, 0,
 			      dp_inside_source(s->dp, family, dst.bytes), now);
 		return;
 	}
 	if (unlikely(dp_inner_ttl_expires(ip, family))) {
 		w->stats.drops[DP_DROP_TTL_EXPIRED]++;
-		error_to_peer(s, w, errs, peer, m, family, DP_ICMP_TIME_EXCEEDED, 0, r.src->bytes,
+		error_to_peer(w, errs, peer, m, family, DP_ICMP_TIME_EXCEEDED, 0, r.src->bytes,
 			      now);
 		return;
 	}
@@ -299,7 +303,7 @@ static void forward_inside(struct dp_sink *s, struct dp_worker *w, struct to_pee
 		return;
 	}
 	dp_inner_dec_ttl(ip, family);
-	mss = wgdp_config_mss(s->dp->cfg, family);
+	mss = dp_tenant_mss(peer->tenant, family);
 	if (mss && dp_inner_clamp_mss(ip, len, family, mss))
 		w->router.stats.mss_clamped++;
 	dp_send_inside(s, m, family, &r);
@@ -337,7 +341,7 @@ static void deliver(struct dp_sink *s, struct dp_worker *w, struct rx_data *d,
 		drop(w, d->m, DP_DROP_INNER_MALFORMED);
 		return;
 	}
-	aips = __atomic_load_n(&dp->aips, __ATOMIC_ACQUIRE);
+	aips = __atomic_load_n(&peer->tenant->aips, __ATOMIC_ACQUIRE);
 	owner = family == 4 ? dp_aips_lookup4(aips, dp_inner_src(plain, 4))
 			    : dp_aips_lookup6(aips, dp_inner_src(plain, 6));
 	if (owner != peer->id) {
@@ -376,7 +380,9 @@ static void rx_data_burst(struct dp_sink *s, struct dp_worker *w, struct rx_data
 		uint64_t counter = wg_get_le64(((struct wg_msg_data *)wg)->counter);
 		uint32_t len = rx[i].wg_len - sizeof(struct wg_msg_data) - WGC_AEAD_TAG_LEN;
 
-		if (!(hits & (1ull << i))) {
+		/* Indexes are unique process-wide; another interface's is unknown to this one
+		 * (the kernel looks them up per device). */
+		if (!(hits & (1ull << i)) || kp->peer->tenant != rx[i].t) {
 			drop(w, rx[i].m, DP_DROP_UNKNOWN_INDEX);
 			continue;
 		}
@@ -469,7 +475,7 @@ static void tunnel_too_big(struct dp_sink *s, struct dp_worker *w, struct peer_b
 			   struct dp_peer *peer, struct rte_mbuf *pkt, uint8_t family, uint64_t now)
 {
 	struct rte_mbuf *frags[DP_MAX_FRAGMENTS];
-	uint16_t mtu = s->dp->cfg->mtu;
+	uint16_t mtu = peer->tenant->mtu;
 	int n;
 
 	if (!dp_inner_may_fragment(rte_pktmbuf_mtod(pkt, const uint8_t *), family)) {
@@ -489,8 +495,9 @@ static void tunnel_too_big(struct dp_sink *s, struct dp_worker *w, struct peer_b
  * unreachable), TTL, the tunnel's MTU, MSS; errors about it go back to the sender.
  */
 static void inside_to_peer(struct dp_sink *s, struct dp_worker *w, struct peer_batch *b,
-			   struct dp_aips *aips, struct rte_mbuf *pkt, uint64_t now)
+			   struct dp_tenant *t, struct rte_mbuf *pkt, uint64_t now)
 {
+	struct dp_aips *aips = __atomic_load_n(&t->aips, __ATOMIC_ACQUIRE);
 	struct dp_ctx *dp = s->dp;
 	uint8_t *ip;
 	uint32_t ip_len, id;
@@ -525,29 +532,36 @@ static void inside_to_peer(struct dp_sink *s, struct dp_worker *w, struct peer_b
 		error_to_inside(s, w, pkt, family, DP_ICMP_TIME_EXCEEDED, 0, now);
 		return;
 	}
-	if (unlikely(ip_len > dp->cfg->mtu)) {
+	if (unlikely(ip_len > t->mtu)) {
 		tunnel_too_big(s, w, b, peer, pkt, family, now);
 		return;
 	}
 	dp_inner_dec_ttl(ip, family);
-	mss = wgdp_config_mss(dp->cfg, family);
+	mss = dp_tenant_mss(t, family);
 	if (mss && dp_inner_clamp_mss(ip, ip_len, family, mss))
 		w->router.stats.mss_clamped++;
 	batch_add(s, w, b, peer, pkt, now);
 }
 
-/* Inside traffic, and our errors about decrypted packets, into their tunnels. */
-static void tx_to_peers(struct dp_sink *s, struct dp_worker *w, struct rte_mbuf **inside,
-			unsigned int n, struct to_peers *errs, uint64_t now)
+/* Inside traffic (from port), and our errors about decrypted packets, into their tunnels. */
+static void tx_to_peers(struct dp_sink *s, struct dp_worker *w, const struct dp_port *port,
+			struct rte_mbuf **inside, unsigned int n, struct to_peers *errs,
+			uint64_t now)
 {
-	struct dp_aips *aips = __atomic_load_n(&s->dp->aips, __ATOMIC_ACQUIRE);
+	struct dp_tenant *t = NULL;
 	struct peer_batch b;
 
 	b.n = 0;
 	for (unsigned int i = 0; i < errs->n; i++)
 		batch_add(s, w, &b, errs->peer[i], errs->m[i], now);
-	for (unsigned int i = 0; i < n; i++)
-		inside_to_peer(s, w, &b, aips, inside[i], now);
+	if (n && port->inside_tid != DP_TENANT_NONE)
+		t = __atomic_load_n(&s->dp->tenants[port->inside_tid], __ATOMIC_ACQUIRE);
+	for (unsigned int i = 0; i < n; i++) {
+		if (t)
+			inside_to_peer(s, w, &b, t, inside[i], now);
+		else
+			drop(w, inside[i], DP_DROP_NOT_FOR_US);
+	}
 	batch_flush(s, w, &b, now);
 }
 
@@ -627,7 +641,7 @@ static unsigned int poll_queue(struct dp_ctx *dp, struct dp_worker *w, struct dp
 	if (n_rx)
 		rx_data_burst(s, w, rx, n_rx, &errs, now);
 	if (n_inside || errs.n)
-		tx_to_peers(s, w, inside, n_inside, &errs, now);
+		tx_to_peers(s, w, port, inside, n_inside, &errs, now);
 	return n;
 }
 

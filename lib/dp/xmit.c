@@ -144,7 +144,7 @@ static bool frame_one(struct dp_sink *s, struct rte_mbuf *m, struct dp_peer *pee
 		      struct dp_route *r, struct wgdp_endpoint *ep, uint32_t *padded)
 {
 	uint32_t len = rte_pktmbuf_data_len(m);
-	uint16_t mtu = s->dp->cfg->mtu;
+	uint16_t mtu = peer->tenant->mtu;
 	char *tail;
 
 	if (len > mtu) {
@@ -215,7 +215,7 @@ void dp_encrypt_send(struct dp_sink *s, struct wgc_batch *crypto, struct rte_mbu
 
 		dp_encap_udp(rte_pktmbuf_mtod(m[i], uint8_t *), eps[j].addr.family,
 			     &s->dp->ports[routes[j].port].iface.mac, routes[j].src->bytes,
-			     eps[j].addr.bytes, s->dp->cfg->listen_port, eps[j].port, payload);
+			     eps[j].addr.bytes, peer->tenant->listen_port, eps[j].port, payload);
 		__atomic_fetch_add(&peer->tx_bytes, payload, __ATOMIC_RELAXED);
 		__atomic_store_n(&peer->last_tx_ns, now, __ATOMIC_RELAXED);
 		if (inner[j])
@@ -228,7 +228,8 @@ void dp_encrypt_send(struct dp_sink *s, struct wgc_batch *crypto, struct rte_mbu
 }
 
 struct rte_mbuf *dp_udp_frame(struct dp_ctx *dp, uint16_t port, const uint8_t *src_ip,
-			      const struct wgdp_endpoint *dst, const void *payload, uint16_t len)
+			      uint16_t src_port, const struct wgdp_endpoint *dst,
+			      const void *payload, uint16_t len)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(dp->pool);
 	uint16_t outer = dp_outer_len(dst->addr.family);
@@ -243,15 +244,15 @@ struct rte_mbuf *dp_udp_frame(struct dp_ctx *dp, uint16_t port, const uint8_t *s
 	}
 	memcpy(d + outer, payload, len);
 	dp_encap_udp(d, dst->addr.family, &dp->ports[port].iface.mac, src_ip, dst->addr.bytes,
-		     dp->cfg->listen_port, dst->port, len);
+		     src_port, dst->port, len);
 	return m;
 }
 
 bool dp_reply_udp(struct dp_sink *s, uint16_t port, const struct rte_ether_addr *to_mac,
-		  const uint8_t *our_ip, const struct wgdp_endpoint *to, const void *msg,
-		  uint16_t len)
+		  const uint8_t *our_ip, uint16_t our_port, const struct wgdp_endpoint *to,
+		  const void *msg, uint16_t len)
 {
-	struct rte_mbuf *m = dp_udp_frame(s->dp, port, our_ip, to, msg, len);
+	struct rte_mbuf *m = dp_udp_frame(s->dp, port, our_ip, our_port, to, msg, len);
 
 	if (!m)
 		return false;

@@ -55,15 +55,16 @@ void dp_encrypt_send(struct dp_sink *s, struct wgc_batch *crypto, struct rte_mbu
 		     struct dp_peer **peers, struct dp_keypair **kps, const uint64_t *counters,
 		     unsigned int n, uint64_t now);
 
-/* A UDP datagram from our port (index) and address src_ip to dst, Ethernet destination left
- * zero; NULL when no mbuf is free. */
+/* A UDP datagram from our port (index), address src_ip and UDP port src_port (an interface's
+ * listen port) to dst, Ethernet destination left zero; NULL when no mbuf is free. */
 struct rte_mbuf *dp_udp_frame(struct dp_ctx *dp, uint16_t port, const uint8_t *src_ip,
-			      const struct wgdp_endpoint *dst, const void *payload, uint16_t len);
+			      uint16_t src_port, const struct wgdp_endpoint *dst,
+			      const void *payload, uint16_t len);
 
 /* Answers a frame straight back to the MAC it came from, from the address it was sent to:
  * handshake replies need no next-hop resolution. False when no mbuf was free. */
 bool dp_reply_udp(struct dp_sink *s, uint16_t port, const struct rte_ether_addr *to_mac,
-		  const uint8_t *our_ip, const struct wgdp_endpoint *to, const void *msg,
-		  uint16_t len);
+		  const uint8_t *our_ip, uint16_t our_port, const struct wgdp_endpoint *to,
+		  const void *msg, uint16_t len);
 
 #endif

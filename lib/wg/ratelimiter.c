@@ -11,10 +11,11 @@
 #include "crypto/ct.h"
 #include "ratelimiter.h"
 
-#define NIL UINT32_MAX
+#define NIL	   UINT32_MAX
+#define RL_KEY_LEN 19
 
 struct rl_entry {
-	uint8_t key[17]; /* family, then the address (IPv6: its /64, rest zero) */
+	uint8_t key[RL_KEY_LEN]; /* family, scope, the address (IPv6: its /64, rest zero) */
 	uint64_t tokens; /* ns worth of credit, at most WG_RATELIMIT_MAX_TOKENS */
 	uint64_t last;	 /* when tokens were last brought up to date */
 	uint32_t next;	 /* chain (or free list) link */
@@ -28,19 +29,21 @@ struct wg_ratelimiter {
 	uint32_t capacity, count, free_head;
 };
 
-static void key_of(uint8_t key[17], const struct wg_rl_addr *a)
+static void key_of(uint8_t key[RL_KEY_LEN], const struct wg_rl_addr *a)
 {
-	memset(key, 0, 17);
+	memset(key, 0, RL_KEY_LEN);
 	key[0] = a->family;
-	memcpy(key + 1, a->bytes, a->family == 4 ? 4 : 8);
+	key[1] = (uint8_t)(a->scope >> 8);
+	key[2] = (uint8_t)a->scope;
+	memcpy(key + 3, a->bytes, a->family == 4 ? 4 : 8);
 }
 
-static uint32_t bucket_of(const struct wg_ratelimiter *rl, const uint8_t key[17])
+static uint32_t bucket_of(const struct wg_ratelimiter *rl, const uint8_t key[RL_KEY_LEN])
 {
 	uint8_t h[crypto_shorthash_BYTES];
 	uint32_t v;
 
-	crypto_shorthash(h, key, 17, rl->hash_key);
+	crypto_shorthash(h, key, RL_KEY_LEN, rl->hash_key);
 	memcpy(&v, h, sizeof(v));
 	return v & rl->bucket_mask;
 }
@@ -98,7 +101,7 @@ static void refill(struct rl_entry *e, uint64_t now)
 
 bool wg_ratelimiter_allow(struct wg_ratelimiter *rl, const struct wg_rl_addr *src, uint64_t now)
 {
-	uint8_t key[17];
+	uint8_t key[RL_KEY_LEN];
 	uint32_t b, i;
 	struct rl_entry *e;
 

@@ -26,10 +26,13 @@
 /* An entry idle this long has a full bucket again: forgetting it changes nothing. */
 #define WG_RATELIMIT_IDLE_NS	1000000000ull
 
-/* A source address: family 4 or 6, bytes in network order (4 or 16 used). */
+/* A source address: family 4 or 6, bytes in network order (4 or 16 used), and a scope (the
+ * interface it spoke to): one source has a bucket a scope, so that what it sends one
+ * interface never costs it another's handshakes. */
 struct wg_rl_addr {
 	uint8_t family;
 	uint8_t bytes[16];
+	uint16_t scope;
 };
 
 struct wg_ratelimiter;

@@ -178,7 +178,7 @@ static void test_uapi_move(void)
 	CU_ASSERT_STRING_EQUAL(shown_aips(show, CAROL_KEY), "10.0.2.0/24,10.0.1.0/24");
 	json_decref(show);
 	CU_ASSERT_NOT_EQUAL(peer_id(CAROL_KEY), DP_PEER_NONE);
-	CU_ASSERT_EQUAL(dp_aips_lookup4(dp->aips, in_moved), peer_id(CAROL_KEY));
+	CU_ASSERT_EQUAL(dp_aips_lookup4(dp->tenants[0]->aips, in_moved), peer_id(CAROL_KEY));
 	/* And back to Bob, who is before Carol in the list: the latest change wins. */
 	reply = dp_admin_uapi(adm, "set=1\npublic_key=" BOB_HEX "\nallowed_ip=10.0.1.0/24\n",
 			      strlen("set=1\npublic_key=" BOB_HEX "\nallowed_ip=10.0.1.0/24\n"),
@@ -189,7 +189,7 @@ static void test_uapi_move(void)
 	CU_ASSERT_STRING_EQUAL(shown_aips(show, BOB_KEY), "10.0.1.0/24");
 	CU_ASSERT_STRING_EQUAL(shown_aips(show, CAROL_KEY), "10.0.2.0/24");
 	json_decref(show);
-	CU_ASSERT_EQUAL(dp_aips_lookup4(dp->aips, in_moved), peer_id(BOB_KEY));
+	CU_ASSERT_EQUAL(dp_aips_lookup4(dp->tenants[0]->aips, in_moved), peer_id(BOB_KEY));
 }
 
 int main(int argc, char **argv)

@@ -89,6 +89,23 @@ static void test_sources_independent(void)
 	wg_ratelimiter_free(rl);
 }
 
+/* Tenants: a source that spent its burst on one interface still has its burst on another. */
+static void test_scopes_independent(void)
+{
+	struct wg_ratelimiter *rl = wg_ratelimiter_create(64);
+	struct wg_rl_addr a = v4(192, 0, 2, 1), a_b = a, a_c = a;
+
+	a_b.scope = 1;
+	a_c.scope = 0x100; /* the scope's high byte counts too */
+	CU_ASSERT_PTR_NOT_NULL_FATAL(rl);
+	CU_ASSERT_EQUAL(burst(rl, &a, T0, 10), 5);
+	CU_ASSERT_EQUAL(burst(rl, &a_b, T0, 10), 5);
+	CU_ASSERT_EQUAL(burst(rl, &a_c, T0, 10), 5);
+	CU_ASSERT_FALSE(wg_ratelimiter_allow(rl, &a, T0));
+	CU_ASSERT_EQUAL(wg_ratelimiter_count(rl), 3);
+	wg_ratelimiter_free(rl);
+}
+
 static void test_bounded_table(void)
 {
 	struct wg_ratelimiter *rl = wg_ratelimiter_create(8);
@@ -161,6 +178,7 @@ int main(void)
 		{ "burst of 5, then one per 50 ms", test_burst_then_refill },
 		{ "sustained: 20 a second over 10 s", test_sustained_rate },
 		{ "sources independent, IPv6 by /64", test_sources_independent },
+		{ "interfaces (scopes) have their own buckets", test_scopes_independent },
 		{ "bounded table refuses new sources", test_bounded_table },
 		{ "idle entries collected", test_gc },
 		{ "clock going backwards", test_clock_backwards },

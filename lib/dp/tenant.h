@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tenants: the WireGuard interfaces of one wgdp (docs/tenants.md). A tenant is an identity
+ * (private key, listen port, MTU) with its own peers, allowed-ips and cookie secret. Tenants
+ * share the lcores, ports, rings, the peer array and the receiver-index table (indexes are
+ * random and unique process-wide); they share no secret and no table entry: a peer belongs to
+ * one tenant, and every lookup that picks a peer or a destination is the tenant's.
+ *
+ * The tenant of a packet comes from what it already tells us: the UDP destination port of a
+ * handshake (tenant_of_port), the keypair's peer of a data message, the inside port of a
+ * packet to encrypt. Tenant ids are stable while the tenant lives.
+ */
+#ifndef WGDP_DP_TENANT_H
+#define WGDP_DP_TENANT_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+#include <rte_seqlock.h>
+
+#include "config.h"
+#include "wg/cookie.h"
+#include "wg/noise.h"
+
+#define DP_TENANT_NONE UINT16_MAX
+
+struct dp_ctx;
+struct dp_aips;
+
+/* What one worker keeps of a tenant, on its own cache lines. */
+struct dp_tenant_worker {
+	struct wg_cookie_checker cookie; /* a copy of the tenant's published checker (gate.c) */
+	uint32_t cookie_sn;		 /* the publication it was copied from */
+} __rte_cache_aligned;
+
+struct dp_tenant {
+	uint16_t tid;
+	unsigned int n_workers;
+	char name[WGDP_IFNAME_MAX + 1];
+	uint16_t listen_port;
+	uint16_t mtu;	 /* inner packets into the tunnel: at most this */
+	uint16_t mss[2]; /* SYNs crossing the tunnel lowered to this, [0] IPv4, [1] IPv6; 0 = off */
+	struct dp_aips *aips; /* allowed-ips of the tenant's peers, published by pointer */
+	uint32_t n_live_peers;
+
+	/* Control lcore. */
+	struct wg_identity identity;
+	struct wg_cookie_checker cookie_checker;
+	/* The checker as workers may copy it: the control lcore publishes, workers read. */
+	struct {
+		rte_seqlock_t lock;
+		struct wg_cookie_checker checker;
+	} cookie_pub;
+
+	struct dp_tenant_worker *per_worker; /* [dp->n_workers] */
+};
+
+/* The MSS that SYNs of family (4 or 6) are clamped to in t's tunnels; 0 = none. */
+static inline uint16_t dp_tenant_mss(const struct dp_tenant *t, uint8_t family)
+{
+	return t->mss[family == 6];
+}
+
+/* Creates the tenants of dp->cfg->ifaces (tid = the index) and the listen-port demux. */
+int dp_tenants_init(struct dp_ctx *dp, char *err, size_t errlen);
+void dp_tenants_free(struct dp_ctx *dp);
+
+/* The tenant whose inside attachment is (ethdev port_id, vlan; 0 = untagged), or
+ * DP_TENANT_NONE. An interface without "inside" (the only one) has every inside port. */
+uint16_t dp_tenant_inside_at(const struct dp_ctx *dp, uint16_t port_id, uint16_t vlan);
+
+/* Control lcore: a new private key for t; the caller drops the sessions made with the old. */
+void dp_tenant_set_key(struct dp_tenant *t, const uint8_t key[32], uint64_t now);
+
+#endif
