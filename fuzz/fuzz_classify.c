@@ -55,7 +55,7 @@ static void udp(struct rte_mbuf *m, const struct dp_pkt *p)
 	const uint8_t *msg;
 
 	/* Not for us (ND to multicast goes to the control lcore), or not UDP: not ours here. */
-	if (!dp_is_local_addr(&port, p->family, p->dst) || p->proto != IPPROTO_UDP)
+	if (!dp_is_local_addr(&port.iface, p->family, p->dst) || p->proto != IPPROTO_UDP)
 		return;
 	if (!dp_pkt_udp(m, p, &dport, &off, &len) || dport != 51820)
 		return;

@@ -251,7 +251,7 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	cfg = wgdp_config_load(opts.config_path, &cerr);
-	if (cfg && !wgdp_config_check_supported(cfg, &cerr)) {
+	if (cfg && !wgdp_config_check_interfaces(cfg, &cerr)) {
 		wgdp_config_free(cfg);
 		cfg = NULL;
 	}

@@ -1175,34 +1175,17 @@ bool wgdp_config_check_peers(const struct wgdp_config *cfg, struct wgdp_config_e
 	return check_duplicates(&p, &view) && check_allowed_ips(&p, &view);
 }
 
-bool wgdp_config_check_supported(struct wgdp_config *cfg, struct wgdp_config_error *err)
+bool wgdp_config_check_interfaces(struct wgdp_config *cfg, struct wgdp_config_error *err)
 {
 	struct parse p = { .err = err };
-	const struct wgdp_interface_config *ic;
 
 	memset(err, 0, sizeof(*err));
-	if (cfg->n_ifaces > 1) {
-		push_key(&p, "interfaces");
-		return fail(&p, "several interfaces: not supported yet by this build");
-	}
 	if (!cfg->n_ifaces)
 		return true;
+	/* Interface 0 may have been edited through the legacy fields (peer-add, the UAPI): the
+	 * rules across interfaces (max_peers, each one's and in all) are checked again. */
 	sync_iface0(cfg);
-	ic = &cfg->ifaces[0];
-	push_iface(&p, cfg, 0);
-	if (ic->has_inside) {
-		push_key(&p, "inside");
-		return fail(&p, "not supported yet by this build (use the inside ports)");
-	}
-	if (ic->n_routes) {
-		push_key(&p, "routes");
-		return fail(&p, "not supported yet by this build");
-	}
-	if (ic->max_peers) {
-		push_key(&p, "max_peers");
-		return fail(&p, "not supported yet by this build (use limits.max_peers)");
-	}
-	return true;
+	return check_interfaces(&p, cfg);
 }
 
 /* pc lists a prefix twice: the error at the second. Leaves pc's prefixes in m. */

@@ -113,7 +113,7 @@ struct wgdp_interface_config {
  * The interface fields at the top (ifname .. n_peers) are interfaces[0], for the code that
  * knows one interface (docs/tenants.md, "Transition"). For interface 0 they are the owners:
  * the tree edits peers / n_peers / private_key there, and ifaces[0] mirrors them (made equal
- * again by wgdp_config_dup and wgdp_config_check_supported). ifaces[1..] own their peers.
+ * again by wgdp_config_dup and wgdp_config_check_interfaces). ifaces[1..] own their peers.
  */
 struct wgdp_config {
 	char ifname[WGDP_IFNAME_MAX + 1];
@@ -183,11 +183,12 @@ bool wgdp_config_check_new_peer(const struct wgdp_config *cfg, const struct wgdp
 				const char *path, struct wgdp_config_error *err);
 
 /*
- * What this build's data path can run: one interface, without inside, routes or an interface
- * max_peers ("interfaces: several interfaces: not supported yet by this build"). The parser
- * takes the whole model; the daemon calls this where a config enters it (start, reload).
+ * The interface rules again (unique names, listen ports, inside attachments; routes; each
+ * interface's max_peers and limits.max_peers in all), for a config edited in memory through
+ * the legacy fields (peer-add, the UAPI), which it first copies into interfaces[0]. The daemon
+ * calls this where a config enters it (start, reload).
  */
-bool wgdp_config_check_supported(struct wgdp_config *cfg, struct wgdp_config_error *err);
+bool wgdp_config_check_interfaces(struct wgdp_config *cfg, struct wgdp_config_error *err);
 
 /* A deep copy with room for extra_peers more peers in its array; NULL when out of memory. */
 struct wgdp_config *wgdp_config_dup(const struct wgdp_config *src, unsigned int extra_peers);

@@ -190,6 +190,66 @@ static bool same_endpoint(const struct wgdp_endpoint *a, const struct wgdp_endpo
 	       memcmp(a->addr.bytes, b->addr.bytes, a->addr.family == 4 ? 4 : 16) == 0;
 }
 
+static bool same_peer(const struct wgdp_peer_config *a, const struct wgdp_peer_config *b)
+{
+	return !memcmp(a->public_key, b->public_key, 32) && a->has_psk == b->has_psk &&
+	       wgc_ct_equal(a->psk, b->psk, 32) && a->has_endpoint == b->has_endpoint &&
+	       (!a->has_endpoint || same_endpoint(&a->endpoint, &b->endpoint)) &&
+	       same_prefixes(a, b) && a->persistent_keepalive == b->persistent_keepalive &&
+	       !strcmp(a->name, b->name);
+}
+
+/* What an interface is but its peers, as the data path built it. */
+static bool same_attachment(const struct wgdp_interface_config *a,
+			    const struct wgdp_interface_config *b)
+{
+	return a->has_inside == b->has_inside &&
+	       (!a->has_inside || !memcmp(&a->inside, &b->inside, sizeof(a->inside))) &&
+	       a->n_routes == b->n_routes &&
+	       (!a->n_routes || !memcmp(a->routes, b->routes, a->n_routes * sizeof(*a->routes))) &&
+	       a->max_peers == b->max_peers;
+}
+
+static bool same_iface(const struct wgdp_interface_config *a, const struct wgdp_interface_config *b)
+{
+	if (strcmp(a->name, b->name) || !wgc_ct_equal(a->private_key, b->private_key, 32) ||
+	    a->listen_port != b->listen_port || a->mtu != b->mtu || a->mss_clamp != b->mss_clamp ||
+	    a->mss_clamp_auto != b->mss_clamp_auto || !same_attachment(a, b) ||
+	    a->n_peers != b->n_peers)
+		return false;
+	for (unsigned int i = 0; i < a->n_peers; i++)
+		if (!same_peer(&a->peers[i], &b->peers[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A reload changes the first interface's key and peers (the diff below). The rest of the
+ * interfaces model is built once, at start: interfaces added, removed or changed, and the
+ * first one's inside attachment, routes and max_peers, need a restart until reload works by
+ * interface (docs/tenants.md, step 5).
+ */
+static bool check_interfaces_fixed(const struct wgdp_config *a, const struct wgdp_config *b,
+				   struct wgdp_config_error *err)
+{
+	static const char restart[] = "cannot change while wgdp runs (restart it)";
+	char path[48];
+
+	if (a->n_ifaces != b->n_ifaces)
+		return fail(err, "interfaces", "adding or removing interfaces: restart wgdp");
+	if (a->n_ifaces && !same_attachment(&a->ifaces[0], &b->ifaces[0])) {
+		snprintf(path, sizeof(path), "%s", b->shorthand ? "interface" : "interfaces[0]");
+		return fail(err, path, "inside, routes and max_peers: restart wgdp to change them");
+	}
+	for (unsigned int i = 1; i < a->n_ifaces; i++) {
+		if (same_iface(&a->ifaces[i], &b->ifaces[i]))
+			continue;
+		snprintf(path, sizeof(path), "interfaces[%u]", i);
+		return fail(err, path, restart);
+	}
+	return true;
+}
+
 /* The control-lcore part of a kept peer's change; false if there is none. */
 static bool peer_update(const struct wgdp_peer_config *old, const struct wgdp_peer_config *new,
 			uint32_t id, struct dp_peer_update *u)
@@ -361,8 +421,8 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 
 	memset(err, 0, sizeof(*err));
 	memset(res, 0, sizeof(*res));
-	if (!wgdp_config_check_supported(next, err) || !check_fixed(adm->running, next, err) ||
-	    !wgdp_config_check_peers(next, err))
+	if (!wgdp_config_check_interfaces(next, err) || !check_fixed(adm->running, next, err) ||
+	    !check_interfaces_fixed(adm->running, next, err) || !wgdp_config_check_peers(next, err))
 		goto fail;
 	if (!diff_alloc(&d, adm->running, next)) {
 		fail(err, "peers", "out of memory");

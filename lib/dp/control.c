@@ -15,6 +15,8 @@
 #include "gate.h"
 #include "log.h"
 #include "reconf.h"
+#include "tenant.h"
+#include "vlan.h"
 #include "wg/clock.h"
 
 #define HOUSEKEEPING_NS	  WG_NSEC_PER_SEC
@@ -55,6 +57,12 @@ void dp_peer_log(struct dp_peer *p, uint32_t level, const char *what)
 	rte_log(level, dp_log_handshake, "wgdp.handshake: peer %s (%s): %s\n", key, ep_text, what);
 }
 
+/* The VLAN a frame came on: the worker took its tag off (vlan.h), as a NIC would. */
+static uint16_t rx_vlan(const struct rte_mbuf *m)
+{
+	return (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) ? RTE_VLAN_TCI_ID(m->vlan_tci) : 0;
+}
+
 /* ARP/ND/ICMP for us from the local ring, frames waiting for a next hop from the resolve ring:
  * a burst of each a pass. */
 static unsigned int drain_ring(struct dp_sink *s, struct rte_ring *r, uint64_t now)
@@ -67,19 +75,23 @@ static unsigned int drain_ring(struct dp_sink *s, struct rte_ring *r, uint64_t n
 		struct rte_mbuf *m = pkts[i];
 		struct dp_mbuf_meta *meta = dp_meta(m);
 		struct dp_tx_list out = { .n = 0 };
-		int port =
-			meta->kind == DP_META_RESOLVE ? meta->out_port : dp_port_index(dp, m->port);
+		bool resolve = meta->kind == DP_META_RESOLVE;
+		int port = resolve ? meta->out_port : dp_port_index(dp, m->port);
+		const struct dp_iface *ifc =
+			port < 0 ? NULL
+				 : dp_iface_at(dp, &dp->ports[port],
+					       resolve ? meta->vlan : rx_vlan(m));
 
-		if (port < 0) {
+		if (!ifc) { /* a port or a tenant that went */
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (meta->kind == DP_META_RESOLVE)
-			dp_neigh_resolve(dp->neigh, &dp->ports[port].iface, &meta->nh, m, now,
-					 &out);
-		else if (dp_local_input(dp->neigh, &dp->ports[port].iface, m, now, &out) ==
-			 DP_LOCAL_REPLY)
+		if (resolve) {
+			dp_neigh_resolve(dp->neigh, ifc, &meta->nh, m, now, &out);
+		} else if (dp_local_input(dp->neigh, ifc, m, now, &out) == DP_LOCAL_REPLY) {
+			dp_vlan_tx_mark(m, ifc->vlan);
 			dp_sink_add(s, (uint16_t)port, m);
+		}
 		dp_sink_list(s, &out);
 	}
 	return n;

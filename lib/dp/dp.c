@@ -162,8 +162,10 @@ void dp_free(struct dp_ctx *dp)
 		return;
 	dp_peers_free(dp);
 	dp_neigh_free(dp->neigh);
-	for (unsigned int i = 0; i < dp->n_ports; i++)
+	for (unsigned int i = 0; i < dp->n_ports; i++) {
 		ring_free(dp->ports[i].ctl_tx);
+		free(dp->ports[i].tid_of_vlan);
+	}
 	ring_free(dp->hs_ring);
 	ring_free(dp->hs_prio_ring);
 	ring_free(dp->local_ring);

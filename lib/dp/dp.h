@@ -119,6 +119,7 @@ enum dp_meta_kind {
 struct dp_mbuf_meta {
 	uint8_t kind;
 	uint16_t out_port;
+	uint16_t vlan; /* DP_META_RESOLVE: the VLAN on out_port */
 	uint32_t peer_id;
 	struct wgdp_addr nh;
 	uint64_t staged_at; /* DP_META_STAGE, on the control lcore: when it was staged */
@@ -149,7 +150,12 @@ struct dp_port {
 	struct dp_iface iface;
 	uint16_t n_queues;
 	bool outside, inside;
-	uint16_t inside_tid; /* the tenant of untagged inside traffic here, DP_TENANT_NONE */
+	/* Inside ports: the tenant of each 12-bit VLAN id ([0]: untagged), DP_TENANT_NONE;
+	 * NULL elsewhere. has_vlans: a tenant is on a VLAN here, so tags are looked for on RX. */
+	uint16_t *tid_of_vlan;
+	bool has_vlans;
+	bool tenant_links; /* a tenant has a link of its own here (its own addresses) */
+	bool vlan_hw_tx;   /* the NIC inserts tags (RTE_ETH_TX_OFFLOAD_VLAN_INSERT) */
 	uint16_t mtu; /* inner packets leaving an inside port: at most this */
 	struct rte_ring *ctl_tx; /* control → the worker owning TX queue 0 */
 };
@@ -261,6 +267,16 @@ static inline int dp_port_index(const struct dp_ctx *dp, uint16_t port_id)
 		if (dp->ports[i].port_id == port_id)
 			return (int)i;
 	return -1;
+}
+
+/* The tenant of inside traffic on port with VLAN vlan (0 = untagged), or NULL. */
+static inline struct dp_tenant *dp_port_tenant(const struct dp_ctx *dp, const struct dp_port *port,
+					       uint16_t vlan)
+{
+	uint16_t tid =
+		port->tid_of_vlan ? port->tid_of_vlan[vlan & RTE_VLAN_ID_MASK] : DP_TENANT_NONE;
+
+	return tid == DP_TENANT_NONE ? NULL : __atomic_load_n(&dp->tenants[tid], __ATOMIC_ACQUIRE);
 }
 
 /* The tenant listening on UDP port (host order), or NULL. */

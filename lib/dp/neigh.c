@@ -122,7 +122,7 @@ static enum dp_local_verdict arp_input(struct dp_neigh *nt, const struct dp_ifac
 			neigh_asked(nt, ifc, &sender, &a->arp_sha, now, tx);
 		return arp_reply(nt, ifc, m, &target);
 	}
-	e = neighbour ? neigh_find(nt, ifc->port_id, &sender) : NULL;
+	e = neighbour ? neigh_find(nt, dp_iface_link(ifc), &sender) : NULL;
 	if (op == RTE_ARP_OP_REPLY && e) {
 		/* Sent to us, it answers our request, as Linux reads it; broadcast, it is news. */
 		flags = NEIGH_OVERRIDE;
@@ -343,7 +343,7 @@ static enum dp_local_verdict na_input(struct dp_neigh *nt, const struct dp_iface
 	/* RFC 4861 7.1.2: an advertisement to a multicast group answers nobody's question. */
 	if (bad || ((flags & NEIGH_SOLICITED) && ip6->dst_addr[0] == 0xff))
 		return drop(nt, m, DP_NEIGH_DROP_MALFORMED);
-	e = neigh_find(nt, ifc->port_id, &target);
+	e = neigh_find(nt, dp_iface_link(ifc), &target);
 	if (!e)
 		return drop(nt, m, DP_NEIGH_DROP_UNSOLICITED);
 	/* RFC 4861 7.2.5: without the target's MAC, an answer for an entry with none is void. */

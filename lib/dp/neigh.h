@@ -78,12 +78,28 @@
 #define DP_NEIGH_EVICT_SCAN	8 /* stale entries looked at for the least recently used */
 #define DP_TX_LIST_MAX		64
 
-/* One port's identity: what we answer for. */
+/* One link's identity, what we answer for there: a port, or a tenant's VLAN on a port. */
 struct dp_iface {
 	uint16_t port_id;
+	uint16_t vlan; /* 802.1Q VLAN id, 0 = untagged */
 	struct rte_ether_addr mac;
-	const struct wgdp_port_config *cfg;
+	const struct wgdp_port_config *cfg; /* our addresses there (cfg->addrs) */
 };
+
+/*
+ * A link: an ethdev port and a VLAN on it (0 = untagged). Each is a neighbour space of its
+ * own: tenants on two VLANs of one port may both have a 10.0.0.2. A plain port id is the
+ * untagged link of that port.
+ */
+static inline uint32_t dp_link(uint16_t port_id, uint16_t vlan)
+{
+	return port_id | (uint32_t)vlan << 16;
+}
+
+static inline uint32_t dp_iface_link(const struct dp_iface *ifc)
+{
+	return dp_link(ifc->port_id, ifc->vlan);
+}
 
 /* Frames ready to send; m->port names the port each is for. */
 struct dp_tx_list {
@@ -175,7 +191,7 @@ const struct dp_neigh_stats *dp_neigh_stats(const struct dp_neigh *nt);
  * Workers: the MAC of next hop nh on port, if known (REACHABLE, STALE, PROBE, PERMANENT).
  * Lock-free; notes the use (coarsely: the time of the last dp_neigh_tick).
  */
-bool dp_neigh_lookup(const struct dp_neigh *nt, uint16_t port, const struct wgdp_addr *nh,
+bool dp_neigh_lookup(const struct dp_neigh *nt, uint32_t link, const struct wgdp_addr *nh,
 		     struct rte_ether_addr *mac);
 
 /*
@@ -209,6 +225,6 @@ bool dp_neigh_set(struct dp_neigh *nt, const struct dp_iface *ifc, const struct 
 		  const struct rte_ether_addr *mac);
 
 /* Control lcore (and tests): the state of nh's entry on port, or -1 when it has none. */
-int dp_neigh_state(const struct dp_neigh *nt, uint16_t port, const struct wgdp_addr *nh);
+int dp_neigh_state(const struct dp_neigh *nt, uint32_t link, const struct wgdp_addr *nh);
 
 #endif

@@ -18,9 +18,9 @@
 #define NEIGH_OVERRIDE	2u /* its MAC replaces the one we have */
 
 struct neigh_key {
-	uint16_t port;
+	uint32_t link; /* dp_link: port and VLAN */
 	uint8_t family;
-	uint8_t pad;
+	uint8_t pad[3];
 	uint8_t addr[16];
 };
 
@@ -75,7 +75,7 @@ struct dp_neigh {
 };
 
 /* The table, for the protocols. */
-struct neigh_entry *neigh_find(const struct dp_neigh *nt, uint16_t port, const struct wgdp_addr *a);
+struct neigh_entry *neigh_find(const struct dp_neigh *nt, uint32_t link, const struct wgdp_addr *a);
 /* A neighbour on ifc asked for one of our addresses, from mac (RFC 4861 7.2.3). */
 void neigh_asked(struct dp_neigh *nt, const struct dp_iface *ifc, const struct wgdp_addr *a,
 		 const struct rte_ether_addr *mac, uint64_t now, struct dp_tx_list *tx);
@@ -85,7 +85,7 @@ void neigh_asked(struct dp_neigh *nt, const struct dp_iface *ifc, const struct w
  */
 bool neigh_answered(struct dp_neigh *nt, struct neigh_entry *e, const struct rte_ether_addr *mac,
 		    unsigned int flags, uint64_t now, struct dp_tx_list *tx);
-void neigh_tx_add(struct dp_neigh *nt, struct dp_tx_list *tx, uint16_t port, struct rte_mbuf *m);
+void neigh_tx_add(struct dp_neigh *nt, struct dp_tx_list *tx, uint32_t link, struct rte_mbuf *m);
 
 /*
  * The protocols, for the table: an ARP request or NS for nh from our address on ifc,

@@ -14,6 +14,7 @@
 #include <rte_rcu_qsbr.h>
 
 #include "neigh_priv.h"
+#include "vlan.h"
 
 #define MAC_VALID (1ull << 63)
 
@@ -221,14 +222,15 @@ static void queue_drop(struct dp_neigh *nt, struct neigh_entry *e, enum dp_neigh
 		rte_pktmbuf_free(queue_pop(nt, e));
 }
 
-void neigh_tx_add(struct dp_neigh *nt, struct dp_tx_list *tx, uint16_t port, struct rte_mbuf *m)
+void neigh_tx_add(struct dp_neigh *nt, struct dp_tx_list *tx, uint32_t link, struct rte_mbuf *m)
 {
 	if (tx->n == DP_TX_LIST_MAX) {
 		nt->stats.drops[DP_NEIGH_DROP_QUEUE_FULL]++;
 		rte_pktmbuf_free(m);
 		return;
 	}
-	m->port = port;
+	m->port = (uint16_t)link;
+	dp_vlan_tx_mark(m, (uint16_t)(link >> 16));
 	tx->pkts[tx->n++] = m;
 }
 
@@ -243,16 +245,16 @@ static void queue_release(struct dp_neigh *nt, struct neigh_entry *e, struct dp_
 
 		rte_ether_addr_copy(&mac, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
 		nt->stats.released++;
-		neigh_tx_add(nt, tx, e->key.port, m);
+		neigh_tx_add(nt, tx, e->key.link, m);
 	}
 }
 
 /* ---- creation and deletion ---- */
 
-static void key_of(struct neigh_key *k, uint16_t port, const struct wgdp_addr *a)
+static void key_of(struct neigh_key *k, uint32_t link, const struct wgdp_addr *a)
 {
 	memset(k, 0, sizeof(*k));
-	k->port = port;
+	k->link = link;
 	k->family = a->family;
 	memcpy(k->addr, a->bytes, a->family == 4 ? 4 : 16);
 }
@@ -383,7 +385,7 @@ static struct neigh_entry *neigh_add(struct dp_neigh *nt, const struct dp_iface 
 		return NULL;
 	e = &nt->entries[nt->free_head];
 	nt->free_head = e->next;
-	key_of(&e->key, ifc->port_id, a);
+	key_of(&e->key, dp_iface_link(ifc), a);
 	e->ifc = ifc;
 	e->mac_state = mac ? mac_pack(mac) : 0;
 	e->used = 0;
@@ -400,20 +402,20 @@ static struct neigh_entry *neigh_add(struct dp_neigh *nt, const struct dp_iface 
 	return e;
 }
 
-struct neigh_entry *neigh_find(const struct dp_neigh *nt, uint16_t port, const struct wgdp_addr *a)
+struct neigh_entry *neigh_find(const struct dp_neigh *nt, uint32_t link, const struct wgdp_addr *a)
 {
 	struct neigh_key k;
 	void *data;
 
-	key_of(&k, port, a);
+	key_of(&k, link, a);
 	if (rte_hash_lookup_data(nt->hash, &k, &data) < 0)
 		return NULL;
 	return data;
 }
 
-int dp_neigh_state(const struct dp_neigh *nt, uint16_t port, const struct wgdp_addr *nh)
+int dp_neigh_state(const struct dp_neigh *nt, uint32_t link, const struct wgdp_addr *nh)
 {
-	const struct neigh_entry *e = neigh_find(nt, port, nh);
+	const struct neigh_entry *e = neigh_find(nt, link, nh);
 
 	return e ? e->state : -1;
 }
@@ -488,10 +490,10 @@ void dp_neigh_set_rcu(struct dp_neigh *nt, struct rte_rcu_qsbr *rcu)
 
 /* ---- workers ---- */
 
-bool dp_neigh_lookup(const struct dp_neigh *nt, uint16_t port, const struct wgdp_addr *nh,
+bool dp_neigh_lookup(const struct dp_neigh *nt, uint32_t link, const struct wgdp_addr *nh,
 		     struct rte_ether_addr *mac)
 {
-	struct neigh_entry *e = neigh_find(nt, port, nh);
+	struct neigh_entry *e = neigh_find(nt, link, nh);
 	uint64_t v, clock;
 
 	if (!e)
@@ -550,7 +552,7 @@ static void solicit(struct dp_neigh *nt, struct neigh_entry *e, uint64_t now, st
 		nt->stats.probes++;
 	else
 		nt->stats.solicitations++;
-	neigh_tx_add(nt, tx, e->key.port, m);
+	neigh_tx_add(nt, tx, e->key.link, m);
 }
 
 /* Nobody answered: the MAC (if any) stops being used and what waited is dropped. */
@@ -572,7 +574,7 @@ static void learn(struct dp_neigh *nt, struct neigh_entry *e, const struct rte_e
 void neigh_asked(struct dp_neigh *nt, const struct dp_iface *ifc, const struct wgdp_addr *a,
 		 const struct rte_ether_addr *mac, uint64_t now, struct dp_tx_list *tx)
 {
-	struct neigh_entry *e = neigh_find(nt, ifc->port_id, a);
+	struct neigh_entry *e = neigh_find(nt, dp_iface_link(ifc), a);
 	uint64_t v = mac_pack(mac);
 
 	if (!e) {
@@ -631,7 +633,7 @@ bool neigh_answered(struct dp_neigh *nt, struct neigh_entry *e, const struct rte
 bool dp_neigh_resolve(struct dp_neigh *nt, const struct dp_iface *ifc, const struct wgdp_addr *nh,
 		      struct rte_mbuf *m, uint64_t now_ns, struct dp_tx_list *tx)
 {
-	struct neigh_entry *e = neigh_find(nt, ifc->port_id, nh);
+	struct neigh_entry *e = neigh_find(nt, dp_iface_link(ifc), nh);
 	bool queued;
 	uint64_t v;
 
@@ -646,7 +648,7 @@ bool dp_neigh_resolve(struct dp_neigh *nt, const struct dp_iface *ifc, const str
 	if (v & MAC_VALID) {
 		mac_unpack(v, &rte_pktmbuf_mtod(m, struct rte_ether_hdr *)->dst_addr);
 		__atomic_store_n(&e->used, now_ns, __ATOMIC_RELAXED);
-		neigh_tx_add(nt, tx, ifc->port_id, m);
+		neigh_tx_add(nt, tx, dp_iface_link(ifc), m);
 		return true;
 	}
 	if (e->state == DP_NEIGH_FAILED)
@@ -660,7 +662,7 @@ bool dp_neigh_resolve(struct dp_neigh *nt, const struct dp_iface *ifc, const str
 bool dp_neigh_set(struct dp_neigh *nt, const struct dp_iface *ifc, const struct wgdp_addr *nh,
 		  const struct rte_ether_addr *mac)
 {
-	struct neigh_entry *e = neigh_find(nt, ifc->port_id, nh);
+	struct neigh_entry *e = neigh_find(nt, dp_iface_link(ifc), nh);
 	struct dp_tx_list tx = { .n = 0 };
 	uint64_t now = nt->clock;
 

@@ -5,6 +5,7 @@
  * and the mbuf pool sized from all of it.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include <rte_errno.h>
 #include <rte_ethdev.h>
@@ -31,6 +32,15 @@ static unsigned int pool_size(struct dp_ctx *dp)
 	 * (DP_STAGE_POOL_SHARE, DP_NEIGH_POOL_SHARE): a third more keeps that quarter off what
 	 * the rings above need, so neither can starve the RX refill. */
 	return n + RTE_MAX(n / 3, 4096u);
+}
+
+static bool has_vlan_tenant(const struct wgdp_config *cfg, uint16_t port_id)
+{
+	for (unsigned int i = 0; i < cfg->n_ifaces; i++)
+		if (cfg->ifaces[i].has_inside && cfg->ifaces[i].inside.port_id == port_id &&
+		    cfg->ifaces[i].inside.vlan)
+			return true;
+	return false;
 }
 
 static int port_setup(struct dp_ctx *dp, unsigned int i, char *err, size_t errlen)
@@ -60,6 +70,11 @@ static int port_setup(struct dp_ctx *dp, unsigned int i, char *err, size_t errle
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
 	}
+	/* Tenants on VLANs here: the NIC tags what leaves if it can, else xmit.c does. */
+	port->vlan_hw_tx = has_vlan_tenant(dp->cfg, id) &&
+			   (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_VLAN_INSERT);
+	if (port->vlan_hw_tx)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
 	rc = rte_eth_dev_configure(id, pc->queues, (uint16_t)dp->n_workers, &conf);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(id, &nb_rxd, &nb_txd);
@@ -87,7 +102,6 @@ static int port_setup(struct dp_ctx *dp, unsigned int i, char *err, size_t errle
 	port->n_queues = pc->queues;
 	port->outside = pc->role & WGDP_ROLE_OUTSIDE;
 	port->inside = pc->role & WGDP_ROLE_INSIDE;
-	port->inside_tid = port->inside ? dp_tenant_inside_at(dp, id, 0) : DP_TENANT_NONE;
 	snprintf(name, sizeof(name), "wgdp_ctl_tx%u", i);
 	port->ctl_tx = rte_ring_create(name, DP_CTL_TX_RING, (int)rte_socket_id(),
 				       RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -125,7 +139,7 @@ int dp_ports_init(struct dp_ctx *dp, char *err, size_t errlen)
 		if (port_setup(dp, i, err, errlen) != 0)
 			return -1;
 	dp_assign_queues(dp);
-	return 0;
+	return dp_tenants_attach(dp, err, errlen);
 }
 
 void dp_ports_stop(struct dp_ctx *dp)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Which port and next hop reach an address: an on-link prefix of a port wins, then the first
- * port of the right role with a gateway of the address's family.
+ * port of the right role with a gateway of the address's family; for a tenant's inner
+ * destinations, its own routing table (rtable.h).
  */
 #include <string.h>
 
 #include "pkt.h"
 #include "route.h"
+#include "rtable.h"
 
 static const struct wgdp_addr *port_source(const struct wgdp_port_config *pc, uint8_t family)
 {
@@ -16,8 +18,8 @@ static const struct wgdp_addr *port_source(const struct wgdp_port_config *pc, ui
 	return NULL;
 }
 
-bool dp_route(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst,
-	      struct dp_route *r)
+static bool route_onlink(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst,
+			 struct dp_route *r)
 {
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
 		const struct dp_port *port = &dp->ports[i];
@@ -28,12 +30,19 @@ bool dp_route(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst
 		for (unsigned int j = 0; j < pc->n_addrs; j++) {
 			if (dp_prefix_holds(&pc->addrs[j], dst->family, dst->bytes)) {
 				r->port = (uint16_t)i;
+				r->vlan = 0;
 				r->nh = *dst;
 				r->src = &pc->addrs[j].addr;
 				return true;
 			}
 		}
 	}
+	return false;
+}
+
+static bool route_gateway(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst,
+			  struct dp_route *r)
+{
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
 		const struct dp_port *port = &dp->ports[i];
 		const struct wgdp_port_config *pc = port->iface.cfg;
@@ -45,6 +54,7 @@ bool dp_route(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst
 			if (!r->src)
 				continue;
 			r->port = (uint16_t)i;
+			r->vlan = 0;
 			r->nh = pc->gateway;
 			return true;
 		}
@@ -52,9 +62,46 @@ bool dp_route(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst
 	return false;
 }
 
-bool dp_is_local_addr(const struct dp_port *port, uint8_t family, const uint8_t *bytes)
+bool dp_route(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst,
+	      struct dp_route *r)
 {
-	const struct wgdp_port_config *pc = port->iface.cfg;
+	return route_onlink(dp, outside, dst, r) || route_gateway(dp, outside, dst, r);
+}
+
+/* Our address on the tenant's link to use towards next hop nh: one on-link with it. */
+static const struct wgdp_addr *tenant_source(const struct dp_tenant *t, const struct wgdp_addr *nh)
+{
+	const struct wgdp_port_config *pc = &t->inside_addrs;
+
+	for (unsigned int i = 0; i < pc->n_addrs; i++)
+		if (dp_prefix_holds(&pc->addrs[i], nh->family, nh->bytes))
+			return &pc->addrs[i].addr;
+	return port_source(pc, nh->family);
+}
+
+bool dp_route_inside(const struct dp_ctx *dp, const struct dp_tenant *t,
+		     const struct wgdp_addr *dst, struct dp_route *r)
+{
+	struct wgdp_addr nh;
+
+	if (t->has_inside) {
+		if (!dp_rtable_lookup(t->routes, dst, &r->nh))
+			return false;
+		r->port = t->inside_port;
+		r->vlan = t->vlan;
+		r->src = tenant_source(t, &r->nh);
+		return r->src != NULL;
+	}
+	if (route_onlink(dp, false, dst, r))
+		return true;
+	if (t->routes && dp_rtable_lookup(t->routes, dst, &nh) && route_onlink(dp, false, &nh, r))
+		return true;
+	return route_gateway(dp, false, dst, r);
+}
+
+bool dp_is_local_addr(const struct dp_iface *ifc, uint8_t family, const uint8_t *bytes)
+{
+	const struct wgdp_port_config *pc = ifc->cfg;
 
 	for (unsigned int i = 0; i < pc->n_addrs; i++)
 		if (dp_addr_eq(&pc->addrs[i].addr, family, bytes))

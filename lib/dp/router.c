@@ -28,6 +28,9 @@ static bool joined_group(const struct dp_port *port, const struct rte_ether_addr
 		return true; /* all-nodes */
 	if (d[2] != 0xff)
 		return false;
+	/* Tenants' own addresses on this port's links: the control lcore checks the target. */
+	if (port->tenant_links)
+		return true;
 	for (unsigned int i = 0; i < pc->n_addrs; i++) {
 		const uint8_t *a = pc->addrs[i].addr.bytes;
 
@@ -48,23 +51,37 @@ bool dp_frame_for_us(const struct dp_port *port, const struct rte_mbuf *m)
 	return rte_is_broadcast_ether_addr(&eth->dst_addr) || joined_group(port, &eth->dst_addr);
 }
 
-const uint8_t *dp_inside_source(const struct dp_ctx *dp, uint8_t family, const uint8_t *near)
+/* In pc's addresses of family: the one whose prefix holds near, else the first (in *first). */
+static const uint8_t *source_in(const struct wgdp_port_config *pc, uint8_t family,
+				const uint8_t *near, const uint8_t **first)
 {
-	const uint8_t *first = NULL;
+	for (unsigned int j = 0; j < pc->n_addrs; j++) {
+		if (pc->addrs[j].addr.family != family)
+			continue;
+		if (near && dp_prefix_holds(&pc->addrs[j], family, near))
+			return pc->addrs[j].addr.bytes;
+		if (!*first)
+			*first = pc->addrs[j].addr.bytes;
+	}
+	return NULL;
+}
 
+const uint8_t *dp_inside_source(const struct dp_ctx *dp, const struct dp_tenant *t, uint8_t family,
+				const uint8_t *near)
+{
+	const uint8_t *first = NULL, *found;
+
+	/* A tenant with a link of its own speaks from its addresses there only. */
+	if (t && t->has_inside) {
+		found = source_in(&t->inside_addrs, family, near, &first);
+		return found ? found : first;
+	}
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
-		const struct wgdp_port_config *pc = dp->ports[i].iface.cfg;
-
 		if (!dp->ports[i].inside)
 			continue;
-		for (unsigned int j = 0; j < pc->n_addrs; j++) {
-			if (pc->addrs[j].addr.family != family)
-				continue;
-			if (near && dp_prefix_holds(&pc->addrs[j], family, near))
-				return pc->addrs[j].addr.bytes;
-			if (!first)
-				first = pc->addrs[j].addr.bytes;
-		}
+		found = source_in(dp->ports[i].iface.cfg, family, near, &first);
+		if (found)
+			return found;
 	}
 	return first;
 }

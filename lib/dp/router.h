@@ -24,6 +24,7 @@
 
 struct dp_ctx;
 struct dp_port;
+struct dp_tenant;
 
 #define DP_MAX_FRAGMENTS 64 /* of one packet: 65535 bytes in 1280-byte pieces fit */
 
@@ -53,11 +54,12 @@ void dp_router_init(struct dp_ctx *dp, struct dp_router *r, uint32_t seed);
 bool dp_frame_for_us(const struct dp_port *port, const struct rte_mbuf *m);
 
 /*
- * Our address of family on the inside, the source of errors we send: that of the inside port
- * whose prefix holds near (the offender's destination), else the first inside address of the
- * family; NULL when the inside has none.
+ * Our address of family on tenant t's inside (t NULL or without an inside attachment: the
+ * inside ports), the source of errors we send: the one whose prefix holds near (the
+ * offender's destination), else the first of the family; NULL when the inside has none.
  */
-const uint8_t *dp_inside_source(const struct dp_ctx *dp, uint8_t family, const uint8_t *near);
+const uint8_t *dp_inside_source(const struct dp_ctx *dp, const struct dp_tenant *t, uint8_t family,
+				const uint8_t *near);
 
 /*
  * Turns m (at the offending inner packet's IP header) into the ICMP error kind about it, from

@@ -35,7 +35,7 @@ static bool send_to_peer(struct dp_sink *s, struct dp_peer *p, const void *msg, 
 	m = dp_udp_frame(s->dp, r.port, r.src->bytes, p->tenant->listen_port, &ep, msg, len);
 	if (!m)
 		return false;
-	dp_sink_l2(s, r.port, &r.nh, m);
+	dp_sink_l2(s, &r, m);
 	return true;
 }
 
@@ -187,10 +187,11 @@ static void staged_unreachable(struct dp_sink *s, struct dp_peer *p, unsigned in
 		struct rte_mbuf *m = p->staged[i];
 		const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
 		uint8_t family = (ip[0] >> 4) == 4 ? 4 : 6;
-		const uint8_t *src = dp_inside_source(dp, family, dp_inner_src(ip, family));
+		const uint8_t *src =
+			dp_inside_source(dp, p->tenant, family, dp_inner_src(ip, family));
 
 		if (dp_router_icmp(&dp->ctl_router, m, family, DP_ICMP_HOST_UNREACH, 0, src, now))
-			dp_send_inside(s, m, family, NULL);
+			dp_send_inside(s, p->tenant, m, family, NULL);
 	}
 	staged_forget(dp, p, n);
 }

@@ -19,6 +19,7 @@
 #include <rte_seqlock.h>
 
 #include "config.h"
+#include "neigh.h"
 #include "wg/cookie.h"
 #include "wg/noise.h"
 
@@ -26,6 +27,8 @@
 
 struct dp_ctx;
 struct dp_aips;
+struct dp_rtable;
+struct dp_port;
 
 /* What one worker keeps of a tenant, on its own cache lines. */
 struct dp_tenant_worker {
@@ -42,6 +45,18 @@ struct dp_tenant {
 	uint16_t mss[2]; /* SYNs crossing the tunnel lowered to this, [0] IPv4, [1] IPv6; 0 = off */
 	struct dp_aips *aips; /* allowed-ips of the tenant's peers, published by pointer */
 	uint32_t n_live_peers;
+
+	/*
+	 * The inside. With an "inside" attachment the tenant has a link of its own (a port, a
+	 * VLAN on it) with its own addresses, neighbours and routes. Without (one interface),
+	 * it has the inside ports and their addresses, as before tenants.
+	 */
+	bool has_inside;
+	uint16_t inside_port;		      /* dp->ports index (dp_tenants_attach) */
+	uint16_t vlan;			      /* 0 = untagged */
+	struct wgdp_port_config inside_addrs; /* our addresses there, shaped as a port's */
+	struct dp_iface inside_ifc;	      /* what ARP / ND / echo answer for there */
+	struct dp_rtable *routes;	      /* on-link and static routes; NULL: none */
 
 	/* Control lcore. */
 	struct wg_identity identity;
@@ -65,9 +80,14 @@ static inline uint16_t dp_tenant_mss(const struct dp_tenant *t, uint8_t family)
 int dp_tenants_init(struct dp_ctx *dp, char *err, size_t errlen);
 void dp_tenants_free(struct dp_ctx *dp);
 
-/* The tenant whose inside attachment is (ethdev port_id, vlan; 0 = untagged), or
- * DP_TENANT_NONE. An interface without "inside" (the only one) has every inside port. */
-uint16_t dp_tenant_inside_at(const struct dp_ctx *dp, uint16_t port_id, uint16_t vlan);
+/* Once the ports run: the tenants' inside links (port index, MAC) and each inside port's
+ * VLAN → tenant table. */
+int dp_tenants_attach(struct dp_ctx *dp, char *err, size_t errlen);
+
+/* The link identity (addresses, MAC) of port's VLAN vlan: the tenant's own inside link, or
+ * the port's; NULL for a VLAN no tenant has. */
+const struct dp_iface *dp_iface_at(const struct dp_ctx *dp, const struct dp_port *port,
+				   uint16_t vlan);
 
 /* Control lcore: a new private key for t; the caller drops the sessions made with the old. */
 void dp_tenant_set_key(struct dp_tenant *t, const uint8_t key[32], uint64_t now);

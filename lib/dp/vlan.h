@@ -138,6 +138,43 @@ static inline int dp_vlan_tx(struct rte_mbuf *m, uint16_t vid, bool hw_insert)
 }
 
 /*
+ * Marks a frame to leave on VLAN vid (0 = untagged: nothing to do) wherever it is sent from:
+ * the tag is written as the frame leaves its port, by the NIC (RTE_ETH_TX_OFFLOAD_VLAN_INSERT
+ * reads these fields) or by dp_vlan_tx_finish. Frames that wait on the way (for a neighbour,
+ * in a ring to another lcore) keep their mark.
+ */
+static inline void dp_vlan_tx_mark(struct rte_mbuf *m, uint16_t vid)
+{
+	if (vid) {
+		m->vlan_tci = vid;
+		m->ol_flags |= RTE_MBUF_F_TX_VLAN;
+	}
+}
+
+/*
+ * Just before TX on a port without the insert offload: writes the tags of the marked frames
+ * in pkts. Returns how many are left to send (in order, packed); a frame that cannot take its
+ * tag is freed and counted in *dropped.
+ */
+static inline uint16_t dp_vlan_tx_finish(struct rte_mbuf **pkts, uint16_t n, uint64_t *dropped)
+{
+	uint16_t kept = 0;
+
+	for (uint16_t i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+
+		if ((m->ol_flags & RTE_MBUF_F_TX_VLAN) &&
+		    dp_vlan_tx_insert(m, (uint16_t)RTE_VLAN_TCI_ID(m->vlan_tci)) != 0) {
+			rte_pktmbuf_free(m);
+			(*dropped)++;
+			continue;
+		}
+		pkts[kept++] = m;
+	}
+	return kept;
+}
+
+/*
  * Whether the port can strip tags on RX (RTE_ETH_RX_OFFLOAD_VLAN_STRIP) / insert them on TX
  * (RTE_ETH_TX_OFFLOAD_VLAN_INSERT); the caller enables what is there in the port config.
  * False for a port that does not exist. Control path: asks the driver each call.

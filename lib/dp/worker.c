@@ -22,6 +22,7 @@
 #include "wg/messages.h"
 #include "wg/replay.h"
 #include "wg/timers.h"
+#include "vlan.h"
 #include "xmit.h"
 
 void dp_post_want_handshake(struct dp_ctx *dp, struct dp_peer *peer);
@@ -33,6 +34,13 @@ struct rx_data {
 	struct dp_pkt pkt;
 	uint16_t wg_off; /* where the WireGuard message starts */
 	uint16_t wg_len;
+};
+
+/* Inside frames of a burst to encrypt, each with its tenant. */
+struct inside_rx {
+	struct rte_mbuf *m[DP_BURST];
+	struct dp_tenant *t[DP_BURST];
+	unsigned int n;
 };
 
 static void drop(struct dp_worker *w, struct rte_mbuf *m, enum dp_drop why)
@@ -67,7 +75,7 @@ static bool is_icmp6(const struct dp_pkt *p)
 /* Sorts one outside frame; data messages are collected into rx[]. */
 static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_port *port,
 			     struct rte_mbuf *m, struct rx_data *rx, unsigned int *n_rx,
-			     struct rte_mbuf **inside, unsigned int *n_inside, uint64_t now)
+			     struct inside_rx *in, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
 	struct dp_pkt p;
@@ -86,13 +94,17 @@ static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_p
 			drop(w, m, DP_DROP_NOT_IP);
 		return;
 	}
-	if (!dp_is_local_addr(port, p.family, p.dst)) {
-		if (is_icmp6(&p))
+	if (!dp_is_local_addr(&port->iface, p.family, p.dst)) {
+		struct dp_tenant *inside_t = dp_port_tenant(dp, port, 0);
+
+		if (is_icmp6(&p)) {
 			to_local(dp, w, m); /* solicitations come to multicast addresses */
-		else if (port->inside)
-			inside[(*n_inside)++] = m; /* one-armed: inside traffic on this port */
-		else
+		} else if (inside_t) {	    /* one-armed: inside traffic on this port */
+			in->m[in->n] = m;
+			in->t[in->n++] = inside_t;
+		} else {
 			drop(w, m, DP_DROP_NOT_FOR_US);
+		}
 		return;
 	}
 	if (p.fragment) { /* to us: not reassembled */
@@ -239,14 +251,15 @@ static void error_to_peer(struct dp_worker *w, struct to_peers *errs, struct dp_
 }
 
 /* An ICMP error about m back to the host on the inside that sent it, from our address there. */
-static void error_to_inside(struct dp_sink *s, struct dp_worker *w, struct rte_mbuf *m,
-			    uint8_t family, enum dp_icmp_kind kind, uint16_t mtu, uint64_t now)
+static void error_to_inside(struct dp_sink *s, struct dp_worker *w, const struct dp_tenant *t,
+			    struct rte_mbuf *m, uint8_t family, enum dp_icmp_kind kind,
+			    uint16_t mtu, uint64_t now)
 {
 	const uint8_t *ip = rte_pktmbuf_mtod(m, const uint8_t *);
-	const uint8_t *src = dp_inside_source(s->dp, family, dp_inner_src(ip, family));
+	const uint8_t *src = dp_inside_source(s->dp, t, family, dp_inner_src(ip, family));
 
 	if (dp_router_icmp(&w->router, m, family, kind, mtu, src, now))
-		dp_send_inside(s, m, family, NULL);
+		dp_send_inside(s, t, m, family, NULL);
 }
 
 /* Too big for the inside port: fragments, or "fragmentation needed" to the peer. */
@@ -267,7 +280,7 @@ static void forward_too_big(struct dp_sink *s, struct dp_worker *w, struct to_pe
 	n = dp_router_fragment(&w->router, s->dp->pool, m, mtu, frags, DP_MAX_FRAGMENTS);
 	count_fragment_failure(w, n);
 	for (int i = 0; i < n; i++)
-		dp_send_inside(s, frags[i], family, r);
+		dp_send_inside(s, peer->tenant, frags[i], family, r);
 }
 
 /*
@@ -284,10 +297,10 @@ static void forward_inside(struct dp_sink *s, struct dp_worker *w, struct to_pee
 	struct dp_route r;
 
 	dp_addr_set(&dst, family, dp_inner_dst(ip, family));
-	if (!dp_route(s->dp, false, &dst, &r)) {
+	if (!dp_route_inside(s->dp, peer->tenant, &dst, &r)) {
 		w->stats.drops[DP_DROP_NO_ROUTE]++;
 		error_to_peer(w, errs, peer, m, family, DP_ICMP_HOST_UNREACH, 0,
-			      dp_inside_source(s->dp, family, dst.bytes), now);
+			      dp_inside_source(s->dp, peer->tenant, family, dst.bytes), now);
 		return;
 	}
 	if (unlikely(dp_inner_ttl_expires(ip, family))) {
@@ -306,7 +319,7 @@ static void forward_inside(struct dp_sink *s, struct dp_worker *w, struct to_pee
 	mss = dp_tenant_mss(peer->tenant, family);
 	if (mss && dp_inner_clamp_mss(ip, len, family, mss))
 		w->router.stats.mss_clamped++;
-	dp_send_inside(s, m, family, &r);
+	dp_send_inside(s, peer->tenant, m, family, &r);
 }
 
 /* After authentication: replay, bookkeeping, source check, forwarding. */
@@ -480,7 +493,7 @@ static void tunnel_too_big(struct dp_sink *s, struct dp_worker *w, struct peer_b
 
 	if (!dp_inner_may_fragment(rte_pktmbuf_mtod(pkt, const uint8_t *), family)) {
 		w->stats.drops[DP_DROP_TOO_BIG]++;
-		error_to_inside(s, w, pkt, family, DP_ICMP_FRAG_NEEDED, mtu, now);
+		error_to_inside(s, w, peer->tenant, pkt, family, DP_ICMP_FRAG_NEEDED, mtu, now);
 		return;
 	}
 	dp_inner_dec_ttl(rte_pktmbuf_mtod(pkt, uint8_t *), family); /* checked: it stays above 0 */
@@ -524,12 +537,12 @@ static void inside_to_peer(struct dp_sink *s, struct dp_worker *w, struct peer_b
 	peer = id < dp->max_peers ? __atomic_load_n(&dp->peers[id], __ATOMIC_ACQUIRE) : NULL;
 	if (!peer) {
 		w->stats.drops[DP_DROP_NO_PEER]++;
-		error_to_inside(s, w, pkt, family, DP_ICMP_HOST_UNREACH, 0, now);
+		error_to_inside(s, w, t, pkt, family, DP_ICMP_HOST_UNREACH, 0, now);
 		return;
 	}
 	if (unlikely(dp_inner_ttl_expires(ip, family))) {
 		w->stats.drops[DP_DROP_TTL_EXPIRED]++;
-		error_to_inside(s, w, pkt, family, DP_ICMP_TIME_EXCEEDED, 0, now);
+		error_to_inside(s, w, t, pkt, family, DP_ICMP_TIME_EXCEEDED, 0, now);
 		return;
 	}
 	if (unlikely(ip_len > t->mtu)) {
@@ -543,30 +556,22 @@ static void inside_to_peer(struct dp_sink *s, struct dp_worker *w, struct peer_b
 	batch_add(s, w, b, peer, pkt, now);
 }
 
-/* Inside traffic (from port), and our errors about decrypted packets, into their tunnels. */
-static void tx_to_peers(struct dp_sink *s, struct dp_worker *w, const struct dp_port *port,
-			struct rte_mbuf **inside, unsigned int n, struct to_peers *errs,
-			uint64_t now)
+/* Inside traffic, and our errors about decrypted packets, into their tunnels. */
+static void tx_to_peers(struct dp_sink *s, struct dp_worker *w, struct inside_rx *in,
+			struct to_peers *errs, uint64_t now)
 {
-	struct dp_tenant *t = NULL;
 	struct peer_batch b;
 
 	b.n = 0;
 	for (unsigned int i = 0; i < errs->n; i++)
 		batch_add(s, w, &b, errs->peer[i], errs->m[i], now);
-	if (n && port->inside_tid != DP_TENANT_NONE)
-		t = __atomic_load_n(&s->dp->tenants[port->inside_tid], __ATOMIC_ACQUIRE);
-	for (unsigned int i = 0; i < n; i++) {
-		if (t)
-			inside_to_peer(s, w, &b, t, inside[i], now);
-		else
-			drop(w, inside[i], DP_DROP_NOT_FOR_US);
-	}
+	for (unsigned int i = 0; i < in->n; i++)
+		inside_to_peer(s, w, &b, in->t[i], in->m[i], now);
 	batch_flush(s, w, &b, now);
 }
 
 /* Sorts one inside frame: ours (ARP, ND, ICMP to our address) or to be encrypted. */
-static bool inside_is_local(struct dp_port *port, struct rte_mbuf *m, bool *drop_it)
+static bool inside_is_local(const struct dp_iface *ifc, struct rte_mbuf *m, bool *drop_it)
 {
 	struct dp_pkt p;
 
@@ -579,9 +584,9 @@ static bool inside_is_local(struct dp_port *port, struct rte_mbuf *m, bool *drop
 		*drop_it = p.ethertype != RTE_ETHER_TYPE_ARP;
 		return !*drop_it;
 	}
-	if (is_icmp6(&p) && (p.dst[0] == 0xff || dp_is_local_addr(port, 6, p.dst)))
+	if (is_icmp6(&p) && (p.dst[0] == 0xff || dp_is_local_addr(ifc, 6, p.dst)))
 		return true;
-	return dp_is_local_addr(port, p.family, p.dst);
+	return dp_is_local_addr(ifc, p.family, p.dst);
 }
 
 static void drain_ctl_tx(struct dp_ctx *dp, struct dp_worker *w)
@@ -590,28 +595,56 @@ static void drain_ctl_tx(struct dp_ctx *dp, struct dp_worker *w)
 
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
 		struct dp_port *port = &dp->ports[i];
-		unsigned int n = rte_ring_sc_dequeue_burst(port->ctl_tx, (void **)pkts, DP_BURST,
-							   NULL);
-		uint16_t sent;
+		unsigned int n =
+			rte_ring_sc_dequeue_burst(port->ctl_tx, (void **)pkts, DP_BURST, NULL);
 
-		if (!n)
-			continue;
-		sent = rte_eth_tx_burst(port->port_id, w->tx_queue, pkts, (uint16_t)n);
-		w->stats.tx_packets += sent;
-		if (sent < n) {
-			w->stats.drops[DP_DROP_TX_FULL] += n - sent;
-			rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
-		}
+		if (n)
+			w->stats.tx_packets +=
+				dp_port_tx(port, w->tx_queue, pkts, (uint16_t)n, w->stats.drops);
+	}
+}
+
+/*
+ * One frame on the inside of port: its VLAN's tenant (none: not for us), then ours (ARP, ND,
+ * ICMP to our address on that link) or to encrypt.
+ */
+static void classify_inside(struct dp_ctx *dp, struct dp_worker *w, struct dp_port *port,
+			    struct rte_mbuf *m, int vlan, struct inside_rx *in)
+{
+	struct dp_tenant *t;
+	bool bad;
+
+	if (unlikely(vlan < 0)) { /* two tags, a service tag, VID 4095 */
+		drop(w, m, DP_DROP_NOT_IP);
+		return;
+	}
+	t = dp_port_tenant(dp, port, (uint16_t)vlan);
+	if (unlikely(!t)) {
+		/* A trunk's untagged link still answers for the port's own addresses. */
+		if (vlan == 0 && inside_is_local(&port->iface, m, &bad))
+			to_local(dp, w, m);
+		else
+			drop(w, m, DP_DROP_NOT_FOR_US);
+		return;
+	}
+	if (inside_is_local(t->has_inside ? &t->inside_ifc : &port->iface, m, &bad)) {
+		to_local(dp, w, m);
+	} else if (bad) {
+		drop(w, m, DP_DROP_TRUNCATED);
+	} else {
+		in->m[in->n] = m;
+		in->t[in->n++] = t;
 	}
 }
 
 static unsigned int poll_queue(struct dp_ctx *dp, struct dp_worker *w, struct dp_sink *s,
 			       struct dp_port *port, uint16_t queue)
 {
-	struct rte_mbuf *pkts[DP_BURST], *inside[DP_BURST];
+	struct rte_mbuf *pkts[DP_BURST];
+	struct inside_rx in;
 	struct rx_data rx[DP_BURST];
 	struct to_peers errs;
-	unsigned int n_rx = 0, n_inside = 0;
+	unsigned int n_rx = 0;
 	uint16_t n = rte_eth_rx_burst(port->port_id, queue, pkts, DP_BURST);
 	uint64_t now;
 
@@ -622,26 +655,24 @@ static unsigned int poll_queue(struct dp_ctx *dp, struct dp_worker *w, struct dp
 	/* Every frame's headers are read below, each probably cold: start all the loads now. */
 	for (uint16_t i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+	in.n = 0;
 	for (uint16_t i = 0; i < n; i++) {
-		bool bad;
+		/* Tags are looked for only where a tenant is on a VLAN: elsewhere a tagged frame
+		 * is no IP of ours (not_ip), as before tenants. */
+		int vlan = port->has_vlans ? dp_vlan_rx(pkts[i]) : 0;
 
-		if (unlikely(!dp_frame_for_us(port, pkts[i]))) {
+		if (unlikely(!dp_frame_for_us(port, pkts[i])))
 			drop(w, pkts[i], DP_DROP_NOT_FOR_US);
-		} else if (port->outside) {
-			classify_outside(s, w, port, pkts[i], rx, &n_rx, inside, &n_inside, now);
-		} else if (inside_is_local(port, pkts[i], &bad)) {
-			to_local(dp, w, pkts[i]);
-		} else if (bad) {
-			drop(w, pkts[i], DP_DROP_TRUNCATED);
-		} else {
-			inside[n_inside++] = pkts[i];
-		}
+		else if (port->outside && vlan == 0)
+			classify_outside(s, w, port, pkts[i], rx, &n_rx, &in, now);
+		else
+			classify_inside(dp, w, port, pkts[i], vlan, &in);
 	}
 	errs.n = 0;
 	if (n_rx)
 		rx_data_burst(s, w, rx, n_rx, &errs, now);
-	if (n_inside || errs.n)
-		tx_to_peers(s, w, port, inside, n_inside, &errs, now);
+	if (in.n || errs.n)
+		tx_to_peers(s, w, &in, &errs, now);
 	return n;
 }
 

@@ -12,6 +12,7 @@
 #include "peer.h"
 #include "pkt.h"
 #include "route.h"
+#include "vlan.h"
 #include "wg/messages.h"
 #include "wg/timers.h"
 #include "wg/clock.h"
@@ -26,16 +27,33 @@ static void txbuf_flush(struct dp_sink *s, uint16_t port)
 	if (!b->n)
 		return;
 	if (s->worker) {
-		sent = rte_eth_tx_burst(p->port_id, s->worker->tx_queue, b->pkts, b->n);
-		s->worker->stats.tx_packets += sent;
-	} else {
-		sent = (uint16_t)rte_ring_enqueue_burst(p->ctl_tx, (void **)b->pkts, b->n, NULL);
+		s->worker->stats.tx_packets +=
+			dp_port_tx(p, s->worker->tx_queue, b->pkts, b->n, s->drops);
+		b->n = 0;
+		return;
 	}
+	sent = (uint16_t)rte_ring_enqueue_burst(p->ctl_tx, (void **)b->pkts, b->n, NULL);
 	if (sent < b->n) {
 		s->drops[DP_DROP_TX_FULL] += b->n - sent;
 		rte_pktmbuf_free_bulk(&b->pkts[sent], b->n - sent);
 	}
 	b->n = 0;
+}
+
+uint16_t dp_port_tx(struct dp_port *p, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,
+		    uint64_t *drops)
+{
+	uint16_t sent;
+
+	/* Only a port with tenants on VLANs has tagged frames to send. */
+	if (p->has_vlans && !p->vlan_hw_tx)
+		n = dp_vlan_tx_finish(pkts, n, &drops[DP_DROP_NO_ROOM]);
+	sent = rte_eth_tx_burst(p->port_id, queue, pkts, n);
+	if (sent < n) {
+		drops[DP_DROP_TX_FULL] += n - sent;
+		rte_pktmbuf_free_bulk(&pkts[sent], n - sent);
+	}
+	return sent;
 }
 
 void dp_sink_flush(struct dp_sink *s)
@@ -68,34 +86,43 @@ void dp_sink_list(struct dp_sink *s, struct dp_tx_list *l)
 	l->n = 0;
 }
 
-void dp_sink_l2(struct dp_sink *s, uint16_t port, const struct wgdp_addr *nh, struct rte_mbuf *m)
+void dp_sink_l2(struct dp_sink *s, const struct dp_route *r, struct rte_mbuf *m)
 {
 	struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, struct rte_ether_hdr *);
-	struct dp_port *p = &s->dp->ports[port];
+	struct dp_port *p = &s->dp->ports[r->port];
 	struct dp_mbuf_meta *meta;
 
-	if (dp_neigh_lookup(s->dp->neigh, p->port_id, nh, &eth->dst_addr)) {
-		dp_sink_add(s, port, m);
+	dp_vlan_tx_mark(m, r->vlan);
+	if (dp_neigh_lookup(s->dp->neigh, dp_link(p->port_id, r->vlan), &r->nh, &eth->dst_addr)) {
+		dp_sink_add(s, r->port, m);
 		return;
 	}
 	if (!s->worker) {
+		const struct dp_iface *ifc = dp_iface_at(s->dp, p, r->vlan);
 		struct dp_tx_list out = { .n = 0 };
 
-		dp_neigh_resolve(s->dp->neigh, &p->iface, nh, m, wg_clock_mono_ns(), &out);
+		if (!ifc) { /* the tenant went */
+			s->drops[DP_DROP_NO_ROUTE]++;
+			rte_pktmbuf_free(m);
+			return;
+		}
+		dp_neigh_resolve(s->dp->neigh, ifc, &r->nh, m, wg_clock_mono_ns(), &out);
 		dp_sink_list(s, &out);
 		return;
 	}
 	meta = dp_meta(m);
 	meta->kind = DP_META_RESOLVE;
-	meta->out_port = port;
-	meta->nh = *nh;
+	meta->out_port = r->port;
+	meta->vlan = r->vlan;
+	meta->nh = r->nh;
 	if (rte_ring_mp_enqueue(s->dp->resolve_ring, m) != 0) {
 		s->drops[DP_DROP_RESOLVE_QUEUE]++;
 		rte_pktmbuf_free(m);
 	}
 }
 
-void dp_send_inside(struct dp_sink *s, struct rte_mbuf *m, uint8_t family, const struct dp_route *r)
+void dp_send_inside(struct dp_sink *s, const struct dp_tenant *t, struct rte_mbuf *m,
+		    uint8_t family, const struct dp_route *r)
 {
 	struct dp_route found;
 	struct rte_ether_hdr *eth;
@@ -104,7 +131,7 @@ void dp_send_inside(struct dp_sink *s, struct rte_mbuf *m, uint8_t family, const
 		struct wgdp_addr dst;
 
 		dp_addr_set(&dst, family, dp_inner_dst(rte_pktmbuf_mtod(m, const uint8_t *), family));
-		if (!dp_route(s->dp, false, &dst, &found)) {
+		if (!dp_route_inside(s->dp, t, &dst, &found)) {
 			s->drops[DP_DROP_NO_ROUTE]++;
 			rte_pktmbuf_free(m);
 			return;
@@ -119,7 +146,7 @@ void dp_send_inside(struct dp_sink *s, struct rte_mbuf *m, uint8_t family, const
 	}
 	rte_ether_addr_copy(&s->dp->ports[r->port].iface.mac, &eth->src_addr);
 	eth->ether_type = rte_cpu_to_be_16(family == 4 ? RTE_ETHER_TYPE_IPV4 : RTE_ETHER_TYPE_IPV6);
-	dp_sink_l2(s, r->port, &r->nh, m);
+	dp_sink_l2(s, r, m);
 }
 
 /* Posts a note to the control lcore once until it is handled (flag cleared there). */
@@ -223,7 +250,7 @@ void dp_encrypt_send(struct dp_sink *s, struct wgc_batch *crypto, struct rte_mbu
 		if (wg_timers_should_rekey_on_send(kps[i]->kp.initiator, kps[i]->kp.birth,
 						   counters[i] + 1, now))
 			dp_post_want_handshake(s->dp, peer);
-		dp_sink_l2(s, routes[j].port, &routes[j].nh, m[i]);
+		dp_sink_l2(s, &routes[j], m[i]);
 	}
 }
 

@@ -36,16 +36,23 @@ void dp_sink_add(struct dp_sink *s, uint16_t port, struct rte_mbuf *m);
 void dp_sink_list(struct dp_sink *s, struct dp_tx_list *l);
 
 /*
- * Sends a frame whose Ethernet destination is the next hop nh on port: filled from the
- * neighbour table, or the frame waits on the control lcore while nh is resolved.
+ * Sends a frame whose Ethernet destination is r's next hop on r's port and VLAN: filled from
+ * the neighbour table, or the frame waits on the control lcore while the next hop is resolved.
  */
-void dp_sink_l2(struct dp_sink *s, uint16_t port, const struct wgdp_addr *nh, struct rte_mbuf *m);
+void dp_sink_l2(struct dp_sink *s, const struct dp_route *r, struct rte_mbuf *m);
 
 /*
- * Sends an inner packet (m at its IP header) out of the inside port that reaches its
- * destination: r says which (NULL: looked up here). No route or no headroom: dropped, counted.
+ * Sends an inner packet (m at its IP header) of tenant t out of the inside link that reaches
+ * its destination: r says which (NULL: looked up here, dp_route_inside). No route or no
+ * headroom: dropped, counted.
  */
-void dp_send_inside(struct dp_sink *s, struct rte_mbuf *m, uint8_t family, const struct dp_route *r);
+void dp_send_inside(struct dp_sink *s, const struct dp_tenant *t, struct rte_mbuf *m,
+		    uint8_t family, const struct dp_route *r);
+
+/* Sends n frames out of port p on TX queue: tags written where the NIC does not, what the
+ * queue does not take freed. Counts into drops; returns how many left. */
+uint16_t dp_port_tx(struct dp_port *p, uint16_t queue, struct rte_mbuf **pkts, uint16_t n,
+		    uint64_t *drops);
 
 /*
  * Encrypts n inner IP packets (m[i] starts at the IP header) for peers[i] under kps[i] with

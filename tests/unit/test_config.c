@@ -514,6 +514,7 @@ static void test_interfaces(void)
 {
 	struct wgdp_config_error err;
 	struct wgdp_config *cfg, *copy;
+	uint32_t max;
 	const struct wgdp_interface_config *a, *b;
 
 	cfg = parse(two(b_with(",\"mss_clamp\":1200,"
@@ -553,10 +554,14 @@ static void test_interfaces(void)
 	CU_ASSERT_PTR_EQUAL(cfg->peers, a->peers);
 	CU_ASSERT_EQUAL(cfg->n_peers, 1);
 	CU_ASSERT_STRING_EQUAL(cfg->socket_path, "/run/wgdp/wg-a.sock");
-	/* The daemon refuses what its data path cannot do yet. */
-	CU_ASSERT_FALSE(wgdp_config_check_supported(cfg, &err));
+	/* The daemon runs it; edited in memory past limits.max_peers, the check says so. */
+	CU_ASSERT_TRUE(wgdp_config_check_interfaces(cfg, &err));
+	max = cfg->max_peers;
+	cfg->max_peers = 1;
+	CU_ASSERT_FALSE(wgdp_config_check_interfaces(cfg, &err));
 	CU_ASSERT_STRING_EQUAL(err.path, "interfaces");
-	CU_ASSERT_STRING_EQUAL(err.message, "several interfaces: not supported yet by this build");
+	CU_ASSERT_STRING_EQUAL(err.message, "2 peers exceed limits.max_peers (1)");
+	cfg->max_peers = max;
 	copy = wgdp_config_dup(cfg, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
 	CU_ASSERT_EQUAL(copy->n_ifaces, 2);
@@ -568,11 +573,10 @@ static void test_interfaces(void)
 	wgdp_config_free(copy);
 	wgdp_config_free(cfg);
 
-	/* One interface with the new keys parses; the build refuses each of them by path. */
+	/* One interface with the new keys parses and runs. */
 	cfg = parse("{\"interfaces\":[" IFACE_A "]," PORTS "}", &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
-	CU_ASSERT_FALSE(wgdp_config_check_supported(cfg, &err));
-	CU_ASSERT_STRING_EQUAL(err.path, "interfaces[0].inside");
+	CU_ASSERT_TRUE(wgdp_config_check_interfaces(cfg, &err));
 	wgdp_config_free(cfg);
 }
 
@@ -619,9 +623,11 @@ static void test_shorthand_equivalence(void)
 	CU_ASSERT_EQUAL(s->mss_clamp_auto, f->mss_clamp_auto);
 	CU_ASSERT_EQUAL(s->n_peers, f->n_peers);
 	CU_ASSERT_STRING_EQUAL(s->socket_path, f->socket_path);
-	/* Shorthand paths stay as they were. */
-	CU_ASSERT_FALSE(wgdp_config_check_supported(s, &err));
-	CU_ASSERT_STRING_EQUAL(err.path, "interface.routes");
+	/* Shorthand paths stay as they were: the peers at the top level. */
+	CU_ASSERT_TRUE(wgdp_config_check_interfaces(s, &err));
+	s->max_peers = 0;
+	CU_ASSERT_FALSE(wgdp_config_check_interfaces(s, &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "peers");
 	wgdp_config_free(s);
 	wgdp_config_free(f);
 }
@@ -781,7 +787,7 @@ static void test_shorthand_max_peers_path(void)
 /*
  * The legacy fields own interface 0 (config.h): what the tree edits there (peer-add into the
  * spare room, a UAPI set of key and port, a replaced peers array) reaches ifaces[0] through
- * wgdp_config_dup and wgdp_config_check_supported, and free never follows the stale mirror.
+ * wgdp_config_dup and wgdp_config_check_interfaces, and free never follows the stale mirror.
  */
 static void test_iface0_mirror(void)
 {
@@ -820,7 +826,7 @@ static void test_iface0_mirror(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(copy);
 	CU_ASSERT_EQUAL(copy->ifaces[0].n_peers, 0);
 	wgdp_config_free(copy);
-	CU_ASSERT_TRUE(wgdp_config_check_supported(edited, &err));
+	CU_ASSERT_TRUE(wgdp_config_check_interfaces(edited, &err));
 	CU_ASSERT_PTR_EQUAL(edited->ifaces[0].peers, fresh);
 	CU_ASSERT_EQUAL(edited->ifaces[0].n_peers, 0);
 	CU_ASSERT_STRING_EQUAL(edited->ifaces[0].name, edited->ifname);

@@ -123,17 +123,17 @@ static void test_inside_source(void)
 			     elsewhere[4] = { 172, 16, 0, 1 }, v6[16] = { 0xfd, 0, [15] = 9 };
 	const uint8_t *src;
 
-	src = dp_inside_source(dp, 4, in2);
+	src = dp_inside_source(dp, NULL, 4, in2);
 	CU_ASSERT_TRUE(src && memcmp(src, (uint8_t[]){ 10, 1, 0, 1 }, 4) == 0);
-	src = dp_inside_source(dp, 4, in1);
+	src = dp_inside_source(dp, NULL, 4, in1);
 	CU_ASSERT_TRUE(src && memcmp(src, (uint8_t[]){ 10, 0, 0, 1 }, 4) == 0);
 	/* Nowhere on-link: the first inside address of the family, never an outside one. */
-	src = dp_inside_source(dp, 4, elsewhere);
+	src = dp_inside_source(dp, NULL, 4, elsewhere);
 	CU_ASSERT_TRUE(src && memcmp(src, (uint8_t[]){ 10, 0, 0, 1 }, 4) == 0);
-	src = dp_inside_source(dp, 6, v6);
+	src = dp_inside_source(dp, NULL, 6, v6);
 	CU_ASSERT_TRUE(src && memcmp(src, inside_cfg.addrs[1].addr.bytes, 16) == 0);
 	dp->ports[1].inside = false;
-	CU_ASSERT_PTR_NULL(dp_inside_source(dp, 6, v6));
+	CU_ASSERT_PTR_NULL(dp_inside_source(dp, NULL, 6, v6));
 	free(dp);
 }
 
@@ -171,7 +171,7 @@ static void test_error_rules_and_limit(void)
 	struct dp_ctx *dp = make_dp();
 	struct dp_router r;
 	unsigned int before = rte_mempool_avail_count(pool), sent = 0;
-	const uint8_t *src = dp_inside_source(dp, 4, NULL);
+	const uint8_t *src = dp_inside_source(dp, NULL, 4, NULL);
 	struct rte_mbuf *m;
 
 	dp_router_init(dp, &r, 7);

@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * Tenants (lib/dp/tenant.c) on a data plane with two net_null ports: two interfaces with the
+ * same inside subnet on VLANs 100 and 200 of one inside port, the same peer key in both.
+ * Every table that picks a peer, a next hop or a neighbour answers per tenant; a reload that
+ * would change what is built only at start is refused by path.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+
+#include "admin.h"
+#include "crypto/ct.h"
+#include "crypto/keys.h"
+#include "dp.h"
+#include "peer.h"
+#include "route.h"
+#include "router.h"
+#include "unit.h"
+
+/* Interface A has RFC 7748 6.1's Alice's private key, interface B another; Bob (RFC 7748's
+ * public key) is a peer of both, "Carol" (Alice's public key) a peer of B only. */
+#define ALICE_KEY "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
+#define B_PRIV	  "JRzrA4FUYrImGsY3IWTBg6ETa8jI2Pq0mnQPbdBDD24="
+#define BOB_KEY	  "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="
+#define CAROL_KEY "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
+
+#define PORTS                                                                          \
+	"\"ports\":[{\"port\":0,\"role\":\"outside\",\"address\":[\"192.0.2.1/24\"]}," \
+	"{\"port\":1,\"role\":\"inside\",\"address\":[\"172.16.0.1/24\"]}]"
+#define IFACE_A                                                                       \
+	"{\"name\":\"wg-a\",\"private_key\":\"" ALICE_KEY "\",\"listen_port\":51820," \
+	"\"inside\":{\"port\":1,\"vlan\":100,\"address\":[\"10.0.0.1/24\"]},"         \
+	"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"}],"           \
+	"\"peers\":[{\"public_key\":\"" BOB_KEY "\",\"allowed_ips\":[\"10.0.1.0/24\"]}]}"
+#define IFACE_B_PEERS                                                                    \
+	"\"peers\":[{\"public_key\":\"" BOB_KEY "\",\"allowed_ips\":[\"10.0.1.0/24\"]}," \
+	"{\"public_key\":\"" CAROL_KEY "\",\"allowed_ips\":[\"10.0.2.0/24\"]}]"
+#define IFACE_B_HEAD                                                               \
+	"{\"name\":\"wg-b\",\"private_key\":\"" B_PRIV "\",\"listen_port\":51821," \
+	"\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]},"
+
+static const char config_text[] =
+	"{\"interfaces\":[" IFACE_A "," IFACE_B_HEAD IFACE_B_PEERS "}]," PORTS "}";
+
+static struct dp_ctx *dp;
+static struct dp_tenant *ta, *tb;
+
+static struct wgdp_addr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
+{
+	struct wgdp_addr x = { .family = 4, .bytes = { a, b, c, d } };
+
+	return x;
+}
+
+static struct dp_peer *peer_of(struct dp_tenant *t, const char *b64)
+{
+	uint8_t key[32];
+
+	CU_ASSERT_FATAL(wgc_key_from_base64(key, b64));
+	return dp_peer_by_key(dp, t, key);
+}
+
+static void test_listen_ports(void)
+{
+	CU_ASSERT_EQUAL(dp->n_tenants, 2);
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51820), ta);
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51821), tb);
+	CU_ASSERT_PTR_NULL(dp_tenant_of_port(dp, 51822));
+	CU_ASSERT_PTR_NULL(dp_tenant_of_port(dp, 0));
+	CU_ASSERT_STRING_EQUAL(ta->name, "wg-a");
+	CU_ASSERT_STRING_EQUAL(tb->name, "wg-b");
+	/* Own keys, own cookie secrets and mac1 keys. */
+	CU_ASSERT_NOT_EQUAL(memcmp(ta->identity.public_key, tb->identity.public_key, 32), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(ta->cookie_checker.mac1_key, tb->cookie_checker.mac1_key, 32),
+			    0);
+	CU_ASSERT_NOT_EQUAL(memcmp(ta->cookie_checker.secret, tb->cookie_checker.secret, 32), 0);
+}
+
+/* The same public key is a peer of each interface: two peers, each of its own tenant. */
+static void test_peers_per_tenant(void)
+{
+	struct dp_peer *bob_a = peer_of(ta, BOB_KEY), *bob_b = peer_of(tb, BOB_KEY);
+	struct dp_peer *carol_b = peer_of(tb, CAROL_KEY);
+	uint8_t in1[4] = { 10, 0, 1, 5 }, in2[4] = { 10, 0, 2, 5 };
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bob_a);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bob_b);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(carol_b);
+	CU_ASSERT_PTR_NOT_EQUAL(bob_a, bob_b);
+	CU_ASSERT_PTR_EQUAL(bob_a->tenant, ta);
+	CU_ASSERT_PTR_EQUAL(bob_b->tenant, tb);
+	CU_ASSERT_PTR_NULL(peer_of(ta, CAROL_KEY));
+	CU_ASSERT_EQUAL(ta->n_live_peers, 1);
+	CU_ASSERT_EQUAL(tb->n_live_peers, 2);
+	/* The same prefix in both: each tenant's table names its own peer. */
+	CU_ASSERT_EQUAL(dp_aips_lookup4(ta->aips, in1), bob_a->id);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(tb->aips, in1), bob_b->id);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(ta->aips, in2), DP_PEER_NONE);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(tb->aips, in2), carol_b->id);
+}
+
+static void test_vlans(void)
+{
+	const struct dp_port *inside = &dp->ports[1], *outside = &dp->ports[0];
+	const struct dp_iface *ifc;
+
+	CU_ASSERT_TRUE(inside->has_vlans);
+	CU_ASSERT_FALSE(outside->has_vlans);
+	CU_ASSERT_PTR_EQUAL(dp_port_tenant(dp, inside, 100), ta);
+	CU_ASSERT_PTR_EQUAL(dp_port_tenant(dp, inside, 200), tb);
+	CU_ASSERT_PTR_NULL(dp_port_tenant(dp, inside, 0)); /* a trunk: no untagged tenant */
+	CU_ASSERT_PTR_NULL(dp_port_tenant(dp, inside, 300));
+	CU_ASSERT_PTR_NULL(dp_port_tenant(dp, inside, 4095));
+	CU_ASSERT_PTR_NULL(dp_port_tenant(dp, outside, 100));
+	ifc = dp_iface_at(dp, inside, 100);
+	CU_ASSERT_PTR_EQUAL(ifc, &ta->inside_ifc);
+	CU_ASSERT_EQUAL(ifc->vlan, 100);
+	CU_ASSERT_EQUAL(ifc->port_id, inside->port_id);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&ifc->mac, &inside->iface.mac));
+	CU_ASSERT_PTR_EQUAL(dp_iface_at(dp, inside, 200), &tb->inside_ifc);
+	CU_ASSERT_PTR_EQUAL(dp_iface_at(dp, inside, 0), &inside->iface);
+	CU_ASSERT_PTR_NULL(dp_iface_at(dp, inside, 300));
+}
+
+static void test_routes(void)
+{
+	struct wgdp_addr far = v4(10, 9, 1, 1), lan = v4(10, 0, 0, 7), gw = v4(10, 0, 0, 254);
+	struct wgdp_addr other = v4(172, 16, 0, 9);
+	struct wgdp_addr ours = v4(10, 0, 0, 1);
+	struct dp_route r;
+
+	CU_ASSERT_TRUE_FATAL(dp_route_inside(dp, ta, &far, &r));
+	CU_ASSERT_EQUAL(r.port, 1);
+	CU_ASSERT_EQUAL(r.vlan, 100);
+	CU_ASSERT_EQUAL(memcmp(&r.nh, &gw, sizeof(gw)), 0);
+	CU_ASSERT_EQUAL(memcmp(r.src->bytes, ours.bytes, 4), 0);
+	/* B has no route there. */
+	CU_ASSERT_FALSE(dp_route_inside(dp, tb, &far, &r));
+	CU_ASSERT_TRUE_FATAL(dp_route_inside(dp, tb, &lan, &r));
+	CU_ASSERT_EQUAL(r.vlan, 200);
+	CU_ASSERT_EQUAL(memcmp(&r.nh, &lan, sizeof(lan)), 0);
+	/* The port's own subnet is not a tenant's: a tenant reaches only its own link. */
+	CU_ASSERT_FALSE(dp_route_inside(dp, ta, &other, &r));
+	/* Errors come from the tenant's address, never the port's. */
+	CU_ASSERT_EQUAL(memcmp(dp_inside_source(dp, ta, 4, far.bytes), ours.bytes, 4), 0);
+	CU_ASSERT_PTR_NULL(dp_inside_source(dp, ta, 6, NULL));
+}
+
+/* 10.0.0.2 on VLAN 100 and 10.0.0.2 on VLAN 200 are two hosts. */
+static void test_neighbours(void)
+{
+	struct rte_ether_addr mac_a = { { 2, 0, 0, 0, 0, 0xa } },
+			      mac_b = { { 2, 0, 0, 0, 0, 0xb } };
+	struct rte_ether_addr got;
+	struct wgdp_addr host = v4(10, 0, 0, 2);
+	uint16_t pid = dp->ports[1].port_id;
+
+	CU_ASSERT_TRUE_FATAL(dp_neigh_set(dp->neigh, &ta->inside_ifc, &host, &mac_a));
+	CU_ASSERT_TRUE_FATAL(dp_neigh_set(dp->neigh, &tb->inside_ifc, &host, &mac_b));
+	CU_ASSERT_TRUE(dp_neigh_lookup(dp->neigh, dp_link(pid, 100), &host, &got));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&got, &mac_a));
+	CU_ASSERT_TRUE(dp_neigh_lookup(dp->neigh, dp_link(pid, 200), &host, &got));
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&got, &mac_b));
+	CU_ASSERT_FALSE(dp_neigh_lookup(dp->neigh, dp_link(pid, 0), &host, &got));
+	CU_ASSERT_FALSE(dp_neigh_lookup(dp->neigh, dp_link(pid, 300), &host, &got));
+}
+
+/* Until reload works by interface, what is built at start is refused by path. */
+static void test_reload_limits(void)
+{
+	static const char b_changed[] =
+		"{\"interfaces\":[" IFACE_A "," IFACE_B_HEAD "\"peers\":[{\"public_key\":\"" BOB_KEY
+		"\",\"allowed_ips\":[\"10.0.1.0/24\"]}]}"
+		"]," PORTS "}";
+	static const char one_iface[] = "{\"interfaces\":[" IFACE_A "]," PORTS "}";
+	struct dp_admin *adm = dp_admin_create(dp, dp->cfg, NULL);
+	struct wgdp_config_error err;
+	struct dp_apply_result res;
+	struct wgdp_config *next;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(adm);
+	next = wgdp_config_parse(b_changed, sizeof(b_changed) - 1, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.path, "interfaces[1]");
+	next = wgdp_config_parse(one_iface, sizeof(one_iface) - 1, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.path, "interfaces");
+	/* Nothing changed: B still has both its peers. */
+	CU_ASSERT_EQUAL(tb->n_live_peers, 2);
+	/* The same config again applies (nothing to do). */
+	next = wgdp_config_parse(config_text, sizeof(config_text) - 1, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), 0);
+	CU_ASSERT_EQUAL(res.added + res.removed + res.changed, 0);
+	dp_admin_free(adm);
+}
+
+int main(int argc, char **argv)
+{
+	static const CU_TestInfo tests[] = {
+		{ "listen ports, keys and cookie secrets", test_listen_ports },
+		{ "one key, a peer in each tenant; allowed-ips per tenant", test_peers_per_tenant },
+		{ "VLANs of one inside port", test_vlans },
+		{ "routes and error sources per tenant", test_routes },
+		{ "neighbours per VLAN", test_neighbours },
+		{ "reload: what needs a restart is refused", test_reload_limits },
+		CU_TEST_INFO_NULL,
+	};
+	char prefix[64];
+	char *eal_argv[] = { argv[0],
+			     "-l",
+			     "0",
+			     "--no-huge",
+			     "--no-shconf",
+			     "--no-pci",
+			     "--no-telemetry",
+			     "-m",
+			     "512",
+			     "--vdev",
+			     "net_null0",
+			     "--vdev",
+			     "net_null1",
+			     "--log-level=*:notice",
+			     "--file-prefix",
+			     prefix,
+			     NULL };
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg;
+	unsigned int lcore;
+	char msg[256];
+	int rc;
+
+	(void)argc;
+	snprintf(prefix, sizeof(prefix), "wgdp-test-tenant-%d", (int)getpid());
+	if (wgc_init() != 0 ||
+	    rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) < 0)
+		return 2;
+	cfg = wgdp_config_parse(config_text, sizeof(config_text) - 1, &err);
+	if (cfg && !wgdp_config_check_interfaces(cfg, &err))
+		cfg = NULL;
+	lcore = rte_get_main_lcore();
+	dp = cfg ? dp_create(cfg, 1, &lcore, msg, sizeof(msg)) : NULL;
+	if (!dp || dp_ports_init(dp, msg, sizeof(msg)) != 0) {
+		fprintf(stderr, "test_tenant: setup: %s: %s\n", cfg ? "" : err.path,
+			cfg ? msg : err.message);
+		return 2;
+	}
+	ta = dp->tenants[0];
+	tb = dp->tenants[1];
+	rc = unit_run("tenant", tests);
+	dp_ports_stop(dp);
+	dp_free(dp);
+	wgdp_config_free(cfg);
+	rte_eal_cleanup();
+	return rc;
+}
