@@ -124,10 +124,12 @@ static struct rte_hash *index_hash_create(struct dp_ctx *dp, uint32_t entries)
 	return h;
 }
 
-/* The key table's key: the same public key may be a peer of two interfaces. */
+/* The key table's key: the same public key may be a peer of two interfaces. A whole number
+ * of 32-bit words: rte_jhash reads the key a word at a time. */
 struct peer_key {
 	uint8_t public_key[32];
 	uint16_t tid;
+	uint16_t zero;
 };
 
 static void peer_key_of(struct peer_key *k, uint16_t tid, const uint8_t public_key[32])
