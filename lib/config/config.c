@@ -959,6 +959,13 @@ static bool check_inside(struct parse *p, const struct wgdp_config *cfg, unsigne
 		push_key(p, "port");
 		return fail(p, "port %u is not an inside port of ports[]", ic->inside.port_id);
 	}
+	/* A one-armed port's untagged link is the outside's: ARP and ND there answer for the
+	 * port's addresses, and the tenant's would shadow them. */
+	if (port->role == WGDP_ROLE_BOTH && !ic->inside.vlan) {
+		push_key(p, "vlan");
+		return fail(p, "required on port %u (role both: its untagged link is the outside)",
+			    ic->inside.port_id);
+	}
 	for (unsigned int j = 0; j < i; j++) {
 		const struct wgdp_interface_config *o = &cfg->ifaces[j];
 

@@ -39,10 +39,11 @@ struct dp_admin *dp_admin_create(struct dp_ctx *dp, const struct wgdp_config *cf
 		dp_admin_free(adm);
 		return NULL;
 	}
-	/* dp_peers_init gave the configured peers ids 0..n-1. */
+	/* dp_peers_init gave the configured peers ids 0..n-1, interface 0's first; the other
+	 * interfaces' peers hold the ids after them. */
 	for (uint32_t i = 0; i < cfg->n_peers; i++)
 		adm->ids[i] = i;
-	adm->next_id = cfg->n_peers;
+	adm->next_id = dp->n_peers;
 	return adm;
 }
 
@@ -431,7 +432,8 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 	if (!diff_peers(adm, &d, next, err))
 		goto fail;
 	if (d.aips_changed) {
-		d.rc->aips = dp_aips_build(next->peers, next->n_peers, d.new_ids, msg, sizeof(msg));
+		d.rc->aips = dp_aips_build(next->peers, next->n_peers, d.new_ids,
+					   next->n_ifaces > 1, msg, sizeof(msg));
 		if (!d.rc->aips) {
 			fail(err, "peers", msg);
 			goto fail;

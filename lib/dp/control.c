@@ -57,10 +57,14 @@ void dp_peer_log(struct dp_peer *p, uint32_t level, const char *what)
 	rte_log(level, dp_log_handshake, "wgdp.handshake: peer %s (%s): %s\n", key, ep_text, what);
 }
 
-/* The VLAN a frame came on: the worker took its tag off (vlan.h), as a NIC would. */
-static uint16_t rx_vlan(const struct rte_mbuf *m)
+/* The VLAN a frame came on: the worker took its tag off (vlan.h), as a NIC would. On a port
+ * without tenant VLANs the worker looked for none: whatever a NIC says, the frame is the
+ * untagged link's, as the worker treated it. */
+static uint16_t rx_vlan(const struct dp_port *port, const struct rte_mbuf *m)
 {
-	return (m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED) ? RTE_VLAN_TCI_ID(m->vlan_tci) : 0;
+	if (!port->has_vlans || !(m->ol_flags & RTE_MBUF_F_RX_VLAN_STRIPPED))
+		return 0;
+	return RTE_VLAN_TCI_ID(m->vlan_tci);
 }
 
 /* ARP/ND/ICMP for us from the local ring, frames waiting for a next hop from the resolve ring:
@@ -80,7 +84,7 @@ static unsigned int drain_ring(struct dp_sink *s, struct rte_ring *r, uint64_t n
 		const struct dp_iface *ifc =
 			port < 0 ? NULL
 				 : dp_iface_at(dp, &dp->ports[port],
-					       resolve ? meta->vlan : rx_vlan(m));
+					       resolve ? meta->vlan : rx_vlan(&dp->ports[port], m));
 
 		if (!ifc) { /* a port or a tenant that went */
 			rte_pktmbuf_free(m);

@@ -31,6 +31,7 @@ void dp_aips_free(struct dp_aips *a)
 {
 	if (!a)
 		return;
+	dp_rtable_free(a->compact);
 	rte_fib_free(a->v4);
 	rte_fib6_free(a->v6);
 	free(a);
@@ -196,8 +197,27 @@ static void aips_count(const struct wgdp_peer_config *peers, unsigned int n_peer
 	}
 }
 
+/* The compact table of the peers' prefixes; false when out of memory. */
+static bool aips_compact(struct dp_aips *a, const struct wgdp_peer_config *peers,
+			 unsigned int n_peers, const uint32_t *ids, uint32_t n)
+{
+	struct wgdp_prefix *pf = malloc(sizeof(*pf) * (n ? n : 1));
+	uint32_t *val = malloc(sizeof(*val) * (n ? n : 1)), k = 0;
+
+	for (uint32_t i = 0; pf && val && i < n_peers; i++) {
+		for (unsigned int j = 0; j < peers[i].n_allowed_ips; j++) {
+			pf[k] = peers[i].allowed_ips[j];
+			val[k++] = ids[i];
+		}
+	}
+	a->compact = pf && val ? dp_rtable_build_map(pf, val, k) : NULL;
+	free(pf);
+	free(val);
+	return a->compact != NULL;
+}
+
 struct dp_aips *dp_aips_build(const struct wgdp_peer_config *peers, unsigned int n_peers,
-			      const uint32_t *ids, char *err, size_t errlen)
+			      const uint32_t *ids, bool compact_ok, char *err, size_t errlen)
 {
 	/* LPM tables are named objects: every generation needs a name of its own. */
 	static uint32_t generation;
@@ -211,6 +231,13 @@ struct dp_aips *dp_aips_build(const struct wgdp_peer_config *peers, unsigned int
 		return NULL;
 	}
 	aips_count(peers, n_peers, &n4, &n6, &long4);
+	if (compact_ok && n4 + n6 <= DP_AIPS_COMPACT_MAX) {
+		if (aips_compact(a, peers, n_peers, ids, n4 + n6))
+			return a;
+		snprintf(err, errlen, "out of memory for allowed-ips");
+		dp_aips_free(a);
+		return NULL;
+	}
 	snprintf(name, sizeof(name), "wgdp_aips4_%u", gen);
 	struct rte_fib_conf c4 = {
 		.type = RTE_FIB_DIR24_8,
@@ -328,7 +355,7 @@ static int tenant_peers_init(struct dp_ctx *dp, struct dp_tenant *t,
 		dp->n_peers = ++*next_id;
 		dp_peer_kick(dp, p);
 	}
-	t->aips = dp_aips_build(ic->peers, ic->n_peers, ids, err, errlen);
+	t->aips = dp_aips_build(ic->peers, ic->n_peers, ids, dp->cfg->n_ifaces > 1, err, errlen);
 	free(ids);
 	return t->aips ? 0 : -1;
 }

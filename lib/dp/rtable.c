@@ -311,15 +311,41 @@ static void scratch_free(struct rt_scratch *s)
 	free(s->answer);
 }
 
+/* Room for n prefixes, n_vias gateways, and the ranges they can make. */
+static bool scratch_alloc(struct rt_scratch *s, uint32_t n, uint32_t n_vias)
+{
+	s->p = calloc(n + 1, sizeof(*s->p));
+	s->vias = calloc(n_vias + 1, sizeof(*s->vias));
+	/* Each family's ranges fit 2 n + 1; both share one scratch of 2 n + 2. */
+	s->start = calloc(2 * (size_t)n + 2, sizeof(*s->start));
+	s->answer = calloc(2 * (size_t)n + 2, sizeof(*s->answer));
+	return s->p && s->vias && s->start && s->answer;
+}
+
+/* The table of the n prefixes in s->p (answers set), the gateways in s->vias. */
+static struct dp_rtable *table_build(struct rt_scratch *s, uint32_t n, uint32_t n_vias)
+{
+	struct rt_ranges r4, r6;
+	uint32_t n4 = 0;
+
+	qsort(s->p, n, sizeof(*s->p), prefix_cmp);
+	while (n4 < n && s->p[n4].family == 4)
+		n4++;
+	r4 = (struct rt_ranges){ .start = s->start, .answer = s->answer };
+	sweep(s->p, n4, &r4);
+	r6 = (struct rt_ranges){ .start = s->start + r4.n, .answer = s->answer + r4.n };
+	sweep(s->p + n4, n - n4, &r6);
+	return table_alloc(&r4, &r6, s->vias, n_vias);
+}
+
 struct dp_rtable *dp_rtable_build(const struct wgdp_inside_config *inside,
 				  const struct wgdp_route_config *routes, unsigned int n_routes,
 				  char *err, size_t errlen)
 {
 	unsigned int n_in = inside ? inside->n_addrs : 0;
 	struct rt_scratch s = { 0 };
-	struct rt_ranges r4, r6;
 	struct dp_rtable *t = NULL;
-	uint32_t n, n4 = 0, n_vias = 0;
+	uint32_t n, n_vias = 0;
 
 	/* The bounds of lib/config keep every size below far from overflow. */
 	if (n_in > WGDP_PORT_ADDR_MAX || n_routes > WGDP_MAX_ROUTES) {
@@ -328,27 +354,37 @@ struct dp_rtable *dp_rtable_build(const struct wgdp_inside_config *inside,
 		return NULL;
 	}
 	n = n_in + n_routes;
-	s.p = calloc(n + 1, sizeof(*s.p));
-	s.vias = calloc(n_routes + 1, sizeof(*s.vias));
-	/* Each family's ranges fit 2 n + 1; both share one scratch of 2 n + 2. */
-	s.start = calloc(2 * n + 2, sizeof(*s.start));
-	s.answer = calloc(2 * n + 2, sizeof(*s.answer));
-	if (!s.p || !s.vias || !s.start || !s.answer) {
+	if (!scratch_alloc(&s, n, n_routes)) {
 		snprintf(err, errlen, "out of memory for routes");
 		goto out;
 	}
 	if (!collect(inside, routes, n_routes, s.p, s.vias, &n_vias, err, errlen))
 		goto out;
-	qsort(s.p, n, sizeof(*s.p), prefix_cmp);
-	while (n4 < n && s.p[n4].family == 4)
-		n4++;
-	r4 = (struct rt_ranges){ .start = s.start, .answer = s.answer };
-	sweep(s.p, n4, &r4);
-	r6 = (struct rt_ranges){ .start = s.start + r4.n, .answer = s.answer + r4.n };
-	sweep(s.p + n4, n - n4, &r6);
-	t = table_alloc(&r4, &r6, s.vias, n_vias);
+	t = table_build(&s, n, n_vias);
 	if (!t)
 		snprintf(err, errlen, "out of memory for routes");
+out:
+	scratch_free(&s);
+	return t;
+}
+
+struct dp_rtable *dp_rtable_build_map(const struct wgdp_prefix *prefixes, const uint32_t *values,
+				      uint32_t n)
+{
+	struct rt_scratch s = { 0 };
+	struct dp_rtable *t = NULL;
+	char err[80];
+
+	if (n > DP_RTABLE_MAP_MAX || !scratch_alloc(&s, n, 0))
+		goto out;
+	for (uint32_t i = 0; i < n; i++) {
+		if (values[i] >= UINT32_MAX - RT_VIA ||
+		    !prefix_set(&s.p[i], &prefixes[i].addr, prefixes[i].len, "", err, sizeof(err)))
+			goto out;
+		s.p[i].answer = RT_VIA + values[i];
+		s.p[i].order = i;
+	}
+	t = table_build(&s, n, 0);
 out:
 	scratch_free(&s);
 	return t;
@@ -414,6 +450,13 @@ bool dp_rtable_lookup(const struct dp_rtable *t, const struct wgdp_addr *dst, st
 	/* An exact overlap (nh == dst) is a valid assignment. */
 	*nh = answer == RT_ONLINK ? *dst : t->vias[answer - RT_VIA];
 	return true;
+}
+
+uint32_t dp_rtable_value(const struct dp_rtable *t, uint8_t family, const uint8_t *bytes)
+{
+	uint32_t answer = family == 4 ? lookup4(t, bytes) : lookup6(t, bytes);
+
+	return answer == RT_MISS ? DP_RTABLE_NONE : answer - RT_VIA;
 }
 
 size_t dp_rtable_memory(const struct dp_rtable *t)

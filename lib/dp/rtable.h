@@ -37,6 +37,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "config/config.h"
 
@@ -61,6 +62,20 @@ void dp_rtable_free(struct dp_rtable *t);
  * Any thread, lock-free. nh may be dst itself.
  */
 bool dp_rtable_lookup(const struct dp_rtable *t, const struct wgdp_addr *dst, struct wgdp_addr *nh);
+
+/*
+ * The same structure as a map from prefixes to values (a small tenant's allowed-ips, peer.h):
+ * prefixes[i] (no host bits, no repeats: the caller's config checked) answers values[i], the
+ * longest match deciding. NULL when out of memory, for more than DP_RTABLE_MAP_MAX prefixes,
+ * or for a value of UINT32_MAX - 2 or more.
+ */
+#define DP_RTABLE_MAP_MAX (1u << 20)
+#define DP_RTABLE_NONE	  UINT32_MAX
+struct dp_rtable *dp_rtable_build_map(const struct wgdp_prefix *prefixes, const uint32_t *values,
+				      uint32_t n);
+
+/* The value of the longest prefix holding bytes (family 4 or 6), or DP_RTABLE_NONE. */
+uint32_t dp_rtable_value(const struct dp_rtable *t, uint8_t family, const uint8_t *bytes);
 
 /* The bytes the table holds (one allocation), for the docs' budget and tests. */
 size_t dp_rtable_memory(const struct dp_rtable *t);

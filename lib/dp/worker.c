@@ -535,7 +535,8 @@ static void inside_to_peer(struct dp_sink *s, struct dp_worker *w, struct peer_b
 	id = family == 4 ? dp_aips_lookup4(aips, dp_inner_dst(ip, 4))
 			 : dp_aips_lookup6(aips, dp_inner_dst(ip, 6));
 	peer = id < dp->max_peers ? __atomic_load_n(&dp->peers[id], __ATOMIC_ACQUIRE) : NULL;
-	if (!peer) {
+	/* A tenant's table names only its own peers; checked again, as an id is global. */
+	if (unlikely(!peer || peer->tenant != t)) {
 		w->stats.drops[DP_DROP_NO_PEER]++;
 		error_to_inside(s, w, t, pkt, family, DP_ICMP_HOST_UNREACH, 0, now);
 		return;

@@ -636,6 +636,8 @@ static void test_interface_errors(void)
 {
 	static const char iface_b_inside[] =
 		",\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]}";
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg;
 	char buf[2048];
 
 #define B_INSIDE(rest) \
@@ -688,13 +690,21 @@ static void test_interface_errors(void)
 	expect_error(
 		two(b_with(",\"inside\":{\"port\":1,\"vlan\":100,\"address\":[\"10.0.0.1/24\"]}")),
 		"interfaces[1].inside", "port 1 vlan 100 is interfaces[0]'s already");
-	/* port 2 has role both: an inside port; untagged twice is refused too */
+	/* untagged twice is refused too */
 	expect_error("{\"interfaces\":[" IFACE_A ","
 		     "{\"name\":\"wg-b\",\"private_key\":\"" CAROL_KEY "\",\"listen_port\":2,"
-		     "\"inside\":{\"port\":2,\"address\":[\"172.16.0.1/24\"]}},"
+		     "\"inside\":{\"port\":1,\"address\":[\"172.16.0.1/24\"]}},"
 		     "{\"name\":\"wg-c\",\"private_key\":\"" CAROL_KEY "\",\"listen_port\":3,"
-		     "\"inside\":{\"port\":2,\"address\":[\"172.16.0.1/24\"]}}]," PORTS "}",
-		     "interfaces[2].inside", "port 2 untagged is interfaces[1]'s already");
+		     "\"inside\":{\"port\":1,\"address\":[\"172.16.0.1/24\"]}}]," PORTS "}",
+		     "interfaces[2].inside", "port 1 untagged is interfaces[1]'s already");
+	/* port 2 has role both: an inside port, but its untagged link is the outside's */
+	expect_error(two(b_with(",\"inside\":{\"port\":2,\"address\":[\"172.16.0.9/24\"]}")),
+		     "interfaces[1].inside.vlan", "role both");
+	cfg = parse(two(b_with(",\"inside\":{\"port\":2,\"vlan\":7,"
+			       "\"address\":[\"10.0.0.1/24\"]}")),
+		    &err);
+	CU_ASSERT_PTR_NOT_NULL(cfg);
+	wgdp_config_free(cfg);
 	/* uniqueness */
 	expect_error(two("{\"name\":\"wg-a\",\"private_key\":\"" CAROL_KEY "\",\"listen_port\":2}"),
 		     "interfaces[1].name", "wg-a is interfaces[0]'s already");

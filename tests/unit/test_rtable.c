@@ -568,6 +568,46 @@ static void test_random_small(void)
 }
 
 /* Lookups of the queries q[0..4096) in a loop, in ns each. */
+/* The map form (a small tenant's allowed-ips): random nesting prefixes of both families, each
+ * answering its index, against the longest holder found by brute force (a repeat: the first). */
+static void test_map_random(void)
+{
+	enum { N = 600, QUERIES = 4000 };
+	static struct wgdp_route_config r[N];
+	static struct wgdp_prefix pf[N];
+	static uint32_t val[N];
+	struct dp_rtable *t;
+	unsigned int wrong = 0;
+
+	for (unsigned int i = 0; i < N; i++) {
+		r[i] = random_route(i % 3 ? 4 : 6, r, i);
+		pf[i] = r[i].prefix;
+		val[i] = 1000 + i;
+	}
+	t = dp_rtable_build_map(pf, val, N);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (unsigned int q = 0; q < QUERIES && wrong < 10; q++) {
+		/* Near a random prefix (of either family), or anywhere in this family. */
+		struct wgdp_addr x = random_query(q % 2 ? 4 : 6, NULL, r, N);
+		uint32_t want = DP_RTABLE_NONE;
+		int best = -1;
+
+		for (unsigned int i = 0; i < N; i++) {
+			if ((int)r[i].prefix.len > best &&
+			    ref_holds(&r[i].prefix.addr, r[i].prefix.len, &x)) {
+				best = r[i].prefix.len;
+				want = val[i];
+			}
+		}
+		wrong += dp_rtable_value(t, x.family, x.bytes) != want;
+	}
+	CU_ASSERT_EQUAL(wrong, 0);
+	/* Values near the top are refused rather than confused with a miss. */
+	val[0] = UINT32_MAX - 1;
+	CU_ASSERT_PTR_NULL(dp_rtable_build_map(pf, val, 1));
+	dp_rtable_free(t);
+}
+
 static double lookup_ns(const struct dp_rtable *t, const struct wgdp_addr *q)
 {
 	volatile unsigned int sink;
@@ -683,6 +723,7 @@ int main(int argc, char **argv)
 		{ "errors name the element", test_errors },
 		{ "2,000 small random tables = brute force", test_random_small },
 		{ "10,000 random prefixes = brute force", test_random_large },
+		{ "the prefix → value map = brute force", test_map_random },
 		{ "1,000 tables of 2 prefixes: under 4 MiB", test_memory },
 		{ "lookup time, 5 prefixes (printed)", test_timing_small },
 		CU_TEST_INFO_NULL,

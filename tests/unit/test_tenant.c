@@ -29,15 +29,19 @@
 #define B_PRIV	  "JRzrA4FUYrImGsY3IWTBg6ETa8jI2Pq0mnQPbdBDD24="
 #define BOB_KEY	  "3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08="
 #define CAROL_KEY "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="
+/* Bytes 0..31: a peer added to A. */
+#define DAVE_KEY "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="
 
 #define PORTS                                                                          \
 	"\"ports\":[{\"port\":0,\"role\":\"outside\",\"address\":[\"192.0.2.1/24\"]}," \
 	"{\"port\":1,\"role\":\"inside\",\"address\":[\"172.16.0.1/24\"]}]"
-#define IFACE_A                                                                       \
+#define IFACE_A_HEAD                                                                  \
 	"{\"name\":\"wg-a\",\"private_key\":\"" ALICE_KEY "\",\"listen_port\":51820," \
 	"\"inside\":{\"port\":1,\"vlan\":100,\"address\":[\"10.0.0.1/24\"]},"         \
-	"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"}],"           \
-	"\"peers\":[{\"public_key\":\"" BOB_KEY "\",\"allowed_ips\":[\"10.0.1.0/24\"]}]}"
+	"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"}],"
+#define IFACE_A                                              \
+	IFACE_A_HEAD "\"peers\":[{\"public_key\":\"" BOB_KEY \
+		     "\",\"allowed_ips\":[\"10.0.1.0/24\"]}]}"
 #define IFACE_B_PEERS                                                                    \
 	"\"peers\":[{\"public_key\":\"" BOB_KEY "\",\"allowed_ips\":[\"10.0.1.0/24\"]}," \
 	"{\"public_key\":\"" CAROL_KEY "\",\"allowed_ips\":[\"10.0.2.0/24\"]}]"
@@ -98,6 +102,10 @@ static void test_peers_per_tenant(void)
 	CU_ASSERT_PTR_NULL(peer_of(ta, CAROL_KEY));
 	CU_ASSERT_EQUAL(ta->n_live_peers, 1);
 	CU_ASSERT_EQUAL(tb->n_live_peers, 2);
+	/* Several tenants with few prefixes: the compact tables, not 96 MiB of rte_fib each. */
+	CU_ASSERT_PTR_NOT_NULL(ta->aips->compact);
+	CU_ASSERT_PTR_NULL(ta->aips->v4);
+	CU_ASSERT_TRUE(dp_rtable_memory(tb->aips->compact) < 1024);
 	/* The same prefix in both: each tenant's table names its own peer. */
 	CU_ASSERT_EQUAL(dp_aips_lookup4(ta->aips, in1), bob_a->id);
 	CU_ASSERT_EQUAL(dp_aips_lookup4(tb->aips, in1), bob_b->id);
@@ -179,6 +187,14 @@ static void test_reload_limits(void)
 		"\",\"allowed_ips\":[\"10.0.1.0/24\"]}]}"
 		"]," PORTS "}";
 	static const char one_iface[] = "{\"interfaces\":[" IFACE_A "]," PORTS "}";
+	static const char a_grown[] =
+		"{\"interfaces\":[" IFACE_A_HEAD "\"peers\":[{\"public_key\":\"" BOB_KEY
+		"\",\"allowed_ips\":[\"10.0.1.0/24\"]},"
+		"{\"public_key\":\"" DAVE_KEY
+		"\",\"allowed_ips\":[\"10.0.3.0/24\"]}]}," IFACE_B_HEAD IFACE_B_PEERS "}]," PORTS
+		"}";
+	struct dp_peer *bob_b = peer_of(tb, BOB_KEY), *carol_b = peer_of(tb, CAROL_KEY), *dave_a;
+	uint8_t in1[4] = { 10, 0, 1, 5 }, in3[4] = { 10, 0, 3, 5 };
 	struct dp_admin *adm = dp_admin_create(dp, dp->cfg, NULL);
 	struct wgdp_config_error err;
 	struct dp_apply_result res;
@@ -200,6 +216,23 @@ static void test_reload_limits(void)
 	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
 	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), 0);
 	CU_ASSERT_EQUAL(res.added + res.removed + res.changed, 0);
+	/* A peer added to A takes an id of its own: B's peers keep theirs (review: ids after
+	 * interface 0's belong to the other interfaces). */
+	next = wgdp_config_parse(a_grown, sizeof(a_grown) - 1, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), 0);
+	CU_ASSERT_EQUAL(res.added, 1);
+	dave_a = peer_of(ta, DAVE_KEY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dave_a);
+	CU_ASSERT_PTR_EQUAL(dave_a->tenant, ta);
+	CU_ASSERT_PTR_EQUAL(dp->peers[bob_b->id], bob_b);
+	CU_ASSERT_PTR_EQUAL(dp->peers[carol_b->id], carol_b);
+	CU_ASSERT_NOT_EQUAL(dave_a->id, bob_b->id);
+	CU_ASSERT_NOT_EQUAL(dave_a->id, carol_b->id);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(ta->aips, in3), dave_a->id);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(tb->aips, in1), bob_b->id);
+	CU_ASSERT_EQUAL(ta->n_live_peers, 2);
+	CU_ASSERT_EQUAL(tb->n_live_peers, 2);
 	dp_admin_free(adm);
 }
 
