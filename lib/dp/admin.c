@@ -21,6 +21,36 @@
 #include "reconf.h"
 #include "wg/clock.h"
 
+static void ids_free(uint32_t **ids, unsigned int n)
+{
+	for (unsigned int k = 0; ids && k < n; k++)
+		free(ids[k]);
+	free(ids);
+}
+
+/* dp_peers_init numbered the configured peers 0..n-1 in interface order. */
+static bool ids_init(struct dp_admin *adm)
+{
+	const struct wgdp_config *run = adm->running;
+	uint32_t id = 0;
+
+	adm->ids = calloc(run->n_ifaces ? run->n_ifaces : 1, sizeof(*adm->ids));
+	if (!adm->ids)
+		return false;
+	adm->n_ids = run->n_ifaces;
+	for (unsigned int k = 0; k < run->n_ifaces; k++) {
+		const struct wgdp_interface_config *ic = &run->ifaces[k];
+
+		adm->ids[k] = malloc(sizeof(**adm->ids) * (ic->n_peers ? ic->n_peers : 1));
+		if (!adm->ids[k])
+			return false;
+		for (uint32_t i = 0; i < ic->n_peers; i++)
+			adm->ids[k][i] = id++;
+	}
+	adm->next_id = id;
+	return true;
+}
+
 struct dp_admin *dp_admin_create(struct dp_ctx *dp, const struct wgdp_config *cfg,
 				 const char *config_path)
 {
@@ -32,18 +62,12 @@ struct dp_admin *dp_admin_create(struct dp_ctx *dp, const struct wgdp_config *cf
 	pthread_mutex_init(&adm->lock, NULL);
 	snprintf(adm->config_path, sizeof(adm->config_path), "%s", config_path ? config_path : "");
 	adm->running = wgdp_config_dup(cfg, 0);
-	adm->ids = malloc(sizeof(*adm->ids) * (cfg->n_peers ? cfg->n_peers : 1));
 	adm->free_ids = malloc(sizeof(*adm->free_ids) * dp->max_peers);
 	adm->quarantine = malloc(sizeof(*adm->quarantine) * dp->max_peers);
-	if (!adm->running || !adm->ids || !adm->free_ids || !adm->quarantine) {
+	if (!adm->running || !adm->free_ids || !adm->quarantine || !ids_init(adm)) {
 		dp_admin_free(adm);
 		return NULL;
 	}
-	/* dp_peers_init gave the configured peers ids 0..n-1, interface 0's first; the other
-	 * interfaces' peers hold the ids after them. */
-	for (uint32_t i = 0; i < cfg->n_peers; i++)
-		adm->ids[i] = i;
-	adm->next_id = dp->n_peers;
 	return adm;
 }
 
@@ -51,8 +75,8 @@ void dp_admin_free(struct dp_admin *adm)
 {
 	if (!adm)
 		return;
+	ids_free(adm->ids, adm->n_ids);
 	wgdp_config_free(adm->running);
-	free(adm->ids);
 	free(adm->free_ids);
 	free(adm->quarantine);
 	json_decref(adm->stats_base);
@@ -191,15 +215,6 @@ static bool same_endpoint(const struct wgdp_endpoint *a, const struct wgdp_endpo
 	       memcmp(a->addr.bytes, b->addr.bytes, a->addr.family == 4 ? 4 : 16) == 0;
 }
 
-static bool same_peer(const struct wgdp_peer_config *a, const struct wgdp_peer_config *b)
-{
-	return !memcmp(a->public_key, b->public_key, 32) && a->has_psk == b->has_psk &&
-	       wgc_ct_equal(a->psk, b->psk, 32) && a->has_endpoint == b->has_endpoint &&
-	       (!a->has_endpoint || same_endpoint(&a->endpoint, &b->endpoint)) &&
-	       same_prefixes(a, b) && a->persistent_keepalive == b->persistent_keepalive &&
-	       !strcmp(a->name, b->name);
-}
-
 /* What an interface is but its peers, as the data path built it. */
 static bool same_attachment(const struct wgdp_interface_config *a,
 			    const struct wgdp_interface_config *b)
@@ -211,42 +226,47 @@ static bool same_attachment(const struct wgdp_interface_config *a,
 	       a->max_peers == b->max_peers;
 }
 
-static bool same_iface(const struct wgdp_interface_config *a, const struct wgdp_interface_config *b)
+/* The path of interface k's member (the shorthand's: "interface.<member>"). */
+static const char *iface_path(const struct wgdp_config *c, unsigned int k, const char *member,
+			      char *buf, size_t len)
 {
-	if (strcmp(a->name, b->name) || !wgc_ct_equal(a->private_key, b->private_key, 32) ||
-	    a->listen_port != b->listen_port || a->mtu != b->mtu || a->mss_clamp != b->mss_clamp ||
-	    a->mss_clamp_auto != b->mss_clamp_auto || !same_attachment(a, b) ||
-	    a->n_peers != b->n_peers)
-		return false;
-	for (unsigned int i = 0; i < a->n_peers; i++)
-		if (!same_peer(&a->peers[i], &b->peers[i]))
-			return false;
-	return true;
+	if (c->shorthand)
+		snprintf(buf, len, "interface%s%s", *member ? "." : "", member);
+	else
+		snprintf(buf, len, "interfaces[%u]%s%s", k, *member ? "." : "", member);
+	return buf;
 }
 
 /*
- * A reload changes the first interface's key and peers (the diff below). The rest of the
- * interfaces model is built once, at start: interfaces added, removed or changed, and the
- * first one's inside attachment, routes and max_peers, need a restart until reload works by
- * interface (docs/tenants.md, step 5).
+ * A reload changes the interfaces' keys and peers (the diff below). The rest of the
+ * interfaces model is built once, at start: the set of interfaces, their names, listen ports,
+ * MTUs, inside attachments, routes and max_peers need a restart until reload adds and removes
+ * whole interfaces (docs/tenants.md, step 5). Interface 0's name, port and MTU are checked
+ * with the legacy fields (check_fixed).
  */
 static bool check_interfaces_fixed(const struct wgdp_config *a, const struct wgdp_config *b,
 				   struct wgdp_config_error *err)
 {
 	static const char restart[] = "cannot change while wgdp runs (restart it)";
-	char path[48];
+	char path[64];
 
 	if (a->n_ifaces != b->n_ifaces)
 		return fail(err, "interfaces", "adding or removing interfaces: restart wgdp");
-	if (a->n_ifaces && !same_attachment(&a->ifaces[0], &b->ifaces[0])) {
-		snprintf(path, sizeof(path), "%s", b->shorthand ? "interface" : "interfaces[0]");
-		return fail(err, path, "inside, routes and max_peers: restart wgdp to change them");
-	}
-	for (unsigned int i = 1; i < a->n_ifaces; i++) {
-		if (same_iface(&a->ifaces[i], &b->ifaces[i]))
-			continue;
-		snprintf(path, sizeof(path), "interfaces[%u]", i);
-		return fail(err, path, restart);
+	for (unsigned int k = 0; k < a->n_ifaces; k++) {
+		const struct wgdp_interface_config *x = &a->ifaces[k], *y = &b->ifaces[k];
+
+		if (strcmp(x->name, y->name))
+			return fail(err, iface_path(b, k, "name", path, sizeof(path)), restart);
+		if (x->listen_port != y->listen_port)
+			return fail(err, iface_path(b, k, "listen_port", path, sizeof(path)),
+				    restart);
+		if (x->mtu != y->mtu || x->mss_clamp != y->mss_clamp ||
+		    x->mss_clamp_auto != y->mss_clamp_auto)
+			return fail(err, iface_path(b, k, "mtu", path, sizeof(path)),
+				    "mtu and mss_clamp: restart wgdp to change them");
+		if (!same_attachment(x, y))
+			return fail(err, iface_path(b, k, "", path, sizeof(path)),
+				    "inside, routes and max_peers: restart wgdp to change them");
 	}
 	return true;
 }
@@ -276,111 +296,178 @@ static bool peer_update(const struct wgdp_peer_config *old, const struct wgdp_pe
 	return u->what != 0;
 }
 
-/* The diff's working state. */
-struct diff {
-	struct dp_reconf *rc;
-	uint32_t *new_ids;
+/* The diff's working state: one part an interface (rc->tc[k] is interface k's change). */
+struct iface_diff {
+	uint32_t *new_ids; /* new_ids[j]: the id of next's peer j */
 	bool *kept;	   /* per running peer */
 	bool aips_changed;
+};
+
+struct diff {
+	struct dp_reconf *rc;
+	struct iface_diff *ifd;
+	unsigned int n;
 	unsigned int changed;
 };
 
 static void diff_free(struct dp_admin *adm, struct diff *d, bool failed)
 {
-	if (failed && d->rc) {
-		for (unsigned int i = 0; i < d->rc->n_added; i++)
-			unalloc_id(adm, d->rc->added[i]->id);
+	for (unsigned int k = 0; failed && d->rc && k < d->rc->n_tc; k++)
+		for (unsigned int i = 0; i < d->rc->tc[k].n_added; i++)
+			unalloc_id(adm, d->rc->tc[k].added[i]->id);
+	if (failed) {
 		dp_reconf_free(d->rc);
 		d->rc = NULL;
 	}
-	free(d->new_ids);
-	free(d->kept);
+	for (unsigned int k = 0; d->ifd && k < d->n; k++) {
+		free(d->ifd[k].new_ids);
+		free(d->ifd[k].kept);
+	}
+	free(d->ifd);
+	d->ifd = NULL;
+}
+
+static bool diff_alloc_iface(struct diff *d, unsigned int k,
+			     const struct wgdp_interface_config *run,
+			     const struct wgdp_interface_config *next)
+{
+	uint32_t nn = next->n_peers ? next->n_peers : 1, nr = run->n_peers ? run->n_peers : 1;
+	struct dp_tenant_change *tc = &d->rc->tc[k];
+
+	tc->tid = (uint16_t)k;
+	d->ifd[k].new_ids = malloc(sizeof(*d->ifd[k].new_ids) * nn);
+	d->ifd[k].kept = calloc(nr, sizeof(*d->ifd[k].kept));
+	tc->added = malloc(sizeof(*tc->added) * nn);
+	tc->updated = malloc(sizeof(*tc->updated) * nn);
+	tc->removed = malloc(sizeof(*tc->removed) * nr);
+	return d->ifd[k].new_ids && d->ifd[k].kept && tc->added && tc->updated && tc->removed;
 }
 
 static bool diff_alloc(struct diff *d, const struct wgdp_config *run,
 		       const struct wgdp_config *next)
 {
-	uint32_t nn = next->n_peers ? next->n_peers : 1, nr = run->n_peers ? run->n_peers : 1;
-
+	d->n = next->n_ifaces;
 	d->rc = calloc(1, sizeof(*d->rc));
-	d->new_ids = malloc(sizeof(*d->new_ids) * nn);
-	d->kept = calloc(nr, sizeof(*d->kept));
-	if (!d->rc || !d->new_ids || !d->kept)
+	d->ifd = calloc(d->n ? d->n : 1, sizeof(*d->ifd));
+	if (!d->rc || !d->ifd)
 		return false;
-	/* The diff is interface 0's (the legacy fields) until reload by interface. */
-	d->rc->tid = 0;
-	d->rc->added = malloc(sizeof(*d->rc->added) * nn);
-	d->rc->updated = malloc(sizeof(*d->rc->updated) * nn);
-	d->rc->removed = malloc(sizeof(*d->rc->removed) * nr);
-	return d->rc->added && d->rc->updated && d->rc->removed;
+	d->rc->tc = calloc(d->n ? d->n : 1, sizeof(*d->rc->tc));
+	if (!d->rc->tc)
+		return false;
+	d->rc->n_tc = d->n;
+	for (unsigned int k = 0; k < d->n; k++)
+		if (!diff_alloc_iface(d, k, &run->ifaces[k], &next->ifaces[k]))
+			return false;
+	return true;
 }
 
-/* Matches next's peers to the running ones; creates those that are new. */
-static bool diff_peers(struct dp_admin *adm, struct diff *d, const struct wgdp_config *next,
-		       struct wgdp_config_error *err)
+/* Whether a kept peer's change shows (for the result's "changed"). */
+static bool peer_changed(const struct wgdp_peer_config *old, const struct wgdp_peer_config *pc)
 {
-	const struct wgdp_config *run = adm->running;
+	return !same_prefixes(old, pc) || strcmp(old->name, pc->name) ||
+	       old->has_psk != pc->has_psk || !wgc_ct_equal(old->psk, pc->psk, 32) ||
+	       old->persistent_keepalive != pc->persistent_keepalive ||
+	       old->has_endpoint != pc->has_endpoint ||
+	       (pc->has_endpoint && !same_endpoint(&old->endpoint, &pc->endpoint));
+}
+
+/* The path of next's interface k's peer j: "peers[j]" with the shorthand. */
+static void peer_path(const struct wgdp_config *next, unsigned int k, uint32_t j, char *buf,
+		      size_t len)
+{
+	if (next->shorthand)
+		snprintf(buf, len, "peers[%u]", j);
+	else
+		snprintf(buf, len, "interfaces[%u].peers[%u]", k, j);
+}
+
+/* Matches interface k's peers in next to the running ones; creates those that are new. */
+static bool diff_peers(struct dp_admin *adm, struct diff *d, unsigned int k,
+		       const struct wgdp_config *next, struct wgdp_config_error *err)
+{
+	const struct wgdp_interface_config *run = &adm->running->ifaces[k], *nx = &next->ifaces[k];
+	struct dp_tenant_change *tc = &d->rc->tc[k];
+	struct iface_diff *f = &d->ifd[k];
+	const uint32_t *ids = adm->ids[k];
 	struct key_index ki;
-	char path[48];
+	char path[64];
 
 	if (!key_index_build(&ki, run->peers, run->n_peers))
 		return fail(err, "peers", "out of memory");
-	for (uint32_t j = 0; j < next->n_peers; j++) {
-		const struct wgdp_peer_config *pc = &next->peers[j];
+	for (uint32_t j = 0; j < nx->n_peers; j++) {
+		const struct wgdp_peer_config *pc = &nx->peers[j];
 		int64_t i = key_index_find(&ki, pc->public_key);
 		struct dp_peer *p;
 
 		if (i >= 0) {
 			const struct wgdp_peer_config *old = &run->peers[i];
 
-			d->kept[i] = true;
-			d->new_ids[j] = adm->ids[i];
-			if (!same_prefixes(old, pc))
-				d->aips_changed = true;
-			if (peer_update(old, pc, adm->ids[i], &d->rc->updated[d->rc->n_updated]))
-				d->rc->n_updated++;
-			d->changed += !same_prefixes(old, pc) || strcmp(old->name, pc->name) ||
-				      old->has_psk != pc->has_psk ||
-				      !wgc_ct_equal(old->psk, pc->psk, 32) ||
-				      old->persistent_keepalive != pc->persistent_keepalive ||
-				      old->has_endpoint != pc->has_endpoint ||
-				      (pc->has_endpoint &&
-				       !same_endpoint(&old->endpoint, &pc->endpoint));
+			f->kept[i] = true;
+			f->new_ids[j] = ids[i];
+			f->aips_changed |= !same_prefixes(old, pc);
+			if (peer_update(old, pc, ids[i], &tc->updated[tc->n_updated]))
+				tc->n_updated++;
+			d->changed += peer_changed(old, pc);
 			continue;
 		}
-		snprintf(path, sizeof(path), "peers[%u]", j);
-		if (!alloc_id(adm, &d->new_ids[j])) {
+		peer_path(next, k, j, path, sizeof(path));
+		if (!alloc_id(adm, &f->new_ids[j])) {
 			free(ki.slots);
 			return fail(err, path, "no room for another peer (the peer table is sized "
 					       "at start: see limits.max_peers)");
 		}
-		p = dp_peer_new(adm->dp->tenants[d->rc->tid], pc, d->new_ids[j]);
+		p = dp_peer_new(adm->dp->tenants[k], pc, f->new_ids[j]);
 		if (!p) {
-			unalloc_id(adm, d->new_ids[j]);
+			unalloc_id(adm, f->new_ids[j]);
 			free(ki.slots);
 			return fail(err, path, "out of memory");
 		}
-		d->rc->added[d->rc->n_added++] = p;
-		d->aips_changed |= pc->n_allowed_ips > 0;
+		tc->added[tc->n_added++] = p;
+		f->aips_changed |= pc->n_allowed_ips > 0;
 	}
 	free(ki.slots);
 	for (uint32_t i = 0; i < run->n_peers; i++) {
-		if (d->kept[i])
+		if (f->kept[i])
 			continue;
-		d->rc->removed[d->rc->n_removed++] = adm->ids[i];
-		d->aips_changed |= run->peers[i].n_allowed_ips > 0;
+		tc->removed[tc->n_removed++] = ids[i];
+		f->aips_changed |= run->peers[i].n_allowed_ips > 0;
 	}
 	return true;
 }
 
-/* After the apply: what only this thread reads (names, prefixes), and the new model. */
-static void adopt(struct dp_admin *adm, struct diff *d, struct wgdp_config *next)
+/* Interface k's part: its peers, a new allowed-ips generation if prefixes moved, its key. */
+static bool diff_iface(struct dp_admin *adm, struct diff *d, unsigned int k,
+		       const struct wgdp_config *next, struct wgdp_config_error *err)
 {
-	struct dp_ctx *dp = adm->dp;
+	const struct wgdp_interface_config *nx = &next->ifaces[k];
+	struct dp_tenant_change *tc = &d->rc->tc[k];
+	char msg[128], path[64];
 
-	for (uint32_t j = 0; j < next->n_peers; j++) {
-		struct dp_peer *p = dp->peers[d->new_ids[j]];
-		const struct wgdp_peer_config *pc = &next->peers[j];
+	if (!diff_peers(adm, d, k, next, err))
+		return false;
+	if (d->ifd[k].aips_changed) {
+		tc->aips = dp_aips_build(nx->peers, nx->n_peers, d->ifd[k].new_ids,
+					 next->n_ifaces > 1, msg, sizeof(msg));
+		if (!tc->aips)
+			return fail(err,
+				    next->shorthand
+					    ? "peers"
+					    : iface_path(next, k, "peers", path, sizeof(path)),
+				    msg);
+	}
+	tc->new_private_key =
+		!wgc_ct_equal(adm->running->ifaces[k].private_key, nx->private_key, 32);
+	memcpy(tc->private_key, nx->private_key, 32);
+	return true;
+}
+
+/* After the apply: what only this thread reads (names, prefixes) of interface k's peers. */
+static void adopt_names(struct dp_ctx *dp, const struct wgdp_interface_config *nx,
+			const uint32_t *new_ids)
+{
+	for (uint32_t j = 0; j < nx->n_peers; j++) {
+		struct dp_peer *p = dp->peers[new_ids[j]];
+		const struct wgdp_peer_config *pc = &nx->peers[j];
 		struct wgdp_prefix *copy;
 
 		snprintf(p->name, sizeof(p->name), "%s", pc->name);
@@ -398,19 +485,47 @@ static void adopt(struct dp_admin *adm, struct diff *d, struct wgdp_config *next
 		p->allowed_ips = copy;
 		p->n_allowed_ips = pc->n_allowed_ips;
 	}
-	if (d->rc->n_removed) {
-		uint64_t token = rte_rcu_qsbr_start(dp->rcu);
+}
 
-		for (unsigned int i = 0; i < d->rc->n_removed; i++) {
-			adm->quarantine[adm->n_quarantine].id = d->rc->removed[i];
+/* After the apply: the peers' names and prefixes, removed ids to quarantine, the new model. */
+static void adopt(struct dp_admin *adm, struct diff *d, struct wgdp_config *next)
+{
+	struct dp_ctx *dp = adm->dp;
+	uint64_t token = rte_rcu_qsbr_start(dp->rcu);
+
+	for (unsigned int k = 0; k < d->n; k++) {
+		const struct dp_tenant_change *tc = &d->rc->tc[k];
+
+		adopt_names(dp, &next->ifaces[k], d->ifd[k].new_ids);
+		for (unsigned int i = 0; i < tc->n_removed; i++) {
+			adm->quarantine[adm->n_quarantine].id = tc->removed[i];
 			adm->quarantine[adm->n_quarantine++].token = token;
 		}
+		free(adm->ids[k]);
+		adm->ids[k] = d->ifd[k].new_ids;
+		d->ifd[k].new_ids = NULL;
 	}
 	wgdp_config_free(adm->running);
 	adm->running = next;
-	free(adm->ids);
-	adm->ids = d->new_ids;
-	d->new_ids = NULL;
+}
+
+static void result_of(const struct diff *d, struct dp_apply_result *res)
+{
+	res->apply_ns = d->rc->apply_ns;
+	for (unsigned int k = 0; k < d->rc->n_tc; k++) {
+		res->added += d->rc->tc[k].n_added;
+		res->removed += d->rc->tc[k].n_removed;
+	}
+	res->changed = d->changed;
+}
+
+static uint32_t peers_in_all(const struct wgdp_config *c)
+{
+	uint32_t n = 0;
+
+	for (unsigned int k = 0; k < c->n_ifaces; k++)
+		n += c->ifaces[k].n_peers;
+	return n;
 }
 
 int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
@@ -418,7 +533,6 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 {
 	uint64_t t0 = wg_clock_mono_ns();
 	struct diff d = { 0 };
-	char msg[128];
 
 	memset(err, 0, sizeof(*err));
 	memset(res, 0, sizeof(*res));
@@ -429,18 +543,9 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 		fail(err, "peers", "out of memory");
 		goto fail;
 	}
-	if (!diff_peers(adm, &d, next, err))
-		goto fail;
-	if (d.aips_changed) {
-		d.rc->aips = dp_aips_build(next->peers, next->n_peers, d.new_ids,
-					   next->n_ifaces > 1, msg, sizeof(msg));
-		if (!d.rc->aips) {
-			fail(err, "peers", msg);
+	for (unsigned int k = 0; k < d.n; k++)
+		if (!diff_iface(adm, &d, k, next, err))
 			goto fail;
-		}
-	}
-	d.rc->new_private_key = !wgc_ct_equal(adm->running->private_key, next->private_key, 32);
-	memcpy(d.rc->private_key, next->private_key, 32);
 	d.rc->under_load_queue = next->under_load_queue;
 	d.rc->n_peers = RTE_MAX(adm->dp->n_peers, adm->next_id);
 	res->prepare_ns = wg_clock_mono_ns() - t0;
@@ -448,17 +553,16 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 		fail(err, "", "wgdp is stopping");
 		goto fail;
 	}
-	res->apply_ns = d.rc->apply_ns;
-	res->added = d.rc->n_added;
-	res->removed = d.rc->n_removed;
-	res->changed = d.changed;
+	result_of(&d, res);
 	adopt(adm, &d, next);
 	dp_reconf_free(d.rc);
 	d.rc = NULL;
 	diff_free(adm, &d, false);
-	DP_LOG(INFO, config, "config applied: %u added, %u removed, %u changed, %u peers "
-	       "(control lcore busy %.1f us)", res->added, res->removed, res->changed,
-	       adm->running->n_peers, (double)res->apply_ns / 1e3);
+	DP_LOG(INFO, config,
+	       "config applied: %u added, %u removed, %u changed, %u peers "
+	       "(control lcore busy %.1f us)",
+	       res->added, res->removed, res->changed, peers_in_all(adm->running),
+	       (double)res->apply_ns / 1e3);
 	return 0;
 fail:
 	diff_free(adm, &d, true);
@@ -493,7 +597,7 @@ int dp_admin_snapshot_locked(struct dp_admin *adm, struct ctl_snapshot *snap)
 		return -1;
 	for (uint32_t i = 0; i < run->n_peers; i++) {
 		struct ctl_peer_state *ps = &snap->peers[i];
-		struct dp_peer *p = dp->peers[adm->ids[i]];
+		struct dp_peer *p = dp->peers[adm->ids[0][i]];
 
 		if (!wgdp_peer_config_copy(&ps->cfg, &run->peers[i])) {
 			ctl_snapshot_free(snap);

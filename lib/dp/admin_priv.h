@@ -13,7 +13,8 @@ struct dp_admin {
 	pthread_mutex_t lock;
 	char config_path[4096];
 	struct wgdp_config *running; /* what runs now */
-	uint32_t *ids;		     /* ids[i]: the peer id of running->peers[i] */
+	uint32_t **ids;		     /* ids[k][i]: the peer id of running->ifaces[k].peers[i] */
+	unsigned int n_ids;
 	uint32_t next_id;	     /* never used yet from here on */
 	uint32_t *free_ids;
 	uint32_t n_free;

@@ -67,51 +67,76 @@ static void update_peer(struct dp_ctx *dp, const struct dp_peer_update *u)
 	}
 }
 
-void dp_reconf_apply(struct dp_ctx *dp, struct dp_reconf *rc)
+/* A new key and the removals of one interface: they come before any addition, as they did
+ * with one interface. */
+static void apply_removals(struct dp_ctx *dp, const struct dp_tenant_change *tc)
 {
-	uint64_t t0 = wg_clock_mono_ns();
-	struct dp_tenant *t = dp->tenants[rc->tid];
-
-	if (rc->new_private_key)
-		rekey_identity(dp, t, rc->private_key);
-	for (unsigned int i = 0; i < rc->n_removed; i++) {
-		struct dp_peer *p = dp->peers[rc->removed[i]];
+	if (tc->new_private_key)
+		rekey_identity(dp, dp->tenants[tc->tid], tc->private_key);
+	for (unsigned int i = 0; i < tc->n_removed; i++) {
+		struct dp_peer *p = dp->peers[tc->removed[i]];
 
 		if (p)
 			dp_peer_retire(dp, p);
 	}
-	/* Ids first, tables after: a worker that finds an id finds its peer. */
-	for (unsigned int i = 0; i < rc->n_added; i++)
-		add_peer(dp, rc->added[i]);
-	if (rc->n_peers > dp->n_peers)
-		__atomic_store_n(&dp->n_peers, rc->n_peers, __ATOMIC_RELEASE);
-	for (unsigned int i = 0; i < rc->n_updated; i++)
-		update_peer(dp, &rc->updated[i]);
-	if (rc->aips) {
+}
+
+static void apply_updates(struct dp_ctx *dp, const struct dp_tenant_change *tc)
+{
+	struct dp_tenant *t = dp->tenants[tc->tid];
+
+	for (unsigned int i = 0; i < tc->n_updated; i++)
+		update_peer(dp, &tc->updated[i]);
+	if (tc->aips) {
 		struct dp_aips *old = t->aips;
 
-		__atomic_store_n(&t->aips, rc->aips, __ATOMIC_RELEASE);
+		__atomic_store_n(&t->aips, tc->aips, __ATOMIC_RELEASE);
 		dp_aips_retire(dp, old);
 	}
+}
+
+void dp_reconf_apply(struct dp_ctx *dp, struct dp_reconf *rc)
+{
+	uint64_t t0 = wg_clock_mono_ns();
+
+	for (unsigned int k = 0; k < rc->n_tc; k++)
+		apply_removals(dp, &rc->tc[k]);
+	/* Ids first, tables after: a worker that finds an id finds its peer. */
+	for (unsigned int k = 0; k < rc->n_tc; k++)
+		for (unsigned int i = 0; i < rc->tc[k].n_added; i++)
+			add_peer(dp, rc->tc[k].added[i]);
+	if (rc->n_peers > dp->n_peers)
+		__atomic_store_n(&dp->n_peers, rc->n_peers, __ATOMIC_RELEASE);
+	for (unsigned int k = 0; k < rc->n_tc; k++)
+		apply_updates(dp, &rc->tc[k]);
 	dp->under_load_queue = rc->under_load_queue;
 	rc->applied = true;
 	rc->apply_ns = wg_clock_mono_ns() - t0;
+}
+
+static void tenant_change_free(struct dp_tenant_change *tc, bool applied)
+{
+	if (!applied) {
+		for (unsigned int i = 0; i < tc->n_added; i++)
+			dp_peer_destroy(tc->added[i]);
+		dp_aips_free(tc->aips);
+	}
+	free(tc->removed);
+	free(tc->added);
+	if (tc->updated)
+		wgc_memzero(tc->updated, tc->n_updated * sizeof(*tc->updated));
+	free(tc->updated);
 }
 
 void dp_reconf_free(struct dp_reconf *rc)
 {
 	if (!rc)
 		return;
-	if (!rc->applied) {
-		for (unsigned int i = 0; i < rc->n_added; i++)
-			dp_peer_destroy(rc->added[i]);
-		dp_aips_free(rc->aips);
-	}
-	free(rc->removed);
-	free(rc->added);
-	if (rc->updated)
-		wgc_memzero(rc->updated, rc->n_updated * sizeof(*rc->updated));
-	free(rc->updated);
+	for (unsigned int k = 0; rc->tc && k < rc->n_tc; k++)
+		tenant_change_free(&rc->tc[k], rc->applied);
+	if (rc->tc)
+		wgc_memzero(rc->tc, rc->n_tc * sizeof(*rc->tc));
+	free(rc->tc);
 	wgc_memzero(rc, sizeof(*rc));
 	free(rc);
 }

@@ -35,12 +35,11 @@ struct dp_peer_update {
 	struct wgdp_endpoint endpoint;
 };
 
-/* A change to one interface's peers and key (and the global settings). */
-struct dp_reconf {
-	uint16_t tid; /* the interface */
+/* One interface's part of a change: its key and its peers. */
+struct dp_tenant_change {
+	uint16_t tid;
 	bool new_private_key;
 	uint8_t private_key[32];
-	uint32_t under_load_queue;
 	uint32_t *removed; /* peer ids */
 	unsigned int n_removed;
 	struct dp_peer **added; /* created, not yet in any table */
@@ -48,7 +47,14 @@ struct dp_reconf {
 	struct dp_peer_update *updated;
 	unsigned int n_updated;
 	struct dp_aips *aips; /* the new generation, NULL if allowed-ips did not change */
-	uint32_t n_peers;     /* the id bound afterwards */
+};
+
+/* A change to the interfaces' keys and peers, and to the global settings, applied whole. */
+struct dp_reconf {
+	struct dp_tenant_change *tc; /* one an interface */
+	unsigned int n_tc;
+	uint32_t under_load_queue;
+	uint32_t n_peers; /* the id bound afterwards */
 	bool applied;
 	uint64_t apply_ns; /* how long the control lcore spent on it */
 };

@@ -180,12 +180,20 @@ static void test_neighbours(void)
 }
 
 /* Until reload works by interface, what is built at start is refused by path. */
-static void test_reload_limits(void)
+static void test_reload(void)
 {
-	static const char b_changed[] =
-		"{\"interfaces\":[" IFACE_A "," IFACE_B_HEAD "\"peers\":[{\"public_key\":\"" BOB_KEY
-		"\",\"allowed_ips\":[\"10.0.1.0/24\"]}]}"
-		"]," PORTS "}";
+	/* A with Dave added, B without Carol. */
+	static const char both_changed[] =
+		"{\"interfaces\":[" IFACE_A_HEAD "\"peers\":[{\"public_key\":\"" BOB_KEY
+		"\",\"allowed_ips\":[\"10.0.1.0/24\"]},{\"public_key\":\"" DAVE_KEY
+		"\",\"allowed_ips\":[\"10.0.3.0/24\"]}]}," IFACE_B_HEAD
+		"\"peers\":[{\"public_key\":\"" BOB_KEY
+		"\",\"allowed_ips\":[\"10.0.1.0/24\"]}]}]," PORTS "}";
+	/* B moved to VLAN 300: built at start, refused. */
+	static const char b_moved[] =
+		"{\"interfaces\":[" IFACE_A ",{\"name\":\"wg-b\",\"private_key\":\"" B_PRIV
+		"\",\"listen_port\":51821,\"inside\":{\"port\":1,\"vlan\":300,"
+		"\"address\":[\"10.0.0.1/24\"]}," IFACE_B_PEERS "}]," PORTS "}";
 	static const char one_iface[] = "{\"interfaces\":[" IFACE_A "]," PORTS "}";
 	static const char a_grown[] =
 		"{\"interfaces\":[" IFACE_A_HEAD "\"peers\":[{\"public_key\":\"" BOB_KEY
@@ -194,17 +202,20 @@ static void test_reload_limits(void)
 		"\",\"allowed_ips\":[\"10.0.3.0/24\"]}]}," IFACE_B_HEAD IFACE_B_PEERS "}]," PORTS
 		"}";
 	struct dp_peer *bob_b = peer_of(tb, BOB_KEY), *carol_b = peer_of(tb, CAROL_KEY), *dave_a;
-	uint8_t in1[4] = { 10, 0, 1, 5 }, in3[4] = { 10, 0, 3, 5 };
+	uint8_t in1[4] = { 10, 0, 1, 5 }, in2[4] = { 10, 0, 2, 5 }, in3[4] = { 10, 0, 3, 5 };
+	uint8_t a_pub[32], b_pub[32];
 	struct dp_admin *adm = dp_admin_create(dp, dp->cfg, NULL);
 	struct wgdp_config_error err;
 	struct dp_apply_result res;
 	struct wgdp_config *next;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(adm);
-	next = wgdp_config_parse(b_changed, sizeof(b_changed) - 1, &err);
+	memcpy(b_pub, tb->identity.public_key, 32);
+	next = wgdp_config_parse(b_moved, sizeof(b_moved) - 1, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
 	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), -1);
 	CU_ASSERT_STRING_EQUAL(err.path, "interfaces[1]");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "restart"));
 	next = wgdp_config_parse(one_iface, sizeof(one_iface) - 1, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
 	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), -1);
@@ -233,6 +244,28 @@ static void test_reload_limits(void)
 	CU_ASSERT_EQUAL(dp_aips_lookup4(tb->aips, in1), bob_b->id);
 	CU_ASSERT_EQUAL(ta->n_live_peers, 2);
 	CU_ASSERT_EQUAL(tb->n_live_peers, 2);
+	/* Both interfaces change in one reload: B loses Carol, A and B's Bob stay as they were. */
+	next = wgdp_config_parse(both_changed, sizeof(both_changed) - 1, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), 0);
+	CU_ASSERT_EQUAL(res.added, 0);
+	CU_ASSERT_EQUAL(res.removed, 1);
+	CU_ASSERT_PTR_NULL(peer_of(tb, CAROL_KEY));
+	CU_ASSERT_PTR_EQUAL(peer_of(tb, BOB_KEY), bob_b);
+	CU_ASSERT_PTR_EQUAL(peer_of(ta, DAVE_KEY), dave_a);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(tb->aips, in2), DP_PEER_NONE);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(tb->aips, in1), bob_b->id);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(ta->aips, in3), dave_a->id);
+	CU_ASSERT_EQUAL(ta->n_live_peers, 2);
+	CU_ASSERT_EQUAL(tb->n_live_peers, 1);
+	/* A key change of B's alone: A keeps its identity. */
+	memcpy(a_pub, ta->identity.public_key, 32);
+	next = wgdp_config_parse(both_changed, sizeof(both_changed) - 1, &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	memset(next->ifaces[1].private_key, 0x42, 32);
+	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), 0);
+	CU_ASSERT_EQUAL(memcmp(ta->identity.public_key, a_pub, 32), 0);
+	CU_ASSERT_NOT_EQUAL(memcmp(tb->identity.public_key, b_pub, 32), 0);
 	dp_admin_free(adm);
 }
 
@@ -244,7 +277,7 @@ int main(int argc, char **argv)
 		{ "VLANs of one inside port", test_vlans },
 		{ "routes and error sources per tenant", test_routes },
 		{ "neighbours per VLAN", test_neighbours },
-		{ "reload: what needs a restart is refused", test_reload_limits },
+		{ "reload: peers and keys of every interface; the rest refused", test_reload },
 		CU_TEST_INFO_NULL,
 	};
 	char prefix[64];
