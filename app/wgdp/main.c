@@ -135,9 +135,10 @@ static char *json_line(void *ctx, const char *line, size_t len)
 	return dp_admin_json_line(ctx, line, len);
 }
 
-static char *uapi_request(void *ctx, const char *req, size_t len, size_t *reply_len)
+static char *uapi_request(void *ctx, unsigned int iface, const char *req, size_t len,
+			  size_t *reply_len)
 {
-	return dp_admin_uapi(ctx, req, len, reply_len);
+	return dp_admin_uapi(ctx, iface, req, len, reply_len);
 }
 
 static const struct ctl_server_ops server_ops = {
@@ -148,14 +149,27 @@ static const struct ctl_server_ops server_ops = {
 static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_config *cfg,
 					const struct options *o)
 {
-	char uapi[WGDP_PATH_MAX], err[256];
-	struct ctl_server *srv;
+	unsigned int n_uapi = cfg->uapi ? cfg->n_ifaces : 0;
+	char **uapi = calloc(n_uapi ? n_uapi : 1, sizeof(*uapi)), err[256] = "out of memory";
+	struct ctl_server *srv = NULL;
+	bool named = uapi != NULL;
 
-	snprintf(uapi, sizeof(uapi), "/var/run/wireguard/%s.sock", cfg->ifname);
-	srv = ctl_server_start(o->socket_path ? o->socket_path : cfg->socket_path,
-			       cfg->uapi ? uapi : NULL, &server_ops, adm, err, sizeof(err));
+	/* One UAPI socket an interface, named after it: `wg show wg-a` asks interface wg-a. */
+	for (unsigned int k = 0; named && k < n_uapi; k++) {
+		if (asprintf(&uapi[k], "/var/run/wireguard/%s.sock", cfg->ifaces[k].name) < 0) {
+			uapi[k] = NULL; /* undefined after a failure */
+			named = false;
+		}
+	}
+	if (named)
+		srv = ctl_server_start(o->socket_path ? o->socket_path : cfg->socket_path,
+				       (const char *const *)uapi, n_uapi, &server_ops, adm, err,
+				       sizeof(err));
 	if (!srv)
 		fprintf(stderr, PROG ": control socket: %s\n", err);
+	for (unsigned int k = 0; uapi && k < n_uapi; k++)
+		free(uapi[k]);
+	free(uapi);
 	return srv;
 }
 

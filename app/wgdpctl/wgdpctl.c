@@ -104,14 +104,17 @@ static void usage(FILE *out)
 		"\n"
 		"Commands to a running wgdp (control socket, default " DEFAULT_SOCKET
 		" or $WGDP_SOCKET):\n"
-		"  show                 interface and peers, as wg show prints them\n"
+		"  show [IFACE]         interface and peers, as wg show prints them (IFACE: which\n"
+		"                       one, when wgdp runs several)\n"
 		"  stats                ports, workers, drops by reason, handshakes\n"
 		"  reload [FILE]        apply FILE (or wgdp's -c file) whole, or nothing of it\n"
 		"  set-config FILE      the same, with the config sent over the socket\n"
-		"  peer-add JSON        add a peer: '{\"public_key\":\"...\",\"allowed_ips\":[...]}'\n"
+		"  peer-add JSON        add a peer: "
+		"'{\"public_key\":\"...\",\"allowed_ips\":[...]}'\n"
 		"  peer-remove KEY      remove the peer with this public key\n"
 		"  clear-stats          counters start again from zero\n"
-		"  --json prints the raw answer line; the exit status is 1 when wgdp said ok:false.\n"
+		"  --json prints the raw answer line; the exit status is 1 when wgdp said "
+		"ok:false.\n"
 		"\n"
 		"Offline key commands (compatible with wg):\n"
 		"  genkey   print a new private key (base64) on stdout\n"
@@ -240,6 +243,8 @@ static json_t *build_request(int argc, char **argv)
 	if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "stats") == 0 ||
 	     strcmp(cmd, "clear-stats") == 0) && argc == 1)
 		return json_pack("{s:s}", "cmd", cmd);
+	if (strcmp(cmd, "show") == 0 && argc == 2)
+		return json_pack("{s:s,s:s}", "cmd", cmd, "interface", argv[1]);
 	if (strcmp(cmd, "reload") == 0 && argc <= 2) {
 		char abs[PATH_MAX];
 

@@ -17,7 +17,13 @@
 #include "crypto/ct.h"
 #include "server.h"
 
-enum listener_kind { LISTEN_JSON, LISTEN_UAPI, LISTEN_COUNT };
+/* Listener 0 is the control socket; listener 1 + k the UAPI socket of interface k. */
+#define LISTEN_JSON 0u
+
+struct listener {
+	int fd;
+	char path[108];
+};
 
 struct buf {
 	char *data;
@@ -26,7 +32,7 @@ struct buf {
 
 struct client {
 	int fd;
-	enum listener_kind kind;
+	unsigned int kind; /* the listener it came in on */
 	struct buf in, out;
 	size_t out_off;
 	bool closing;	      /* close once out is written */
@@ -36,8 +42,9 @@ struct client {
 struct ctl_server {
 	const struct ctl_server_ops *ops;
 	void *ctx;
-	int listen_fd[LISTEN_COUNT];
-	char path[LISTEN_COUNT][108];
+	struct listener *listen;
+	unsigned int n_listen;
+	struct pollfd *pfd; /* wake, listeners, clients */
 	struct client clients[CTL_MAX_CLIENTS];
 	unsigned int n_clients;
 	int wake[2]; /* a byte here stops the thread */
@@ -157,10 +164,10 @@ static void evict_idlest(struct ctl_server *srv)
 	client_close(srv, oldest);
 }
 
-static void accept_clients(struct ctl_server *srv, enum listener_kind kind)
+static void accept_clients(struct ctl_server *srv, unsigned int kind)
 {
 	for (;;) {
-		int fd = accept4(srv->listen_fd[kind], NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(srv->listen[kind].fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
 		if (fd < 0)
 			return;
@@ -241,7 +248,7 @@ static bool uapi_request(void *arg, const char *req, size_t len)
 {
 	struct serving *s = arg;
 	size_t rlen = 0;
-	char *ans = s->srv->ops->uapi(s->srv->ctx, req, len, &rlen);
+	char *ans = s->srv->ops->uapi(s->srv->ctx, s->c->kind - 1, req, len, &rlen);
 
 	reply(s->c, ans, rlen, false);
 	return !s->c->closing;
@@ -304,14 +311,14 @@ static bool client_write(struct client *c)
 static void *server_main(void *arg)
 {
 	struct ctl_server *srv = arg;
-	struct pollfd pfd[LISTEN_COUNT + 1 + CTL_MAX_CLIENTS];
+	struct pollfd *pfd = srv->pfd;
 
 	for (;;) {
 		unsigned int n = 0, nc = srv->n_clients;
 
 		pfd[n++] = (struct pollfd){ .fd = srv->wake[0], .events = POLLIN };
-		for (int k = 0; k < LISTEN_COUNT; k++)
-			pfd[n++] = (struct pollfd){ .fd = srv->listen_fd[k], .events = POLLIN };
+		for (unsigned int k = 0; k < srv->n_listen; k++)
+			pfd[n++] = (struct pollfd){ .fd = srv->listen[k].fd, .events = POLLIN };
 		for (unsigned int i = 0; i < nc; i++) {
 			struct client *c = &srv->clients[i];
 
@@ -327,7 +334,7 @@ static void *server_main(void *arg)
 			break;
 		/* Clients first, from the end: closing moves the last client into the gap. */
 		for (unsigned int i = nc; i-- > 0;) {
-			short ev = pfd[1 + LISTEN_COUNT + i].revents;
+			short ev = pfd[1 + srv->n_listen + i].revents;
 
 			if (ev & (POLLIN | POLLHUP | POLLERR))
 				client_read(srv, i);
@@ -335,16 +342,38 @@ static void *server_main(void *arg)
 			    (srv->clients[i].closing && !srv->clients[i].out.len))
 				client_close(srv, i);
 		}
-		for (int k = 0; k < LISTEN_COUNT; k++)
+		for (unsigned int k = 0; k < srv->n_listen; k++)
 			if (pfd[1 + k].revents & POLLIN)
-				accept_clients(srv, (enum listener_kind)k);
+				accept_clients(srv, k);
 	}
 	return NULL;
 }
 
-struct ctl_server *ctl_server_start(const char *json_path, const char *uapi_path,
-				    const struct ctl_server_ops *ops, void *ctx, char *err,
-				    size_t errlen)
+static void listeners_close(struct ctl_server *srv)
+{
+	for (unsigned int k = 0; srv->listen && k < srv->n_listen; k++) {
+		if (srv->listen[k].fd >= 0) {
+			close(srv->listen[k].fd);
+			unlink(srv->listen[k].path);
+		}
+	}
+	free(srv->listen);
+	free(srv->pfd);
+}
+
+static bool listener_open(struct ctl_server *srv, unsigned int k, const char *path, char *err,
+			  size_t errlen)
+{
+	srv->listen[k].fd = listen_unix(path, err, errlen);
+	if (srv->listen[k].fd < 0)
+		return false;
+	snprintf(srv->listen[k].path, sizeof(srv->listen[k].path), "%s", path);
+	return true;
+}
+
+struct ctl_server *ctl_server_start(const char *json_path, const char *const *uapi_paths,
+				    unsigned int n_uapi, const struct ctl_server_ops *ops,
+				    void *ctx, char *err, size_t errlen)
 {
 	struct ctl_server *srv = calloc(1, sizeof(*srv));
 
@@ -354,34 +383,32 @@ struct ctl_server *ctl_server_start(const char *json_path, const char *uapi_path
 	}
 	srv->ops = ops;
 	srv->ctx = ctx;
-	srv->listen_fd[LISTEN_JSON] = srv->listen_fd[LISTEN_UAPI] = -1;
 	srv->wake[0] = srv->wake[1] = -1;
+	srv->n_listen = 1 + n_uapi;
+	srv->listen = calloc(srv->n_listen, sizeof(*srv->listen));
+	srv->pfd = calloc(1 + srv->n_listen + CTL_MAX_CLIENTS, sizeof(*srv->pfd));
+	if (!srv->listen || !srv->pfd) {
+		snprintf(err, errlen, "out of memory");
+		goto fail;
+	}
+	for (unsigned int k = 0; k < srv->n_listen; k++)
+		srv->listen[k].fd = -1;
 	if (pipe2(srv->wake, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
-	srv->listen_fd[LISTEN_JSON] = listen_unix(json_path, err, errlen);
-	if (srv->listen_fd[LISTEN_JSON] < 0)
+	if (!listener_open(srv, LISTEN_JSON, json_path, err, errlen))
 		goto fail;
-	snprintf(srv->path[LISTEN_JSON], sizeof(srv->path[0]), "%s", json_path);
-	if (uapi_path) {
-		srv->listen_fd[LISTEN_UAPI] = listen_unix(uapi_path, err, errlen);
-		if (srv->listen_fd[LISTEN_UAPI] < 0)
+	for (unsigned int k = 0; k < n_uapi; k++)
+		if (!listener_open(srv, 1 + k, uapi_paths[k], err, errlen))
 			goto fail;
-		snprintf(srv->path[LISTEN_UAPI], sizeof(srv->path[0]), "%s", uapi_path);
-	}
 	if (pthread_create(&srv->thread, NULL, server_main, srv) != 0) {
 		snprintf(err, errlen, "cannot start the control thread");
 		goto fail;
 	}
 	return srv;
 fail:
-	for (int k = 0; k < LISTEN_COUNT; k++) {
-		if (srv->listen_fd[k] >= 0) {
-			close(srv->listen_fd[k]);
-			unlink(srv->path[k]);
-		}
-	}
+	listeners_close(srv);
 	if (srv->wake[0] >= 0) {
 		close(srv->wake[0]);
 		close(srv->wake[1]);
@@ -399,12 +426,7 @@ void ctl_server_stop(struct ctl_server *srv)
 	pthread_join(srv->thread, NULL);
 	while (srv->n_clients)
 		client_close(srv, srv->n_clients - 1);
-	for (int k = 0; k < LISTEN_COUNT; k++) {
-		if (srv->listen_fd[k] >= 0) {
-			close(srv->listen_fd[k]);
-			unlink(srv->path[k]);
-		}
-	}
+	listeners_close(srv);
 	close(srv->wake[0]);
 	close(srv->wake[1]);
 	free(srv);

@@ -17,9 +17,11 @@
 struct ctl_server_ops {
 	/* One request line (no newline) → a malloc'd answer line (no newline). */
 	char *(*json_line)(void *ctx, const char *line, size_t len);
-	/* One UAPI request, without its final blank line → the malloc'd reply, ending in the
-	 * blank line; *reply_len its length. */
-	char *(*uapi)(void *ctx, const char *req, size_t len, size_t *reply_len);
+	/* One UAPI request to the socket of interface iface (the index of its path at start),
+	 * without its final blank line → the malloc'd reply, ending in the blank line;
+	 * *reply_len its length. */
+	char *(*uapi)(void *ctx, unsigned int iface, const char *req, size_t len,
+		      size_t *reply_len);
 };
 
 struct ctl_server;
@@ -41,12 +43,13 @@ size_t ctl_frame_json(const char *data, size_t len, ctl_frame_fn fn, void *arg);
 size_t ctl_frame_uapi(const char *data, size_t len, ctl_frame_fn fn, void *arg);
 
 /*
- * Creates the sockets (json_path required, uapi_path may be NULL), making their directories
- * if missing, and starts the thread. NULL with err filled on failure.
+ * Creates the sockets (json_path required; one UAPI socket an interface, uapi_paths[0..n_uapi),
+ * none when n_uapi is 0), making their directories if missing, and starts the thread. NULL
+ * with err filled on failure (and no socket left behind).
  */
-struct ctl_server *ctl_server_start(const char *json_path, const char *uapi_path,
-				    const struct ctl_server_ops *ops, void *ctx, char *err,
-				    size_t errlen);
+struct ctl_server *ctl_server_start(const char *json_path, const char *const *uapi_paths,
+				    unsigned int n_uapi, const struct ctl_server_ops *ops,
+				    void *ctx, char *err, size_t errlen);
 
 /* Stops the thread, closes every client, unlinks the sockets. */
 void ctl_server_stop(struct ctl_server *srv);

@@ -581,15 +581,17 @@ int dp_admin_apply(struct dp_admin *adm, struct wgdp_config *next, struct dp_app
 	return rc;
 }
 
-int dp_admin_snapshot_locked(struct dp_admin *adm, struct ctl_snapshot *snap)
+int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ctl_snapshot *snap)
 {
-	const struct wgdp_config *run = adm->running;
+	const struct wgdp_interface_config *run = &adm->running->ifaces[iface];
 	struct dp_ctx *dp = adm->dp;
 
 	memset(snap, 0, sizeof(*snap));
-	snprintf(snap->ifname, sizeof(snap->ifname), "%s", run->ifname);
+	if (iface >= adm->running->n_ifaces)
+		return -1;
+	snprintf(snap->ifname, sizeof(snap->ifname), "%s", run->name);
 	memcpy(snap->private_key, run->private_key, 32);
-	memcpy(snap->public_key, dp->tenants[0]->identity.public_key, 32);
+	memcpy(snap->public_key, dp->tenants[iface]->identity.public_key, 32);
 	snap->listen_port = run->listen_port;
 	snap->mtu = run->mtu;
 	snap->peers = calloc(run->n_peers ? run->n_peers : 1, sizeof(*snap->peers));
@@ -597,7 +599,7 @@ int dp_admin_snapshot_locked(struct dp_admin *adm, struct ctl_snapshot *snap)
 		return -1;
 	for (uint32_t i = 0; i < run->n_peers; i++) {
 		struct ctl_peer_state *ps = &snap->peers[i];
-		struct dp_peer *p = dp->peers[adm->ids[0][i]];
+		struct dp_peer *p = dp->peers[adm->ids[iface][i]];
 
 		if (!wgdp_peer_config_copy(&ps->cfg, &run->peers[i])) {
 			ctl_snapshot_free(snap);
@@ -618,7 +620,7 @@ int dp_admin_snapshot(struct dp_admin *adm, struct ctl_snapshot *snap)
 	int rc;
 
 	pthread_mutex_lock(&adm->lock);
-	rc = dp_admin_snapshot_locked(adm, snap);
+	rc = dp_admin_snapshot_locked(adm, 0, snap);
 	pthread_mutex_unlock(&adm->lock);
 	return rc;
 }

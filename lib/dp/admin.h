@@ -39,7 +39,7 @@ void dp_admin_free(struct dp_admin *adm);
 int dp_admin_apply(struct dp_admin *adm, struct wgdp_config *next, struct dp_apply_result *res,
 		   struct wgdp_config_error *err);
 
-/* The running state, copied out. */
+/* The first interface's running state, copied out. */
 int dp_admin_snapshot(struct dp_admin *adm, struct ctl_snapshot *snap);
 
 /* A control-socket request (one decoded JSON object) → its answer (never NULL). */
@@ -49,8 +49,10 @@ json_t *dp_admin_request(struct dp_admin *adm, json_t *req);
  * a line that is not JSON. */
 char *dp_admin_json_line(struct dp_admin *adm, const char *line, size_t len);
 
-/* A UAPI request ("get=1\n..." or "set=1\n...", without the final blank line) → the reply. */
-char *dp_admin_uapi(struct dp_admin *adm, const char *req, size_t len, size_t *reply_len);
+/* A UAPI request ("get=1\n..." or "set=1\n...", without the final blank line) to interface
+ * iface's socket → the reply. */
+char *dp_admin_uapi(struct dp_admin *adm, unsigned int iface, const char *req, size_t len,
+		    size_t *reply_len);
 
 /* Registers /wgdp/info, /wgdp/peers, /wgdp/peer and /wgdp/stats with DPDK telemetry. */
 void dp_admin_telemetry_register(struct dp_admin *adm);

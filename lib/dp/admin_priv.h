@@ -28,6 +28,11 @@ struct dp_admin {
 
 int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 			  struct dp_apply_result *res, struct wgdp_config_error *err);
-int dp_admin_snapshot_locked(struct dp_admin *adm, struct ctl_snapshot *snap);
+/* Interface iface's settings and peers; -1 when out of memory or no such interface. */
+int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ctl_snapshot *snap);
+
+/* The index of the interface a request names ("interface": absent = the only one), or -1
+ * with err filled. */
+int dp_admin_iface_of(const struct dp_admin *adm, const char *name, struct wgdp_config_error *err);
 
 #endif

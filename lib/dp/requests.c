@@ -40,12 +40,51 @@ static json_t *config_error_answer(const struct wgdp_config_error *err)
 	return error_answer(err->path, err->message);
 }
 
-static json_t *show(struct dp_admin *adm)
+int dp_admin_iface_of(const struct dp_admin *adm, const char *name, struct wgdp_config_error *err)
+{
+	const struct wgdp_config *run = adm->running;
+
+	snprintf(err->path, sizeof(err->path), "interface");
+	if (!name) {
+		if (run->n_ifaces == 1)
+			return 0;
+		snprintf(err->message, sizeof(err->message), "is required: wgdp runs %u interfaces",
+			 run->n_ifaces);
+		return -1;
+	}
+	for (unsigned int k = 0; k < run->n_ifaces; k++)
+		if (strcmp(run->ifaces[k].name, name) == 0)
+			return (int)k;
+	snprintf(err->message, sizeof(err->message), "no interface %.20s", name);
+	return -1;
+}
+
+/* The interface a request's "interface" member names; -1 with *answer set when none. */
+static int request_iface(struct dp_admin *adm, json_t *req, json_t **answer)
+{
+	json_t *v = json_object_get(req, "interface");
+	struct wgdp_config_error err;
+	int k;
+
+	if (v && !json_is_string(v)) {
+		*answer = error_answer("interface", "must be a string");
+		return -1;
+	}
+	k = dp_admin_iface_of(adm, v ? json_string_value(v) : NULL, &err);
+	if (k < 0)
+		*answer = config_error_answer(&err);
+	return k;
+}
+
+static json_t *show(struct dp_admin *adm, json_t *req)
 {
 	struct ctl_snapshot snap;
-	json_t *a;
+	json_t *a = NULL;
+	int k = request_iface(adm, req, &a);
 
-	if (dp_admin_snapshot_locked(adm, &snap) != 0)
+	if (k < 0)
+		return a;
+	if (dp_admin_snapshot_locked(adm, (unsigned int)k, &snap) != 0)
 		return error_answer(NULL, "out of memory");
 	a = ctl_show_json(&snap);
 	ctl_snapshot_free(&snap);
@@ -496,7 +535,7 @@ static json_t *set_log_level(json_t *req)
 static json_t *dispatch(struct dp_admin *adm, const char *cmd, json_t *req)
 {
 	if (strcmp(cmd, "show") == 0)
-		return show(adm);
+		return show(adm, req);
 	if (strcmp(cmd, "stats") == 0)
 		return stats(adm);
 	if (strcmp(cmd, "clear-stats") == 0)
@@ -559,13 +598,13 @@ static char *uapi_errno(int err, size_t *len)
 	return r;
 }
 
-static char *uapi_get(struct dp_admin *adm, size_t *len)
+static char *uapi_get(struct dp_admin *adm, unsigned int iface, size_t *len)
 {
 	struct ctl_snapshot snap;
 	size_t body_len = 0;
 	char *body, *r;
 
-	if (dp_admin_snapshot_locked(adm, &snap) != 0)
+	if (dp_admin_snapshot_locked(adm, iface, &snap) != 0)
 		return uapi_errno(ENOMEM, len);
 	body = ctl_uapi_format_get(&snap, &body_len);
 	ctl_snapshot_free(&snap);
@@ -579,7 +618,55 @@ static char *uapi_get(struct dp_admin *adm, size_t *len)
 	return r;
 }
 
-static char *uapi_set(struct dp_admin *adm, const char *body, size_t len, size_t *rlen)
+/*
+ * A set on interface k > 0: ctl_uapi_apply edits a config's first interface (the legacy fields),
+ * so it is given a one-interface view of interface k, and what it makes of the peers and key
+ * goes back into a copy of the whole running config.
+ */
+static struct wgdp_config *uapi_apply_iface(const struct wgdp_config *run, unsigned int k,
+					    const struct ctl_uapi_set *set, int *err, char *msg,
+					    size_t msglen)
+{
+	const struct wgdp_interface_config *ic = &run->ifaces[k];
+	struct wgdp_config view = *run, *one, *next;
+	struct wgdp_interface_config *dst;
+
+	snprintf(view.ifname, sizeof(view.ifname), "%s", ic->name);
+	memcpy(view.private_key, ic->private_key, 32);
+	view.listen_port = ic->listen_port;
+	view.mtu = ic->mtu;
+	view.peers = ic->peers;
+	view.n_peers = ic->n_peers;
+	view.ifaces = (struct wgdp_interface_config *)ic;
+	view.n_ifaces = 1;
+	view.shorthand = true;
+	one = ctl_uapi_apply(&view, set, err, msg, msglen);
+	wgc_memzero(view.private_key, 32);
+	if (!one)
+		return NULL;
+	next = wgdp_config_dup(run, 0);
+	if (!next) {
+		wgdp_config_free(one);
+		*err = ENOMEM;
+		snprintf(msg, msglen, "out of memory");
+		return NULL;
+	}
+	/* The peers change owner: interface k of next owns them, one owns none. */
+	dst = &next->ifaces[k];
+	for (unsigned int i = 0; i < dst->n_peers; i++)
+		wgdp_peer_config_clear(&dst->peers[i]);
+	free(dst->peers);
+	dst->peers = one->peers;
+	dst->n_peers = one->n_peers;
+	memcpy(dst->private_key, one->private_key, 32);
+	one->peers = one->ifaces[0].peers = NULL;
+	one->n_peers = one->ifaces[0].n_peers = 0;
+	wgdp_config_free(one);
+	return next;
+}
+
+static char *uapi_set(struct dp_admin *adm, unsigned int iface, const char *body, size_t len,
+		      size_t *rlen)
 {
 	struct wgdp_config_error cerr;
 	struct dp_apply_result res;
@@ -593,7 +680,8 @@ static char *uapi_set(struct dp_admin *adm, const char *body, size_t len, size_t
 		DP_LOG(NOTICE, ctl, "uapi set refused: %s", msg);
 		return uapi_errno(err, rlen);
 	}
-	next = ctl_uapi_apply(adm->running, &set, &err, msg, sizeof(msg));
+	next = iface == 0 ? ctl_uapi_apply(adm->running, &set, &err, msg, sizeof(msg))
+			  : uapi_apply_iface(adm->running, iface, &set, &err, msg, sizeof(msg));
 	ctl_uapi_set_free(&set);
 	if (!next) {
 		DP_LOG(NOTICE, ctl, "uapi set refused: %s", msg);
@@ -606,15 +694,18 @@ static char *uapi_set(struct dp_admin *adm, const char *body, size_t len, size_t
 	return uapi_errno(0, rlen);
 }
 
-char *dp_admin_uapi(struct dp_admin *adm, const char *req, size_t len, size_t *reply_len)
+char *dp_admin_uapi(struct dp_admin *adm, unsigned int iface, const char *req, size_t len,
+		    size_t *reply_len)
 {
 	char *r = NULL;
 
 	pthread_mutex_lock(&adm->lock);
-	if (len >= 6 && memcmp(req, "get=1\n", 6) == 0)
-		r = uapi_get(adm, reply_len);
+	if (iface >= adm->running->n_ifaces)
+		r = uapi_errno(ENODEV, reply_len);
+	else if (len >= 6 && memcmp(req, "get=1\n", 6) == 0)
+		r = uapi_get(adm, iface, reply_len);
 	else if (len >= 6 && memcmp(req, "set=1\n", 6) == 0)
-		r = uapi_set(adm, req + 6, len - 6, reply_len);
+		r = uapi_set(adm, iface, req + 6, len - 6, reply_len);
 	else
 		r = uapi_errno(EINVAL, reply_len);
 	pthread_mutex_unlock(&adm->lock);

@@ -27,8 +27,11 @@ t_require_root
 t_require wireguard-go wg iperf3 python3
 here=$(cd "$(dirname "$0")" && pwd)
 
-# wireguard-go's UAPI sockets are shared by all namespaces: names no other test run uses.
+# wireguard-go's and wgdp's UAPI sockets are shared by all namespaces: names no other test run
+# uses.
 W_WGC=wt$((T_ID % 100000))c
+A_IF=ta$((T_ID % 100000))
+B_IF=tb$((T_ID % 100000))
 ctl() { "$wgdpctl" -s "$W_SOCK" "$@"; }
 # stat KEY: the value at dotted KEY of `wgdpctl --json stats`.
 stat() {
@@ -122,27 +125,28 @@ config() {
 	cat >"$1" <<EOF
 {
   "interfaces": [
-    { "name": "wg-a", "private_key_file": "$T_TMP/tenanta.key", "listen_port": 51820,
+    { "name": "$A_IF", "private_key_file": "$T_TMP/tenanta.key", "listen_port": 51820,
       "inside": { "port": 1, "vlan": 100, "address": ["10.0.0.1/24", "fd00::1/64"] },
       "routes": [ { "prefix": "10.9.0.0/16", "via": "10.0.0.254" } ],
       "peers": [ { "public_key": "$(cat "$T_TMP/client1.pub")", "name": "client-a",
                    "allowed_ips": ["10.0.1.11/32", "fd00:1::11/128"] } ] },
-    { "name": "wg-b", "private_key_file": "$T_TMP/tenantb.key", "listen_port": 51821,
+    { "name": "$B_IF", "private_key_file": "$T_TMP/tenantb.key", "listen_port": 51821,
       "inside": { "port": 1, "vlan": $b_vlan, "address": ["10.0.0.1/24", "fd00::1/64"] },
       "peers": [ $b_peers ] }
   ],
   "ports": [
     { "port": 0, "role": "outside", "address": ["192.0.2.1/24", "2001:db8:1::1/64"] },
     { "port": 1, "role": "inside", "address": ["172.16.0.1/24"] }
-  ]
+  ],
+  "control": { "uapi": true }
 }
 EOF
 }
 config "$T_TMP/wgdp.json"
 w_start "$wgdp" 0 1
-grep -q "interface wg-a: public key $(cat "$T_TMP/tenanta.pub"), listening on UDP 51820" \
+grep -q "interface $A_IF: public key $(cat "$T_TMP/tenanta.pub"), listening on UDP 51820" \
 	"$T_TMP/wgdp.log" || t_fail "interface A not announced: $(cat "$T_TMP/wgdp.log")"
-grep -q "interface wg-b: public key $(cat "$T_TMP/tenantb.pub"), listening on UDP 51821" \
+grep -q "interface $B_IF: public key $(cat "$T_TMP/tenantb.pub"), listening on UDP 51821" \
 	"$T_TMP/wgdp.log" || t_fail "interface B not announced"
 
 # ttl_of NS DST: the TTL / hop limit of DST's answer to one ping from NS.
@@ -180,6 +184,21 @@ assert r["bytes"] > 1000000, r
 print("tenant %s: %.1f Mbit/s" % (sys.argv[2], r["bits_per_second"] / 1e6))' \
 		"$T_TMP/iperf3-$n.json" $n >&2 || t_fail "tenant $n: too little received"
 done
+
+t_log "wg show and wg set, per interface (one UAPI socket each)"
+[ "$(wg show "$A_IF" peers)" = "$(cat "$T_TMP/client1.pub")" ] ||
+	t_fail "wg show $A_IF: $(wg show "$A_IF" peers)"
+[ "$(wg show "$B_IF" peers)" = "$(cat "$T_TMP/client2.pub")" ] ||
+	t_fail "wg show $B_IF: $(wg show "$B_IF" peers)"
+[ "$(wg show "$B_IF" listen-port)" = 51821 ] || t_fail "wg show $B_IF listen-port"
+[ "$(wg show "$A_IF" public-key)" = "$(cat "$T_TMP/tenanta.pub")" ] || t_fail "wg show $A_IF public-key"
+wg set "$B_IF" peer "$(cat "$T_TMP/client2.pub")" persistent-keepalive 25 ||
+	t_fail "wg set $B_IF failed"
+wg show "$B_IF" persistent-keepalive | grep -q "25$" || t_fail "wg set $B_IF did not reach B"
+wg show "$A_IF" persistent-keepalive | grep -q "off$" || t_fail "wg set $B_IF reached A"
+ctl show "$B_IF" | grep -q "$(cat "$T_TMP/client2.pub")" || t_fail "wgdpctl show $B_IF"
+ctl show >/dev/null 2>"$T_TMP/err" && t_fail "wgdpctl show without an interface answered"
+grep -q "interface" "$T_TMP/err" || t_fail "show without an interface: $(cat "$T_TMP/err")"
 
 t_log "A's static route carries traffic to 10.9.0.0/16; B's packets there go nowhere"
 far_before=$(echos_in "$FAR")

@@ -15,6 +15,7 @@
 #include <rte_lcore.h>
 
 #include "admin.h"
+#include "admin_priv.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
 #include "dp.h"
@@ -53,6 +54,7 @@ static const char config_text[] =
 	"{\"interfaces\":[" IFACE_A "," IFACE_B_HEAD IFACE_B_PEERS "}]," PORTS "}";
 
 static struct dp_ctx *dp;
+static struct dp_admin *adm; /* made with dp: the admin's ids are the data plane's */
 static struct dp_tenant *ta, *tb;
 
 static struct wgdp_addr v4(uint8_t a, uint8_t b, uint8_t c, uint8_t d)
@@ -204,12 +206,10 @@ static void test_reload(void)
 	struct dp_peer *bob_b = peer_of(tb, BOB_KEY), *carol_b = peer_of(tb, CAROL_KEY), *dave_a;
 	uint8_t in1[4] = { 10, 0, 1, 5 }, in2[4] = { 10, 0, 2, 5 }, in3[4] = { 10, 0, 3, 5 };
 	uint8_t a_pub[32], b_pub[32];
-	struct dp_admin *adm = dp_admin_create(dp, dp->cfg, NULL);
 	struct wgdp_config_error err;
 	struct dp_apply_result res;
 	struct wgdp_config *next;
 
-	CU_ASSERT_PTR_NOT_NULL_FATAL(adm);
 	memcpy(b_pub, tb->identity.public_key, 32);
 	next = wgdp_config_parse(b_moved, sizeof(b_moved) - 1, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
@@ -266,7 +266,77 @@ static void test_reload(void)
 	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), 0);
 	CU_ASSERT_EQUAL(memcmp(ta->identity.public_key, a_pub, 32), 0);
 	CU_ASSERT_NOT_EQUAL(memcmp(tb->identity.public_key, b_pub, 32), 0);
-	dp_admin_free(adm);
+}
+
+#define BOB_HEX	 "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"
+#define DAVE_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
+
+static char *uapi(unsigned int iface, const char *req)
+{
+	size_t len = 0;
+	char *r = dp_admin_uapi(adm, iface, req, strlen(req), &len);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+	CU_ASSERT_EQUAL(strlen(r), len);
+	return r;
+}
+
+/* The answer to req (which it consumes). */
+static json_t *request(json_t *req)
+{
+	json_t *a = dp_admin_request(adm, req);
+
+	json_decref(req);
+	return a;
+}
+
+static bool holds(char *text, const char *part)
+{
+	bool yes = strstr(text, part) != NULL;
+
+	free(text);
+	return yes;
+}
+
+/* One UAPI socket an interface (wg show wg-b, wg set wg-b), and show by "interface". After
+ * test_reload: A has Bob and Dave, B has Bob. */
+static void test_uapi_per_interface(void)
+{
+	struct dp_peer *dave_a = peer_of(ta, DAVE_KEY), *dave_b;
+	uint8_t in5[4] = { 10, 0, 5, 1 };
+	json_t *a;
+
+	CU_ASSERT_TRUE(holds(uapi(1, "get=1\n"), "listen_port=51821\n"));
+	CU_ASSERT_TRUE(holds(uapi(1, "get=1\n"), "public_key=" BOB_HEX));
+	CU_ASSERT_FALSE(holds(uapi(1, "get=1\n"), DAVE_HEX));
+	CU_ASSERT_TRUE(holds(uapi(0, "get=1\n"), "listen_port=51820\n"));
+	CU_ASSERT_TRUE(holds(uapi(0, "get=1\n"), "public_key=" DAVE_HEX));
+	CU_ASSERT_TRUE(holds(uapi(2, "get=1\n"), "errno=19\n")); /* ENODEV */
+	/* A set on B reaches B only. */
+	CU_ASSERT_TRUE(holds(uapi(1, "set=1\npublic_key=" DAVE_HEX "\nallowed_ip=10.0.5.0/24\n"),
+			     "errno=0\n"));
+	dave_b = peer_of(tb, DAVE_KEY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(dave_b);
+	CU_ASSERT_PTR_EQUAL(dave_b->tenant, tb);
+	CU_ASSERT_PTR_EQUAL(peer_of(ta, DAVE_KEY), dave_a);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(tb->aips, in5), dave_b->id);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(ta->aips, in5), DP_PEER_NONE);
+	CU_ASSERT_EQUAL(adm->running->ifaces[1].n_peers, 2);
+	CU_ASSERT_EQUAL(adm->running->ifaces[0].n_peers, 2);
+	CU_ASSERT_TRUE(holds(uapi(1, "set=1\nlisten_port=51821\n"), "errno=0\n"));
+	CU_ASSERT_TRUE(holds(uapi(1, "set=1\nlisten_port=51999\n"), "errno=16\n"));
+	/* show: "interface" names one; with several, it is required. */
+	a = request(json_pack("{s:s}", "cmd", "show"));
+	CU_ASSERT_TRUE(json_is_false(json_object_get(a, "ok")));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(a, "path")), "interface");
+	json_decref(a);
+	a = request(json_pack("{s:s,s:s}", "cmd", "show", "interface", "wg-b"));
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(a, "peers")), 2);
+	json_decref(a);
+	a = request(json_pack("{s:s,s:s}", "cmd", "show", "interface", "wg-x"));
+	CU_ASSERT_TRUE(json_is_false(json_object_get(a, "ok")));
+	json_decref(a);
 }
 
 int main(int argc, char **argv)
@@ -278,6 +348,7 @@ int main(int argc, char **argv)
 		{ "routes and error sources per tenant", test_routes },
 		{ "neighbours per VLAN", test_neighbours },
 		{ "reload: peers and keys of every interface; the rest refused", test_reload },
+		{ "a UAPI socket and show an interface", test_uapi_per_interface },
 		CU_TEST_INFO_NULL,
 	};
 	char prefix[64];
@@ -321,7 +392,11 @@ int main(int argc, char **argv)
 	}
 	ta = dp->tenants[0];
 	tb = dp->tenants[1];
+	adm = dp_admin_create(dp, cfg, NULL);
+	if (!adm)
+		return 2;
 	rc = unit_run("tenant", tests);
+	dp_admin_free(adm);
 	dp_ports_stop(dp);
 	dp_free(dp);
 	wgdp_config_free(cfg);
