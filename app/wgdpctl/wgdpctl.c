@@ -106,12 +106,12 @@ static void usage(FILE *out)
 		" or $WGDP_SOCKET):\n"
 		"  show [IFACE]         interface and peers, as wg show prints them (IFACE: which\n"
 		"                       one, when wgdp runs several)\n"
-		"  stats                ports, workers, drops by reason, handshakes\n"
+		"  stats                ports, workers, drops by reason, handshakes, interfaces\n"
 		"  reload [FILE]        apply FILE (or wgdp's -c file) whole, or nothing of it\n"
 		"  set-config FILE      the same, with the config sent over the socket\n"
-		"  peer-add JSON        add a peer: "
+		"  peer-add JSON [IFACE]    add a peer (to interface IFACE): "
 		"'{\"public_key\":\"...\",\"allowed_ips\":[...]}'\n"
-		"  peer-remove KEY      remove the peer with this public key\n"
+		"  peer-remove KEY [IFACE]  remove the peer with this public key (of IFACE)\n"
 		"  clear-stats          counters start again from zero\n"
 		"  --json prints the raw answer line; the exit status is 1 when wgdp said "
 		"ok:false.\n"
@@ -266,16 +266,22 @@ static json_t *build_request(int argc, char **argv)
 		}
 		return json_pack("{s:s,s:o}", "cmd", "set-config", "config", v);
 	}
-	if (strcmp(cmd, "peer-add") == 0 && argc == 2) {
+	if (strcmp(cmd, "peer-add") == 0 && (argc == 2 || argc == 3)) {
 		v = json_loads(argv[1], JSON_REJECT_DUPLICATES, &jerr);
 		if (!v) {
 			fprintf(stderr, "%s: peer: column %d: %s\n", PROG, jerr.column, jerr.text);
 			return NULL;
 		}
+		if (argc == 3)
+			return json_pack("{s:s,s:o,s:s}", "cmd", "peer-add", "peer", v, "interface",
+					 argv[2]);
 		return json_pack("{s:s,s:o}", "cmd", "peer-add", "peer", v);
 	}
 	if (strcmp(cmd, "peer-remove") == 0 && argc == 2)
 		return json_pack("{s:s,s:s}", "cmd", "peer-remove", "public_key", argv[1]);
+	if (strcmp(cmd, "peer-remove") == 0 && argc == 3)
+		return json_pack("{s:s,s:s,s:s}", "cmd", "peer-remove", "public_key", argv[1],
+				 "interface", argv[2]);
 	fprintf(stderr, "%s: invalid command or arguments: '%s'\n", PROG, cmd);
 	usage(stderr);
 	return NULL;

@@ -195,6 +195,22 @@ static bool counters(FILE *f, json_t *o, const char *indent)
 	return any;
 }
 
+/* Each interface's line, when wgdp runs several (with one, the totals say it all). */
+static void interfaces(FILE *f, json_t *ifaces)
+{
+	const char *name;
+	json_t *o;
+
+	if (json_object_size(ifaces) < 2)
+		return;
+	fprintf(f, "\ninterfaces:\n  %-16s %6s %5s %8s %14s %14s\n", "name", "port", "vlan",
+		"peers", "rx bytes", "tx bytes");
+	json_object_foreach(ifaces, name, o) fprintf(
+		f, "  %-16s %6" PRIu64 " %5" PRIu64 " %8" PRIu64 " %14" PRIu64 " %14" PRIu64 "\n",
+		name, u64_of(o, "listen_port"), u64_of(o, "vlan"), u64_of(o, "peers"),
+		u64_of(o, "rx_bytes"), u64_of(o, "tx_bytes"));
+}
+
 char *ctl_format_stats(json_t *answer)
 {
 	json_t *hs = json_object_get(answer, "handshake"), *w, *router;
@@ -227,6 +243,7 @@ char *ctl_format_stats(json_t *answer)
 	any = counters(f, json_object_get(router, "icmp_sent"), "  icmp sent ");
 	if (!counters(f, router, "  ") && !any)
 		fprintf(f, "  none\n");
+	interfaces(f, json_object_get(answer, "interfaces"));
 	return finish(f, &buf);
 }
 

@@ -295,6 +295,41 @@ static json_t *resources_json(struct dp_ctx *dp)
 }
 
 /* Counters as they are, before `clear stats` is taken off. */
+/* Each interface's peers and the bytes their tunnels carried (the sum over its peers now). */
+static json_t *interfaces_json(struct dp_ctx *dp)
+{
+	uint64_t *sums = calloc(2 * (dp->n_tenants ? dp->n_tenants : 1), sizeof(*sums));
+	json_t *o = json_object();
+
+	/* Peers leave only through the admin, whose lock the caller holds. */
+	for (uint32_t id = 0; sums && id < dp->n_peers; id++) {
+		const struct dp_peer *p = dp->peers[id];
+
+		if (!p)
+			continue;
+		sums[2 * p->tenant->tid] += __atomic_load_n(&p->rx_bytes, __ATOMIC_RELAXED);
+		sums[2 * p->tenant->tid + 1] += __atomic_load_n(&p->tx_bytes, __ATOMIC_RELAXED);
+	}
+	for (unsigned int k = 0; k < dp->n_tenants; k++) {
+		const struct dp_tenant *t = dp->tenants[k];
+		json_t *i = json_object();
+
+		if (!t) {
+			json_decref(i);
+			continue;
+		}
+		json_object_set_new(i, "listen_port", json_integer(t->listen_port));
+		if (t->has_inside)
+			json_object_set_new(i, "vlan", json_integer(t->vlan));
+		set_u64(i, "peers", t->n_live_peers);
+		set_u64(i, "rx_bytes", sums ? sums[2 * k] : 0);
+		set_u64(i, "tx_bytes", sums ? sums[2 * k + 1] : 0);
+		json_object_set_new(o, t->name, i);
+	}
+	free(sums);
+	return o;
+}
+
 static json_t *raw_stats(struct dp_admin *adm)
 {
 	struct dp_ctx *dp = adm->dp;
@@ -316,6 +351,7 @@ static json_t *raw_stats(struct dp_admin *adm)
 	json_object_set_new(a, "neighbours", neigh_json(dp));
 	json_object_set_new(a, "router", router_json(dp));
 	json_object_set_new(a, "resources", resources_json(dp));
+	json_object_set_new(a, "interfaces", interfaces_json(dp));
 	set_u64(a, "peers", dp->n_live_peers);
 	return a;
 }
@@ -323,13 +359,34 @@ static json_t *raw_stats(struct dp_admin *adm)
 /* Identifiers and gauges are not counters: `clear stats` leaves them. */
 static bool is_counter(const char *key)
 {
-	static const char *const not_counters[] = {
-		"port",	 "lcore",	 "queue",    "tx_queue", "rx_queues",   "queue_depth",
-		"peers", "mbufs",	 "mbufs_in_use", "keypairs", "indexes", "staged",
-		"stage_limit", "neighbours", "neighbour_limit", "neighbour_queued",
-		"neighbour_queue_limit", "entries", "queued", "incomplete", "reachable", "stale",
-		"probe", "failed", "permanent", NULL
-	};
+	static const char *const not_counters[] = { "port",
+						    "lcore",
+						    "queue",
+						    "tx_queue",
+						    "rx_queues",
+						    "queue_depth",
+						    "peers",
+						    "mbufs",
+						    "mbufs_in_use",
+						    "keypairs",
+						    "indexes",
+						    "staged",
+						    "stage_limit",
+						    "neighbours",
+						    "neighbour_limit",
+						    "neighbour_queued",
+						    "neighbour_queue_limit",
+						    "entries",
+						    "queued",
+						    "incomplete",
+						    "reachable",
+						    "stale",
+						    "probe",
+						    "failed",
+						    "permanent",
+						    "listen_port",
+						    "vlan",
+						    NULL };
 
 	for (const char *const *k = not_counters; *k; k++)
 		if (strcmp(key, *k) == 0)
@@ -450,6 +507,68 @@ static json_t *set_config(struct dp_admin *adm, json_t *req)
 	return apply_answer(adm, next, -1);
 }
 
+/*
+ * Interface k of run seen as a config of one interface: its legacy fields (what peer-add, the
+ * UAPI and wgdp_config_check_peers edit and read) are interface k's. Shares run's memory:
+ * read it, or wgdp_config_dup it.
+ */
+static void iface_view(const struct wgdp_config *run, unsigned int k, struct wgdp_config *view)
+{
+	const struct wgdp_interface_config *ic = &run->ifaces[k];
+
+	*view = *run;
+	snprintf(view->ifname, sizeof(view->ifname), "%s", ic->name);
+	memcpy(view->private_key, ic->private_key, 32);
+	view->listen_port = ic->listen_port;
+	view->mtu = ic->mtu;
+	view->peers = ic->peers;
+	view->n_peers = ic->n_peers;
+	view->ifaces = (struct wgdp_interface_config *)ic;
+	view->n_ifaces = 1;
+	view->shorthand = true;
+}
+
+/*
+ * A copy of run whose interface k has one's peers and key (one: a dup of k's view, edited),
+ * which it takes; NULL when out of memory. For k 0, one is already the whole config.
+ */
+static struct wgdp_config *iface_splice(const struct wgdp_config *run, unsigned int k,
+					struct wgdp_config *one)
+{
+	struct wgdp_interface_config *dst;
+	struct wgdp_config *next;
+
+	if (k == 0)
+		return one;
+	next = wgdp_config_dup(run, 0);
+	if (!next) {
+		wgdp_config_free(one);
+		return NULL;
+	}
+	/* The peers change owner: interface k of next owns them, one owns none. */
+	dst = &next->ifaces[k];
+	for (unsigned int i = 0; i < dst->n_peers; i++)
+		wgdp_peer_config_clear(&dst->peers[i]);
+	free(dst->peers);
+	dst->peers = one->peers;
+	dst->n_peers = one->n_peers;
+	memcpy(dst->private_key, one->private_key, 32);
+	one->peers = one->ifaces[0].peers = NULL;
+	one->n_peers = one->ifaces[0].n_peers = 0;
+	wgdp_config_free(one);
+	return next;
+}
+
+/* The config to edit for interface k: run itself (0), or k's view. */
+static const struct wgdp_config *iface_base(const struct wgdp_config *run, unsigned int k,
+					    struct wgdp_config *view)
+{
+	if (k == 0)
+		return run;
+	iface_view(run, k, view);
+	return view;
+}
+
 static int64_t find_peer(const struct wgdp_config *cfg, const uint8_t key[32])
 {
 	for (uint32_t i = 0; i < cfg->n_peers; i++)
@@ -466,45 +585,63 @@ static json_t *peer_add(struct dp_admin *adm, json_t *req)
 {
 	struct wgdp_peer_config pc;
 	struct wgdp_config_error err;
-	struct wgdp_config *next;
-	json_t *obj = json_object_get(req, "peer");
+	struct wgdp_config view, *one, *next;
+	const struct wgdp_config *base;
+	json_t *obj = json_object_get(req, "peer"), *a = NULL;
+	int k = request_iface(adm, req, &a);
+	int64_t added;
 
+	if (k < 0)
+		return a;
 	if (!obj)
 		return error_answer("peer", "is required");
 	if (!wgdp_peer_config_from_json(obj, "peer", &pc, &err))
 		return config_error_answer(&err);
-	if (!wgdp_config_check_new_peer(adm->running, &pc, "peer", &err)) {
+	base = iface_base(adm->running, (unsigned int)k, &view);
+	if (!wgdp_config_check_new_peer(base, &pc, "peer", &err)) {
 		wgdp_peer_config_clear(&pc);
 		return config_error_answer(&err);
 	}
-	next = wgdp_config_dup(adm->running, 1);
-	if (!next) {
+	one = wgdp_config_dup(base, 1);
+	if (!one) {
 		wgdp_peer_config_clear(&pc);
 		return error_answer(NULL, "out of memory");
 	}
-	next->peers[next->n_peers++] = pc; /* next owns pc's allowed_ips now */
-	return apply_answer(adm, next, next->n_peers - 1);
+	added = one->n_peers;
+	one->peers[one->n_peers++] = pc; /* one owns pc's allowed_ips now */
+	next = iface_splice(adm->running, (unsigned int)k, one);
+	if (!next)
+		return error_answer(NULL, "out of memory");
+	return apply_answer(adm, next, k == 0 ? added : -1);
 }
 
 static json_t *peer_remove(struct dp_admin *adm, json_t *req)
 {
-	json_t *key = json_object_get(req, "public_key");
-	struct wgdp_config *next;
+	json_t *key = json_object_get(req, "public_key"), *a = NULL;
+	struct wgdp_config view, *one, *next;
+	const struct wgdp_config *base;
+	int k = request_iface(adm, req, &a);
 	uint8_t pub[32];
 	int64_t i;
 
+	if (k < 0)
+		return a;
 	if (!json_is_string(key) || !wgc_key_from_base64(pub, json_string_value(key)))
 		return error_answer("public_key", "must be a base64 public key");
-	i = find_peer(adm->running, pub);
+	base = iface_base(adm->running, (unsigned int)k, &view);
+	i = find_peer(base, pub);
 	if (i < 0)
 		return error_answer("public_key", "no such peer");
-	next = wgdp_config_dup(adm->running, 0);
+	one = wgdp_config_dup(base, 0);
+	if (!one)
+		return error_answer(NULL, "out of memory");
+	wgdp_peer_config_clear(&one->peers[i]);
+	memmove(&one->peers[i], &one->peers[i + 1],
+		(one->n_peers - (uint32_t)i - 1) * sizeof(one->peers[0]));
+	one->n_peers--;
+	next = iface_splice(adm->running, (unsigned int)k, one);
 	if (!next)
 		return error_answer(NULL, "out of memory");
-	wgdp_peer_config_clear(&next->peers[i]);
-	memmove(&next->peers[i], &next->peers[i + 1],
-		(next->n_peers - (uint32_t)i - 1) * sizeof(next->peers[0]));
-	next->n_peers--;
 	return apply_answer(adm, next, -1);
 }
 
@@ -618,60 +755,13 @@ static char *uapi_get(struct dp_admin *adm, unsigned int iface, size_t *len)
 	return r;
 }
 
-/*
- * A set on interface k > 0: ctl_uapi_apply edits a config's first interface (the legacy fields),
- * so it is given a one-interface view of interface k, and what it makes of the peers and key
- * goes back into a copy of the whole running config.
- */
-static struct wgdp_config *uapi_apply_iface(const struct wgdp_config *run, unsigned int k,
-					    const struct ctl_uapi_set *set, int *err, char *msg,
-					    size_t msglen)
-{
-	const struct wgdp_interface_config *ic = &run->ifaces[k];
-	struct wgdp_config view = *run, *one, *next;
-	struct wgdp_interface_config *dst;
-
-	snprintf(view.ifname, sizeof(view.ifname), "%s", ic->name);
-	memcpy(view.private_key, ic->private_key, 32);
-	view.listen_port = ic->listen_port;
-	view.mtu = ic->mtu;
-	view.peers = ic->peers;
-	view.n_peers = ic->n_peers;
-	view.ifaces = (struct wgdp_interface_config *)ic;
-	view.n_ifaces = 1;
-	view.shorthand = true;
-	one = ctl_uapi_apply(&view, set, err, msg, msglen);
-	wgc_memzero(view.private_key, 32);
-	if (!one)
-		return NULL;
-	next = wgdp_config_dup(run, 0);
-	if (!next) {
-		wgdp_config_free(one);
-		*err = ENOMEM;
-		snprintf(msg, msglen, "out of memory");
-		return NULL;
-	}
-	/* The peers change owner: interface k of next owns them, one owns none. */
-	dst = &next->ifaces[k];
-	for (unsigned int i = 0; i < dst->n_peers; i++)
-		wgdp_peer_config_clear(&dst->peers[i]);
-	free(dst->peers);
-	dst->peers = one->peers;
-	dst->n_peers = one->n_peers;
-	memcpy(dst->private_key, one->private_key, 32);
-	one->peers = one->ifaces[0].peers = NULL;
-	one->n_peers = one->ifaces[0].n_peers = 0;
-	wgdp_config_free(one);
-	return next;
-}
-
 static char *uapi_set(struct dp_admin *adm, unsigned int iface, const char *body, size_t len,
 		      size_t *rlen)
 {
 	struct wgdp_config_error cerr;
 	struct dp_apply_result res;
 	struct ctl_uapi_set set;
-	struct wgdp_config *next;
+	struct wgdp_config view, *one, *next;
 	char msg[160];
 	int err;
 
@@ -680,8 +770,12 @@ static char *uapi_set(struct dp_admin *adm, unsigned int iface, const char *body
 		DP_LOG(NOTICE, ctl, "uapi set refused: %s", msg);
 		return uapi_errno(err, rlen);
 	}
-	next = iface == 0 ? ctl_uapi_apply(adm->running, &set, &err, msg, sizeof(msg))
-			  : uapi_apply_iface(adm->running, iface, &set, &err, msg, sizeof(msg));
+	one = ctl_uapi_apply(iface_base(adm->running, iface, &view), &set, &err, msg, sizeof(msg));
+	next = one ? iface_splice(adm->running, iface, one) : NULL;
+	if (one && !next) {
+		err = ENOMEM;
+		snprintf(msg, sizeof(msg), "out of memory");
+	}
 	ctl_uapi_set_free(&set);
 	if (!next) {
 		DP_LOG(NOTICE, ctl, "uapi set refused: %s", msg);

@@ -185,6 +185,12 @@ print("tenant %s: %.1f Mbit/s" % (sys.argv[2], r["bits_per_second"] / 1e6))' \
 		"$T_TMP/iperf3-$n.json" $n >&2 || t_fail "tenant $n: too little received"
 done
 
+t_log "stats per interface"
+[ "$(stat "interfaces.$A_IF.peers")" = 1 ] || t_fail "stats: $A_IF peers"
+[ "$(stat "interfaces.$B_IF.vlan")" = 200 ] || t_fail "stats: $B_IF vlan"
+[ "$(stat "interfaces.$A_IF.rx_bytes")" -gt 1000000 ] || t_fail "stats: $A_IF rx_bytes"
+[ "$(stat "interfaces.$B_IF.tx_bytes")" -gt 10000 ] || t_fail "stats: $B_IF tx_bytes"
+
 t_log "wg show and wg set, per interface (one UAPI socket each)"
 [ "$(wg show "$A_IF" peers)" = "$(cat "$T_TMP/client1.pub")" ] ||
 	t_fail "wg show $A_IF: $(wg show "$A_IF" peers)"
@@ -197,6 +203,7 @@ wg set "$B_IF" peer "$(cat "$T_TMP/client2.pub")" persistent-keepalive 25 ||
 wg show "$B_IF" persistent-keepalive | grep -q "25$" || t_fail "wg set $B_IF did not reach B"
 wg show "$A_IF" persistent-keepalive | grep -q "off$" || t_fail "wg set $B_IF reached A"
 ctl show "$B_IF" | grep -q "$(cat "$T_TMP/client2.pub")" || t_fail "wgdpctl show $B_IF"
+ctl show "$A_IF" | grep -q "$(cat "$T_TMP/client2.pub")" && t_fail "wgdpctl show $A_IF lists B's peer"
 ctl show >/dev/null 2>"$T_TMP/err" && t_fail "wgdpctl show without an interface answered"
 grep -q "interface" "$T_TMP/err" || t_fail "show without an interface: $(cat "$T_TMP/err")"
 

@@ -339,6 +339,54 @@ static void test_uapi_per_interface(void)
 	json_decref(a);
 }
 
+/* peer-add / peer-remove name their interface; stats count each one. */
+static void test_requests_per_interface(void)
+{
+	json_t *a, *peer = json_pack("{s:s,s:[s]}", "public_key", CAROL_KEY, "allowed_ips",
+				     "10.0.6.0/24");
+	uint8_t in6[4] = { 10, 0, 6, 1 };
+	struct dp_peer *carol;
+
+	a = request(json_pack("{s:s,s:O}", "cmd", "peer-add", "peer", peer));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(a, "path")), "interface");
+	json_decref(a);
+	a = request(
+		json_pack("{s:s,s:O,s:s}", "cmd", "peer-add", "peer", peer, "interface", "wg-b"));
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "added")), 1);
+	json_decref(a);
+	carol = peer_of(tb, CAROL_KEY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(carol);
+	CU_ASSERT_PTR_NULL(peer_of(ta, CAROL_KEY));
+	CU_ASSERT_EQUAL(dp_aips_lookup4(tb->aips, in6), carol->id);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(ta->aips, in6), DP_PEER_NONE);
+	/* stats: each interface's peers, port and VLAN. */
+	a = request(json_pack("{s:s}", "cmd", "stats"));
+	CU_ASSERT_EQUAL(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(a, "interfaces"), "wg-b"), "peers")),
+		tb->n_live_peers);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(
+				json_object_get(json_object_get(a, "interfaces"), "wg-b"), "vlan")),
+			200);
+	CU_ASSERT_EQUAL(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(a, "interfaces"), "wg-a"), "listen_port")),
+		51820);
+	json_decref(a);
+	/* Removed from B; A never had it. */
+	a = request(json_pack("{s:s,s:s,s:s}", "cmd", "peer-remove", "public_key", CAROL_KEY,
+			      "interface", "wg-a"));
+	CU_ASSERT_TRUE(json_is_false(json_object_get(a, "ok")));
+	json_decref(a);
+	a = request(json_pack("{s:s,s:s,s:s}", "cmd", "peer-remove", "public_key", CAROL_KEY,
+			      "interface", "wg-b"));
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	json_decref(a);
+	CU_ASSERT_PTR_NULL(peer_of(tb, CAROL_KEY));
+	json_decref(peer);
+}
+
 int main(int argc, char **argv)
 {
 	static const CU_TestInfo tests[] = {
@@ -349,6 +397,7 @@ int main(int argc, char **argv)
 		{ "neighbours per VLAN", test_neighbours },
 		{ "reload: peers and keys of every interface; the rest refused", test_reload },
 		{ "a UAPI socket and show an interface", test_uapi_per_interface },
+		{ "peer-add, peer-remove and stats by interface", test_requests_per_interface },
 		CU_TEST_INFO_NULL,
 	};
 	char prefix[64];
