@@ -76,6 +76,7 @@ static cmdline_parse_token_string_t t_show = WORD(w0, "show");
 static cmdline_parse_token_string_t t_peers = WORD(w1, "peers");
 static cmdline_parse_token_string_t t_peer1 = WORD(w1, "peer");
 static cmdline_parse_token_string_t t_key2 = WORD(w2, NULL);
+static cmdline_parse_token_string_t t_key3 = WORD(w3, NULL);
 static cmdline_parse_token_string_t t_stats1 = WORD(w1, "stats");
 static cmdline_parse_token_string_t t_port1 = WORD(w1, "port");
 static cmdline_parse_token_string_t t_stats2 = WORD(w2, "stats");
@@ -101,31 +102,61 @@ static uint64_t now_unix(void)
 	return (uint64_t)time(NULL);
 }
 
-static void do_show_peers(void *parsed, struct cmdline *cl, void *data)
+/* show's request, of interface iface (NULL: the only one). */
+static json_t *show_request(const char *iface)
 {
-	json_t *ans = request(cl, json_pack("{s:s}", "cmd", "show"));
+	return iface ? json_pack("{s:s,s:s}", "cmd", "show", "interface", iface)
+		     : json_pack("{s:s}", "cmd", "show");
+}
 
-	(void)parsed;
-	(void)data;
+static void show_peers(struct cmdline *cl, const char *iface)
+{
+	json_t *ans = request(cl, show_request(iface));
+
 	if (ans)
 		print_text(cl, ctl_format_show(ans, now_unix()));
 	json_decref(ans);
 }
 
-static void do_show_peer(void *parsed, struct cmdline *cl, void *data)
+static void show_peer(struct cmdline *cl, const char *iface, const char *key)
 {
-	struct words *w = parsed;
-	json_t *ans = request(cl, json_pack("{s:s}", "cmd", "show"));
+	json_t *ans = request(cl, show_request(iface));
 	char *text;
 
-	(void)data;
 	if (!ans)
 		return;
-	text = ctl_format_peer(ans, w->w2, now_unix());
+	text = ctl_format_peer(ans, key, now_unix());
 	if (!text)
-		cmdline_printf(cl, "error: no peer %s\n", w->w2);
+		cmdline_printf(cl, "error: no peer %s\n", key);
 	print_text(cl, text);
 	json_decref(ans);
+}
+
+static void do_show_peers(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)parsed;
+	(void)data;
+	show_peers(cl, NULL);
+}
+
+static void do_show_peers_of(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)data;
+	show_peers(cl, ((struct words *)parsed)->w2);
+}
+
+static void do_show_peer(void *parsed, struct cmdline *cl, void *data)
+{
+	(void)data;
+	show_peer(cl, NULL, ((struct words *)parsed)->w2);
+}
+
+static void do_show_peer_of(void *parsed, struct cmdline *cl, void *data)
+{
+	struct words *w = parsed;
+
+	(void)data;
+	show_peer(cl, w->w2, w->w3);
 }
 
 static void show_stats_as(struct cmdline *cl, char *(*fmt)(json_t *))
@@ -273,9 +304,10 @@ static void do_help(void *parsed, struct cmdline *cl, void *data)
 {
 	(void)parsed;
 	(void)data;
-	cmdline_printf(cl,
-		"show peers                      every peer, as wg show prints them\n"
-		"show peer <pubkey>              one peer\n"
+	cmdline_printf(
+		cl,
+		"show peers [iface]              every peer (of iface), as wg show prints them\n"
+		"show peer [iface] <pubkey>      one peer\n"
 		"show stats                      handshakes, workers, drops by reason\n"
 		"show port stats all             NIC counters per port (testpmd layout)\n"
 		"show lcores                     the control lcore and the workers' queues\n"
@@ -305,6 +337,10 @@ static void do_quit(void *parsed, struct cmdline *cl, void *data)
 
 INST(c_show_peers, do_show_peers, "show peers: every peer", (void *)&t_show, (void *)&t_peers);
 INST(c_show_peer, do_show_peer, "show peer <pubkey>: one peer", (void *)&t_show, (void *)&t_peer1, (void *)&t_key2);
+INST(c_show_peers_of, do_show_peers_of, "show peers <iface>: an interface's peers", (void *)&t_show,
+     (void *)&t_peers, (void *)&t_key2);
+INST(c_show_peer_of, do_show_peer_of, "show peer <iface> <pubkey>: one peer of an interface",
+     (void *)&t_show, (void *)&t_peer1, (void *)&t_key2, (void *)&t_key3);
 INST(c_show_stats, do_show_stats, "show stats: counters", (void *)&t_show, (void *)&t_stats1);
 INST(c_show_port_stats, do_show_port_stats, "show port stats all: NIC counters", (void *)&t_show,
      (void *)&t_port1, (void *)&t_stats2, (void *)&t_all3);
@@ -324,9 +360,11 @@ INST(c_help, do_help, "help: the commands", (void *)&t_help);
 INST(c_quit, do_quit, "quit: stop wgdp", (void *)&t_quit);
 
 static cmdline_parse_ctx_t commands[] = {
-	&c_show_peers, &c_show_peer, &c_show_stats, &c_show_port_stats, &c_show_lcores,
-	&c_clear_stats, &c_reload, &c_reload_file, &c_peer_add, &c_peer_add_opts,
-	&c_peer_remove, &c_set_log_level, &c_help, &c_quit, NULL,
+	&c_show_peers,	&c_show_peer,	    &c_show_peers_of, &c_show_peer_of,
+	&c_show_stats,	&c_show_port_stats, &c_show_lcores,   &c_clear_stats,
+	&c_reload,	&c_reload_file,	    &c_peer_add,      &c_peer_add_opts,
+	&c_peer_remove, &c_set_log_level,   &c_help,	      &c_quit,
+	NULL,
 };
 
 static void *cli_main(void *arg)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * DPDK telemetry (dpdk-telemetry.py): /wgdp/info, /wgdp/peers[,offset], /wgdp/peer,<key>,
- * /wgdp/stats. Answers come from the same requests as the control socket's, flattened to what
+ * DPDK telemetry (dpdk-telemetry.py): /wgdp/info[,iface], /wgdp/peers[,iface][,offset],
+ * /wgdp/peer,[iface,]<key>, /wgdp/stats. The interface may be left out when wgdp runs one. Answers come from the same requests as the control socket's, flattened to what
  * telemetry can carry (dicts of numbers and strings, one level of string arrays).
  */
 #include <pthread.h>
@@ -19,16 +19,37 @@ static struct dp_admin *tel_adm;
 
 #define PEERS_PER_PAGE 500
 
-static json_t *ask(const char *cmd)
+/* The answer to cmd about interface iface (NULL: the only one); NULL when it failed. */
+static json_t *ask(const char *cmd, const char *iface)
 {
-	json_t *req = json_pack("{s:s}", "cmd", cmd), *ans = NULL;
+	json_t *req = iface ? json_pack("{s:s,s:s}", "cmd", cmd, "interface", iface)
+			    : json_pack("{s:s}", "cmd", cmd);
+	json_t *ans = NULL;
 
 	pthread_mutex_lock(&tel_lock);
 	if (tel_adm)
 		ans = dp_admin_request(tel_adm, req);
 	pthread_mutex_unlock(&tel_lock);
 	json_decref(req);
+	if (ans && !json_is_true(json_object_get(ans, "ok"))) {
+		json_decref(ans);
+		return NULL;
+	}
 	return ans;
+}
+
+/* "name,rest" → the name in buf and rest; a params without a comma is all rest. */
+static const char *split_iface(const char *params, char *buf, size_t len, const char **rest)
+{
+	const char *comma = params ? strchr(params, ',') : NULL;
+
+	*rest = params;
+	if (!comma || (size_t)(comma - params) >= len)
+		return NULL;
+	memcpy(buf, params, (size_t)(comma - params));
+	buf[comma - params] = '\0';
+	*rest = comma + 1;
+	return buf;
 }
 
 static void add_value(struct rte_tel_data *d, const char *name, json_t *v)
@@ -68,10 +89,21 @@ static void flatten(struct rte_tel_data *d, const char *prefix, json_t *v)
 
 static int tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	json_t *ans = ask("show");
+	const char *iface = params && *params ? params : NULL;
+	json_t *ans = ask("show", iface);
 
 	(void)cmd;
-	(void)params;
+	/* Several interfaces and none named: their names, ports and peers. */
+	if (!ans && !iface) {
+		ans = ask("stats", NULL);
+		if (!ans)
+			return -1;
+		rte_tel_data_start_dict(d);
+		flatten(d, "interfaces", json_object_get(ans, "interfaces"));
+		rte_tel_data_add_dict_string(d, "version", "wgdp " WGDP_VERSION);
+		json_decref(ans);
+		return 0;
+	}
 	if (!ans)
 		return -1;
 	rte_tel_data_start_dict(d);
@@ -83,7 +115,7 @@ static int tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 
 static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	json_t *ans = ask("stats");
+	json_t *ans = ask("stats", NULL);
 
 	(void)cmd;
 	(void)params;
@@ -101,11 +133,19 @@ static int tel_stats(const char *cmd, const char *params, struct rte_tel_data *d
 
 static int tel_peers(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	json_t *ans = ask("show"), *peers, *p;
+	char name[WGDP_IFNAME_MAX + 2];
+	const char *rest, *iface = split_iface(params, name, sizeof(name), &rest);
+	json_t *ans, *peers, *p;
 	struct rte_tel_data *keys;
-	size_t offset = params && *params ? strtoul(params, NULL, 10) : 0, i;
+	size_t offset = 0, i;
 
 	(void)cmd;
+	/* "iface,offset", "offset" or "iface". */
+	if (!iface && rest && *rest && (*rest < '0' || *rest > '9'))
+		iface = rest;
+	else if (rest && *rest)
+		offset = strtoul(rest, NULL, 10);
+	ans = ask("show", iface);
 	if (!ans)
 		return -1;
 	peers = json_object_get(ans, "peers");
@@ -130,18 +170,23 @@ static int tel_peers(const char *cmd, const char *params, struct rte_tel_data *d
 
 static int tel_peer(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	json_t *ans = ask("show"), *p;
+	char name[WGDP_IFNAME_MAX + 2];
+	const char *key, *iface = split_iface(params, name, sizeof(name), &key);
+	json_t *ans, *p;
 	size_t i;
 
 	(void)cmd;
-	if (!ans || !params)
-		return json_decref(ans), -1;
+	if (!key)
+		return -1;
+	ans = ask("show", iface);
+	if (!ans)
+		return -1;
 	json_array_foreach(json_object_get(ans, "peers"), i, p) {
 		json_t *aips = json_object_get(p, "allowed_ips"), *a;
 		struct rte_tel_data *list;
 		size_t k;
 
-		if (strcmp(json_string_value(json_object_get(p, "public_key")), params) != 0)
+		if (strcmp(json_string_value(json_object_get(p, "public_key")), key) != 0)
 			continue;
 		list = rte_tel_data_alloc();
 		rte_tel_data_start_dict(d);
@@ -170,14 +215,17 @@ void dp_admin_telemetry_register(struct dp_admin *adm)
 	if (registered)
 		return;
 	registered = true;
-	rte_telemetry_register_cmd("/wgdp/info", tel_info,
-				   "The interface: name, public key, port, peers. No parameters.");
+	rte_telemetry_register_cmd(
+		"/wgdp/info", tel_info,
+		"An interface: name, public key, port, peers. Parameter: its name "
+		"(with several; without, their list).");
 	rte_telemetry_register_cmd("/wgdp/stats", tel_stats,
 				   "Counters: ports, drops by reason, handshakes. No parameters.");
 	rte_telemetry_register_cmd("/wgdp/peers", tel_peers,
-				   "Peer public keys, 500 a page. Parameter: offset (optional).");
+				   "Peer public keys, 500 a page. Parameters: interface (with "
+				   "several), offset (optional): iface,offset.");
 	rte_telemetry_register_cmd("/wgdp/peer", tel_peer,
-				   "One peer's state. Parameter: its base64 public key.");
+				   "One peer's state. Parameters: [interface,]base64 public key.");
 }
 
 void dp_admin_telemetry_unregister(void)

@@ -143,6 +143,10 @@ config() {
 EOF
 }
 config "$T_TMP/wgdp.json"
+mkfifo "$T_TMP/cli.in"
+exec 3<>"$T_TMP/cli.in" # the CLI's input: read-write, so that opening it does not wait
+W_STDIN=$T_TMP/cli.in
+W_ARGS=(-i)
 w_start "$wgdp" 0 1
 grep -q "interface $A_IF: public key $(cat "$T_TMP/tenanta.pub"), listening on UDP 51820" \
 	"$T_TMP/wgdp.log" || t_fail "interface A not announced: $(cat "$T_TMP/wgdp.log")"
@@ -206,6 +210,13 @@ ctl show "$B_IF" | grep -q "$(cat "$T_TMP/client2.pub")" || t_fail "wgdpctl show
 ctl show "$A_IF" | grep -q "$(cat "$T_TMP/client2.pub")" && t_fail "wgdpctl show $A_IF lists B's peer"
 ctl show >/dev/null 2>"$T_TMP/err" && t_fail "wgdpctl show without an interface answered"
 grep -q "interface" "$T_TMP/err" || t_fail "show without an interface: $(cat "$T_TMP/err")"
+echo "show peers $B_IF" >&3
+t_wait_for 5 grep -q "^peer: $(cat "$T_TMP/client2.pub")" "$T_TMP/wgdp.log" ||
+	t_fail "CLI show peers $B_IF: $(tail -5 "$T_TMP/wgdp.log")"
+grep -q "^peer: $(cat "$T_TMP/client1.pub")" "$T_TMP/wgdp.log" && t_fail "CLI: $B_IF listed A's peer"
+echo "show peers" >&3
+t_wait_for 5 grep -q "error: interface: is required" "$T_TMP/wgdp.log" ||
+	t_fail "CLI show peers without an interface: $(tail -3 "$T_TMP/wgdp.log")"
 
 t_log "A's static route carries traffic to 10.9.0.0/16; B's packets there go nowhere"
 far_before=$(echos_in "$FAR")
