@@ -218,6 +218,21 @@ echo "show peers" >&3
 t_wait_for 5 grep -q "error: interface: is required" "$T_TMP/wgdp.log" ||
 	t_fail "CLI show peers without an interface: $(tail -3 "$T_TMP/wgdp.log")"
 
+t_log "telemetry per interface"
+if command -v dpdk-telemetry.py >/dev/null; then
+	# --no-shconf still gives the runtime directory its file prefix: find the socket.
+	sock=$(find /var/run/dpdk -name dpdk_telemetry.v2 -newer "$T_TMP/wgdp.json" | head -n 1)
+	[ -n "$sock" ] || t_fail "no telemetry socket"
+	tel() { echo "$1" | ip netns exec "$W_GW" dpdk-telemetry.py -f "$(basename "$(dirname "$sock")")"; }
+	tel "/wgdp/peers,$B_IF" >"$T_TMP/tel" 2>&1 || t_fail "telemetry peers: $(cat "$T_TMP/tel")"
+	grep -q "$(cat "$T_TMP/client2.pub")" "$T_TMP/tel" || t_fail "telemetry $B_IF: $(cat "$T_TMP/tel")"
+	grep -q "$(cat "$T_TMP/client1.pub")" "$T_TMP/tel" && t_fail "telemetry $B_IF lists A's peer"
+	tel /wgdp/info >"$T_TMP/tel" 2>&1 || t_fail "telemetry info: $(cat "$T_TMP/tel")"
+	grep -q "interfaces_${A_IF}_listen_port" "$T_TMP/tel" || t_fail "telemetry info: $(cat "$T_TMP/tel")"
+else
+	t_fail "dpdk-telemetry.py missing (package dpdk-dev)"
+fi
+
 t_log "A's static route carries traffic to 10.9.0.0/16; B's packets there go nowhere"
 far_before=$(echos_in "$FAR")
 w_ping "$CA" 10.9.0.1 3
