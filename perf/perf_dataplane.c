@@ -13,6 +13,12 @@
  * direction) happens outside the timed region. Keypairs are installed directly, as a
  * completed handshake would leave them.
  *
+ * --tenants: the same peers spread over N interfaces (peer i on interface i % N), each with its
+ * own key, listen port and, with N > 1, its own VLAN on the inside port: the inside frames are
+ * tagged, the decrypted ones come out tagged (lib/dp writes the tag: net_ring has no insert
+ * offload) and each peer's data goes to its interface's port. Every packet is checked to leave
+ * on its own tenant's VLAN or listen port.
+ *
  * --flood: the real control loop (dp_control_poll) runs on a second lcore and handshake
  * initiations from spoofed sources are mixed into the worker's outside input, in rounds
  * interleaved with rounds without them; every data figure is then printed per flood kind with
@@ -39,12 +45,23 @@
 #include "dp/log.h"
 #include "dp/peer.h"
 #include "dp/pkt.h"
+#include "dp/vlan.h"
 #include "perf.h"
 #include "wg/clock.h"
 #include "wg/cookie.h"
 #include "wg/messages.h"
 
 #define ROUND 4096 /* packets built per timed round */
+/* The remote peers' receiver indexes: peer i's is this + i. */
+#define PEER_INDEX_BASE 0x80000000u
+/*
+ * EAL memory (MiB) for one bench of one interface, and what each interface of a bench with
+ * several adds: today its allowed-ips tables, an rte_fib DIR-24-8 and an rte_fib6 trie with
+ * 4-byte next hops, hold 64 MiB of tbl24 each however few peers it has (lib/dp/peer.c
+ * dp_aips_build), so 100 interfaces need some 13 GiB (docs/performance.md, "Tenants").
+ */
+#define EAL_MEM_MB    1024u
+#define TENANT_MEM_MB 160u
 
 /* What rides along with the data in a round. */
 enum flood_kind {
@@ -81,13 +98,16 @@ struct flood_acc {
 
 struct bench {
 	struct wgdp_config cfg;
-	struct wgdp_interface_config iface; /* cfg's one interface (the legacy fields' copy) */
+	struct wgdp_interface_config *ifaces; /* cfg's interfaces, [n_tenants] */
 	struct dp_ctx *dp;
 	struct rte_ring *out_rx, *out_tx, *in_rx, *in_tx;
 	struct rte_mempool *gen; /* our input packets */
 	struct wgc_batch *crypto;
-	unsigned int n_peers;
-	uint64_t *counters; /* next counter the "remote peer" sends with, per peer */
+	unsigned int n_peers, n_tenants;
+	struct dp_peer **peer;	/* [n_peers]: the bench's peer i (ids follow the interfaces) */
+	unsigned int *walk;	/* [n_peers]: the bench's peers in the data path's id order */
+	uint64_t *counters;	/* next counter the "remote peer" sends with, per peer */
+	unsigned int misplaced; /* frames out on another tenant's VLAN or listen port */
 
 	/* --flood */
 	bool flood;
@@ -124,15 +144,57 @@ static void peer_endpoint(unsigned int i, uint8_t a[4])
 	a[3] = (uint8_t)i;
 }
 
-static void config_build(struct bench *b, uint16_t out_port, uint16_t in_port)
+/* The bench's peer number behind an inner address of peer_inner. */
+static unsigned int peer_of_inner(const uint8_t a[4])
+{
+	return (unsigned int)(a[0] - 11) << 16 | (unsigned int)a[1] << 8 | a[2];
+}
+
+/*
+ * Where peer i's config sits: interface t holds the peers t, t + N, t + 2N, ... (N tenants) in
+ * one run of the array, after the peers of the interfaces before it, so that each interface's
+ * peers are a slice of the one array.
+ */
+static unsigned int peer_slot(const struct bench *b, unsigned int i)
+{
+	unsigned int n = b->n_tenants, t = i % n;
+
+	return t * (b->n_peers / n) + RTE_MIN(t, b->n_peers % n) + i / n;
+}
+
+/* The VLAN tenant t's inside traffic rides on: 0 (untagged) with one tenant. */
+static uint16_t tenant_vlan(const struct bench *b, unsigned int t)
+{
+	return b->ifaces[t].has_inside ? b->ifaces[t].inside.vlan : 0;
+}
+
+/* Interface t: its own key and listen port, and with several, its own VLAN on the inside port
+ * with the port's prefix, so that the LAN host is on-link in every tenant (as tenants may). */
+static void iface_build(struct bench *b, unsigned int t, uint16_t in_port)
+{
+	struct wgdp_interface_config *ic = &b->ifaces[t];
+	unsigned int n = b->n_tenants;
+
+	snprintf(ic->name, sizeof(ic->name), "perf%u", t);
+	wgc_random(ic->private_key, sizeof(ic->private_key));
+	ic->listen_port = (uint16_t)(51820 + t);
+	ic->mtu = 1420;
+	ic->peers = &b->cfg.peers[peer_slot(b, t)];
+	ic->n_peers = b->n_peers / n + (t < b->n_peers % n);
+	if (n == 1)
+		return; /* the inside port's addresses serve, untagged */
+	ic->has_inside = true;
+	ic->inside.port_id = in_port;
+	ic->inside.vlan = (uint16_t)(t + 1);
+	ic->inside.addrs[0] = b->cfg.ports[1].addrs[0];
+	ic->inside.n_addrs = 1;
+}
+
+static int config_build(struct bench *b, uint16_t out_port, uint16_t in_port)
 {
 	struct wgdp_config *c = &b->cfg;
 
 	memset(c, 0, sizeof(*c));
-	snprintf(c->ifname, sizeof(c->ifname), "perf0");
-	wgc_random(c->private_key, sizeof(c->private_key));
-	c->listen_port = 51820;
-	c->mtu = 1420;
 	c->n_ports = 2;
 	c->ports[0] = (struct wgdp_port_config){ .port_id = out_port, .role = WGDP_ROLE_OUTSIDE,
 						 .n_addrs = 1, .has_gateway = true, .queues = 1 };
@@ -147,9 +209,10 @@ static void config_build(struct bench *b, uint16_t out_port, uint16_t in_port)
 	memcpy(c->ports[1].addrs[0].addr.bytes, (uint8_t[]){ 10, 255, 0, 1 }, 4);
 	c->ports[1].addrs[0].len = 16;
 	c->peers = calloc(b->n_peers, sizeof(*c->peers));
-	c->n_peers = b->n_peers;
+	if (!c->peers)
+		return -1;
 	for (unsigned int i = 0; i < b->n_peers; i++) {
-		struct wgdp_peer_config *p = &c->peers[i];
+		struct wgdp_peer_config *p = &c->peers[peer_slot(b, i)];
 
 		wgc_random(p->public_key, 32);
 		p->has_endpoint = true;
@@ -157,6 +220,8 @@ static void config_build(struct bench *b, uint16_t out_port, uint16_t in_port)
 		peer_endpoint(i, p->endpoint.addr.bytes);
 		p->endpoint.port = 51820;
 		p->allowed_ips = calloc(1, sizeof(*p->allowed_ips));
+		if (!p->allowed_ips)
+			return -1;
 		p->n_allowed_ips = 1;
 		p->allowed_ips[0].addr.family = 4;
 		peer_inner(i, p->allowed_ips[0].addr.bytes);
@@ -166,16 +231,40 @@ static void config_build(struct bench *b, uint16_t out_port, uint16_t in_port)
 	c->under_load_queue = 512;
 	c->handshake_queue = 4096;
 	c->max_peers = b->n_peers;
-	/* What the parser makes of one interface: interfaces[0] holds what the legacy fields do,
-	 * and the data path reads it there. */
-	snprintf(b->iface.name, sizeof(b->iface.name), "%s", c->ifname);
-	memcpy(b->iface.private_key, c->private_key, 32);
-	b->iface.listen_port = c->listen_port;
-	b->iface.mtu = c->mtu;
-	b->iface.peers = c->peers;
-	b->iface.n_peers = c->n_peers;
-	c->ifaces = &b->iface;
-	c->n_ifaces = 1;
+	for (unsigned int t = 0; t < b->n_tenants; t++)
+		iface_build(b, t, in_port);
+	c->ifaces = b->ifaces;
+	c->n_ifaces = b->n_tenants;
+	/* As the parser leaves them: the legacy fields are interfaces[0]'s (config.h). */
+	snprintf(c->ifname, sizeof(c->ifname), "%s", b->ifaces[0].name);
+	memcpy(c->private_key, b->ifaces[0].private_key, sizeof(c->private_key));
+	c->listen_port = b->ifaces[0].listen_port;
+	c->mtu = b->ifaces[0].mtu;
+	c->n_peers = b->ifaces[0].n_peers;
+	return 0;
+}
+
+/*
+ * The data path numbers peers interface by interface (dp_peers_init): each of ours is found by
+ * its key in its own interface. Rounds and sessions walk the peers in that id order, which is
+ * the order their memory was allocated in: with one tenant it is the order of the peers, as it
+ * always was, and with N tenants the walk over memory stays the same. Walking peer 0, 1, 2, ...
+ * instead would jump across the interfaces' id ranges, and the hardware prefetcher that
+ * streams one tenant's sequential walk would make N tenants look a third to a half slower for
+ * no cost of the data path's (docs/performance.md, "Tenants").
+ */
+static int peers_find(struct bench *b)
+{
+	for (unsigned int i = 0; i < b->n_peers; i++) {
+		const struct wgdp_peer_config *pc = &b->cfg.peers[peer_slot(b, i)];
+
+		b->peer[i] =
+			dp_peer_by_key(b->dp, b->dp->tenants[i % b->n_tenants], pc->public_key);
+		if (!b->peer[i] || b->peer[i]->id >= b->n_peers)
+			return -1;
+		b->walk[b->peer[i]->id] = i;
+	}
+	return 0;
 }
 
 /* A session for every peer, as a completed handshake (we as initiator) leaves it. */
@@ -183,8 +272,9 @@ static int sessions_install(struct bench *b)
 {
 	struct dp_ctx *dp = b->dp;
 
-	for (unsigned int i = 0; i < b->n_peers; i++) {
-		struct dp_peer *p = dp->peers[i];
+	for (unsigned int id = 0; id < b->n_peers; id++) {
+		unsigned int i = b->walk[id];
+		struct dp_peer *p = b->peer[i];
 		struct dp_keypair *kp = rte_zmalloc("perf_kp", sizeof(*kp), RTE_CACHE_LINE_SIZE);
 		struct wg_keypair *retired[2];
 
@@ -194,7 +284,7 @@ static int sessions_install(struct bench *b)
 		wgc_random(kp->kp.recv_key, sizeof(kp->kp.recv_key));
 		kp->kp.birth = wg_clock_mono_ns();
 		kp->kp.local_index = i + 1;
-		kp->kp.remote_index = 0x80000000u + i;
+		kp->kp.remote_index = PEER_INDEX_BASE + i;
 		kp->kp.initiator = true;
 		kp->kp.valid = true;
 		wg_replay_init(&kp->kp.replay);
@@ -208,16 +298,22 @@ static int sessions_install(struct bench *b)
 	return 0;
 }
 
-static void neighbours_install(struct bench *b)
+static int neighbours_install(struct bench *b)
 {
 	struct dp_ctx *dp = b->dp;
 	struct rte_ether_addr mac = { { 0x02, 0, 0, 0, 0, 0x01 } };
 	struct wgdp_addr a = { .family = 4 };
+	bool ok;
 
 	memcpy(a.bytes, gateway, 4);
-	dp_neigh_set(dp->neigh, &dp->ports[0].iface, &a, &mac);
+	ok = dp_neigh_set(dp->neigh, &dp->ports[0].iface, &a, &mac);
 	memcpy(a.bytes, lan_host, 4);
-	dp_neigh_set(dp->neigh, &dp->ports[1].iface, &a, &mac);
+	if (b->n_tenants == 1)
+		return ok && dp_neigh_set(dp->neigh, &dp->ports[1].iface, &a, &mac) ? 0 : -1;
+	/* Each tenant's VLAN is a link of its own: the same LAN host is a neighbour on each. */
+	for (unsigned int t = 0; t < b->n_tenants; t++)
+		ok = ok && dp_neigh_set(dp->neigh, &dp->tenants[t]->inside_ifc, &a, &mac);
+	return ok ? 0 : -1;
 }
 
 static void ipv4_header(uint8_t *d, const uint8_t src[4], const uint8_t dst[4], uint8_t proto,
@@ -235,24 +331,34 @@ static void ipv4_header(uint8_t *d, const uint8_t src[4], const uint8_t dst[4], 
 	ip->hdr_checksum = rte_ipv4_cksum(ip);
 }
 
-/* An inside frame: Ethernet + an inner IPv4/UDP packet of size bytes for peer i. */
+/* An inside frame: Ethernet (802.1Q-tagged on peer i's tenant's VLAN, if it has one) + an
+ * inner IPv4/UDP packet of size bytes for peer i. */
 static struct rte_mbuf *inside_frame(struct bench *b, unsigned int i, uint16_t size)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(b->gen);
+	uint16_t vid = tenant_vlan(b, i % b->n_tenants);
+	uint16_t l2 = (uint16_t)(RTE_ETHER_HDR_LEN + (vid ? sizeof(struct rte_vlan_hdr) : 0));
 	uint8_t dst[4], *d;
 	struct rte_ether_hdr *eth;
 
 	if (!m)
 		return NULL;
-	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(sizeof(*eth) + size));
+	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(l2 + size));
 	eth = (struct rte_ether_hdr *)d;
 	memset(eth, 0x02, sizeof(*eth));
 	/* As a LAN host sends it: to the MAC of wgdp's inside port, its router. */
 	rte_ether_addr_copy(&b->dp->ports[1].iface.mac, &eth->dst_addr);
 	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	if (vid) {
+		struct rte_vlan_hdr *vh = (struct rte_vlan_hdr *)(eth + 1);
+
+		vh->eth_proto = eth->ether_type;
+		vh->vlan_tci = rte_cpu_to_be_16(vid);
+		eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_VLAN);
+	}
 	peer_inner(i, dst);
-	memset(d + sizeof(*eth), 0xab, size);
-	ipv4_header(d + sizeof(*eth), lan_host, dst, IPPROTO_UDP, size);
+	memset(d + l2, 0xab, size);
+	ipv4_header(d + l2, lan_host, dst, IPPROTO_UDP, size);
 	return m;
 }
 
@@ -261,7 +367,7 @@ static struct rte_mbuf *outside_frame(struct bench *b, unsigned int i, uint16_t 
 				      struct wgc_batch_op *op)
 {
 	struct rte_mbuf *m = rte_pktmbuf_alloc(b->gen);
-	struct dp_keypair *kp = b->dp->peers[i]->send_kp;
+	struct dp_keypair *kp = b->peer[i]->send_kp;
 	uint16_t padded = (uint16_t)wg_padded_len(size, 1420);
 	uint16_t payload = (uint16_t)(sizeof(struct wg_msg_data) + padded + WGC_AEAD_TAG_LEN);
 	uint8_t src[4], inner_src[4], *d, *wg;
@@ -272,7 +378,7 @@ static struct rte_mbuf *outside_frame(struct bench *b, unsigned int i, uint16_t 
 	d = (uint8_t *)rte_pktmbuf_append(m, (uint16_t)(dp_outer_len(4) + payload));
 	peer_endpoint(i, src);
 	dp_encap_udp(d, 4, &(struct rte_ether_addr){ { 2, 0, 0, 0, 0, 1 } }, src, our_outside,
-		     51820, b->cfg.listen_port, payload);
+		     51820, b->ifaces[i % b->n_tenants].listen_port, payload);
 	rte_ether_addr_copy(&b->dp->ports[0].iface.mac,
 			    &((struct rte_ether_hdr *)d)->dst_addr);
 	wg = d + dp_outer_len(4);
@@ -448,10 +554,41 @@ struct result {
 	double packets, seconds;
 };
 
+/* A decrypted packet leaves on its peer's tenant's VLAN; the inner source names the peer. */
+static bool inside_out_ok(const struct bench *b, const struct rte_mbuf *m)
+{
+	const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m, const struct rte_ether_hdr *);
+	const struct rte_vlan_hdr *vh = (const struct rte_vlan_hdr *)(eth + 1);
+	const struct rte_ipv4_hdr *ip = (const struct rte_ipv4_hdr *)(eth + 1);
+	uint16_t vid = 0;
+	unsigned int i;
+
+	if (eth->ether_type == RTE_BE16(RTE_ETHER_TYPE_VLAN)) {
+		vid = (uint16_t)RTE_VLAN_TCI_ID(rte_be_to_cpu_16(vh->vlan_tci));
+		ip = (const struct rte_ipv4_hdr *)(vh + 1);
+	}
+	i = peer_of_inner((const uint8_t *)&ip->src_addr);
+	return i < b->n_peers && vid == tenant_vlan(b, i % b->n_tenants);
+}
+
+/* Encrypted data leaves from its peer's tenant's listen port; the receiver index names the
+ * peer (sessions_install). */
+static bool outside_out_ok(const struct bench *b, const uint8_t *frame)
+{
+	const struct rte_udp_hdr *udp =
+		(const struct rte_udp_hdr *)(frame + dp_outer_len(4) - sizeof(*udp));
+	const struct wg_msg_data *h = (const struct wg_msg_data *)(frame + dp_outer_len(4));
+	uint32_t i = wg_get_le32(h->receiver) - PEER_INDEX_BASE;
+
+	return i < b->n_peers &&
+	       rte_be_to_cpu_16(udp->src_port) == b->ifaces[i % b->n_tenants].listen_port;
+}
+
 /*
  * Frees what came out of both ports: data (what the round is for) and what the control lcore
  * sent through worker 0 (cookie replies and the like), told apart in the encrypt direction,
- * where both leave by the outside port, by message type and length.
+ * where both leave by the outside port, by message type and length. Data that left on another
+ * tenant's VLAN or listen port is counted in b->misplaced, not in data.
  */
 static void collect(struct bench *b, bool decrypt, uint16_t size, unsigned int *data,
 		    uint64_t *ctl)
@@ -462,20 +599,29 @@ static void collect(struct bench *b, bool decrypt, uint16_t size, unsigned int *
 	unsigned int n;
 
 	if (decrypt) {
-		*data += ring_free_all(b->in_tx);
 		*ctl += ring_free_all(b->out_tx);
+		while ((n = rte_ring_dequeue_burst(b->in_tx, (void **)m, 64, NULL)) > 0) {
+			for (unsigned int i = 0; i < n; i++)
+				if (inside_out_ok(b, m[i]))
+					(*data)++;
+				else
+					b->misplaced++;
+			rte_pktmbuf_free_bulk(m, n);
+		}
 		return;
 	}
 	*ctl += ring_free_all(b->in_tx);
 	while ((n = rte_ring_dequeue_burst(b->out_tx, (void **)m, 64, NULL)) > 0) {
 		for (unsigned int i = 0; i < n; i++) {
-			const uint8_t *wg = rte_pktmbuf_mtod_offset(m[i], const uint8_t *,
-								    dp_outer_len(4));
+			const uint8_t *frame = rte_pktmbuf_mtod(m[i], const uint8_t *);
 
-			if (rte_pktmbuf_pkt_len(m[i]) == data_len && wg[0] == WG_MSG_DATA)
+			if (rte_pktmbuf_pkt_len(m[i]) != data_len ||
+			    frame[dp_outer_len(4)] != WG_MSG_DATA)
+				(*ctl)++;
+			else if (outside_out_ok(b, frame))
 				(*data)++;
 			else
-				(*ctl)++;
+				b->misplaced++;
 		}
 		rte_pktmbuf_free_bulk(m, n);
 	}
@@ -529,8 +675,9 @@ static int run_round(struct bench *b, bool decrypt, uint16_t size, enum flood_ki
 	double t0, spent = 0;
 	unsigned int out = 0;
 
+	b->misplaced = 0;
 	for (unsigned int k = 0; k < ROUND; k++) {
-		unsigned int peer = k % b->n_peers;
+		unsigned int peer = b->walk[k % b->n_peers];
 
 		pkts[k] = decrypt ? outside_frame(b, peer, size, &ops[k]) : inside_frame(b, peer, size);
 		if (!pkts[k])
@@ -603,7 +750,10 @@ static int run_round(struct bench *b, bool decrypt, uint16_t size, enum flood_ki
 	acc->under_load_ticks += ctl_after[5] - ctl_before[5];
 	acc->ctl_tx_full += ctl_after[6] - ctl_before[6];
 	if (out != ROUND) {
-		fprintf(stderr, "wgdp-perf dataplane: %u of %u packets came out\n", out, ROUND);
+		fprintf(stderr,
+			"wgdp-perf dataplane: %u of %u packets came out (and %u on another "
+			"tenant's VLAN or listen port)\n",
+			out, ROUND, b->misplaced);
 		return -1;
 	}
 	/* Every packet went in, and every flood packet is either queued for the control lcore,
@@ -626,8 +776,8 @@ static int run_round(struct bench *b, bool decrypt, uint16_t size, enum flood_ki
 		return 0;
 	/* The ceiling: the batch AEAD alone, same sizes, same bursts, keys of the same peers. */
 	for (unsigned int k = 0; k < ROUND; k++) {
-		unsigned int peer = k % b->n_peers;
-		struct dp_keypair *kp = b->dp->peers[peer]->send_kp;
+		unsigned int peer = b->walk[k % b->n_peers];
+		struct dp_keypair *kp = b->peer[peer]->send_kp;
 		uint16_t padded = (uint16_t)wg_padded_len(size, 1420);
 		static uint8_t buf[ROUND][1420 + 16];
 
@@ -681,18 +831,24 @@ static int bench_setup(struct bench *b, char *err, size_t errlen)
 	b->gen = rte_pktmbuf_pool_create(name, ROUND + 1024, 256, 64, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
 	b->crypto = wgc_batch_create(WGC_ARCH_AUTO);
 	b->counters = calloc(b->n_peers, sizeof(*b->counters));
-	if (out_port < 0 || in_port < 0 || !b->gen || !b->crypto || !b->counters) {
-		snprintf(err, errlen, "ring ports, pool or crypto context: out of memory");
+	b->peer = calloc(b->n_peers, sizeof(*b->peer));
+	b->walk = calloc(b->n_peers, sizeof(*b->walk));
+	b->ifaces = calloc(b->n_tenants, sizeof(*b->ifaces));
+	if (out_port < 0 || in_port < 0 || !b->gen || !b->crypto || !b->counters || !b->peer ||
+	    !b->walk || !b->ifaces || config_build(b, (uint16_t)out_port, (uint16_t)in_port) != 0) {
+		snprintf(err, errlen, "ring ports, pool, crypto context or config: out of memory");
 		return -1;
 	}
-	config_build(b, (uint16_t)out_port, (uint16_t)in_port);
 	b->dp = dp_create(&b->cfg, 1, &lcore, err, errlen);
 	if (!b->dp)
 		return -1;
 	b->dp->control_is_worker = !b->flood;
-	if (dp_ports_init(b->dp, err, errlen) != 0 || sessions_install(b) != 0)
+	if (dp_ports_init(b->dp, err, errlen) != 0)
 		return -1;
-	neighbours_install(b);
+	if (peers_find(b) != 0 || sessions_install(b) != 0 || neighbours_install(b) != 0) {
+		snprintf(err, errlen, "peers, sessions or neighbours: not installed");
+		return -1;
+	}
 	rte_rcu_qsbr_thread_register(b->dp->rcu, 0);
 	rte_rcu_qsbr_thread_online(b->dp->rcu, 0);
 	if (!b->flood)
@@ -767,9 +923,13 @@ static int bench_teardown(struct bench *b)
 		dp_ports_stop(b->dp);
 		dp_free(b->dp);
 	}
-	for (unsigned int i = 0; i < b->cfg.n_peers; i++)
+	/* cfg.peers holds every interface's peers (peer_slot); cfg.n_peers only the first's. */
+	for (unsigned int i = 0; b->cfg.peers && i < b->n_peers; i++)
 		free(b->cfg.peers[i].allowed_ips);
 	free(b->cfg.peers);
+	free(b->ifaces);
+	free(b->peer);
+	free(b->walk);
 	free(b->counters);
 	wgc_batch_free(b->crypto);
 	rte_mempool_free(b->gen);
@@ -786,6 +946,7 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"usage: wgdp-perf dataplane [--duration-ms N] [--sizes LIST] [--peers LIST]\n"
+		"                           [--tenants LIST]\n"
 		"                           [--flood [--flood-ratio N] [--flood-kinds LIST]]\n"
 		"  The worker pipeline (lib/dp) on net_ring ports in this process, one worker lcore,\n"
 		"  decrypt-and-forward and encrypt-and-send, beside the batch AEAD alone on the same\n"
@@ -793,6 +954,10 @@ static void usage(FILE *out)
 		"  --duration-ms N   time per measurement, default 500\n"
 		"  --sizes LIST      inner packet sizes, default 64,512,1420\n"
 		"  --peers LIST      peer counts, default 1,10000\n"
+		"  --tenants LIST    interface counts, 1 to 4094, default 1: the peers spread\n"
+		"                    over that many interfaces (peer i on interface i %% N),\n"
+		"                    each with its own key and listen port and, with more\n"
+		"                    than one, its own VLAN on the inside port\n"
 		"  --flood           flood isolation: the control loop runs on a second lcore (EAL\n"
 		"                    lcores: the first two CPUs this process may use) and handshake\n"
 		"                    initiations from spoofed sources ride along with the data, in rounds\n"
@@ -802,7 +967,8 @@ static void usage(FILE *out)
 		"  --flood-kinds L   any of handshake (valid mac1: an X25519 or a cookie reply each),\n"
 		"                    bad_mac1 (refused at mac1 by the control lcore, or by the\n"
 		"                    worker's gate while the control lcore is behind) and\n"
-		"                    wrong_port (dropped by the worker), default handshake\n");
+		"                    wrong_port (dropped by the worker), default handshake; one\n"
+		"                    interface only (--tenants 1)\n");
 }
 
 static int parse_list(const char *text, unsigned int *out, unsigned int max)
@@ -872,22 +1038,21 @@ static void print_flood(const struct bench *b, bool decrypt, uint16_t size, enum
 					  : 0;
 
 	printf("{\"bench\":\"dataplane_flood\",\"dir\":\"%s\",\"size\":%u,\"peers\":%u,"
-	       "\"flood\":\"%s\",\"flood_ratio\":%u,\"flood_pps\":%.0f,\"mpps\":%.3f,"
-	       "\"gbps\":%.2f,\"kept\":%.3f,\"ns_per_flood_pkt\":%.0f,\"flood_in\":%" PRIu64
-	       ",\"hs_to_control\":%" PRIu64
-	       ",\"hs_queue_drops\":%" PRIu64 ",\"flood_dropped\":%" PRIu64
-	       ",\"worker_cookie_replies\":%" PRIu64 ",\"worker_mac1_drops\":%" PRIu64
-	       ",\"initiations_received\":%" PRIu64 ",\"cookie_replies_sent\":%" PRIu64
-	       ",\"mac_invalid\":%" PRIu64 ",\"responses_sent\":%" PRIu64 ",\"noise_errors\":%" PRIu64
+	       "\"tenants\":%u,\"flood\":\"%s\",\"flood_ratio\":%u,\"flood_pps\":%.0f,"
+	       "\"mpps\":%.3f,\"gbps\":%.2f,\"kept\":%.3f,\"ns_per_flood_pkt\":%.0f,"
+	       "\"flood_in\":%" PRIu64 ",\"hs_to_control\":%" PRIu64 ",\"hs_queue_drops\":%" PRIu64
+	       ",\"flood_dropped\":%" PRIu64 ",\"worker_cookie_replies\":%" PRIu64
+	       ",\"worker_mac1_drops\":%" PRIu64 ",\"initiations_received\":%" PRIu64
+	       ",\"cookie_replies_sent\":%" PRIu64 ",\"mac_invalid\":%" PRIu64
+	       ",\"responses_sent\":%" PRIu64 ",\"noise_errors\":%" PRIu64
 	       ",\"under_load_ticks\":%" PRIu64 ",\"ctl_out\":%" PRIu64 ",\"ctl_tx_full\":%" PRIu64
 	       ",\"backlog_left\":%" PRIu64 "}\n",
-	       decrypt ? "decrypt" : "encrypt", size, b->n_peers, flood_names[kind],
+	       decrypt ? "decrypt" : "encrypt", size, b->n_peers, b->n_tenants, flood_names[kind],
 	       kind == FLOOD_NONE ? 0 : b->flood_ratio, (double)a->flood_in / a->seconds, mpps,
 	       mpps * size * 8 / 1e3, mpps / ref_mpps, ns_per_flood, a->flood_in, a->hs_to_control,
 	       a->hs_queue_drops, a->flood_dropped, a->worker_cookie_replies, a->worker_mac1_drops,
-	       a->initiations_received,
-	       a->cookie_replies_sent, a->mac_invalid, a->responses_sent, a->noise_errors,
-	       a->under_load_ticks, a->ctl_out, a->ctl_tx_full, a->backlog_left);
+	       a->initiations_received, a->cookie_replies_sent, a->mac_invalid, a->responses_sent,
+	       a->noise_errors, a->under_load_ticks, a->ctl_out, a->ctl_tx_full, a->backlog_left);
 }
 
 /* One (direction, size) figure of bench b: rounds of each kind in turn until each kind has
@@ -919,10 +1084,10 @@ static int figure(struct bench *b, bool decrypt, uint16_t size, double duration,
 	mpps = acc[FLOOD_NONE].packets / acc[FLOOD_NONE].seconds / 1e6;
 	cmpps = ceil.packets / ceil.seconds / 1e6;
 	printf("{\"bench\":\"dataplane\",\"dir\":\"%s\",\"size\":%u,"
-	       "\"peers\":%u,\"workers\":1,\"arch\":\"%s\",\"mpps\":%.3f,"
+	       "\"peers\":%u,\"tenants\":%u,\"workers\":1,\"arch\":\"%s\",\"mpps\":%.3f,"
 	       "\"gbps\":%.2f,\"crypto_mpps\":%.3f,\"crypto_gbps\":%.2f,"
 	       "\"ratio_to_crypto\":%.3f}\n",
-	       decrypt ? "decrypt" : "encrypt", size, b->n_peers,
+	       decrypt ? "decrypt" : "encrypt", size, b->n_peers, b->n_tenants,
 	       wgc_arch_name(wgc_batch_arch(b->crypto)), mpps, mpps * size * 8 / 1e3, cmpps,
 	       cmpps * size * 8 / 1e3, mpps / cmpps);
 	if (b->flood)
@@ -932,28 +1097,51 @@ static int figure(struct bench *b, bool decrypt, uint16_t size, double duration,
 	return 0;
 }
 
+/* One bench (a peer count and a tenant count): every size, both directions. */
+static int bench_run(struct bench *b, const unsigned int *sizes, int n_sizes, double duration,
+		     const enum flood_kind *kinds, int n_kinds)
+{
+	char err[256];
+	int rc = 0;
+
+	if (bench_setup(b, err, sizeof(err)) != 0) {
+		fprintf(stderr, "wgdp-perf dataplane: %s\n", err);
+		bench_teardown(b);
+		return -1;
+	}
+	for (int si = 0; si < n_sizes && rc == 0; si++) {
+		uint16_t size = (uint16_t)RTE_MIN(RTE_MAX(sizes[si], 28u), 1420u);
+
+		for (int dir = 0; dir < 2 && rc == 0; dir++)
+			rc = figure(b, dir == 0, size, duration, kinds, n_kinds);
+	}
+	if (bench_teardown(b) != 0)
+		rc = -1;
+	return rc;
+}
+
 int perf_dataplane_main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "duration-ms", required_argument, NULL, 'd' },
 		{ "sizes", required_argument, NULL, 's' },
 		{ "peers", required_argument, NULL, 'p' },
+		{ "tenants", required_argument, NULL, 't' },
 		{ "flood", no_argument, NULL, 'f' },
 		{ "flood-ratio", required_argument, NULL, 'r' },
 		{ "flood-kinds", required_argument, NULL, 'k' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	char lcores[32] = "0";
-	char *eal_argv[] = { "wgdp-perf", "-l", lcores, "--no-huge", "--no-shconf", "--no-pci",
-			     "-m", "1024", "--log-level=*:error", NULL };
-	unsigned int sizes[8] = { 64, 512, 1420 }, peers[8] = { 1, 10000 };
-	unsigned int flood_ratio = 8, ctl_lcore = 0;
+	char lcores[32] = "0", mem[16];
+	char *eal_argv[] = { "wgdp-perf", "-l", lcores, "--no-huge",	       "--no-shconf",
+			     "--no-pci",  "-m", mem,	"--log-level=*:error", NULL };
+	unsigned int sizes[8] = { 64, 512, 1420 }, peers[8] = { 1, 10000 }, tenants[8] = { 1 };
+	unsigned int flood_ratio = 8, ctl_lcore = 0, most_tenants = 1;
 	enum flood_kind kinds[FLOOD_KINDS] = { FLOOD_NONE, FLOOD_HANDSHAKE };
-	int n_sizes = 3, n_peers = 2, n_kinds = 2, c, rc = 0;
+	int n_sizes = 3, n_peers = 2, n_tenants = 1, n_kinds = 2, c, rc = 0;
 	bool flood = false;
 	double duration = 0.5;
-	char err[256];
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
@@ -966,6 +1154,18 @@ int perf_dataplane_main(int argc, char **argv)
 			break;
 		case 'p':
 			n_peers = parse_list(optarg, peers, 8);
+			break;
+		case 't':
+			n_tenants = parse_list(optarg, tenants, 8);
+			for (int i = 0; i < n_tenants; i++) {
+				/* Interface t rides on VLAN t + 1. */
+				if (tenants[i] < 1 || tenants[i] > DP_VLAN_VID_MAX) {
+					fprintf(stderr, "wgdp-perf dataplane: --tenants: 1 to %u\n",
+						DP_VLAN_VID_MAX);
+					return 2;
+				}
+				most_tenants = RTE_MAX(most_tenants, tenants[i]);
+			}
 			break;
 		case 'f':
 			flood = true;
@@ -991,6 +1191,14 @@ int perf_dataplane_main(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (flood && (n_tenants != 1 || tenants[0] != 1)) {
+		/* The flood's handshakes go to one listen port and its accounting is one
+		 * interface's: several would measure something else. */
+		fprintf(stderr, "wgdp-perf dataplane: --flood runs one interface: --tenants must "
+				"be 1\n");
+		usage(stderr);
+		return 2;
+	}
 	if (!flood) {
 		n_kinds = 1; /* the reference alone, as without a control lcore */
 	} else if (!two_cpus(lcores, sizeof(lcores), &ctl_lcore)) {
@@ -999,6 +1207,9 @@ int perf_dataplane_main(int argc, char **argv)
 				"only: refusing rather than measuring two loops on one core\n");
 		return 2;
 	}
+	/* Benches run one after the other: the largest one sizes the memory. */
+	snprintf(mem, sizeof(mem), "%u",
+		 EAL_MEM_MB + (most_tenants > 1 ? most_tenants * TENANT_MEM_MB : 0));
 	if (wgc_init() != 0 || rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0]) - 1),
 					    eal_argv) < 0) {
 		fprintf(stderr, "wgdp-perf dataplane: EAL initialisation failed\n");
@@ -1013,23 +1224,15 @@ int perf_dataplane_main(int argc, char **argv)
 		return 2;
 	}
 	for (int pi = 0; pi < n_peers && rc == 0; pi++) {
-		struct bench b = { .n_peers = peers[pi] ? peers[pi] : 1, .flood = flood,
-				   .flood_ratio = flood_ratio, .ctl_lcore = ctl_lcore };
+		for (int ti = 0; ti < n_tenants && rc == 0; ti++) {
+			struct bench b = { .n_peers = peers[pi] ? peers[pi] : 1,
+					   .n_tenants = tenants[ti],
+					   .flood = flood,
+					   .flood_ratio = flood_ratio,
+					   .ctl_lcore = ctl_lcore };
 
-		if (bench_setup(&b, err, sizeof(err)) != 0) {
-			fprintf(stderr, "wgdp-perf dataplane: %s\n", err);
-			bench_teardown(&b);
-			rc = 1;
-			break;
+			rc = bench_run(&b, sizes, n_sizes, duration, kinds, n_kinds);
 		}
-		for (int si = 0; si < n_sizes && rc == 0; si++) {
-			uint16_t size = (uint16_t)RTE_MIN(RTE_MAX(sizes[si], 28u), 1420u);
-
-			for (int dir = 0; dir < 2 && rc == 0; dir++)
-				rc = figure(&b, dir == 0, size, duration, kinds, n_kinds);
-		}
-		if (bench_teardown(&b) != 0)
-			rc = 1;
 	}
 	rte_eal_cleanup();
 	return rc ? 1 : 0;

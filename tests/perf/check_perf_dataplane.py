@@ -4,7 +4,8 @@ well-formed JSON line per direction, size and peer count, beside the crypto ceil
 
 A short run: the figures are not judged (benchmarks print figures, tests check behaviour), but
 the benchmark itself fails unless every packet it fed came out the other side, decrypted (the
-inner packet forwarded inside) or encrypted (encapsulated outside).
+inner packet forwarded inside) or encrypted (encapsulated outside). With --tenants 4, on its
+own tenant's VLAN (decrypted) or from its own tenant's listen port (encrypted) too.
 Usage: check_perf_dataplane.py PATH_TO_WGDP_PERF
 """
 import json
@@ -33,12 +34,36 @@ for line in run.stdout.splitlines():
 want = {(d, s, p) for d in ("decrypt", "encrypt") for s in (64, 1420) for p in (1, 300)}
 got = {(r.get("dir"), r.get("size"), r.get("peers")) for r in records}
 check("one line per direction, size and peer count", got == want and len(records) == len(want))
+check("one tenant by default", all(r.get("tenants") == 1 for r in records))
 for r in records:
-    keys = {"bench", "dir", "size", "peers", "workers", "arch", "mpps", "gbps", "crypto_mpps",
-            "crypto_gbps", "ratio_to_crypto"}
+    keys = {"bench", "dir", "size", "peers", "tenants", "workers", "arch", "mpps", "gbps",
+            "crypto_mpps", "crypto_gbps", "ratio_to_crypto"}
     check(f"fields of {r.get('dir')}/{r.get('size')}/{r.get('peers')}", keys <= set(r))
     check("figures positive", all(r.get(k, 0) > 0 for k in ("mpps", "crypto_mpps")))
     if r.get("mpps") and r.get("crypto_mpps"):
         check("ratio is mpps / crypto_mpps",
               abs(r["ratio_to_crypto"] - r["mpps"] / r["crypto_mpps"]) < 0.01)
+
+# Several interfaces: the peers spread over them, each on its own VLAN and listen port.
+run = subprocess.run([perf, "dataplane", "--duration-ms", "20", "--sizes", "64",
+                      "--peers", "300", "--tenants", "1,4"],
+                     capture_output=True, text=True, timeout=240)
+check("--tenants 1,4: exit status 0 (every packet came out, on its tenant's link): " +
+      run.stderr[-300:], run.returncode == 0)
+try:
+    records = [json.loads(line) for line in run.stdout.splitlines()]
+except json.JSONDecodeError:
+    records = []
+got = sorted((r.get("tenants"), r.get("dir")) for r in records)
+check("--tenants 1,4: a line per tenant count and direction: " + str(got),
+      got == [(t, d) for t in (1, 4) for d in ("decrypt", "encrypt")])
+check("--tenants 1,4: figures positive", all(r.get("mpps", 0) > 0 for r in records))
+
+bad = subprocess.run([perf, "dataplane", "--flood", "--tenants", "1,4"], capture_output=True,
+                     text=True, timeout=60)
+check("--flood with several tenants refused (exit 2, says why)",
+      bad.returncode == 2 and "--tenants" in bad.stderr)
+bad = subprocess.run([perf, "dataplane", "--tenants", "0"], capture_output=True, text=True,
+                     timeout=60)
+check("--tenants 0 refused (exit 2)", bad.returncode == 2)
 sys.exit(1 if failures else 0)

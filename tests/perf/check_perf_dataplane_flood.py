@@ -54,8 +54,8 @@ got = {(r.get("dir"), r.get("size"), r.get("peers"), r.get("flood")) for r in fl
 check("one dataplane_flood line per direction, size, peer count and flood kind",
       got == want and len(floods) == len(want))
 check("the dataplane lines are still there", len(plain) == 4)
-keys = {"bench", "dir", "size", "peers", "flood", "flood_ratio", "flood_pps", "mpps", "gbps",
-        "kept", "ns_per_flood_pkt", "flood_in", "hs_to_control", "hs_queue_drops",
+keys = {"bench", "dir", "size", "peers", "tenants", "flood", "flood_ratio", "flood_pps", "mpps",
+        "gbps", "kept", "ns_per_flood_pkt", "flood_in", "hs_to_control", "hs_queue_drops",
         "flood_dropped", "worker_cookie_replies", "worker_mac1_drops",
         "initiations_received", "cookie_replies_sent", "mac_invalid", "ctl_out",
         "backlog_left"}
