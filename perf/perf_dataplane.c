@@ -56,9 +56,9 @@
 #define PEER_INDEX_BASE 0x80000000u
 /*
  * EAL memory (MiB) for one bench of one interface, and what each interface of a bench with
- * several adds: today its allowed-ips tables, an rte_fib DIR-24-8 and an rte_fib6 trie with
- * 4-byte next hops, hold 64 MiB of tbl24 each however few peers it has (lib/dp/peer.c
- * dp_aips_build), so 100 interfaces need some 13 GiB (docs/performance.md, "Tenants").
+ * several adds when its allowed-ips are too many for the compact table (lib/dp/peer.h,
+ * DP_AIPS_COMPACT_MAX): an rte_fib DIR-24-8 and an rte_fib6 trie with 4-byte next hops hold
+ * some 130 MiB however few peers they map. Below it a tenant costs a few KiB.
  */
 #define EAL_MEM_MB    1024u
 #define TENANT_MEM_MB 160u
@@ -1137,7 +1137,7 @@ int perf_dataplane_main(int argc, char **argv)
 	char *eal_argv[] = { "wgdp-perf", "-l", lcores, "--no-huge",	       "--no-shconf",
 			     "--no-pci",  "-m", mem,	"--log-level=*:error", NULL };
 	unsigned int sizes[8] = { 64, 512, 1420 }, peers[8] = { 1, 10000 }, tenants[8] = { 1 };
-	unsigned int flood_ratio = 8, ctl_lcore = 0, most_tenants = 1;
+	unsigned int flood_ratio = 8, ctl_lcore = 0, most_tenants = 1, most_peers = 10000;
 	enum flood_kind kinds[FLOOD_KINDS] = { FLOOD_NONE, FLOOD_HANDSHAKE };
 	int n_sizes = 3, n_peers = 2, n_tenants = 1, n_kinds = 2, c, rc = 0;
 	bool flood = false;
@@ -1154,6 +1154,9 @@ int perf_dataplane_main(int argc, char **argv)
 			break;
 		case 'p':
 			n_peers = parse_list(optarg, peers, 8);
+			most_peers = 0;
+			for (int i = 0; i < n_peers; i++)
+				most_peers = RTE_MAX(most_peers, peers[i]);
 			break;
 		case 't':
 			n_tenants = parse_list(optarg, tenants, 8);
@@ -1209,7 +1212,9 @@ int perf_dataplane_main(int argc, char **argv)
 	}
 	/* Benches run one after the other: the largest one sizes the memory. */
 	snprintf(mem, sizeof(mem), "%u",
-		 EAL_MEM_MB + (most_tenants > 1 ? most_tenants * TENANT_MEM_MB : 0));
+		 EAL_MEM_MB + (most_tenants > 1 && most_peers / most_tenants > DP_AIPS_COMPACT_MAX
+				       ? most_tenants * TENANT_MEM_MB
+				       : 0));
 	if (wgc_init() != 0 || rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0]) - 1),
 					    eal_argv) < 0) {
 		fprintf(stderr, "wgdp-perf dataplane: EAL initialisation failed\n");
