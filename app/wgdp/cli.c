@@ -215,8 +215,9 @@ static void do_reload_file(void *parsed, struct cmdline *cl, void *data)
 	print_applied(cl, request(cl, json_pack("{s:s,s:s}", "cmd", "reload", "path", w->w1)));
 }
 
-/* "allowed-ips a,b endpoint x persistent-keepalive n preshared-key k" → a peer object. */
-static bool peer_options(struct cmdline *cl, char *rest, json_t *peer)
+/* "allowed-ips a,b endpoint x persistent-keepalive n preshared-key k" → a peer object;
+ * "interface i" goes into the request. */
+static bool peer_options(struct cmdline *cl, char *rest, json_t *peer, json_t *req)
 {
 	char *save = NULL;
 
@@ -243,9 +244,12 @@ static bool peer_options(struct cmdline *cl, char *rest, json_t *peer)
 			json_object_set_new(peer, "preshared_key", json_string(val));
 		} else if (strcmp(opt, "name") == 0) {
 			json_object_set_new(peer, "name", json_string(val));
+		} else if (strcmp(opt, "interface") == 0) {
+			json_object_set_new(req, "interface", json_string(val));
 		} else {
 			cmdline_printf(cl, "error: unknown option %s (allowed-ips, endpoint, "
-					   "persistent-keepalive, preshared-key, name)\n", opt);
+					   "persistent-keepalive, preshared-key, name, interface)\n",
+				       opt);
 			return false;
 		}
 	}
@@ -255,12 +259,15 @@ static bool peer_options(struct cmdline *cl, char *rest, json_t *peer)
 static void peer_add(struct cmdline *cl, const char *key, char *rest)
 {
 	json_t *peer = json_pack("{s:s}", "public_key", key);
+	json_t *req = json_pack("{s:s}", "cmd", "peer-add");
 
-	if (rest && !peer_options(cl, rest, peer)) {
+	if (rest && !peer_options(cl, rest, peer, req)) {
 		json_decref(peer);
+		json_decref(req);
 		return;
 	}
-	print_applied(cl, request(cl, json_pack("{s:s,s:o}", "cmd", "peer-add", "peer", peer)));
+	json_object_set_new(req, "peer", peer);
+	print_applied(cl, request(cl, req));
 }
 
 static void do_peer_add(void *parsed, struct cmdline *cl, void *data)
@@ -286,6 +293,15 @@ static void do_peer_remove(void *parsed, struct cmdline *cl, void *data)
 	(void)data;
 	print_applied(cl, request(cl, json_pack("{s:s,s:s}", "cmd", "peer-remove", "public_key",
 						 w->w2)));
+}
+
+static void do_peer_remove_of(void *parsed, struct cmdline *cl, void *data)
+{
+	struct words *w = parsed;
+
+	(void)data;
+	print_applied(cl, request(cl, json_pack("{s:s,s:s,s:s}", "cmd", "peer-remove",
+						 "public_key", w->w2, "interface", w->w3)));
 }
 
 static void do_set_log_level(void *parsed, struct cmdline *cl, void *data)
@@ -315,7 +331,8 @@ static void do_help(void *parsed, struct cmdline *cl, void *data)
 		"reload [file]                   apply the config file (or the -c file) whole\n"
 		"peer add <pubkey> [allowed-ips <a,b>] [endpoint <ip:port>]\n"
 		"         [persistent-keepalive <s>] [preshared-key <b64>] [name <name>]\n"
-		"peer remove <pubkey>\n"
+		"         [interface <iface>]\n"
+		"peer remove <pubkey> [iface]\n"
 		"set log-level <type> <level>    e.g. set log-level wgdp.handshake debug\n"
 		"help, quit                      (Tab completes, ? lists what fits)\n");
 }
@@ -354,6 +371,8 @@ INST(c_peer_add_opts, do_peer_add_opts,
      "[preshared-key <b64>] [name <name>]",
      (void *)&t_peer0, (void *)&t_add, (void *)&t_key2, (void *)&t_rest);
 INST(c_peer_remove, do_peer_remove, "peer remove <pubkey>", (void *)&t_peer0, (void *)&t_remove, (void *)&t_key2);
+INST(c_peer_remove_of, do_peer_remove_of, "peer remove <pubkey> <iface>", (void *)&t_peer0,
+     (void *)&t_remove, (void *)&t_key2, (void *)&t_key3);
 INST(c_set_log_level, do_set_log_level, "set log-level <type> <level>", (void *)&t_set, (void *)&t_loglevel,
      (void *)&t_type2, (void *)&t_level3);
 INST(c_help, do_help, "help: the commands", (void *)&t_help);
@@ -363,7 +382,7 @@ static cmdline_parse_ctx_t commands[] = {
 	&c_show_peers,	&c_show_peer,	    &c_show_peers_of, &c_show_peer_of,
 	&c_show_stats,	&c_show_port_stats, &c_show_lcores,   &c_clear_stats,
 	&c_reload,	&c_reload_file,	    &c_peer_add,      &c_peer_add_opts,
-	&c_peer_remove, &c_set_log_level,   &c_help,	      &c_quit,
+	&c_peer_remove, &c_peer_remove_of, &c_set_log_level,   &c_help,	      &c_quit,
 	NULL,
 };
 

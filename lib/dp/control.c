@@ -54,7 +54,13 @@ void dp_peer_log(struct dp_peer *p, uint32_t level, const char *what)
 	dp_peer_key_short(p->public_key, key);
 	if (dp_peer_endpoint(p, &ep))
 		endpoint_text(&ep, ep_text, sizeof(ep_text));
-	rte_log(level, dp_log_handshake, "wgdp.handshake: peer %s (%s): %s\n", key, ep_text, what);
+	/* With several interfaces, which one's peer: the same key may be a peer of two. */
+	if (p->tenant->named_in_logs)
+		rte_log(level, dp_log_handshake, "wgdp.handshake: %s: peer %s (%s): %s\n",
+			p->tenant->name, key, ep_text, what);
+	else
+		rte_log(level, dp_log_handshake, "wgdp.handshake: peer %s (%s): %s\n", key,
+			ep_text, what);
 }
 
 /* The VLAN a frame came on: the worker took its tag off (vlan.h), as a NIC would. On a port

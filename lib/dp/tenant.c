@@ -73,6 +73,7 @@ static struct dp_tenant *tenant_create(struct dp_ctx *dp, uint16_t tid,
 		return NULL;
 	}
 	t->tid = tid;
+	t->named_in_logs = dp->cfg->n_ifaces > 1;
 	t->n_workers = dp->n_workers;
 	snprintf(t->name, sizeof(t->name), "%s", ic->name);
 	t->listen_port = ic->listen_port;

@@ -13,6 +13,7 @@
 #ifndef WGDP_DP_TENANT_H
 #define WGDP_DP_TENANT_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <rte_common.h>
@@ -38,6 +39,7 @@ struct dp_tenant_worker {
 
 struct dp_tenant {
 	uint16_t tid;
+	bool named_in_logs; /* one of several interfaces: peer events name it */
 	unsigned int n_workers;
 	char name[WGDP_IFNAME_MAX + 1];
 	uint16_t listen_port;

@@ -217,6 +217,15 @@ grep -q "^peer: $(cat "$T_TMP/client1.pub")" "$T_TMP/wgdp.log" && t_fail "CLI: $
 echo "show peers" >&3
 t_wait_for 5 grep -q "error: interface: is required" "$T_TMP/wgdp.log" ||
 	t_fail "CLI show peers without an interface: $(tail -3 "$T_TMP/wgdp.log")"
+t_keypair extra
+echo "peer add $(cat "$T_TMP/extra.pub") allowed-ips 10.0.7.0/24 interface $B_IF" >&3
+t_wait_for 5 grep -q "applied: 1 added" "$T_TMP/wgdp.log" || t_fail "CLI peer add to $B_IF"
+[ "$(wg show "$B_IF" peers | grep -c .)" = 2 ] || t_fail "CLI peer add did not reach $B_IF"
+echo "peer remove $(cat "$T_TMP/extra.pub") $B_IF" >&3
+t_wait_for 5 grep -q "applied: 0 added, 1 removed" "$T_TMP/wgdp.log" || t_fail "CLI peer remove"
+# Peer events name their interface when there are several.
+grep -q "wgdp.handshake: $A_IF: peer .*handshake completed" "$T_TMP/wgdp.log" ||
+	t_fail "handshake log without the interface: $(grep handshake "$T_TMP/wgdp.log" | head -3)"
 
 t_log "telemetry per interface"
 if command -v dpdk-telemetry.py >/dev/null; then
