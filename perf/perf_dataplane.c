@@ -942,6 +942,20 @@ static int bench_teardown(struct bench *b)
 	return rc;
 }
 
+/* What the largest bench adds for tenants whose allowed-ips are too many for the compact
+ * table (each then holds rte_fib's ~130 MiB). */
+static unsigned int large_tables_mb(const unsigned int *peers, int n_peers,
+				    const unsigned int *tenants, int n_tenants)
+{
+	unsigned int most = 0;
+
+	for (int p = 0; p < n_peers; p++)
+		for (int t = 0; t < n_tenants; t++)
+			if (tenants[t] > 1 && peers[p] / tenants[t] > DP_AIPS_COMPACT_MAX)
+				most = RTE_MAX(most, tenants[t] * TENANT_MEM_MB);
+	return most;
+}
+
 static void usage(FILE *out)
 {
 	fprintf(out,
@@ -1137,7 +1151,7 @@ int perf_dataplane_main(int argc, char **argv)
 	char *eal_argv[] = { "wgdp-perf", "-l", lcores, "--no-huge",	       "--no-shconf",
 			     "--no-pci",  "-m", mem,	"--log-level=*:error", NULL };
 	unsigned int sizes[8] = { 64, 512, 1420 }, peers[8] = { 1, 10000 }, tenants[8] = { 1 };
-	unsigned int flood_ratio = 8, ctl_lcore = 0, most_tenants = 1, most_peers = 10000;
+	unsigned int flood_ratio = 8, ctl_lcore = 0, most_tenants = 1;
 	enum flood_kind kinds[FLOOD_KINDS] = { FLOOD_NONE, FLOOD_HANDSHAKE };
 	int n_sizes = 3, n_peers = 2, n_tenants = 1, n_kinds = 2, c, rc = 0;
 	bool flood = false;
@@ -1154,9 +1168,6 @@ int perf_dataplane_main(int argc, char **argv)
 			break;
 		case 'p':
 			n_peers = parse_list(optarg, peers, 8);
-			most_peers = 0;
-			for (int i = 0; i < n_peers; i++)
-				most_peers = RTE_MAX(most_peers, peers[i]);
 			break;
 		case 't':
 			n_tenants = parse_list(optarg, tenants, 8);
@@ -1212,9 +1223,7 @@ int perf_dataplane_main(int argc, char **argv)
 	}
 	/* Benches run one after the other: the largest one sizes the memory. */
 	snprintf(mem, sizeof(mem), "%u",
-		 EAL_MEM_MB + (most_tenants > 1 && most_peers / most_tenants > DP_AIPS_COMPACT_MAX
-				       ? most_tenants * TENANT_MEM_MB
-				       : 0));
+		 EAL_MEM_MB + large_tables_mb(peers, n_peers, tenants, n_tenants));
 	if (wgc_init() != 0 || rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0]) - 1),
 					    eal_argv) < 0) {
 		fprintf(stderr, "wgdp-perf dataplane: EAL initialisation failed\n");

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -146,6 +147,28 @@ static const struct ctl_server_ops server_ops = {
 	.uapi = uapi_request,
 };
 
+/*
+ * A UAPI socket an interface, the control socket, its clients and DPDK's own: 1,000
+ * interfaces pass the usual soft limit of 1024 files. Raised to the hard limit, and said
+ * clearly when even that is short.
+ */
+static bool enough_files(const struct wgdp_config *cfg)
+{
+	rlim_t want = (cfg->uapi ? cfg->n_ifaces : 0) + CTL_MAX_CLIENTS + 256;
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+		return true;
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
+	if (rl.rlim_cur >= want && setrlimit(RLIMIT_NOFILE, &rl) == 0)
+		return true;
+	fprintf(stderr,
+		PROG ": %u interfaces with control.uapi need %llu open files; the limit "
+		     "is %llu (ulimit -n, LimitNOFILE=)\n",
+		cfg->n_ifaces, (unsigned long long)want, (unsigned long long)rl.rlim_cur);
+	return false;
+}
+
 static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_config *cfg,
 					const struct options *o)
 {
@@ -154,6 +177,10 @@ static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_
 	struct ctl_server *srv = NULL;
 	bool named = uapi != NULL;
 
+	if (!enough_files(cfg)) {
+		free(uapi);
+		return NULL;
+	}
 	/* One UAPI socket an interface, named after it: `wg show wg-a` asks interface wg-a. */
 	for (unsigned int k = 0; named && k < n_uapi; k++) {
 		if (asprintf(&uapi[k], "/var/run/wireguard/%s.sock", cfg->ifaces[k].name) < 0) {

@@ -169,8 +169,12 @@ static void accept_clients(struct ctl_server *srv, unsigned int kind)
 	for (;;) {
 		int fd = accept4(srv->listen[kind].fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 
-		if (fd < 0)
+		if (fd < 0) {
+			/* Out of files the listener stays readable: a pause, not a spin. */
+			if (errno == EMFILE || errno == ENFILE)
+				usleep(10000);
 			return;
+		}
 		if (srv->n_clients == CTL_MAX_CLIENTS)
 			evict_idlest(srv);
 		srv->clients[srv->n_clients++] =
@@ -386,13 +390,14 @@ struct ctl_server *ctl_server_start(const char *json_path, const char *const *ua
 	srv->wake[0] = srv->wake[1] = -1;
 	srv->n_listen = 1 + n_uapi;
 	srv->listen = calloc(srv->n_listen, sizeof(*srv->listen));
+	/* No fd yet: before anything can fail, so that the cleanup closes none (0 is stdin). */
+	for (unsigned int k = 0; srv->listen && k < srv->n_listen; k++)
+		srv->listen[k].fd = -1;
 	srv->pfd = calloc(1 + srv->n_listen + CTL_MAX_CLIENTS, sizeof(*srv->pfd));
 	if (!srv->listen || !srv->pfd) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	for (unsigned int k = 0; k < srv->n_listen; k++)
-		srv->listen[k].fd = -1;
 	if (pipe2(srv->wake, O_CLOEXEC) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;

@@ -419,9 +419,14 @@ static void subtract(json_t *cur, json_t *base)
 static json_t *stats(struct dp_admin *adm)
 {
 	json_t *a = raw_stats(adm);
+	/* The interfaces' figures are of their peers now (a removed peer takes its bytes with
+	 * it): not counters since a clear. */
+	json_t *ifaces = json_incref(json_object_get(a, "interfaces"));
 
+	json_object_del(a, "interfaces");
 	if (adm->stats_base)
 		subtract(a, adm->stats_base);
+	json_object_set_new(a, "interfaces", ifaces);
 	return a;
 }
 
@@ -439,36 +444,53 @@ static json_t *clear_stats(struct dp_admin *adm)
  * A peer-add's error from the apply (no room in the tables, say) names the added peer as the
  * request does, "peer", not as the peer it became in the new config, peers[added].
  */
-static void rebase_added(struct wgdp_config_error *err, int64_t added)
+static void rebase_added(struct wgdp_config_error *err, bool shorthand, int iface, int64_t added)
 {
-	char was[32];
-	size_t len = (size_t)snprintf(was, sizeof(was), "peers[%" PRId64 "]", added);
+	char was[64];
+	size_t len;
 
-	if (added < 0 || strncmp(err->path, was, len) != 0 ||
-	    (err->path[len] && err->path[len] != '.'))
+	if (added < 0)
 		return;
-	/* "peers[N]" is longer than "peer": the rest moves left, in place. */
+	/* As the admin names an interface's peer (admin.c peer_path). */
+	if (shorthand)
+		len = (size_t)snprintf(was, sizeof(was), "peers[%" PRId64 "]", added);
+	else
+		len = (size_t)snprintf(was, sizeof(was), "interfaces[%d].peers[%" PRId64 "]", iface,
+				       added);
+	if (strncmp(err->path, was, len) != 0 || (err->path[len] && err->path[len] != '.'))
+		return;
+	/* The prefix is longer than "peer": the rest moves left, in place. */
 	memmove(err->path + 4, err->path + len, strlen(err->path + len) + 1);
 	memcpy(err->path, "peer", 4);
 }
 
-/* Applies next (which it takes); added is the index of a peer-add's peer in next, or -1. */
-static json_t *apply_answer(struct dp_admin *adm, struct wgdp_config *next, int64_t added)
+/*
+ * Applies next (which it takes). iface: the interface a request named (its peer count goes in
+ * the answer), or -1 for a whole config (all peers); added: the index of a peer-add's peer in
+ * that interface, or -1.
+ */
+static json_t *apply_answer(struct dp_admin *adm, struct wgdp_config *next, int iface,
+			    int64_t added)
 {
+	bool shorthand = next->shorthand;
 	struct wgdp_config_error err;
 	struct dp_apply_result res;
+	uint32_t peers = 0;
 	json_t *a;
 
 	if (dp_admin_apply_locked(adm, next, &res, &err) != 0) {
-		rebase_added(&err, added);
+		rebase_added(&err, shorthand, iface, added); /* next is gone: shorthand was kept */
 		return config_error_answer(&err);
 	}
+	for (unsigned int k = 0; k < adm->running->n_ifaces; k++)
+		if (iface < 0 || (unsigned int)iface == k)
+			peers += adm->running->ifaces[k].n_peers;
 	a = json_object();
 	json_object_set_new(a, "ok", json_true());
 	json_object_set_new(a, "added", json_integer(res.added));
 	json_object_set_new(a, "removed", json_integer(res.removed));
 	json_object_set_new(a, "changed", json_integer(res.changed));
-	json_object_set_new(a, "peers", json_integer(adm->running->n_peers));
+	json_object_set_new(a, "peers", json_integer(peers));
 	json_object_set_new(a, "prepare_us", json_integer((json_int_t)(res.prepare_ns / 1000)));
 	json_object_set_new(a, "apply_us", json_integer((json_int_t)(res.apply_ns / 1000)));
 	return a;
@@ -485,7 +507,7 @@ static json_t *reload(struct dp_admin *adm, json_t *req)
 	next = wgdp_config_load(path ? json_string_value(path) : adm->config_path, &err);
 	if (!next)
 		return config_error_answer(&err);
-	return apply_answer(adm, next, -1);
+	return apply_answer(adm, next, -1, -1);
 }
 
 static json_t *set_config(struct dp_admin *adm, json_t *req)
@@ -504,7 +526,7 @@ static json_t *set_config(struct dp_admin *adm, json_t *req)
 	if (!next)
 		return error_answer(strcmp(err.path, "(top level)") ? err.path : "config",
 				    err.message);
-	return apply_answer(adm, next, -1);
+	return apply_answer(adm, next, -1, -1);
 }
 
 /*
@@ -612,7 +634,7 @@ static json_t *peer_add(struct dp_admin *adm, json_t *req)
 	next = iface_splice(adm->running, (unsigned int)k, one);
 	if (!next)
 		return error_answer(NULL, "out of memory");
-	return apply_answer(adm, next, k == 0 ? added : -1);
+	return apply_answer(adm, next, k, added);
 }
 
 static json_t *peer_remove(struct dp_admin *adm, json_t *req)
@@ -642,7 +664,7 @@ static json_t *peer_remove(struct dp_admin *adm, json_t *req)
 	next = iface_splice(adm->running, (unsigned int)k, one);
 	if (!next)
 		return error_answer(NULL, "out of memory");
-	return apply_answer(adm, next, -1);
+	return apply_answer(adm, next, k, -1);
 }
 
 static json_t *set_log_level(json_t *req)

@@ -140,12 +140,13 @@ static int tel_peers(const char *cmd, const char *params, struct rte_tel_data *d
 	size_t offset = 0, i;
 
 	(void)cmd;
-	/* "iface,offset", "offset" or "iface". */
-	if (!iface && rest && *rest && (*rest < '0' || *rest > '9'))
-		iface = rest;
-	else if (rest && *rest)
+	/* "iface,offset", "iface" or "offset": a lone parameter is an interface's name if one
+	 * has it (names may start with a digit), else the offset. */
+	ans = !iface && rest && *rest ? ask("show", rest) : NULL;
+	if (!ans && rest && *rest)
 		offset = strtoul(rest, NULL, 10);
-	ans = ask("show", iface);
+	if (!ans)
+		ans = ask("show", iface);
 	if (!ans)
 		return -1;
 	peers = json_object_get(ans, "peers");

@@ -272,7 +272,10 @@ sleep 1
 config "$T_TMP/no-b.json" 200 ""
 ctl reload "$T_TMP/no-b.json" >"$T_TMP/ans" || t_fail "reload removing B's peer failed: $(cat "$T_TMP/ans")"
 grep -q "0 added, 1 removed" "$T_TMP/ans" || t_fail "reload answer: $(cat "$T_TMP/ans")"
-wait "$stream" || t_fail "A's stream lost packets during the reload: $(tail -3 "$T_TMP/stream.log")"
+wait "$stream" || true
+# ping exits 0 if any answer came: the count is what tells a loss.
+grep -q " 0% packet loss" "$T_TMP/stream.log" ||
+	t_fail "A's stream lost packets during the reload: $(tail -3 "$T_TMP/stream.log")"
 ip netns exec "$CB" ping -c 3 -i 0.2 -W 1 10.0.0.2 >/dev/null 2>&1 &&
 	t_fail "client B still gets through after its removal"
 [ "$(grep -c "handshake completed" "$T_TMP/wgdp.log")" -eq "$hs_before" ] ||
