@@ -8,15 +8,8 @@
 
 #include "pkt.h"
 #include "route.h"
+#include "router.h"
 #include "rtable.h"
-
-static const struct wgdp_addr *port_source(const struct wgdp_port_config *pc, uint8_t family)
-{
-	for (unsigned int i = 0; i < pc->n_addrs; i++)
-		if (pc->addrs[i].addr.family == family)
-			return &pc->addrs[i].addr;
-	return NULL;
-}
 
 static bool route_onlink(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst,
 			 struct dp_route *r)
@@ -50,7 +43,7 @@ static bool route_gateway(const struct dp_ctx *dp, bool outside, const struct wg
 		if (outside ? !port->outside : !port->inside)
 			continue;
 		if (pc->has_gateway && pc->gateway.family == dst->family) {
-			r->src = port_source(pc, dst->family);
+			r->src = dp_addrs_source(pc, dst->family, NULL);
 			if (!r->src)
 				continue;
 			r->port = (uint16_t)i;
@@ -68,17 +61,6 @@ bool dp_route(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst
 	return route_onlink(dp, outside, dst, r) || route_gateway(dp, outside, dst, r);
 }
 
-/* Our address on the tenant's link to use towards next hop nh: one on-link with it. */
-static const struct wgdp_addr *tenant_source(const struct dp_tenant *t, const struct wgdp_addr *nh)
-{
-	const struct wgdp_port_config *pc = &t->inside_addrs;
-
-	for (unsigned int i = 0; i < pc->n_addrs; i++)
-		if (dp_prefix_holds(&pc->addrs[i], nh->family, nh->bytes))
-			return &pc->addrs[i].addr;
-	return port_source(pc, nh->family);
-}
-
 bool dp_route_inside(const struct dp_ctx *dp, const struct dp_tenant *t,
 		     const struct wgdp_addr *dst, struct dp_route *r)
 {
@@ -89,7 +71,7 @@ bool dp_route_inside(const struct dp_ctx *dp, const struct dp_tenant *t,
 			return false;
 		r->port = t->inside_port;
 		r->vlan = t->vlan;
-		r->src = tenant_source(t, &r->nh);
+		r->src = dp_addrs_source(&t->inside_addrs, r->nh.family, r->nh.bytes);
 		return r->src != NULL;
 	}
 	if (route_onlink(dp, false, dst, r))

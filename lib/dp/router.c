@@ -52,38 +52,46 @@ bool dp_frame_for_us(const struct dp_port *port, const struct rte_mbuf *m)
 }
 
 /* In pc's addresses of family: the one whose prefix holds near, else the first (in *first). */
-static const uint8_t *source_in(const struct wgdp_port_config *pc, uint8_t family,
-				const uint8_t *near, const uint8_t **first)
+static const struct wgdp_addr *source_in(const struct wgdp_port_config *pc, uint8_t family,
+					 const uint8_t *near, const struct wgdp_addr **first)
 {
 	for (unsigned int j = 0; j < pc->n_addrs; j++) {
 		if (pc->addrs[j].addr.family != family)
 			continue;
 		if (near && dp_prefix_holds(&pc->addrs[j], family, near))
-			return pc->addrs[j].addr.bytes;
+			return &pc->addrs[j].addr;
 		if (!*first)
-			*first = pc->addrs[j].addr.bytes;
+			*first = &pc->addrs[j].addr;
 	}
 	return NULL;
+}
+
+const struct wgdp_addr *dp_addrs_source(const struct wgdp_port_config *pc, uint8_t family,
+					const uint8_t *near)
+{
+	const struct wgdp_addr *first = NULL, *found = source_in(pc, family, near, &first);
+
+	return found ? found : first;
 }
 
 const uint8_t *dp_inside_source(const struct dp_ctx *dp, const struct dp_tenant *t, uint8_t family,
 				const uint8_t *near)
 {
-	const uint8_t *first = NULL, *found;
+	const struct wgdp_addr *first = NULL, *found;
 
 	/* A tenant with a link of its own speaks from its addresses there only. */
 	if (t && t->has_inside) {
-		found = source_in(&t->inside_addrs, family, near, &first);
-		return found ? found : first;
+		found = dp_addrs_source(&t->inside_addrs, family, near);
+		return found ? found->bytes : NULL;
 	}
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
 		if (!dp->ports[i].inside)
 			continue;
 		found = source_in(dp->ports[i].iface.cfg, family, near, &first);
 		if (found)
-			return found;
+			return found->bytes;
 	}
-	return first;
+	return first ? first->bytes : NULL;
 }
 
 bool dp_router_icmp(struct dp_router *r, struct rte_mbuf *m, uint8_t family, enum dp_icmp_kind kind,

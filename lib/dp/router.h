@@ -58,6 +58,11 @@ bool dp_frame_for_us(const struct dp_port *port, const struct rte_mbuf *m);
  * inside ports), the source of errors we send: the one whose prefix holds near (the
  * offender's destination), else the first of the family; NULL when the inside has none.
  */
+/* Our address of family in pc to speak to near from: the one whose prefix holds near, else
+ * the first of the family; NULL when pc has none. */
+const struct wgdp_addr *dp_addrs_source(const struct wgdp_port_config *pc, uint8_t family,
+					const uint8_t *near);
+
 const uint8_t *dp_inside_source(const struct dp_ctx *dp, const struct dp_tenant *t, uint8_t family,
 				const uint8_t *near);
 
