@@ -1023,11 +1023,9 @@ static bool check_interfaces(struct parse *p, const struct wgdp_config *cfg)
 	return true;
 }
 
-/* The single-interface fields hold interfaces[0] (config.h). */
-static void fill_legacy(struct wgdp_config *cfg)
+/* The single-interface fields hold interface ic (interfaces[0], or a view's: config.h). */
+static void fill_legacy_from(struct wgdp_config *cfg, const struct wgdp_interface_config *ic)
 {
-	const struct wgdp_interface_config *ic = &cfg->ifaces[0];
-
 	snprintf(cfg->ifname, sizeof(cfg->ifname), "%s", ic->name);
 	memcpy(cfg->private_key, ic->private_key, 32);
 	cfg->listen_port = ic->listen_port;
@@ -1036,6 +1034,20 @@ static void fill_legacy(struct wgdp_config *cfg)
 	cfg->mss_clamp_auto = ic->mss_clamp_auto;
 	cfg->peers = ic->peers;
 	cfg->n_peers = ic->n_peers;
+}
+
+static void fill_legacy(struct wgdp_config *cfg)
+{
+	fill_legacy_from(cfg, &cfg->ifaces[0]);
+}
+
+void wgdp_config_iface_view(const struct wgdp_config *cfg, unsigned int k, struct wgdp_config *view)
+{
+	*view = *cfg;
+	view->ifaces = &cfg->ifaces[k];
+	view->n_ifaces = 1;
+	view->shorthand = true; /* its peers' paths: "peers[N]" */
+	fill_legacy_from(view, view->ifaces);
 }
 
 /* The other way: what the tree changed in the legacy fields, back into ifaces[0]. */

@@ -190,6 +190,14 @@ bool wgdp_config_check_new_peer(const struct wgdp_config *cfg, const struct wgdp
  */
 bool wgdp_config_check_interfaces(struct wgdp_config *cfg, struct wgdp_config_error *err);
 
+/*
+ * Interface k of cfg seen as a config of one interface (its legacy fields interface k's), for
+ * code that edits one interface's peers through them (peer-add, the UAPI): read view, or
+ * wgdp_config_dup it. It shares cfg's memory and owns nothing.
+ */
+void wgdp_config_iface_view(const struct wgdp_config *cfg, unsigned int k,
+			    struct wgdp_config *view);
+
 /* A deep copy with room for extra_peers more peers in its array; NULL when out of memory. */
 struct wgdp_config *wgdp_config_dup(const struct wgdp_config *src, unsigned int extra_peers);
 

@@ -530,27 +530,6 @@ static json_t *set_config(struct dp_admin *adm, json_t *req)
 }
 
 /*
- * Interface k of run seen as a config of one interface: its legacy fields (what peer-add, the
- * UAPI and wgdp_config_check_peers edit and read) are interface k's. Shares run's memory:
- * read it, or wgdp_config_dup it.
- */
-static void iface_view(const struct wgdp_config *run, unsigned int k, struct wgdp_config *view)
-{
-	const struct wgdp_interface_config *ic = &run->ifaces[k];
-
-	*view = *run;
-	snprintf(view->ifname, sizeof(view->ifname), "%s", ic->name);
-	memcpy(view->private_key, ic->private_key, 32);
-	view->listen_port = ic->listen_port;
-	view->mtu = ic->mtu;
-	view->peers = ic->peers;
-	view->n_peers = ic->n_peers;
-	view->ifaces = (struct wgdp_interface_config *)ic;
-	view->n_ifaces = 1;
-	view->shorthand = true;
-}
-
-/*
  * A copy of run whose interface k has one's peers and key (one: a dup of k's view, edited),
  * which it takes; NULL when out of memory. For k 0, one is already the whole config.
  */
@@ -587,7 +566,7 @@ static const struct wgdp_config *iface_base(const struct wgdp_config *run, unsig
 {
 	if (k == 0)
 		return run;
-	iface_view(run, k, view);
+	wgdp_config_iface_view(run, k, view);
 	return view;
 }
 
