@@ -90,24 +90,19 @@ static void flatten(struct rte_tel_data *d, const char *prefix, json_t *v)
 static int tel_info(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	const char *iface = params && *params ? params : NULL;
+	const char *prefix = "", *member = "interface";
 	json_t *ans = ask("show", iface);
 
 	(void)cmd;
 	/* Several interfaces and none named: their names, ports and peers. */
 	if (!ans && !iface) {
 		ans = ask("stats", NULL);
-		if (!ans)
-			return -1;
-		rte_tel_data_start_dict(d);
-		flatten(d, "interfaces", json_object_get(ans, "interfaces"));
-		rte_tel_data_add_dict_string(d, "version", "wgdp " WGDP_VERSION);
-		json_decref(ans);
-		return 0;
+		prefix = member = "interfaces";
 	}
 	if (!ans)
 		return -1;
 	rte_tel_data_start_dict(d);
-	flatten(d, "", json_object_get(ans, "interface"));
+	flatten(d, prefix, json_object_get(ans, member));
 	rte_tel_data_add_dict_string(d, "version", "wgdp " WGDP_VERSION);
 	json_decref(ans);
 	return 0;
