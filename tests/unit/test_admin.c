@@ -19,6 +19,7 @@
 #include "dp.h"
 #include "peer.h"
 #include "unit.h"
+#include "unit_eal.h"
 
 /* RFC 7748 6.1: Alice is our interface, Bob and Carol are peers. */
 #define OUR_KEY	  "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo="
@@ -199,20 +200,6 @@ int main(int argc, char **argv)
 		{ "a UAPI set moves a prefix (show, routing)", test_uapi_move },
 		CU_TEST_INFO_NULL,
 	};
-	char prefix[64];
-	char *eal_argv[] = { argv[0],
-			     "-l",
-			     "0",
-			     "--no-huge",
-			     "--no-shconf",
-			     "--no-pci",
-			     "--no-telemetry",
-			     "-m",
-			     "512",
-			     "--log-level=*:notice",
-			     "--file-prefix",
-			     prefix,
-			     NULL };
 	struct wgdp_config_error err;
 	struct wgdp_config *cfg;
 	unsigned int lcore;
@@ -220,9 +207,9 @@ int main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "wgdp-test-admin-%d", (int)getpid());
 	if (wgc_init() != 0 ||
-	    rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) < 0)
+	    unit_eal_init(argv[0], "admin", "512",
+			  (const char *const[]){ "--log-level=*:notice", NULL }) < 0)
 		return 2;
 	cfg = wgdp_config_parse(config_text, sizeof(config_text) - 1, &err);
 	lcore = rte_get_main_lcore();

@@ -19,6 +19,7 @@
 
 #include "neigh.h"
 #include "unit.h"
+#include "unit_eal.h"
 
 static struct rte_mempool *pool;
 
@@ -778,14 +779,10 @@ int main(int argc, char **argv)
 		{ "deleted entries wait for a grace period", test_grace_period },
 		CU_TEST_INFO_NULL,
 	};
-	char prefix[64];
-	char *eal_argv[] = { argv[0], "-l", "0", "--no-huge", "--no-shconf", "--no-pci",
-			     "--no-telemetry", "-m", "64", "--log-level=1", "--file-prefix",
-			     prefix, NULL };
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "wgdp-test-neigh-%d", (int)getpid());
-	if (rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) < 0)
+	if (unit_eal_init(argv[0], "neigh", "64", (const char *const[]){ "--log-level=1", NULL }) <
+	    0)
 		return 2;
 	pool = rte_pktmbuf_pool_create("test_pool", 1023, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);

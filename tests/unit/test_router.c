@@ -16,6 +16,7 @@
 #include "pkt.h"
 #include "router.h"
 #include "unit.h"
+#include "unit_eal.h"
 
 static struct rte_mempool *pool;
 
@@ -314,24 +315,10 @@ int main(int argc, char **argv)
 		{ "a fragment past 65535 is not cut", test_fragment_past_65535 },
 		CU_TEST_INFO_NULL,
 	};
-	char prefix[64];
-	char *eal_argv[] = { argv[0],
-			     "-l",
-			     "0",
-			     "--no-huge",
-			     "--no-shconf",
-			     "--no-pci",
-			     "--no-telemetry",
-			     "-m",
-			     "64",
-			     "--log-level=1",
-			     "--file-prefix",
-			     prefix,
-			     NULL };
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "wgdp-test-router-%d", (int)getpid());
-	if (rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) < 0)
+	if (unit_eal_init(argv[0], "router", "64", (const char *const[]){ "--log-level=1", NULL }) <
+	    0)
 		return 2;
 	pool = rte_pktmbuf_pool_create("test_pool", 255, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);

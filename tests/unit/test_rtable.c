@@ -16,6 +16,7 @@
 
 #include "rtable.h"
 #include "unit.h"
+#include "unit_eal.h"
 
 #define N_RANDOM  10000 /* prefixes of the large tables */
 #define N_QUERIES 20000
@@ -728,25 +729,11 @@ int main(int argc, char **argv)
 		{ "lookup time, 5 prefixes (printed)", test_timing_small },
 		CU_TEST_INFO_NULL,
 	};
-	char prefix[64];
-	char *eal_argv[] = { argv[0],
-			     "-l",
-			     "0",
-			     "--no-huge",
-			     "--no-shconf",
-			     "--no-pci",
-			     "--no-telemetry",
-			     "-m",
-			     "64",
-			     "--log-level=1",
-			     "--file-prefix",
-			     prefix,
-			     NULL };
 
 	(void)argc;
 	/* The EAL only gives the TSC frequency of the timings: the table itself is libc memory. */
-	snprintf(prefix, sizeof(prefix), "wgdp-test-rtable-%d", (int)getpid());
-	if (rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) < 0)
+	if (unit_eal_init(argv[0], "rtable", "64", (const char *const[]){ "--log-level=1", NULL }) <
+	    0)
 		return 2;
 	return unit_run("rtable", tests);
 }

@@ -23,6 +23,7 @@
 #include "route.h"
 #include "router.h"
 #include "unit.h"
+#include "unit_eal.h"
 
 /* Interface A has RFC 7748 6.1's Alice's private key, interface B another; Bob (RFC 7748's
  * public key) is a peer of both, "Carol" (Alice's public key) a peer of B only. */
@@ -393,24 +394,6 @@ int main(int argc, char **argv)
 		{ "peer-add, peer-remove and stats by interface", test_requests_per_interface },
 		CU_TEST_INFO_NULL,
 	};
-	char prefix[64];
-	char *eal_argv[] = { argv[0],
-			     "-l",
-			     "0",
-			     "--no-huge",
-			     "--no-shconf",
-			     "--no-pci",
-			     "--no-telemetry",
-			     "-m",
-			     "512",
-			     "--vdev",
-			     "net_null0",
-			     "--vdev",
-			     "net_null1",
-			     "--log-level=*:notice",
-			     "--file-prefix",
-			     prefix,
-			     NULL };
 	struct wgdp_config_error err;
 	struct wgdp_config *cfg;
 	unsigned int lcore;
@@ -418,9 +401,10 @@ int main(int argc, char **argv)
 	int rc;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "wgdp-test-tenant-%d", (int)getpid());
 	if (wgc_init() != 0 ||
-	    rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) < 0)
+	    unit_eal_init(argv[0], "tenant", "512",
+			  (const char *const[]){ "--vdev", "net_null0", "--vdev", "net_null1",
+						 "--log-level=*:notice", NULL }) < 0)
 		return 2;
 	cfg = wgdp_config_parse(config_text, sizeof(config_text) - 1, &err);
 	if (cfg && !wgdp_config_check_interfaces(cfg, &err))

@@ -23,6 +23,7 @@
 #include "gate.h"
 #include "peer.h"
 #include "unit.h"
+#include "unit_eal.h"
 #include "wg/clock.h"
 
 #define N_IFACES 1000
@@ -179,31 +180,14 @@ int main(int argc, char **argv)
 		{ "1,000 interfaces load, each reachable, little memory each", test_thousand },
 		CU_TEST_INFO_NULL,
 	};
-	char prefix[64];
-	char *eal_argv[] = { argv[0],
-			     "-l",
-			     "0",
-			     "--no-huge",
-			     "--no-shconf",
-			     "--no-pci",
-			     "--no-telemetry",
-			     "-m",
-			     "1024",
-			     "--vdev",
-			     "net_null0",
-			     "--vdev",
-			     "net_null1",
-			     "--log-level=*:notice",
-			     "--file-prefix",
-			     prefix,
-			     NULL };
 	struct wgdp_config_error err;
 	int rc;
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "wgdp-test-tenant-scale-%d", (int)getpid());
 	if (wgc_init() != 0 ||
-	    rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) < 0)
+	    unit_eal_init(argv[0], "tenant-scale", "1024",
+			  (const char *const[]){ "--vdev", "net_null0", "--vdev", "net_null1",
+						 "--log-level=*:notice", NULL }) < 0)
 		return 2;
 	cfg = parse(config_text(N_IFACES), &err);
 	cfg_one = cfg ? parse(config_text(1), &err) : NULL;

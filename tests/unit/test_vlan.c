@@ -15,6 +15,7 @@
 #include <rte_mbuf.h>
 
 #include "unit.h"
+#include "unit_eal.h"
 #include "vlan.h"
 
 #define POOL_SIZE 63
@@ -545,24 +546,10 @@ int main(int argc, char **argv)
 		{ "vlan_port", NULL, NULL, NULL, NULL, (CU_TestInfo *)port_tests },
 		CU_SUITE_INFO_NULL,
 	};
-	char prefix[64];
-	char *eal_argv[] = { argv[0],
-			     "-l",
-			     "0",
-			     "--no-huge",
-			     "--no-shconf",
-			     "--no-pci",
-			     "--no-telemetry",
-			     "-m",
-			     "64",
-			     "--log-level=1",
-			     "--file-prefix",
-			     prefix,
-			     NULL };
 
 	(void)argc;
-	snprintf(prefix, sizeof(prefix), "wgdp-test-vlan-%d", (int)getpid());
-	if (rte_eal_init((int)(sizeof(eal_argv) / sizeof(eal_argv[0])) - 1, eal_argv) < 0)
+	if (unit_eal_init(argv[0], "vlan", "64", (const char *const[]){ "--log-level=1", NULL }) <
+	    0)
 		return 2;
 	pool = rte_pktmbuf_pool_create("test_pool", POOL_SIZE, 0, 0, RTE_MBUF_DEFAULT_BUF_SIZE,
 				       SOCKET_ID_ANY);
