@@ -56,6 +56,10 @@ static void print_applied(struct cmdline *cl, json_t *ans)
 {
 	if (!ans)
 		return;
+	if (json_object_get(ans, "interfaces_added"))
+		cmdline_printf(cl, "interfaces: %lld added, %lld removed\n",
+			       json_integer_value(json_object_get(ans, "interfaces_added")),
+			       json_integer_value(json_object_get(ans, "interfaces_removed")));
 	cmdline_printf(cl, "applied: %lld added, %lld removed, %lld changed; %lld peers\n",
 		       json_integer_value(json_object_get(ans, "added")),
 		       json_integer_value(json_object_get(ans, "removed")),

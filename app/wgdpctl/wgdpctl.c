@@ -207,6 +207,10 @@ static char *transact(const char *sock, json_t *req)
 
 static void print_applied(json_t *ans)
 {
+	if (json_object_get(ans, "interfaces_added"))
+		printf("interfaces: %lld added, %lld removed\n",
+		       json_integer_value(json_object_get(ans, "interfaces_added")),
+		       json_integer_value(json_object_get(ans, "interfaces_removed")));
 	printf("applied: %lld added, %lld removed, %lld changed; %lld peers "
 	       "(control lcore busy %lld us)\n",
 	       json_integer_value(json_object_get(ans, "added")),

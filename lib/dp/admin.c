@@ -19,6 +19,7 @@
 #include "log.h"
 #include "peer.h"
 #include "reconf.h"
+#include "rtable.h"
 #include "wg/clock.h"
 
 static void ids_free(uint32_t **ids, unsigned int n)
@@ -48,6 +49,17 @@ static bool ids_init(struct dp_admin *adm)
 			adm->ids[k][i] = id++;
 	}
 	adm->next_id = id;
+	/* dp_tenants_init made interface k tenant k. */
+	adm->tids = calloc(run->n_ifaces ? run->n_ifaces : 1, sizeof(*adm->tids));
+	adm->tid_state = calloc(WGDP_MAX_IFACES, sizeof(*adm->tid_state));
+	adm->tid_token = calloc(WGDP_MAX_IFACES, sizeof(*adm->tid_token));
+	if (!adm->tids || !adm->tid_state || !adm->tid_token)
+		return false;
+	for (unsigned int k = 0; k < run->n_ifaces; k++) {
+		adm->tids[k] = (uint16_t)k;
+		adm->tid_state[k] = TID_LIVE;
+	}
+	adm->next_tid = run->n_ifaces;
 	return true;
 }
 
@@ -76,6 +88,9 @@ void dp_admin_free(struct dp_admin *adm)
 	if (!adm)
 		return;
 	ids_free(adm->ids, adm->n_ids);
+	free(adm->tids);
+	free(adm->tid_state);
+	free(adm->tid_token);
 	wgdp_config_free(adm->running);
 	free(adm->free_ids);
 	free(adm->quarantine);
@@ -117,6 +132,36 @@ static bool alloc_id(struct dp_admin *adm, uint32_t *id)
 static void unalloc_id(struct dp_admin *adm, uint32_t id)
 {
 	adm->free_ids[adm->n_free++] = id;
+}
+
+/*
+ * Tenant ids for new interfaces: never used ones first, then those of removed interfaces
+ * past their grace period (a worker may still have read the id from a demux table), so an
+ * id comes back only after WGDP_MAX_IFACES interfaces were added.
+ */
+static bool alloc_tid(struct dp_admin *adm, uint16_t *tid)
+{
+	unsigned int t;
+
+	if (adm->next_tid < WGDP_MAX_IFACES) {
+		t = adm->next_tid++;
+	} else {
+		for (t = 0; t < WGDP_MAX_IFACES; t++)
+			if (adm->tid_state[t] == TID_FREE ||
+			    (adm->tid_state[t] == TID_RETIRING &&
+			     rte_rcu_qsbr_check(adm->dp->rcu, adm->tid_token[t], false) == 1))
+				break;
+		if (t == WGDP_MAX_IFACES)
+			return false;
+	}
+	adm->tid_state[t] = TID_LIVE;
+	*tid = (uint16_t)t;
+	return true;
+}
+
+static void unalloc_tid(struct dp_admin *adm, uint16_t tid)
+{
+	adm->tid_state[tid] = TID_FREE;
 }
 
 /* Public key → index into a peer array, open addressing; keys are random, so their first
@@ -172,20 +217,13 @@ static bool fail(struct wgdp_config_error *err, const char *path, const char *ms
 	return false;
 }
 
-/* What a running wgdp cannot change: its ports, its UDP port, its tables' sizes. */
+/* What a running wgdp cannot change: its ports, its tables' sizes, its sockets. (What an
+ * interface cannot change while it lives: check_interfaces_fixed.) */
 static bool check_fixed(const struct wgdp_config *a, const struct wgdp_config *b,
 			struct wgdp_config_error *err)
 {
 	static const char restart[] = "cannot change while wgdp runs (restart it)";
 
-	if (strcmp(a->ifname, b->ifname) != 0)
-		return fail(err, "interface.name", restart);
-	if (a->listen_port != b->listen_port)
-		return fail(err, "interface.listen_port", restart);
-	if (a->mtu != b->mtu)
-		return fail(err, "interface.mtu", restart);
-	if (a->mss_clamp != b->mss_clamp || a->mss_clamp_auto != b->mss_clamp_auto)
-		return fail(err, "interface.mss_clamp", restart);
 	if (a->n_ports != b->n_ports ||
 	    memcmp(a->ports, b->ports, sizeof(a->ports[0]) * a->n_ports) != 0)
 		return fail(err, "ports", restart);
@@ -222,8 +260,7 @@ static bool same_attachment(const struct wgdp_interface_config *a,
 	return a->has_inside == b->has_inside &&
 	       (!a->has_inside || !memcmp(&a->inside, &b->inside, sizeof(a->inside))) &&
 	       a->n_routes == b->n_routes &&
-	       (!a->n_routes || !memcmp(a->routes, b->routes, a->n_routes * sizeof(*a->routes))) &&
-	       a->max_peers == b->max_peers;
+	       (!a->n_routes || !memcmp(a->routes, b->routes, a->n_routes * sizeof(*a->routes)));
 }
 
 /* The path of interface k's member (the shorthand's: "interface.<member>"). */
@@ -237,38 +274,60 @@ static const char *iface_path(const struct wgdp_config *c, unsigned int k, const
 	return buf;
 }
 
+/* The running interface named name, or -1: a new one. */
+static int running_iface(const struct wgdp_config *run, const char *name)
+{
+	for (unsigned int k = 0; k < run->n_ifaces; k++)
+		if (strcmp(run->ifaces[k].name, name) == 0)
+			return (int)k;
+	return -1;
+}
+
 /*
- * A reload changes the interfaces' keys and peers (the diff below). The rest of the
- * interfaces model is built once, at start: the set of interfaces, their names, listen ports,
- * MTUs, inside attachments, routes and max_peers need a restart until reload adds and removes
- * whole interfaces (docs/tenants.md, step 5). Interface 0's name, port and MTU are checked
- * with the legacy fields (check_fixed).
+ * A reload adds interfaces, removes them and changes everything about them but one thing;
+ * interfaces are matched by name. A live interface keeps its inside attachment (its port,
+ * VLAN and addresses: its link, its neighbours): it is removed and added again (two reloads,
+ * or a new name) to move it, its sessions dropped.
  */
 static bool check_interfaces_fixed(const struct wgdp_config *a, const struct wgdp_config *b,
 				   struct wgdp_config_error *err)
 {
-	static const char restart[] = "cannot change while wgdp runs (restart it)";
 	char path[64];
 
-	if (a->n_ifaces != b->n_ifaces)
-		return fail(err, "interfaces", "adding or removing interfaces: restart wgdp");
-	for (unsigned int k = 0; k < a->n_ifaces; k++) {
-		const struct wgdp_interface_config *x = &a->ifaces[k], *y = &b->ifaces[k];
+	for (unsigned int k = 0; k < b->n_ifaces; k++) {
+		const struct wgdp_interface_config *y = &b->ifaces[k];
+		int ka = running_iface(a, y->name);
+		const struct wgdp_interface_config *x = ka >= 0 ? &a->ifaces[ka] : NULL;
 
-		if (strcmp(x->name, y->name))
-			return fail(err, iface_path(b, k, "name", path, sizeof(path)), restart);
-		if (x->listen_port != y->listen_port)
-			return fail(err, iface_path(b, k, "listen_port", path, sizeof(path)),
-				    restart);
-		if (x->mtu != y->mtu || x->mss_clamp != y->mss_clamp ||
-		    x->mss_clamp_auto != y->mss_clamp_auto)
-			return fail(err, iface_path(b, k, "mtu", path, sizeof(path)),
-				    "mtu and mss_clamp: restart wgdp to change them");
-		if (!same_attachment(x, y))
-			return fail(err, iface_path(b, k, "", path, sizeof(path)),
-				    "inside, routes and max_peers: restart wgdp to change them");
+		if (x && (x->has_inside != y->has_inside ||
+			  (x->has_inside && memcmp(&x->inside, &y->inside, sizeof(x->inside)))))
+			return fail(err, iface_path(b, k, "inside", path, sizeof(path)),
+				    "cannot change while the interface runs (remove it and add it "
+				    "back, or restart wgdp)");
 	}
 	return true;
+}
+
+/* A live interface's listen port, MTU, MSS clamp and routes, if any changed. */
+static bool diff_settings(struct dp_tenant_change *tc, const struct wgdp_interface_config *run,
+			  const struct wgdp_interface_config *nx, const char *path,
+			  struct wgdp_config_error *err)
+{
+	char why[160];
+
+	if (run->listen_port == nx->listen_port && run->mtu == nx->mtu &&
+	    run->mss_clamp == nx->mss_clamp && run->mss_clamp_auto == nx->mss_clamp_auto &&
+	    same_attachment(run, nx))
+		return true;
+	tc->new_settings = true;
+	tc->listen_port = nx->listen_port;
+	tc->mtu = nx->mtu;
+	dp_tenant_mss_of(nx, tc->mss);
+	if (!nx->has_inside && !nx->n_routes)
+		return true;
+	tc->routes = dp_rtable_build(nx->has_inside ? &nx->inside : NULL, nx->routes, nx->n_routes,
+				     why, sizeof(why));
+	return tc->routes || fail(err, path, why);
 }
 
 /* The control-lcore part of a kept peer's change; false if there is none. */
@@ -296,8 +355,12 @@ static bool peer_update(const struct wgdp_peer_config *old, const struct wgdp_pe
 	return u->what != 0;
 }
 
-/* The diff's working state: one part an interface (rc->tc[k] is interface k's change). */
+/*
+ * The diff's working state: one part an interface of next (rc->tc[k] is next's interface k),
+ * then one an interface that goes (rc->tc[d->n ...]).
+ */
 struct iface_diff {
+	int run_k;	   /* the running interface of that name, -1: a new one */
 	uint32_t *new_ids; /* new_ids[j]: the id of next's peer j */
 	bool *kept;	   /* per running peer */
 	bool aips_changed;
@@ -306,15 +369,19 @@ struct iface_diff {
 struct diff {
 	struct dp_reconf *rc;
 	struct iface_diff *ifd;
-	unsigned int n;
+	unsigned int n; /* next's interfaces */
 	unsigned int changed;
+	unsigned int added_ifaces, removed_ifaces;
 };
 
 static void diff_free(struct dp_admin *adm, struct diff *d, bool failed)
 {
-	for (unsigned int k = 0; failed && d->rc && k < d->rc->n_tc; k++)
+	for (unsigned int k = 0; failed && d->rc && k < d->rc->n_tc; k++) {
 		for (unsigned int i = 0; i < d->rc->tc[k].n_added; i++)
 			unalloc_id(adm, d->rc->tc[k].added[i]->id);
+		if (d->rc->tc[k].created)
+			unalloc_tid(adm, d->rc->tc[k].tid);
+	}
 	if (failed) {
 		dp_reconf_free(d->rc);
 		d->rc = NULL;
@@ -327,14 +394,15 @@ static void diff_free(struct dp_admin *adm, struct diff *d, bool failed)
 	d->ifd = NULL;
 }
 
+/* Room for next's interface k's change (run: the running one of its name, or NULL). */
 static bool diff_alloc_iface(struct diff *d, unsigned int k,
 			     const struct wgdp_interface_config *run,
 			     const struct wgdp_interface_config *next)
 {
-	uint32_t nn = next->n_peers ? next->n_peers : 1, nr = run->n_peers ? run->n_peers : 1;
+	uint32_t nn = next->n_peers ? next->n_peers : 1;
+	uint32_t nr = run && run->n_peers ? run->n_peers : 1;
 	struct dp_tenant_change *tc = &d->rc->tc[k];
 
-	tc->tid = (uint16_t)k;
 	d->ifd[k].new_ids = malloc(sizeof(*d->ifd[k].new_ids) * nn);
 	d->ifd[k].kept = calloc(nr, sizeof(*d->ifd[k].kept));
 	tc->added = malloc(sizeof(*tc->added) * nn);
@@ -343,22 +411,58 @@ static bool diff_alloc_iface(struct diff *d, unsigned int k,
 	return d->ifd[k].new_ids && d->ifd[k].kept && tc->added && tc->updated && tc->removed;
 }
 
-static bool diff_alloc(struct diff *d, const struct wgdp_config *run,
-		       const struct wgdp_config *next)
+/* The interfaces that go: a change each after next's, every peer removed. */
+static bool diff_removed_ifaces(struct dp_admin *adm, struct diff *d, const bool *stays)
 {
+	const struct wgdp_config *run = adm->running;
+
+	for (unsigned int k = 0; k < run->n_ifaces; k++) {
+		struct dp_tenant_change *tc = &d->rc->tc[d->rc->n_tc];
+		uint32_t n = run->ifaces[k].n_peers;
+
+		if (stays[k])
+			continue;
+		d->rc->n_tc++;
+		d->removed_ifaces++;
+		tc->tid = adm->tids[k];
+		tc->removing = true;
+		tc->removed = malloc(sizeof(*tc->removed) * (n ? n : 1));
+		if (!tc->removed)
+			return false;
+		memcpy(tc->removed, adm->ids[k], sizeof(*tc->removed) * n);
+		tc->n_removed = n;
+	}
+	return true;
+}
+
+static bool diff_alloc(struct dp_admin *adm, struct diff *d, const struct wgdp_config *next)
+{
+	const struct wgdp_config *run = adm->running;
+	bool *stays = calloc(run->n_ifaces ? run->n_ifaces : 1, sizeof(*stays));
+	bool ok = false;
+
 	d->n = next->n_ifaces;
 	d->rc = calloc(1, sizeof(*d->rc));
 	d->ifd = calloc(d->n ? d->n : 1, sizeof(*d->ifd));
-	if (!d->rc || !d->ifd)
-		return false;
-	d->rc->tc = calloc(d->n ? d->n : 1, sizeof(*d->rc->tc));
+	if (!stays || !d->rc || !d->ifd)
+		goto out;
+	d->rc->tc = calloc(d->n + run->n_ifaces, sizeof(*d->rc->tc));
 	if (!d->rc->tc)
-		return false;
+		goto out;
 	d->rc->n_tc = d->n;
-	for (unsigned int k = 0; k < d->n; k++)
-		if (!diff_alloc_iface(d, k, &run->ifaces[k], &next->ifaces[k]))
-			return false;
-	return true;
+	for (unsigned int k = 0; k < d->n; k++) {
+		int rk = running_iface(run, next->ifaces[k].name);
+
+		d->ifd[k].run_k = rk;
+		if (rk >= 0)
+			stays[rk] = true;
+		if (!diff_alloc_iface(d, k, rk >= 0 ? &run->ifaces[rk] : NULL, &next->ifaces[k]))
+			goto out;
+	}
+	ok = diff_removed_ifaces(adm, d, stays);
+out:
+	free(stays);
+	return ok;
 }
 
 /* Whether a kept peer's change shows (for the result's "changed"). */
@@ -385,10 +489,14 @@ static void peer_path(const struct wgdp_config *next, unsigned int k, uint32_t j
 static bool diff_peers(struct dp_admin *adm, struct diff *d, unsigned int k,
 		       const struct wgdp_config *next, struct wgdp_config_error *err)
 {
-	const struct wgdp_interface_config *run = &adm->running->ifaces[k], *nx = &next->ifaces[k];
-	struct dp_tenant_change *tc = &d->rc->tc[k];
+	static const struct wgdp_interface_config none;
 	struct iface_diff *f = &d->ifd[k];
-	const uint32_t *ids = adm->ids[k];
+	const struct wgdp_interface_config *nx = &next->ifaces[k];
+	const struct wgdp_interface_config *run =
+		f->run_k >= 0 ? &adm->running->ifaces[f->run_k] : &none;
+	struct dp_tenant_change *tc = &d->rc->tc[k];
+	struct dp_tenant *t = tc->created ? tc->created : adm->dp->tenants[tc->tid];
+	const uint32_t *ids = f->run_k >= 0 ? adm->ids[f->run_k] : NULL;
 	struct key_index ki;
 	char path[64];
 
@@ -416,7 +524,7 @@ static bool diff_peers(struct dp_admin *adm, struct diff *d, unsigned int k,
 			return fail(err, path, "no room for another peer (the peer table is sized "
 					       "at start: see limits.max_peers)");
 		}
-		p = dp_peer_new(adm->dp->tenants[k], pc, f->new_ids[j]);
+		p = dp_peer_new(t, pc, f->new_ids[j]);
 		if (!p) {
 			unalloc_id(adm, f->new_ids[j]);
 			free(ki.slots);
@@ -435,17 +543,48 @@ static bool diff_peers(struct dp_admin *adm, struct diff *d, unsigned int k,
 	return true;
 }
 
+/* Next's interface k is new: a tenant id and the tenant, built whole but not yet published. */
+static bool new_tenant(struct dp_admin *adm, struct diff *d, unsigned int k,
+		       const struct wgdp_config *next, struct wgdp_config_error *err)
+{
+	struct dp_tenant_change *tc = &d->rc->tc[k];
+	char msg[160], path[64];
+
+	iface_path(next, k, "", path, sizeof(path));
+	if (!alloc_tid(adm, &tc->tid))
+		return fail(err, path,
+			    "no tenant id free (interfaces removed lately are still "
+			    "in their grace period)");
+	tc->created = dp_tenant_new(adm->dp, tc->tid, &next->ifaces[k], msg, sizeof(msg));
+	if (!tc->created) {
+		unalloc_tid(adm, tc->tid);
+		return fail(err, path, msg);
+	}
+	d->added_ifaces++;
+	return true;
+}
+
 /* Interface k's part: its peers, a new allowed-ips generation if prefixes moved, its key. */
 static bool diff_iface(struct dp_admin *adm, struct diff *d, unsigned int k,
 		       const struct wgdp_config *next, struct wgdp_config_error *err)
 {
 	const struct wgdp_interface_config *nx = &next->ifaces[k];
 	struct dp_tenant_change *tc = &d->rc->tc[k];
+	int rk = d->ifd[k].run_k;
 	char msg[128], path[64];
 
+	if (rk >= 0) {
+		tc->tid = adm->tids[rk];
+		if (!diff_settings(tc, &adm->running->ifaces[rk], nx,
+				   iface_path(next, k, "routes", path, sizeof(path)), err))
+			return false;
+	} else if (!new_tenant(adm, d, k, next, err)) {
+		return false;
+	}
 	if (!diff_peers(adm, d, k, next, err))
 		return false;
-	if (d->ifd[k].aips_changed) {
+	/* A new interface's workers need a table, empty or not. */
+	if (d->ifd[k].aips_changed || tc->created) {
 		tc->aips = dp_aips_build(nx->peers, nx->n_peers, d->ifd[k].new_ids,
 					 next->n_ifaces > 1, msg, sizeof(msg));
 		if (!tc->aips)
@@ -456,7 +595,7 @@ static bool diff_iface(struct dp_admin *adm, struct diff *d, unsigned int k,
 				    msg);
 	}
 	tc->new_private_key =
-		!wgc_ct_equal(adm->running->ifaces[k].private_key, nx->private_key, 32);
+		rk >= 0 && !wgc_ct_equal(adm->running->ifaces[rk].private_key, nx->private_key, 32);
 	memcpy(tc->private_key, nx->private_key, 32);
 	return true;
 }
@@ -488,23 +627,35 @@ static void adopt_names(struct dp_ctx *dp, const struct wgdp_interface_config *n
 }
 
 /* After the apply: the peers' names and prefixes, removed ids to quarantine, the new model. */
-static void adopt(struct dp_admin *adm, struct diff *d, struct wgdp_config *next)
+static void adopt(struct dp_admin *adm, struct diff *d, struct wgdp_config *next, uint32_t **ids,
+		  uint16_t *tids)
 {
 	struct dp_ctx *dp = adm->dp;
 	uint64_t token = rte_rcu_qsbr_start(dp->rcu);
 
-	for (unsigned int k = 0; k < d->n; k++) {
+	for (unsigned int k = 0; k < d->rc->n_tc; k++) {
 		const struct dp_tenant_change *tc = &d->rc->tc[k];
 
-		adopt_names(dp, &next->ifaces[k], d->ifd[k].new_ids);
 		for (unsigned int i = 0; i < tc->n_removed; i++) {
 			adm->quarantine[adm->n_quarantine].id = tc->removed[i];
 			adm->quarantine[adm->n_quarantine++].token = token;
 		}
-		free(adm->ids[k]);
-		adm->ids[k] = d->ifd[k].new_ids;
-		d->ifd[k].new_ids = NULL;
+		if (tc->removing) {
+			adm->tid_state[tc->tid] = TID_RETIRING;
+			adm->tid_token[tc->tid] = token;
+		}
 	}
+	for (unsigned int k = 0; k < d->n; k++) {
+		adopt_names(dp, &next->ifaces[k], d->ifd[k].new_ids);
+		ids[k] = d->ifd[k].new_ids;
+		d->ifd[k].new_ids = NULL;
+		tids[k] = d->rc->tc[k].tid;
+	}
+	ids_free(adm->ids, adm->n_ids);
+	free(adm->tids);
+	adm->ids = ids;
+	adm->n_ids = d->n;
+	adm->tids = tids;
 	wgdp_config_free(adm->running);
 	adm->running = next;
 }
@@ -517,6 +668,8 @@ static void result_of(const struct diff *d, struct dp_apply_result *res)
 		res->removed += d->rc->tc[k].n_removed;
 	}
 	res->changed = d->changed;
+	res->ifaces_added = d->added_ifaces;
+	res->ifaces_removed = d->removed_ifaces;
 }
 
 static uint32_t peers_in_all(const struct wgdp_config *c)
@@ -533,13 +686,17 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 {
 	uint64_t t0 = wg_clock_mono_ns();
 	struct diff d = { 0 };
+	uint32_t **ids = NULL;
+	uint16_t *tids = NULL;
 
 	memset(err, 0, sizeof(*err));
 	memset(res, 0, sizeof(*res));
 	if (!wgdp_config_check_interfaces(next, err) || !check_fixed(adm->running, next, err) ||
 	    !check_interfaces_fixed(adm->running, next, err) || !wgdp_config_check_peers(next, err))
 		goto fail;
-	if (!diff_alloc(&d, adm->running, next)) {
+	ids = calloc(next->n_ifaces ? next->n_ifaces : 1, sizeof(*ids));
+	tids = calloc(next->n_ifaces ? next->n_ifaces : 1, sizeof(*tids));
+	if (!ids || !tids || !diff_alloc(adm, &d, next)) {
 		fail(err, "peers", "out of memory");
 		goto fail;
 	}
@@ -547,6 +704,7 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 		if (!diff_iface(adm, &d, k, next, err))
 			goto fail;
 	d.rc->under_load_queue = next->under_load_queue;
+	d.rc->n_ifaces = next->n_ifaces;
 	d.rc->n_peers = RTE_MAX(adm->dp->n_peers, adm->next_id);
 	res->prepare_ns = wg_clock_mono_ns() - t0;
 	if (dp_reconf_submit(adm->dp, d.rc) != 0) {
@@ -554,18 +712,25 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 		goto fail;
 	}
 	result_of(&d, res);
-	adopt(adm, &d, next);
+	adopt(adm, &d, next, ids, tids);
 	dp_reconf_free(d.rc);
 	d.rc = NULL;
 	diff_free(adm, &d, false);
+	if (res->ifaces_added || res->ifaces_removed)
+		DP_LOG(INFO, config, "interfaces: %u added, %u removed, %u running",
+		       res->ifaces_added, res->ifaces_removed, adm->running->n_ifaces);
 	DP_LOG(INFO, config,
 	       "config applied: %u added, %u removed, %u changed, %u peers "
 	       "(control lcore busy %.1f us)",
 	       res->added, res->removed, res->changed, peers_in_all(adm->running),
 	       (double)res->apply_ns / 1e3);
+	if ((res->ifaces_added || res->ifaces_removed) && adm->ifaces_hook)
+		adm->ifaces_hook(adm->ifaces_hook_arg, adm->running);
 	return 0;
 fail:
 	diff_free(adm, &d, true);
+	free(ids);
+	free(tids);
 	wgdp_config_free(next);
 	return -1;
 }
@@ -591,7 +756,7 @@ int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ct
 		return -1;
 	snprintf(snap->ifname, sizeof(snap->ifname), "%s", run->name);
 	memcpy(snap->private_key, run->private_key, 32);
-	memcpy(snap->public_key, dp->tenants[iface]->identity.public_key, 32);
+	memcpy(snap->public_key, dp->tenants[adm->tids[iface]]->identity.public_key, 32);
 	snap->listen_port = run->listen_port;
 	snap->mtu = run->mtu;
 	snap->peers = calloc(run->n_peers ? run->n_peers : 1, sizeof(*snap->peers));
@@ -613,6 +778,14 @@ int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ct
 		ps->tx_bytes = __atomic_load_n(&p->tx_bytes, __ATOMIC_RELAXED);
 	}
 	return 0;
+}
+
+void dp_admin_set_ifaces_hook(struct dp_admin *adm, dp_admin_ifaces_fn fn, void *arg)
+{
+	pthread_mutex_lock(&adm->lock);
+	adm->ifaces_hook = fn;
+	adm->ifaces_hook_arg = arg;
+	pthread_mutex_unlock(&adm->lock);
 }
 
 int dp_admin_snapshot(struct dp_admin *adm, struct ctl_snapshot *snap)

@@ -22,7 +22,8 @@ struct ctl_snapshot;
 
 /* What an apply did, for the answer and for wgdp-perf control. */
 struct dp_apply_result {
-	unsigned int added, removed, changed;
+	unsigned int added, removed, changed; /* peers */
+	unsigned int ifaces_added, ifaces_removed;
 	uint64_t prepare_ns; /* control thread: diff, new peers, allowed-ips */
 	uint64_t apply_ns;   /* control lcore */
 };
@@ -38,6 +39,13 @@ void dp_admin_free(struct dp_admin *adm);
  */
 int dp_admin_apply(struct dp_admin *adm, struct wgdp_config *next, struct dp_apply_result *res,
 		   struct wgdp_config_error *err);
+
+/*
+ * Called after an apply that added or removed interfaces, on the applying thread with the
+ * admin's lock held (it must not call back into the admin): the UAPI sockets follow.
+ */
+typedef void (*dp_admin_ifaces_fn)(void *arg, const struct wgdp_config *running);
+void dp_admin_set_ifaces_hook(struct dp_admin *adm, dp_admin_ifaces_fn fn, void *arg);
 
 /* The first interface's running state, copied out. */
 int dp_admin_snapshot(struct dp_admin *adm, struct ctl_snapshot *snap);

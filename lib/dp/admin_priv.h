@@ -8,6 +8,12 @@
 #include "admin.h"
 #include "ctl/snapshot.h"
 
+enum tid_state {
+	TID_FREE = 0,
+	TID_LIVE,
+	TID_RETIRING, /* its interface was removed: reusable after a grace period */
+};
+
 struct dp_admin {
 	struct dp_ctx *dp;
 	pthread_mutex_t lock;
@@ -15,6 +21,12 @@ struct dp_admin {
 	struct wgdp_config *running; /* what runs now */
 	uint32_t **ids;		     /* ids[k][i]: the peer id of running->ifaces[k].peers[i] */
 	unsigned int n_ids;
+	uint16_t *tids;	     /* tids[k]: the tenant id of running->ifaces[k] */
+	uint8_t *tid_state;  /* [WGDP_MAX_IFACES]: enum tid_state */
+	uint64_t *tid_token; /* RCU: a retiring id is free once every worker passed it */
+	uint32_t next_tid;   /* never used yet from here on */
+	dp_admin_ifaces_fn ifaces_hook;
+	void *ifaces_hook_arg;
 	uint32_t next_id;	     /* never used yet from here on */
 	uint32_t *free_ids;
 	uint32_t n_free;

@@ -129,6 +129,7 @@ enum dp_neigh_drop {
 	DP_NEIGH_DROP_EVICTED,	   /* waiting on an entry pushed out to make room */
 	DP_NEIGH_DROP_QUEUE_LIMIT, /* all neighbours together hold their share of the pool */
 	DP_NEIGH_DROP_SOLICIT_BUDGET, /* a solicitation not sent (DP_NEIGH_SOLICIT_RATE) */
+	DP_NEIGH_DROP_LINK_GONE,      /* waiting on a link a reload took away */
 	DP_NEIGH_DROP_COUNT
 };
 
@@ -223,6 +224,13 @@ bool dp_neigh_tick(struct dp_neigh *nt, uint64_t now_ns, struct dp_tx_list *tx);
 /* Sets a neighbour by hand, PERMANENT (static entries, benchmarks). False if the table is full. */
 bool dp_neigh_set(struct dp_neigh *nt, const struct dp_iface *ifc, const struct wgdp_addr *nh,
 		  const struct rte_ether_addr *mac);
+
+/*
+ * Control lcore: deletes every entry of link (a tenant's link that a reload removed: entries
+ * point at its dp_iface), their waiting frames dropped (link_gone). Returns how many went.
+ * Walks the whole table: for reloads, not for packets.
+ */
+uint32_t dp_neigh_forget_link(struct dp_neigh *nt, uint32_t link);
 
 /* Control lcore (and tests): the state of nh's entry on port, or -1 when it has none. */
 int dp_neigh_state(const struct dp_neigh *nt, uint32_t link, const struct wgdp_addr *nh);

@@ -51,6 +51,7 @@ static const char *const drop_names[DP_NEIGH_DROP_COUNT] = {
 	[DP_NEIGH_DROP_EVICTED] = "evicted",
 	[DP_NEIGH_DROP_QUEUE_LIMIT] = "queue_limit",
 	[DP_NEIGH_DROP_SOLICIT_BUDGET] = "solicit_budget",
+	[DP_NEIGH_DROP_LINK_GONE] = "link_gone",
 };
 
 const char *dp_neigh_drop_name(enum dp_neigh_drop reason)
@@ -411,6 +412,26 @@ struct neigh_entry *neigh_find(const struct dp_neigh *nt, uint32_t link, const s
 	if (rte_hash_lookup_data(nt->hash, &k, &data) < 0)
 		return NULL;
 	return data;
+}
+
+uint32_t dp_neigh_forget_link(struct dp_neigh *nt, uint32_t link)
+{
+	uint32_t gone = 0;
+
+	for (unsigned int st = 0; st < DP_NEIGH_STATE_COUNT; st++) {
+		uint32_t i = nt->lists[st].head;
+
+		while (i != NEIGH_NIL) {
+			struct neigh_entry *e = &nt->entries[i];
+
+			i = e->next; /* before the delete reuses next for the retire list */
+			if (e->key.link != link)
+				continue;
+			neigh_delete(nt, e, DP_NEIGH_DROP_LINK_GONE);
+			gone++;
+		}
+	}
+	return gone;
 }
 
 int dp_neigh_state(const struct dp_neigh *nt, uint32_t link, const struct wgdp_addr *nh)

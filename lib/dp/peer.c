@@ -20,6 +20,8 @@ enum retire_kind {
 	RETIRE_KEYPAIR = 1,
 	RETIRE_AIPS,
 	RETIRE_PEER,
+	RETIRE_TENANT,
+	RETIRE_RTABLE,
 };
 
 struct retire_entry {
@@ -50,6 +52,10 @@ static void retire_free(void *ctx, void *entries, unsigned int n)
 			dp_aips_free(e[i].obj);
 		} else if (e[i].kind == RETIRE_PEER) {
 			dp_peer_destroy(e[i].obj);
+		} else if (e[i].kind == RETIRE_TENANT) {
+			dp_tenant_free(e[i].obj);
+		} else if (e[i].kind == RETIRE_RTABLE) {
+			dp_rtable_free(e[i].obj);
 		}
 	}
 }
@@ -502,4 +508,15 @@ void dp_peer_clear_keypairs(struct dp_ctx *dp, struct dp_peer *p)
 void dp_aips_retire(struct dp_ctx *dp, struct dp_aips *a)
 {
 	retire(dp, RETIRE_AIPS, a);
+}
+
+void dp_tenant_retire(struct dp_ctx *dp, struct dp_tenant *t)
+{
+	retire(dp, RETIRE_TENANT, t);
+}
+
+void dp_rtable_retire(struct dp_ctx *dp, struct dp_rtable *r)
+{
+	if (r)
+		retire(dp, RETIRE_RTABLE, r);
 }

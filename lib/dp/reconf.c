@@ -10,6 +10,7 @@
 #include "log.h"
 #include "peer.h"
 #include "reconf.h"
+#include "rtable.h"
 #include "wg/clock.h"
 
 enum mbox_state {
@@ -67,10 +68,40 @@ static void update_peer(struct dp_ctx *dp, const struct dp_peer_update *u)
 	}
 }
 
+/*
+ * An interface that goes: out of the demux first, so that nothing new reaches it, then its
+ * peers (tc->removed has them all) and the neighbours of its link, which point at its
+ * dp_iface. Packets of it that workers hold finish on the old pointers: the tenant is freed
+ * after the same grace period as its peers.
+ */
+static void remove_tenant(struct dp_ctx *dp, const struct dp_tenant_change *tc)
+{
+	struct dp_tenant *t = dp->tenants[tc->tid];
+
+	dp_tenant_unpublish(dp, t);
+	for (unsigned int i = 0; i < tc->n_removed; i++) {
+		struct dp_peer *p = dp->peers[tc->removed[i]];
+
+		if (p)
+			dp_peer_retire(dp, p);
+	}
+	if (t->has_inside && dp->neigh)
+		dp_neigh_forget_link(dp->neigh, dp_iface_link(&t->inside_ifc));
+	dp_tenant_retire(dp, t);
+}
+
 /* A new key and the removals of one interface: they come before any addition, as they did
  * with one interface. */
 static void apply_removals(struct dp_ctx *dp, const struct dp_tenant_change *tc)
 {
+	if (tc->removing) {
+		remove_tenant(dp, tc);
+		return;
+	}
+	if (tc->new_settings && tc->listen_port != dp->tenants[tc->tid]->listen_port &&
+	    dp->tenant_of_port[dp->tenants[tc->tid]->listen_port] == tc->tid)
+		__atomic_store_n(&dp->tenant_of_port[dp->tenants[tc->tid]->listen_port],
+				 DP_TENANT_NONE, __ATOMIC_RELEASE);
 	if (tc->new_private_key)
 		rekey_identity(dp, dp->tenants[tc->tid], tc->private_key);
 	for (unsigned int i = 0; i < tc->n_removed; i++) {
@@ -81,17 +112,43 @@ static void apply_removals(struct dp_ctx *dp, const struct dp_tenant_change *tc)
 	}
 }
 
-static void apply_updates(struct dp_ctx *dp, const struct dp_tenant_change *tc)
+/*
+ * A live interface's listen port, MTU, MSS clamp and routes. Workers read each as one value
+ * (a torn MTU cannot happen); the old routes are freed after a grace period. The old listen
+ * port was let go with the removals, so two interfaces may swap ports in one reload.
+ */
+static void apply_settings(struct dp_ctx *dp, struct dp_tenant *t, struct dp_tenant_change *tc)
 {
-	struct dp_tenant *t = dp->tenants[tc->tid];
+	struct dp_rtable *old = t->routes;
 
+	__atomic_store_n(&t->listen_port, tc->listen_port, __ATOMIC_RELAXED);
+	__atomic_store_n(&dp->tenant_of_port[tc->listen_port], t->tid, __ATOMIC_RELEASE);
+	__atomic_store_n(&t->mtu, tc->mtu, __ATOMIC_RELAXED);
+	__atomic_store_n(&t->mss[0], tc->mss[0], __ATOMIC_RELAXED);
+	__atomic_store_n(&t->mss[1], tc->mss[1], __ATOMIC_RELAXED);
+	if (old != tc->routes) {
+		__atomic_store_n(&t->routes, tc->routes, __ATOMIC_RELEASE);
+		dp_rtable_retire(dp, old);
+	}
+	tc->routes = NULL; /* the tenant's now */
+}
+
+static void apply_updates(struct dp_ctx *dp, struct dp_tenant_change *tc)
+{
+	struct dp_tenant *t = tc->created ? tc->created : dp->tenants[tc->tid];
+
+	if (tc->removing)
+		return;
+	if (tc->new_settings)
+		apply_settings(dp, t, tc);
 	for (unsigned int i = 0; i < tc->n_updated; i++)
 		update_peer(dp, &tc->updated[i]);
 	if (tc->aips) {
 		struct dp_aips *old = t->aips;
 
 		__atomic_store_n(&t->aips, tc->aips, __ATOMIC_RELEASE);
-		dp_aips_retire(dp, old);
+		if (old)
+			dp_aips_retire(dp, old);
 	}
 }
 
@@ -109,6 +166,13 @@ void dp_reconf_apply(struct dp_ctx *dp, struct dp_reconf *rc)
 		__atomic_store_n(&dp->n_peers, rc->n_peers, __ATOMIC_RELEASE);
 	for (unsigned int k = 0; k < rc->n_tc; k++)
 		apply_updates(dp, &rc->tc[k]);
+	/* New interfaces last, whole: peers, allowed-ips, then the demux. */
+	for (unsigned int k = 0; k < rc->n_tc; k++)
+		if (rc->tc[k].created)
+			dp_tenant_publish(dp, rc->tc[k].created);
+	for (unsigned int tid = 0; tid < dp->n_tenants; tid++)
+		if (dp->tenants[tid])
+			dp->tenants[tid]->named_in_logs = rc->n_ifaces > 1;
 	dp->under_load_queue = rc->under_load_queue;
 	rc->applied = true;
 	rc->apply_ns = wg_clock_mono_ns() - t0;
@@ -120,6 +184,8 @@ static void tenant_change_free(struct dp_tenant_change *tc, bool applied)
 		for (unsigned int i = 0; i < tc->n_added; i++)
 			dp_peer_destroy(tc->added[i]);
 		dp_aips_free(tc->aips);
+		dp_tenant_free(tc->created);
+		dp_rtable_free(tc->routes);
 	}
 	free(tc->removed);
 	free(tc->added);

@@ -35,9 +35,18 @@ struct dp_peer_update {
 	struct wgdp_endpoint endpoint;
 };
 
-/* One interface's part of a change: its key and its peers. */
+/*
+ * One interface's part of a change: its key and its peers; or the interface itself, added
+ * (created: every peer in added) or removed (every peer in removed).
+ */
 struct dp_tenant_change {
 	uint16_t tid;
+	struct dp_tenant *created; /* a new interface, built and attached, not yet published */
+	bool removing;		   /* the interface goes, with all its sessions */
+	/* A live interface's new settings (an interface keeps its inside while it lives). */
+	bool new_settings;
+	uint16_t listen_port, mtu, mss[2];
+	struct dp_rtable *routes; /* the new table (NULL: none) */
 	bool new_private_key;
 	uint8_t private_key[32];
 	uint32_t *removed; /* peer ids */
@@ -53,6 +62,7 @@ struct dp_tenant_change {
 struct dp_reconf {
 	struct dp_tenant_change *tc; /* one an interface */
 	unsigned int n_tc;
+	unsigned int n_ifaces; /* interfaces afterwards: several, and logs name them */
 	uint32_t under_load_queue;
 	uint32_t n_peers; /* the id bound afterwards */
 	bool applied;

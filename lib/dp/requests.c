@@ -491,6 +491,10 @@ static json_t *apply_answer(struct dp_admin *adm, struct wgdp_config *next, int 
 	json_object_set_new(a, "removed", json_integer(res.removed));
 	json_object_set_new(a, "changed", json_integer(res.changed));
 	json_object_set_new(a, "peers", json_integer(peers));
+	if (res.ifaces_added || res.ifaces_removed) {
+		json_object_set_new(a, "interfaces_added", json_integer(res.ifaces_added));
+		json_object_set_new(a, "interfaces_removed", json_integer(res.ifaces_removed));
+	}
 	json_object_set_new(a, "prepare_us", json_integer((json_int_t)(res.prepare_ns / 1000)));
 	json_object_set_new(a, "apply_us", json_integer((json_int_t)(res.apply_ns / 1000)));
 	return a;

@@ -64,10 +64,13 @@ bool dp_route(const struct dp_ctx *dp, bool outside, const struct wgdp_addr *dst
 bool dp_route_inside(const struct dp_ctx *dp, const struct dp_tenant *t,
 		     const struct wgdp_addr *dst, struct dp_route *r)
 {
+	/* A reload may put a new table in place (reconf.c): one load, the old one lives on
+	 * until this burst is over. */
+	const struct dp_rtable *routes = __atomic_load_n(&t->routes, __ATOMIC_ACQUIRE);
 	struct wgdp_addr nh;
 
 	if (t->has_inside) {
-		if (!dp_rtable_lookup(t->routes, dst, &r->nh))
+		if (!dp_rtable_lookup(routes, dst, &r->nh))
 			return false;
 		r->port = t->inside_port;
 		r->vlan = t->vlan;
@@ -76,7 +79,7 @@ bool dp_route_inside(const struct dp_ctx *dp, const struct dp_tenant *t,
 	}
 	if (route_onlink(dp, false, dst, r))
 		return true;
-	if (t->routes && dp_rtable_lookup(t->routes, dst, &nh) && route_onlink(dp, false, &nh, r))
+	if (routes && dp_rtable_lookup(routes, dst, &nh) && route_onlink(dp, false, &nh, r))
 		return true;
 	return route_gateway(dp, false, dst, r);
 }

@@ -14,7 +14,7 @@
 #include "vlan.h"
 #include "wg/clock.h"
 
-static void tenant_free(struct dp_tenant *t)
+void dp_tenant_free(struct dp_tenant *t)
 {
 	if (!t)
 		return;
@@ -27,11 +27,11 @@ static void tenant_free(struct dp_tenant *t)
 	rte_free(t);
 }
 
-static void tenant_set_mss(struct dp_tenant *t, const struct wgdp_interface_config *ic)
+void dp_tenant_mss_of(const struct wgdp_interface_config *ic, uint16_t mss[2])
 {
 	/* "auto" leaves room for the IP and TCP headers inside the MTU (RFC 879). */
-	t->mss[0] = ic->mss_clamp_auto ? (uint16_t)(ic->mtu - 40) : ic->mss_clamp;
-	t->mss[1] = ic->mss_clamp_auto ? (uint16_t)(ic->mtu - 60) : ic->mss_clamp;
+	mss[0] = ic->mss_clamp_auto ? (uint16_t)(ic->mtu - 40) : ic->mss_clamp;
+	mss[1] = ic->mss_clamp_auto ? (uint16_t)(ic->mtu - 60) : ic->mss_clamp;
 }
 
 /* The tenant's own inside link and routes, from its "inside" and "routes". */
@@ -62,7 +62,7 @@ static int tenant_inside_init(struct dp_tenant *t, const struct wgdp_interface_c
 	return 0;
 }
 
-static struct dp_tenant *tenant_create(struct dp_ctx *dp, uint16_t tid,
+static struct dp_tenant *tenant_create(const struct dp_ctx *dp, uint16_t tid,
 				       const struct wgdp_interface_config *ic, char *err,
 				       size_t errlen)
 {
@@ -73,12 +73,11 @@ static struct dp_tenant *tenant_create(struct dp_ctx *dp, uint16_t tid,
 		return NULL;
 	}
 	t->tid = tid;
-	t->named_in_logs = dp->cfg->n_ifaces > 1;
 	t->n_workers = dp->n_workers;
 	snprintf(t->name, sizeof(t->name), "%s", ic->name);
 	t->listen_port = ic->listen_port;
 	t->mtu = ic->mtu;
-	tenant_set_mss(t, ic);
+	dp_tenant_mss_of(ic, t->mss);
 	if (tenant_inside_init(t, ic, err, errlen) != 0)
 		goto fail;
 	t->per_worker = rte_zmalloc("wgdp_tenant_w", sizeof(*t->per_worker) * dp->n_workers,
@@ -96,7 +95,7 @@ static struct dp_tenant *tenant_create(struct dp_ctx *dp, uint16_t tid,
 	dp_gate_publish(t, wg_clock_mono_ns());
 	return t;
 fail:
-	tenant_free(t);
+	dp_tenant_free(t);
 	return NULL;
 }
 
@@ -117,6 +116,7 @@ int dp_tenants_init(struct dp_ctx *dp, char *err, size_t errlen)
 
 		if (!t)
 			return -1;
+		t->named_in_logs = cfg->n_ifaces > 1;
 		dp->tenants[i] = t;
 		dp->n_tenants = i + 1;
 		dp->tenant_of_port[t->listen_port] = t->tid;
@@ -127,12 +127,80 @@ int dp_tenants_init(struct dp_ctx *dp, char *err, size_t errlen)
 void dp_tenants_free(struct dp_ctx *dp)
 {
 	for (unsigned int i = 0; dp->tenants && i < dp->n_tenants; i++)
-		tenant_free(dp->tenants[i]);
+		dp_tenant_free(dp->tenants[i]);
 	free(dp->tenants);
 	free(dp->tenant_of_port);
 	dp->tenants = NULL;
 	dp->tenant_of_port = NULL;
 	dp->n_tenants = 0;
+}
+
+/* The tenant's inside port (an index into dp->ports) and its MAC there. */
+static int tenant_attach(struct dp_ctx *dp, struct dp_tenant *t, char *err, size_t errlen)
+{
+	int port;
+
+	if (!t->has_inside)
+		return 0;
+	/* The config checked that inside.port is an inside port of ours. */
+	port = dp_port_index(dp, t->inside_ifc.port_id);
+	if (port < 0 || !dp->ports[port].tid_of_vlan) {
+		snprintf(err, errlen, "%s: inside.port %u is not an inside port of wgdp", t->name,
+			 t->inside_ifc.port_id);
+		return -1;
+	}
+	t->inside_port = (uint16_t)port;
+	t->inside_ifc.mac = dp->ports[port].iface.mac;
+	return 0;
+}
+
+/* What a port's workers must look for: tags where a tenant is on a VLAN. Never turned off
+ * while the port runs: a tenant that went leaves its VLAN unmapped, which drops its frames. */
+static void port_note_tenant(struct dp_port *port, const struct dp_tenant *t)
+{
+	if (!t->has_inside || t->inside_ifc.port_id != port->port_id)
+		return;
+	port->tenant_links = true;
+	if (t->vlan)
+		__atomic_store_n(&port->has_vlans, true, __ATOMIC_RELEASE);
+}
+
+/* Where t is found on port: the one interface without an inside has every inside port's
+ * untagged link. */
+static bool port_has(const struct dp_port *port, const struct dp_tenant *t)
+{
+	return !t->has_inside || t->inside_ifc.port_id == port->port_id;
+}
+
+void dp_tenant_publish(struct dp_ctx *dp, struct dp_tenant *t)
+{
+	if (t->tid >= dp->n_tenants)
+		__atomic_store_n(&dp->n_tenants, t->tid + 1u, __ATOMIC_RELEASE);
+	__atomic_store_n(&dp->tenants[t->tid], t, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < dp->n_ports; i++) {
+		struct dp_port *port = &dp->ports[i];
+
+		if (!port->tid_of_vlan || !port_has(port, t))
+			continue;
+		port_note_tenant(port, t);
+		__atomic_store_n(&port->tid_of_vlan[t->vlan], t->tid, __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&dp->tenant_of_port[t->listen_port], t->tid, __ATOMIC_RELEASE);
+}
+
+void dp_tenant_unpublish(struct dp_ctx *dp, struct dp_tenant *t)
+{
+	if (dp->tenant_of_port[t->listen_port] == t->tid)
+		__atomic_store_n(&dp->tenant_of_port[t->listen_port], DP_TENANT_NONE,
+				 __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < dp->n_ports; i++) {
+		struct dp_port *port = &dp->ports[i];
+
+		if (port->tid_of_vlan && port_has(port, t) && port->tid_of_vlan[t->vlan] == t->tid)
+			__atomic_store_n(&port->tid_of_vlan[t->vlan], DP_TENANT_NONE,
+					 __ATOMIC_RELEASE);
+	}
+	__atomic_store_n(&dp->tenants[t->tid], NULL, __ATOMIC_RELEASE);
 }
 
 /* The VLAN → tenant table of an inside port. */
@@ -147,16 +215,10 @@ static int port_attach(struct dp_ctx *dp, struct dp_port *port)
 	for (unsigned int i = 0; i < dp->n_tenants; i++) {
 		struct dp_tenant *t = dp->tenants[i];
 
-		if (!t)
+		if (!t || !port_has(port, t))
 			continue;
-		if (!t->has_inside) /* the only interface: every inside port, untagged */
-			port->tid_of_vlan[0] = t->tid;
-		else if (t->inside_ifc.port_id == port->port_id)
-			port->tid_of_vlan[t->vlan] = t->tid;
-		if (t->has_inside && t->inside_ifc.port_id == port->port_id) {
-			port->tenant_links = true;
-			port->has_vlans |= t->vlan != 0;
-		}
+		port->tid_of_vlan[t->vlan] = t->tid;
+		port_note_tenant(port, t);
 	}
 	return 0;
 }
@@ -169,23 +231,22 @@ int dp_tenants_attach(struct dp_ctx *dp, char *err, size_t errlen)
 			return -1;
 		}
 	}
-	for (unsigned int i = 0; i < dp->n_tenants; i++) {
-		struct dp_tenant *t = dp->tenants[i];
-		int port;
-
-		if (!t || !t->has_inside)
-			continue;
-		/* The config checked that inside.port is an inside port of ours. */
-		port = dp_port_index(dp, t->inside_ifc.port_id);
-		if (port < 0) {
-			snprintf(err, errlen, "%s: inside.port %u is not a port of wgdp", t->name,
-				 t->inside_ifc.port_id);
+	for (unsigned int i = 0; i < dp->n_tenants; i++)
+		if (dp->tenants[i] && tenant_attach(dp, dp->tenants[i], err, errlen) != 0)
 			return -1;
-		}
-		t->inside_port = (uint16_t)port;
-		t->inside_ifc.mac = dp->ports[port].iface.mac;
-	}
 	return 0;
+}
+
+struct dp_tenant *dp_tenant_new(struct dp_ctx *dp, uint16_t tid,
+				const struct wgdp_interface_config *ic, char *err, size_t errlen)
+{
+	struct dp_tenant *t = tenant_create(dp, tid, ic, err, errlen);
+
+	if (t && tenant_attach(dp, t, err, errlen) != 0) {
+		dp_tenant_free(t);
+		return NULL;
+	}
+	return t;
 }
 
 const struct dp_iface *dp_iface_at(const struct dp_ctx *dp, const struct dp_port *port,

@@ -78,6 +78,9 @@ static inline uint16_t dp_tenant_mss(const struct dp_tenant *t, uint8_t family)
 	return t->mss[family == 6];
 }
 
+/* The MSS clamp of ic's tunnels, [0] IPv4, [1] IPv6 (see dp_tenant_mss). */
+void dp_tenant_mss_of(const struct wgdp_interface_config *ic, uint16_t mss[2]);
+
 /* Creates the tenants of dp->cfg->ifaces (tid = the index) and the listen-port demux. */
 int dp_tenants_init(struct dp_ctx *dp, char *err, size_t errlen);
 void dp_tenants_free(struct dp_ctx *dp);
@@ -90,6 +93,23 @@ int dp_tenants_attach(struct dp_ctx *dp, char *err, size_t errlen);
  * the port's; NULL for a VLAN no tenant has. */
 const struct dp_iface *dp_iface_at(const struct dp_ctx *dp, const struct dp_port *port,
 				   uint16_t vlan);
+
+/*
+ * Tenants a reload adds and removes (reconf.c). dp_tenant_new builds one on the control
+ * thread, complete and attached, as tid (an id no live or retiring tenant has); the control
+ * lcore publishes it (dp->tenants, then its inside links, then its listen port: a handshake
+ * finds it only once all else is in place) or unpublishes it (the other way round), and
+ * retires it once its peers are gone: freed after a grace period (dp_tenant_retire, peer.c).
+ */
+struct dp_tenant *dp_tenant_new(struct dp_ctx *dp, uint16_t tid,
+				const struct wgdp_interface_config *ic, char *err, size_t errlen);
+void dp_tenant_publish(struct dp_ctx *dp, struct dp_tenant *t);
+void dp_tenant_unpublish(struct dp_ctx *dp, struct dp_tenant *t);
+void dp_tenant_retire(struct dp_ctx *dp, struct dp_tenant *t);
+/* A tenant's routes replaced by a reload: freed after a grace period. NULL is fine. */
+void dp_rtable_retire(struct dp_ctx *dp, struct dp_rtable *r);
+/* Frees t at once: it was never published, or its grace period is over. NULL is fine. */
+void dp_tenant_free(struct dp_tenant *t);
 
 /* Control lcore: a new private key for t; the caller drops the sessions made with the old. */
 void dp_tenant_set_key(struct dp_tenant *t, const uint8_t key[32], uint64_t now);

@@ -2,8 +2,8 @@
 /*
  * Tenants (lib/dp/tenant.c) on a data plane with two net_null ports: two interfaces with the
  * same inside subnet on VLANs 100 and 200 of one inside port, the same peer key in both.
- * Every table that picks a peer, a next hop or a neighbour answers per tenant; a reload that
- * would change what is built only at start is refused by path.
+ * Every table that picks a peer, a next hop or a neighbour answers per tenant; a reload adds
+ * and removes whole interfaces, and refuses by path to change what a live one was built with.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -182,7 +182,8 @@ static void test_neighbours(void)
 	CU_ASSERT_FALSE(dp_neigh_lookup(dp->neigh, dp_link(pid, 300), &host, &got));
 }
 
-/* Until reload works by interface, what is built at start is refused by path. */
+/* A reload changes the peers and keys of every interface at once; what an interface was
+ * built with (its VLAN, its listen port) it keeps while it lives. */
 static void test_reload(void)
 {
 	/* A with Dave added, B without Carol. */
@@ -192,12 +193,18 @@ static void test_reload(void)
 		"\",\"allowed_ips\":[\"10.0.3.0/24\"]}]}," IFACE_B_HEAD
 		"\"peers\":[{\"public_key\":\"" BOB_KEY
 		"\",\"allowed_ips\":[\"10.0.1.0/24\"]}]}]," PORTS "}";
-	/* B moved to VLAN 300: built at start, refused. */
+	/* B moved to VLAN 300: refused. */
 	static const char b_moved[] =
 		"{\"interfaces\":[" IFACE_A ",{\"name\":\"wg-b\",\"private_key\":\"" B_PRIV
 		"\",\"listen_port\":51821,\"inside\":{\"port\":1,\"vlan\":300,"
 		"\"address\":[\"10.0.0.1/24\"]}," IFACE_B_PEERS "}]," PORTS "}";
-	static const char one_iface[] = "{\"interfaces\":[" IFACE_A "]," PORTS "}";
+	/* A without its peer on another port, and B moved: all refused, A's part too. */
+	static const char a_port[] =
+		"{\"interfaces\":[{\"name\":\"wg-a\",\"private_key\":\"" ALICE_KEY
+		"\",\"listen_port\":51830,\"peers\":[],\"inside\":{\"port\":1,\"vlan\":100,"
+		"\"address\":[\"10.0.0.1/24\"]}},{\"name\":\"wg-b\",\"private_key\":\"" B_PRIV
+		"\",\"listen_port\":51821,\"inside\":{\"port\":1,\"vlan\":300,"
+		"\"address\":[\"10.0.0.1/24\"]}," IFACE_B_PEERS "}]," PORTS "}";
 	struct dp_peer *bob_b = peer_of(tb, BOB_KEY), *carol_b = peer_of(tb, CAROL_KEY), *dave_a;
 	uint8_t in1[4] = { 10, 0, 1, 5 }, in2[4] = { 10, 0, 2, 5 }, in3[4] = { 10, 0, 3, 5 };
 	uint8_t a_pub[32], b_pub[32];
@@ -209,12 +216,15 @@ static void test_reload(void)
 	next = wgdp_config_parse(b_moved, sizeof(b_moved) - 1, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
 	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), -1);
-	CU_ASSERT_STRING_EQUAL(err.path, "interfaces[1]");
-	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "restart"));
-	next = wgdp_config_parse(one_iface, sizeof(one_iface) - 1, &err);
+	CU_ASSERT_STRING_EQUAL(err.path, "interfaces[1].inside");
+	CU_ASSERT_PTR_NOT_NULL(strstr(err.message, "remove it and add it back"));
+	next = wgdp_config_parse(a_port, sizeof(a_port) - 1, &err);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
 	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), -1);
-	CU_ASSERT_STRING_EQUAL(err.path, "interfaces");
+	CU_ASSERT_STRING_EQUAL(err.path, "interfaces[1].inside");
+	CU_ASSERT_EQUAL(ta->n_live_peers, 1);
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51820), ta);
+	CU_ASSERT_PTR_NULL(dp_tenant_of_port(dp, 51830));
 	/* Nothing changed: B still has both its peers. */
 	CU_ASSERT_EQUAL(tb->n_live_peers, 2);
 	/* The same config again applies (nothing to do). */
@@ -381,6 +391,180 @@ static void test_requests_per_interface(void)
 	json_decref(peer);
 }
 
+/* A as the tests before left it: Bob and Dave. */
+#define IFACE_A_NOW                                                                      \
+	IFACE_A_HEAD "\"peers\":[{\"public_key\":\"" BOB_KEY                             \
+		     "\",\"allowed_ips\":[\"10.0.1.0/24\"]},{\"public_key\":\"" DAVE_KEY \
+		     "\",\"allowed_ips\":[\"10.0.3.0/24\"]}]}"
+#define IFACE_C                                                                    \
+	"{\"name\":\"wg-c\",\"private_key\":\"" B_PRIV "\",\"listen_port\":51821," \
+	"\"inside\":{\"port\":1,\"vlan\":300,\"address\":[\"10.0.0.1/24\"]},"      \
+	"\"peers\":[{\"public_key\":\"" CAROL_KEY "\",\"allowed_ips\":[\"10.0.2.0/24\"]}]}"
+
+static void apply_text(const char *text, struct dp_apply_result *res)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *next = wgdp_config_parse(text, strlen(text), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_EQUAL_FATAL(dp_admin_apply(adm, next, res, &err), 0);
+}
+
+static json_t *stats_interface(const char *name)
+{
+	json_t *a = request(json_pack("{s:s}", "cmd", "stats"));
+	json_t *i = json_incref(json_object_get(json_object_get(a, "interfaces"), name));
+
+	json_decref(a);
+	return i;
+}
+
+/*
+ * Last, as it takes B away. Removing B leaves A as it was (its peers, tables and key the
+ * same objects) and takes B's demux entries, peers and neighbours; an interface added takes
+ * a tenant id B never had (ids come back only after a grace period), B's old listen port,
+ * and comes up whole: its peers, allowed-ips, VLAN and listen port.
+ */
+static void test_reload_interfaces(void)
+{
+	static const char a_only[] = "{\"interfaces\":[" IFACE_A_NOW "]," PORTS "}";
+	static const char a_and_c[] = "{\"interfaces\":[" IFACE_A_NOW "," IFACE_C "]," PORTS "}";
+	struct rte_ether_addr mac = { { 2, 0, 0, 0, 0, 0xb } };
+	struct wgdp_addr host = v4(10, 0, 0, 2);
+	struct dp_peer *bob_a = peer_of(ta, BOB_KEY), *dave_a = peer_of(ta, DAVE_KEY);
+	struct dp_peer *bob_b = peer_of(tb, BOB_KEY), *carol_c;
+	const struct dp_aips *aips_a = ta->aips;
+	uint8_t in2[4] = { 10, 0, 2, 5 }, in3[4] = { 10, 0, 3, 5 };
+	uint16_t pid = dp->ports[1].port_id, tid_b = tb->tid;
+	const struct dp_port *inside = &dp->ports[1];
+	uint32_t live = dp->n_live_peers;
+	struct dp_apply_result res;
+	struct dp_tenant *tc;
+	json_t *i;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(bob_b);
+	CU_ASSERT_TRUE_FATAL(dp_neigh_set(dp->neigh, &ta->inside_ifc, &host, &mac));
+	CU_ASSERT_TRUE_FATAL(dp_neigh_set(dp->neigh, &tb->inside_ifc, &host, &mac));
+	apply_text(a_only, &res);
+	CU_ASSERT_EQUAL(res.ifaces_removed, 1);
+	CU_ASSERT_EQUAL(res.ifaces_added, 0);
+	CU_ASSERT_EQUAL(res.removed, 2); /* B's Bob and Dave */
+	CU_ASSERT_EQUAL(res.added + res.changed, 0);
+	/* B is gone from every table that led to it. */
+	CU_ASSERT_PTR_NULL(dp->tenants[tid_b]);
+	CU_ASSERT_PTR_NULL(dp_tenant_of_port(dp, 51821));
+	CU_ASSERT_PTR_NULL(dp_port_tenant(dp, inside, 200));
+	CU_ASSERT_PTR_NULL(dp->peers[bob_b->id]);
+	CU_ASSERT_EQUAL(dp->n_live_peers, live - 2);
+	CU_ASSERT_EQUAL(dp_neigh_state(dp->neigh, dp_link(pid, 200), &host), -1);
+	CU_ASSERT_NOT_EQUAL(dp_neigh_state(dp->neigh, dp_link(pid, 100), &host), -1);
+	/* A is untouched: the same peers, table and listen port. */
+	CU_ASSERT_PTR_EQUAL(peer_of(ta, BOB_KEY), bob_a);
+	CU_ASSERT_PTR_EQUAL(peer_of(ta, DAVE_KEY), dave_a);
+	CU_ASSERT_PTR_EQUAL(ta->aips, aips_a);
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51820), ta);
+	CU_ASSERT_PTR_EQUAL(dp_port_tenant(dp, inside, 100), ta);
+	CU_ASSERT_FALSE(ta->named_in_logs);		/* the only interface now */
+	i = request(json_pack("{s:s}", "cmd", "show")); /* no name needed with one */
+	CU_ASSERT_TRUE(json_is_true(json_object_get(i, "ok")));
+	json_decref(i);
+	i = request(json_pack("{s:s,s:s}", "cmd", "show", "interface", "wg-b"));
+	CU_ASSERT_TRUE(json_is_false(json_object_get(i, "ok")));
+	json_decref(i);
+
+	/* C comes in on B's old port, on VLAN 300. */
+	apply_text(a_and_c, &res);
+	CU_ASSERT_EQUAL(res.ifaces_added, 1);
+	CU_ASSERT_EQUAL(res.ifaces_removed, 0);
+	CU_ASSERT_EQUAL(res.added, 1);
+	tc = dp_tenant_of_port(dp, 51821);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tc);
+	CU_ASSERT_STRING_EQUAL(tc->name, "wg-c");
+	CU_ASSERT_NOT_EQUAL(tc->tid, tid_b);
+	CU_ASSERT_NOT_EQUAL(tc->tid, ta->tid);
+	CU_ASSERT_PTR_EQUAL(dp->tenants[tc->tid], tc);
+	CU_ASSERT_PTR_EQUAL(dp_port_tenant(dp, inside, 300), tc);
+	CU_ASSERT_PTR_NULL(dp_port_tenant(dp, inside, 200));
+	CU_ASSERT_TRUE(tc->named_in_logs);
+	CU_ASSERT_TRUE(ta->named_in_logs);
+	CU_ASSERT_EQUAL(tc->inside_port, 1);
+	CU_ASSERT_TRUE(rte_is_same_ether_addr(&tc->inside_ifc.mac, &inside->iface.mac));
+	carol_c = peer_of(tc, CAROL_KEY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(carol_c);
+	CU_ASSERT_PTR_EQUAL(carol_c->tenant, tc);
+	CU_ASSERT_PTR_NULL(peer_of(ta, CAROL_KEY));
+	CU_ASSERT_EQUAL(dp_aips_lookup4(tc->aips, in2), carol_c->id);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(tc->aips, in3), DP_PEER_NONE);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(ta->aips, in2), DP_PEER_NONE);
+	CU_ASSERT_PTR_EQUAL(peer_of(ta, BOB_KEY), bob_a);
+	i = stats_interface("wg-c");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(i, "vlan")), 300);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(i, "peers")), 1);
+	json_decref(i);
+	i = stats_interface("wg-b");
+	CU_ASSERT_PTR_NULL(i);
+	json_decref(i);
+
+	/* Both ways in one reload: C out, B back (a new tenant again, with its peers). */
+	apply_text(config_text, &res);
+	CU_ASSERT_EQUAL(res.ifaces_added, 1);
+	CU_ASSERT_EQUAL(res.ifaces_removed, 1);
+	CU_ASSERT_PTR_NULL(dp_port_tenant(dp, inside, 300));
+	tb = dp_port_tenant(dp, inside, 200);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(tb);
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51821), tb);
+	CU_ASSERT_STRING_EQUAL(tb->name, "wg-b");
+	CU_ASSERT_EQUAL(tb->n_live_peers, 2);
+	CU_ASSERT_PTR_NULL(peer_of(ta, DAVE_KEY)); /* config_text's A has Bob alone */
+	CU_ASSERT_PTR_EQUAL(peer_of(ta, BOB_KEY), bob_a);
+}
+
+/*
+ * A live interface's listen port, MTU, MSS clamp and routes change in place: A and B swap
+ * ports in one reload, A's MTU drops and its routes gain 10.8.0.0/16; A's peers stay.
+ */
+static void test_reload_settings(void)
+{
+	static const char swapped[] =
+		"{\"interfaces\":[{\"name\":\"wg-a\",\"private_key\":\"" ALICE_KEY
+		"\",\"listen_port\":51821,\"mtu\":1380,\"mss_clamp\":\"auto\","
+		"\"inside\":{\"port\":1,\"vlan\":100,\"address\":[\"10.0.0.1/24\"]},"
+		"\"routes\":[{\"prefix\":\"10.9.0.0/16\",\"via\":\"10.0.0.254\"},"
+		"{\"prefix\":\"10.8.0.0/16\",\"via\":\"10.0.0.253\"}],"
+		"\"peers\":[{\"public_key\":\"" BOB_KEY "\",\"allowed_ips\":[\"10.0.1.0/24\"]}]},"
+		"{\"name\":\"wg-b\",\"private_key\":\"" B_PRIV "\",\"listen_port\":51820,"
+		"\"inside\":{\"port\":1,\"vlan\":200,\"address\":[\"10.0.0.1/24\"]}," IFACE_B_PEERS
+		"}]," PORTS "}";
+	struct dp_peer *bob_a = peer_of(ta, BOB_KEY), *bob_b = peer_of(tb, BOB_KEY);
+	struct wgdp_addr far8 = v4(10, 8, 1, 1), far9 = v4(10, 9, 1, 1);
+	struct dp_apply_result res;
+	struct dp_route r;
+
+	CU_ASSERT_FALSE(dp_route_inside(dp, ta, &far8, &r));
+	apply_text(swapped, &res);
+	CU_ASSERT_EQUAL(res.ifaces_added + res.ifaces_removed + res.added + res.removed, 0);
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51821), ta);
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51820), tb);
+	CU_ASSERT_EQUAL(ta->listen_port, 51821);
+	CU_ASSERT_EQUAL(tb->listen_port, 51820);
+	CU_ASSERT_EQUAL(ta->mtu, 1380);
+	CU_ASSERT_EQUAL(dp_tenant_mss(ta, 4), 1340);
+	CU_ASSERT_EQUAL(dp_tenant_mss(ta, 6), 1320);
+	CU_ASSERT_TRUE(dp_route_inside(dp, ta, &far8, &r));
+	CU_ASSERT_EQUAL(r.nh.bytes[3], 253);
+	CU_ASSERT_TRUE(dp_route_inside(dp, ta, &far9, &r));
+	CU_ASSERT_EQUAL(r.nh.bytes[3], 254);
+	CU_ASSERT_FALSE(dp_route_inside(dp, tb, &far8, &r));
+	CU_ASSERT_PTR_EQUAL(peer_of(ta, BOB_KEY), bob_a);
+	CU_ASSERT_PTR_EQUAL(peer_of(tb, BOB_KEY), bob_b);
+	/* And back: A's routes without 10.8.0.0/16 again. */
+	apply_text(config_text, &res);
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51820), ta);
+	CU_ASSERT_EQUAL(ta->mtu, 1420);
+	CU_ASSERT_EQUAL(dp_tenant_mss(ta, 4), 0);
+	CU_ASSERT_FALSE(dp_route_inside(dp, ta, &far8, &r));
+}
+
 int main(int argc, char **argv)
 {
 	static const CU_TestInfo tests[] = {
@@ -392,6 +576,9 @@ int main(int argc, char **argv)
 		{ "reload: peers and keys of every interface; the rest refused", test_reload },
 		{ "a UAPI socket and show an interface", test_uapi_per_interface },
 		{ "peer-add, peer-remove and stats by interface", test_requests_per_interface },
+		{ "reload adds and removes whole interfaces", test_reload_interfaces },
+		{ "reload changes a live interface's port, MTU, MSS and routes",
+		  test_reload_settings },
 		CU_TEST_INFO_NULL,
 	};
 	struct wgdp_config_error err;
