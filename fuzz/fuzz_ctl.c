@@ -135,7 +135,7 @@ static bool one_line(void *arg, const char *line, size_t len)
 static bool one_uapi(void *arg, const char *req, size_t len)
 {
 	size_t rlen = 0;
-	char *r = dp_admin_uapi(adm, 0, req, len, &rlen);
+	char *r = dp_admin_uapi(adm, base->ifaces[0].name, req, len, &rlen);
 
 	(void)arg;
 	dp_reclaim(dp);

@@ -136,10 +136,10 @@ static char *json_line(void *ctx, const char *line, size_t len)
 	return dp_admin_json_line(ctx, line, len);
 }
 
-static char *uapi_request(void *ctx, unsigned int iface, const char *req, size_t len,
+static char *uapi_request(void *ctx, const char *ifname, const char *req, size_t len,
 			  size_t *reply_len)
 {
-	return dp_admin_uapi(ctx, iface, req, len, reply_len);
+	return dp_admin_uapi(ctx, ifname, req, len, reply_len);
 }
 
 static const struct ctl_server_ops server_ops = {
@@ -173,7 +173,8 @@ static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_
 					const struct options *o)
 {
 	unsigned int n_uapi = cfg->uapi ? cfg->n_ifaces : 0;
-	char **uapi = calloc(n_uapi ? n_uapi : 1, sizeof(*uapi)), err[256] = "out of memory";
+	struct ctl_uapi_socket *uapi = calloc(n_uapi ? n_uapi : 1, sizeof(*uapi));
+	char err[256] = "out of memory";
 	struct ctl_server *srv = NULL;
 	bool named = uapi != NULL;
 
@@ -183,19 +184,21 @@ static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_
 	}
 	/* One UAPI socket an interface, named after it: `wg show wg-a` asks interface wg-a. */
 	for (unsigned int k = 0; named && k < n_uapi; k++) {
-		if (asprintf(&uapi[k], "/var/run/wireguard/%s.sock", cfg->ifaces[k].name) < 0) {
-			uapi[k] = NULL; /* undefined after a failure */
+		char *path;
+
+		if (asprintf(&path, "/var/run/wireguard/%s.sock", cfg->ifaces[k].name) < 0) {
 			named = false;
+			break;
 		}
+		uapi[k] = (struct ctl_uapi_socket){ .path = path, .ifname = cfg->ifaces[k].name };
 	}
 	if (named)
-		srv = ctl_server_start(o->socket_path ? o->socket_path : cfg->socket_path,
-				       (const char *const *)uapi, n_uapi, &server_ops, adm, err,
-				       sizeof(err));
+		srv = ctl_server_start(o->socket_path ? o->socket_path : cfg->socket_path, uapi,
+				       n_uapi, &server_ops, adm, err, sizeof(err));
 	if (!srv)
 		fprintf(stderr, PROG ": control socket: %s\n", err);
 	for (unsigned int k = 0; uapi && k < n_uapi; k++)
-		free(uapi[k]);
+		free((char *)uapi[k].path);
 	free(uapi);
 	return srv;
 }

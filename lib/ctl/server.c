@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,12 +18,27 @@
 #include "crypto/ct.h"
 #include "server.h"
 
-/* Listener 0 is the control socket; listener 1 + k the UAPI socket of interface k. */
+/*
+ * Listener 0 is the control socket; listeners 1.. the UAPI sockets, in no particular order
+ * (ctl_server_set_uapi adds and removes them), each with its interface's name.
+ */
 #define LISTEN_JSON 0u
+#define IFNAME_SIZE 32
 
 struct listener {
 	int fd;
+	bool keep; /* during a resync: still wanted */
 	char path[108];
+	char ifname[IFNAME_SIZE]; /* "" for the control socket */
+};
+
+/* A list of UAPI sockets handed to the server thread: one block, the strings after sock[]. */
+struct wanted {
+	unsigned int n;
+	struct {
+		struct ctl_uapi_socket s;
+		bool held; /* by a listener that stays */
+	} sock[];
 };
 
 struct buf {
@@ -32,7 +48,8 @@ struct buf {
 
 struct client {
 	int fd;
-	unsigned int kind; /* the listener it came in on */
+	bool json;		  /* came in on the control socket */
+	char ifname[IFNAME_SIZE]; /* else the interface of its UAPI socket, kept when it goes */
 	struct buf in, out;
 	size_t out_off;
 	bool closing;	      /* close once out is written */
@@ -44,10 +61,17 @@ struct ctl_server {
 	void *ctx;
 	struct listener *listen;
 	unsigned int n_listen;
-	struct pollfd *pfd; /* wake, listeners, clients */
+	unsigned int cap_listen; /* room in both listen and pfd */
+	struct pollfd *pfd;	 /* wake, listeners, clients */
 	struct client clients[CTL_MAX_CLIENTS];
 	unsigned int n_clients;
-	int wake[2]; /* a byte here stops the thread */
+	/* A byte here wakes the thread: to stop, or to apply a new list of UAPI sockets. */
+	int wake[2];
+	atomic_bool stop;
+	/* Only guards the handover of want, never held while calling ops: set_uapi from an ops
+	 * callback on the server thread cannot deadlock. */
+	pthread_mutex_t want_lock;
+	struct wanted *want; /* not applied yet; NULL = nothing new */
 	pthread_t thread;
 };
 
@@ -164,10 +188,13 @@ static void evict_idlest(struct ctl_server *srv)
 	client_close(srv, oldest);
 }
 
-static void accept_clients(struct ctl_server *srv, unsigned int kind)
+static void accept_clients(struct ctl_server *srv, unsigned int k)
 {
+	const struct listener *l = &srv->listen[k];
+
 	for (;;) {
-		int fd = accept4(srv->listen[kind].fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		int fd = accept4(l->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct client *c;
 
 		if (fd < 0) {
 			/* Out of files the listener stays readable: a pause, not a spin. */
@@ -177,8 +204,9 @@ static void accept_clients(struct ctl_server *srv, unsigned int kind)
 		}
 		if (srv->n_clients == CTL_MAX_CLIENTS)
 			evict_idlest(srv);
-		srv->clients[srv->n_clients++] =
-			(struct client){ .fd = fd, .kind = kind, .last_active = now_ms() };
+		c = &srv->clients[srv->n_clients++];
+		*c = (struct client){ .fd = fd, .json = k == LISTEN_JSON, .last_active = now_ms() };
+		memcpy(c->ifname, l->ifname, sizeof(c->ifname));
 	}
 }
 
@@ -252,7 +280,7 @@ static bool uapi_request(void *arg, const char *req, size_t len)
 {
 	struct serving *s = arg;
 	size_t rlen = 0;
-	char *ans = s->srv->ops->uapi(s->srv->ctx, s->c->kind - 1, req, len, &rlen);
+	char *ans = s->srv->ops->uapi(s->srv->ctx, s->c->ifname, req, len, &rlen);
 
 	reply(s->c, ans, rlen, false);
 	return !s->c->closing;
@@ -264,8 +292,7 @@ static void serve(struct ctl_server *srv, struct client *c)
 
 	if (c->closing || !c->in.len)
 		return;
-	buf_consume(&c->in, c->kind == LISTEN_JSON
-				    ? ctl_frame_json(c->in.data, c->in.len, json_request, &s)
+	buf_consume(&c->in, c->json ? ctl_frame_json(c->in.data, c->in.len, json_request, &s)
 				    : ctl_frame_uapi(c->in.data, c->in.len, uapi_request, &s));
 }
 
@@ -287,7 +314,7 @@ static void client_read(struct ctl_server *srv, unsigned int i)
 		static const char too_big[] =
 			"{\"ok\":false,\"error\":\"request too large or out of memory\"}\n";
 
-		if (c->kind == LISTEN_JSON)
+		if (c->json)
 			buf_append(&c->out, too_big, sizeof(too_big) - 1);
 		c->closing = true;
 		return;
@@ -312,16 +339,170 @@ static bool client_write(struct client *c)
 	return !c->closing;
 }
 
+/* Wakes the server thread; false if it cannot be woken (a full pipe wakes it anyway). */
+static bool wake(struct ctl_server *srv)
+{
+	return write(srv->wake[1], "", 1) == 1 || errno == EAGAIN;
+}
+
+/* Empties the wake pipe; true when the thread is to stop. */
+static bool woken_to_stop(struct ctl_server *srv)
+{
+	char bytes[64];
+
+	while (read(srv->wake[0], bytes, sizeof(bytes)) > 0)
+		;
+	return atomic_load(&srv->stop);
+}
+
+static void server_log(struct ctl_server *srv, const char *msg)
+{
+	if (srv->ops->log)
+		srv->ops->log(srv->ctx, msg);
+}
+
+/*
+ * Room for n listeners in listen and in pfd (the wake pipe, the listeners, the clients).
+ * Growing fails without changing the listeners; shrinking cannot make room short.
+ */
+static bool listeners_resize(struct ctl_server *srv, unsigned int n)
+{
+	struct listener *l = realloc(srv->listen, (size_t)n * sizeof(*l));
+	struct pollfd *p;
+
+	if (l)
+		srv->listen = l;
+	p = l ? realloc(srv->pfd, (1 + (size_t)n + CTL_MAX_CLIENTS) * sizeof(*p)) : NULL;
+	if (p)
+		srv->pfd = p;
+	if (p || (l && n < srv->cap_listen))
+		srv->cap_listen = n;
+	return p != NULL;
+}
+
+/* Opens path as the next listener (room reserved); false with err filled. */
+static bool listener_open(struct ctl_server *srv, const char *path, const char *ifname, char *err,
+			  size_t errlen)
+{
+	struct listener *l = &srv->listen[srv->n_listen];
+	int fd = listen_unix(path, err, errlen);
+
+	if (fd < 0)
+		return false;
+	*l = (struct listener){ .fd = fd };
+	snprintf(l->path, sizeof(l->path), "%s", path);
+	snprintf(l->ifname, sizeof(l->ifname), "%s", ifname);
+	srv->n_listen++;
+	return true;
+}
+
+static bool uapi_open(struct ctl_server *srv, const struct ctl_uapi_socket *u, char *err,
+		      size_t errlen)
+{
+	size_t len = strlen(u->ifname);
+
+	/* A longer name would be cut, and its requests reach another interface. */
+	if (!len || len >= IFNAME_SIZE) {
+		snprintf(err, errlen, "%s: bad interface name \"%.40s\"", u->path, u->ifname);
+		return false;
+	}
+	/* Binding it again would unlink the socket file of the listener that has it. */
+	for (unsigned int k = 0; k < srv->n_listen; k++) {
+		if (strcmp(srv->listen[k].path, u->path) == 0) {
+			snprintf(err, errlen, "%s: already in use", u->path);
+			return false;
+		}
+	}
+	return listener_open(srv, u->path, u->ifname, err, errlen);
+}
+
+/* Marks the UAPI listeners that w still wants, and w's sockets that such a listener holds. */
+static void listeners_mark(struct ctl_server *srv, struct wanted *w)
+{
+	for (unsigned int k = 1; k < srv->n_listen; k++)
+		srv->listen[k].keep = false;
+	for (unsigned int i = 0; i < w->n; i++) {
+		for (unsigned int k = 1; k < srv->n_listen; k++) {
+			struct listener *l = &srv->listen[k];
+
+			if (!l->keep && strcmp(l->path, w->sock[i].s.path) == 0 &&
+			    strcmp(l->ifname, w->sock[i].s.ifname) == 0) {
+				l->keep = w->sock[i].held = true;
+				break;
+			}
+		}
+	}
+}
+
+/* Closes the UAPI listeners not kept; the others keep their fd (and their backlog). */
+static void listeners_drop(struct ctl_server *srv)
+{
+	unsigned int n = 1;
+
+	for (unsigned int k = 1; k < srv->n_listen; k++) {
+		if (srv->listen[k].keep) {
+			srv->listen[n++] = srv->listen[k];
+			continue;
+		}
+		close(srv->listen[k].fd);
+		unlink(srv->listen[k].path);
+	}
+	srv->n_listen = n;
+}
+
+/* Opens w's sockets that no listener holds; one that fails is logged and skipped. */
+static void listeners_add(struct ctl_server *srv, const struct wanted *w)
+{
+	unsigned int n_new = 0;
+	char err[256], msg[320];
+
+	for (unsigned int i = 0; i < w->n; i++)
+		n_new += !w->sock[i].held;
+	if (!listeners_resize(srv, srv->n_listen + n_new)) {
+		server_log(srv, "UAPI sockets: out of memory, none opened");
+		return;
+	}
+	for (unsigned int i = 0; i < w->n; i++) {
+		if (w->sock[i].held || uapi_open(srv, &w->sock[i].s, err, sizeof(err)))
+			continue;
+		snprintf(msg, sizeof(msg), "UAPI socket of %.31s: %s", w->sock[i].s.ifname, err);
+		server_log(srv, msg);
+	}
+}
+
+/* Applies the latest list from ctl_server_set_uapi, if there is one not applied yet. */
+static void resync(struct ctl_server *srv)
+{
+	struct wanted *w;
+
+	pthread_mutex_lock(&srv->want_lock);
+	w = srv->want;
+	srv->want = NULL;
+	pthread_mutex_unlock(&srv->want_lock);
+	if (!w)
+		return;
+	listeners_mark(srv, w);
+	/* Closed first: a path that changes interface is unlinked before it is bound again. */
+	listeners_drop(srv);
+	listeners_add(srv, w);
+	/* Fewer than reserved when some failed or went. */
+	listeners_resize(srv, srv->n_listen);
+	free(w);
+}
+
 static void *server_main(void *arg)
 {
 	struct ctl_server *srv = arg;
-	struct pollfd *pfd = srv->pfd;
 
 	for (;;) {
-		unsigned int n = 0, nc = srv->n_clients;
+		unsigned int n = 0, nl, nc = srv->n_clients;
+		struct pollfd *pfd;
 
+		resync(srv);
+		pfd = srv->pfd;
+		nl = srv->n_listen;
 		pfd[n++] = (struct pollfd){ .fd = srv->wake[0], .events = POLLIN };
-		for (unsigned int k = 0; k < srv->n_listen; k++)
+		for (unsigned int k = 0; k < nl; k++)
 			pfd[n++] = (struct pollfd){ .fd = srv->listen[k].fd, .events = POLLIN };
 		for (unsigned int i = 0; i < nc; i++) {
 			struct client *c = &srv->clients[i];
@@ -334,11 +515,13 @@ static void *server_main(void *arg)
 		}
 		if (poll(pfd, n, -1) < 0 && errno != EINTR)
 			break;
-		if (pfd[0].revents)
+		/* Woken to stop, or for a new list of UAPI sockets: the loop's top applies that, and
+		 * until then the listeners are the ones polled. */
+		if (pfd[0].revents && woken_to_stop(srv))
 			break;
 		/* Clients first, from the end: closing moves the last client into the gap. */
 		for (unsigned int i = nc; i-- > 0;) {
-			short ev = pfd[1 + srv->n_listen + i].revents;
+			short ev = pfd[1 + nl + i].revents;
 
 			if (ev & (POLLIN | POLLHUP | POLLERR))
 				client_read(srv, i);
@@ -346,7 +529,7 @@ static void *server_main(void *arg)
 			    (srv->clients[i].closing && !srv->clients[i].out.len))
 				client_close(srv, i);
 		}
-		for (unsigned int k = 0; k < srv->n_listen; k++)
+		for (unsigned int k = 0; k < nl; k++)
 			if (pfd[1 + k].revents & POLLIN)
 				accept_clients(srv, k);
 	}
@@ -355,27 +538,30 @@ static void *server_main(void *arg)
 
 static void listeners_close(struct ctl_server *srv)
 {
-	for (unsigned int k = 0; srv->listen && k < srv->n_listen; k++) {
-		if (srv->listen[k].fd >= 0) {
-			close(srv->listen[k].fd);
-			unlink(srv->listen[k].path);
-		}
+	for (unsigned int k = 0; k < srv->n_listen; k++) {
+		close(srv->listen[k].fd);
+		unlink(srv->listen[k].path);
 	}
 	free(srv->listen);
 	free(srv->pfd);
 }
 
-static bool listener_open(struct ctl_server *srv, unsigned int k, const char *path, char *err,
-			  size_t errlen)
+/* Frees everything but the thread (not running, or joined). */
+static void server_free(struct ctl_server *srv)
 {
-	srv->listen[k].fd = listen_unix(path, err, errlen);
-	if (srv->listen[k].fd < 0)
-		return false;
-	snprintf(srv->listen[k].path, sizeof(srv->listen[k].path), "%s", path);
-	return true;
+	while (srv->n_clients)
+		client_close(srv, srv->n_clients - 1);
+	listeners_close(srv);
+	if (srv->wake[0] >= 0) {
+		close(srv->wake[0]);
+		close(srv->wake[1]);
+	}
+	pthread_mutex_destroy(&srv->want_lock);
+	free(srv->want);
+	free(srv);
 }
 
-struct ctl_server *ctl_server_start(const char *json_path, const char *const *uapi_paths,
+struct ctl_server *ctl_server_start(const char *json_path, const struct ctl_uapi_socket *uapi,
 				    unsigned int n_uapi, const struct ctl_server_ops *ops,
 				    void *ctx, char *err, size_t errlen)
 {
@@ -388,24 +574,21 @@ struct ctl_server *ctl_server_start(const char *json_path, const char *const *ua
 	srv->ops = ops;
 	srv->ctx = ctx;
 	srv->wake[0] = srv->wake[1] = -1;
-	srv->n_listen = 1 + n_uapi;
-	srv->listen = calloc(srv->n_listen, sizeof(*srv->listen));
-	/* No fd yet: before anything can fail, so that the cleanup closes none (0 is stdin). */
-	for (unsigned int k = 0; srv->listen && k < srv->n_listen; k++)
-		srv->listen[k].fd = -1;
-	srv->pfd = calloc(1 + srv->n_listen + CTL_MAX_CLIENTS, sizeof(*srv->pfd));
-	if (!srv->listen || !srv->pfd) {
+	atomic_init(&srv->stop, false);
+	pthread_mutex_init(&srv->want_lock, NULL);
+	if (!listeners_resize(srv, 1 + n_uapi)) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	if (pipe2(srv->wake, O_CLOEXEC) != 0) {
+	/* Non-blocking: set_uapi on the server thread itself must not wait for a full pipe. */
+	if (pipe2(srv->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
 		goto fail;
 	}
-	if (!listener_open(srv, LISTEN_JSON, json_path, err, errlen))
+	if (!listener_open(srv, json_path, "", err, errlen))
 		goto fail;
 	for (unsigned int k = 0; k < n_uapi; k++)
-		if (!listener_open(srv, 1 + k, uapi_paths[k], err, errlen))
+		if (!uapi_open(srv, &uapi[k], err, errlen))
 			goto fail;
 	if (pthread_create(&srv->thread, NULL, server_main, srv) != 0) {
 		snprintf(err, errlen, "cannot start the control thread");
@@ -413,26 +596,61 @@ struct ctl_server *ctl_server_start(const char *json_path, const char *const *ua
 	}
 	return srv;
 fail:
-	listeners_close(srv);
-	if (srv->wake[0] >= 0) {
-		close(srv->wake[0]);
-		close(srv->wake[1]);
-	}
-	free(srv);
+	server_free(srv);
 	return NULL;
+}
+
+/* One block holding uapi[0..n) and its strings; NULL when out of memory. */
+static struct wanted *wanted_copy(const struct ctl_uapi_socket *uapi, unsigned int n)
+{
+	size_t size = sizeof(struct wanted);
+	struct wanted *w;
+	char *str;
+
+	if (n > (SIZE_MAX - size) / sizeof(w->sock[0]))
+		return NULL;
+	size += (size_t)n * sizeof(w->sock[0]);
+	for (unsigned int i = 0; i < n; i++)
+		size += strlen(uapi[i].path) + strlen(uapi[i].ifname) + 2;
+	w = malloc(size);
+	if (!w)
+		return NULL;
+	w->n = n;
+	str = (char *)&w->sock[n];
+	for (unsigned int i = 0; i < n; i++) {
+		size_t lp = strlen(uapi[i].path) + 1, li = strlen(uapi[i].ifname) + 1;
+
+		w->sock[i].s.path = memcpy(str, uapi[i].path, lp);
+		w->sock[i].s.ifname = memcpy(str + lp, uapi[i].ifname, li);
+		w->sock[i].held = false;
+		str += lp + li;
+	}
+	return w;
+}
+
+int ctl_server_set_uapi(struct ctl_server *srv, const struct ctl_uapi_socket *uapi, unsigned int n)
+{
+	struct wanted *w = wanted_copy(uapi, n), *stale;
+
+	if (!w)
+		return -1;
+	pthread_mutex_lock(&srv->want_lock);
+	stale = srv->want;
+	srv->want = w;
+	pthread_mutex_unlock(&srv->want_lock);
+	/* Never applied: the latest list is all that counts. */
+	free(stale);
+	wake(srv);
+	return 0;
 }
 
 void ctl_server_stop(struct ctl_server *srv)
 {
 	if (!srv)
 		return;
-	if (write(srv->wake[1], "", 1) != 1)
+	atomic_store(&srv->stop, true);
+	if (!wake(srv))
 		pthread_cancel(srv->thread);
 	pthread_join(srv->thread, NULL);
-	while (srv->n_clients)
-		client_close(srv, srv->n_clients - 1);
-	listeners_close(srv);
-	close(srv->wake[0]);
-	close(srv->wake[1]);
-	free(srv);
+	server_free(srv);
 }

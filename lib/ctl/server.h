@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The control thread's sockets: the JSON-lines control socket and the WireGuard UAPI socket,
- * both unix stream sockets of mode 0600, served by one thread with poll(). Every client has
- * its own buffers, so a slow client, a half-sent line or garbage delays nobody else, and
- * nothing here ever runs on a DPDK lcore.
+ * The control thread's sockets: the JSON-lines control socket and one WireGuard UAPI socket an
+ * interface, all unix stream sockets of mode 0600, served by one thread with poll(). Every
+ * client has its own buffers, so a slow client, a half-sent line or garbage delays nobody
+ * else, and nothing here ever runs on a DPDK lcore. A UAPI socket is named by its interface,
+ * and the set of UAPI sockets can change while the server runs (a reload that adds or removes
+ * interfaces): see ctl_server_set_uapi.
  */
 #ifndef WGDP_CTL_SERVER_H
 #define WGDP_CTL_SERVER_H
@@ -14,14 +16,24 @@
 #define CTL_MAX_CLIENTS	 64
 #define CTL_MAX_REQUEST	 (64u << 20) /* a set-config of a million peers fits */
 
+/* One UAPI socket: where it is, and the interface whose requests it takes. */
+struct ctl_uapi_socket {
+	const char *path;
+	const char *ifname; /* 1 to 31 characters */
+};
+
+/* Called on the server thread, one at a time. */
 struct ctl_server_ops {
 	/* One request line (no newline) → a malloc'd answer line (no newline). */
 	char *(*json_line)(void *ctx, const char *line, size_t len);
-	/* One UAPI request to the socket of interface iface (the index of its path at start),
-	 * without its final blank line → the malloc'd reply, ending in the blank line;
-	 * *reply_len its length. */
-	char *(*uapi)(void *ctx, unsigned int iface, const char *req, size_t len,
+	/* One UAPI request, without its final blank line, from a client of the UAPI socket of
+	 * interface ifname (the name it had when the client connected: a client outlives the
+	 * removal of its socket) → the malloc'd reply, ending in the blank line; *reply_len its
+	 * length. */
+	char *(*uapi)(void *ctx, const char *ifname, const char *req, size_t len,
 		      size_t *reply_len);
+	/* Optional (NULL = silent): a UAPI socket that ctl_server_set_uapi could not open. */
+	void (*log)(void *ctx, const char *msg);
 };
 
 struct ctl_server;
@@ -43,13 +55,24 @@ size_t ctl_frame_json(const char *data, size_t len, ctl_frame_fn fn, void *arg);
 size_t ctl_frame_uapi(const char *data, size_t len, ctl_frame_fn fn, void *arg);
 
 /*
- * Creates the sockets (json_path required; one UAPI socket an interface, uapi_paths[0..n_uapi),
- * none when n_uapi is 0), making their directories if missing, and starts the thread. NULL
- * with err filled on failure (and no socket left behind).
+ * Creates the sockets (json_path required; the UAPI sockets uapi[0..n_uapi), none when n_uapi
+ * is 0), making their directories if missing, and starts the thread. NULL with err filled on
+ * failure (and no socket left behind).
  */
-struct ctl_server *ctl_server_start(const char *json_path, const char *const *uapi_paths,
+struct ctl_server *ctl_server_start(const char *json_path, const struct ctl_uapi_socket *uapi,
 				    unsigned int n_uapi, const struct ctl_server_ops *ops,
 				    void *ctx, char *err, size_t errlen);
+
+/*
+ * From now on the UAPI sockets are uapi[0..n) (copied; n may be 0): the server thread opens
+ * those it lacks, closes and unlinks those no longer in the list (same path and interface
+ * name = the same socket, which stays open as it is) and keeps the clients of either. A
+ * socket that cannot be opened goes to ops->log and is skipped. Callable from any thread,
+ * also from an ops callback (it only hands the list over and wakes the server thread, which
+ * applies it before its next poll; the latest list wins). 0, or -1 when out of memory (and
+ * nothing changes).
+ */
+int ctl_server_set_uapi(struct ctl_server *srv, const struct ctl_uapi_socket *uapi, unsigned int n);
 
 /* Stops the thread, closes every client, unlinks the sockets. */
 void ctl_server_stop(struct ctl_server *srv);

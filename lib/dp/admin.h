@@ -57,9 +57,10 @@ json_t *dp_admin_request(struct dp_admin *adm, json_t *req);
  * a line that is not JSON. */
 char *dp_admin_json_line(struct dp_admin *adm, const char *line, size_t len);
 
-/* A UAPI request ("get=1\n..." or "set=1\n...", without the final blank line) to interface
- * iface's socket → the reply. */
-char *dp_admin_uapi(struct dp_admin *adm, unsigned int iface, const char *req, size_t len,
+/* A UAPI request ("get=1\n..." or "set=1\n...", without the final blank line) to the socket of
+ * interface ifname → the reply (errno=19, ENODEV, when there is no such interface: gone since
+ * the client connected). */
+char *dp_admin_uapi(struct dp_admin *adm, const char *ifname, const char *req, size_t len,
 		    size_t *reply_len);
 
 /* Registers /wgdp/info, /wgdp/peers, /wgdp/peer and /wgdp/stats with DPDK telemetry. */

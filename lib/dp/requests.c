@@ -793,18 +793,22 @@ static char *uapi_set(struct dp_admin *adm, unsigned int iface, const char *body
 	return uapi_errno(0, rlen);
 }
 
-char *dp_admin_uapi(struct dp_admin *adm, unsigned int iface, const char *req, size_t len,
+char *dp_admin_uapi(struct dp_admin *adm, const char *ifname, const char *req, size_t len,
 		    size_t *reply_len)
 {
+	struct wgdp_config_error err;
 	char *r = NULL;
+	int iface;
 
 	pthread_mutex_lock(&adm->lock);
-	if (iface >= adm->running->n_ifaces)
+	/* By name under the lock: a reload may have removed or moved the interface. */
+	iface = dp_admin_iface_of(adm, ifname, &err);
+	if (iface < 0)
 		r = uapi_errno(ENODEV, reply_len);
 	else if (len >= 6 && memcmp(req, "get=1\n", 6) == 0)
-		r = uapi_get(adm, iface, reply_len);
+		r = uapi_get(adm, (unsigned int)iface, reply_len);
 	else if (len >= 6 && memcmp(req, "set=1\n", 6) == 0)
-		r = uapi_set(adm, iface, req + 6, len - 6, reply_len);
+		r = uapi_set(adm, (unsigned int)iface, req + 6, len - 6, reply_len);
 	else
 		r = uapi_errno(EINVAL, reply_len);
 	pthread_mutex_unlock(&adm->lock);

@@ -171,7 +171,7 @@ static void test_uapi_move(void)
 				  "allowed_ip=10.0.2.0/24\nallowed_ip=10.0.1.0/24\n";
 	static const uint8_t in_moved[4] = { 10, 0, 1, 9 };
 	size_t len;
-	char *reply = dp_admin_uapi(adm, 0, set, sizeof(set) - 1, &len);
+	char *reply = dp_admin_uapi(adm, "wgdp0", set, sizeof(set) - 1, &len);
 	json_t *show;
 
 	CU_ASSERT_STRING_EQUAL(reply, "errno=0\n\n");
@@ -183,9 +183,9 @@ static void test_uapi_move(void)
 	CU_ASSERT_NOT_EQUAL(peer_id(CAROL_KEY), DP_PEER_NONE);
 	CU_ASSERT_EQUAL(dp_aips_lookup4(dp->tenants[0]->aips, in_moved), peer_id(CAROL_KEY));
 	/* And back to Bob, who is before Carol in the list: the latest change wins. */
-	reply = dp_admin_uapi(adm, 0, "set=1\npublic_key=" BOB_HEX "\nallowed_ip=10.0.1.0/24\n",
-			      strlen("set=1\npublic_key=" BOB_HEX "\nallowed_ip=10.0.1.0/24\n"),
-			      &len);
+	reply = dp_admin_uapi(
+		adm, "wgdp0", "set=1\npublic_key=" BOB_HEX "\nallowed_ip=10.0.1.0/24\n",
+		strlen("set=1\npublic_key=" BOB_HEX "\nallowed_ip=10.0.1.0/24\n"), &len);
 	CU_ASSERT_STRING_EQUAL(reply, "errno=0\n\n");
 	free(reply);
 	show = request("{\"cmd\":\"show\"}");

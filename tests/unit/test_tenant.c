@@ -264,10 +264,10 @@ static void test_reload(void)
 #define BOB_HEX	 "de9edb7d7b7dc1b4d35b61c2ece435373f8343c85b78674dadfc7e146f882b4f"
 #define DAVE_HEX "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f"
 
-static char *uapi(unsigned int iface, const char *req)
+static char *uapi(const char *ifname, const char *req)
 {
 	size_t len = 0;
-	char *r = dp_admin_uapi(adm, iface, req, strlen(req), &len);
+	char *r = dp_admin_uapi(adm, ifname, req, strlen(req), &len);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(r);
 	CU_ASSERT_EQUAL(strlen(r), len);
@@ -299,15 +299,16 @@ static void test_uapi_per_interface(void)
 	uint8_t in5[4] = { 10, 0, 5, 1 };
 	json_t *a;
 
-	CU_ASSERT_TRUE(holds(uapi(1, "get=1\n"), "listen_port=51821\n"));
-	CU_ASSERT_TRUE(holds(uapi(1, "get=1\n"), "public_key=" BOB_HEX));
-	CU_ASSERT_FALSE(holds(uapi(1, "get=1\n"), DAVE_HEX));
-	CU_ASSERT_TRUE(holds(uapi(0, "get=1\n"), "listen_port=51820\n"));
-	CU_ASSERT_TRUE(holds(uapi(0, "get=1\n"), "public_key=" DAVE_HEX));
-	CU_ASSERT_TRUE(holds(uapi(2, "get=1\n"), "errno=19\n")); /* ENODEV */
+	CU_ASSERT_TRUE(holds(uapi("wg-b", "get=1\n"), "listen_port=51821\n"));
+	CU_ASSERT_TRUE(holds(uapi("wg-b", "get=1\n"), "public_key=" BOB_HEX));
+	CU_ASSERT_FALSE(holds(uapi("wg-b", "get=1\n"), DAVE_HEX));
+	CU_ASSERT_TRUE(holds(uapi("wg-a", "get=1\n"), "listen_port=51820\n"));
+	CU_ASSERT_TRUE(holds(uapi("wg-a", "get=1\n"), "public_key=" DAVE_HEX));
+	CU_ASSERT_TRUE(holds(uapi("wg-c", "get=1\n"), "errno=19\n")); /* ENODEV */
 	/* A set on B reaches B only. */
-	CU_ASSERT_TRUE(holds(uapi(1, "set=1\npublic_key=" DAVE_HEX "\nallowed_ip=10.0.5.0/24\n"),
-			     "errno=0\n"));
+	CU_ASSERT_TRUE(
+		holds(uapi("wg-b", "set=1\npublic_key=" DAVE_HEX "\nallowed_ip=10.0.5.0/24\n"),
+		      "errno=0\n"));
 	dave_b = peer_of(tb, DAVE_KEY);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(dave_b);
 	CU_ASSERT_PTR_EQUAL(dave_b->tenant, tb);
@@ -316,8 +317,8 @@ static void test_uapi_per_interface(void)
 	CU_ASSERT_EQUAL(dp_aips_lookup4(ta->aips, in5), DP_PEER_NONE);
 	CU_ASSERT_EQUAL(adm->running->ifaces[1].n_peers, 2);
 	CU_ASSERT_EQUAL(adm->running->ifaces[0].n_peers, 2);
-	CU_ASSERT_TRUE(holds(uapi(1, "set=1\nlisten_port=51821\n"), "errno=0\n"));
-	CU_ASSERT_TRUE(holds(uapi(1, "set=1\nlisten_port=51999\n"), "errno=16\n"));
+	CU_ASSERT_TRUE(holds(uapi("wg-b", "set=1\nlisten_port=51821\n"), "errno=0\n"));
+	CU_ASSERT_TRUE(holds(uapi("wg-b", "set=1\nlisten_port=51999\n"), "errno=16\n"));
 	/* show: "interface" names one; with several, it is required. */
 	a = request(json_pack("{s:s}", "cmd", "show"));
 	CU_ASSERT_TRUE(json_is_false(json_object_get(a, "ok")));
