@@ -142,9 +142,16 @@ static char *uapi_request(void *ctx, const char *ifname, const char *req, size_t
 	return dp_admin_uapi(ctx, ifname, req, len, reply_len);
 }
 
+static void server_log(void *ctx, const char *msg)
+{
+	(void)ctx;
+	DP_LOG(WARNING, ctl, "%s", msg);
+}
+
 static const struct ctl_server_ops server_ops = {
 	.json_line = json_line,
 	.uapi = uapi_request,
+	.log = server_log,
 };
 
 /*
@@ -169,37 +176,64 @@ static bool enough_files(const struct wgdp_config *cfg)
 	return false;
 }
 
-static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_config *cfg,
-					const struct options *o)
+static void uapi_sockets_free(struct ctl_uapi_socket *uapi, unsigned int n)
 {
-	unsigned int n_uapi = cfg->uapi ? cfg->n_ifaces : 0;
-	struct ctl_uapi_socket *uapi = calloc(n_uapi ? n_uapi : 1, sizeof(*uapi));
-	char err[256] = "out of memory";
-	struct ctl_server *srv = NULL;
-	bool named = uapi != NULL;
+	for (unsigned int k = 0; uapi && k < n; k++)
+		free((char *)uapi[k].path);
+	free(uapi);
+}
 
-	if (!enough_files(cfg)) {
-		free(uapi);
-		return NULL;
-	}
-	/* One UAPI socket an interface, named after it: `wg show wg-a` asks interface wg-a. */
-	for (unsigned int k = 0; named && k < n_uapi; k++) {
+/* One UAPI socket an interface, named after it: `wg show wg-a` asks interface wg-a. NULL when
+ * out of memory; *n is 0 without control.uapi. */
+static struct ctl_uapi_socket *uapi_sockets(const struct wgdp_config *cfg, unsigned int *n)
+{
+	struct ctl_uapi_socket *uapi;
+
+	*n = cfg->uapi ? cfg->n_ifaces : 0;
+	uapi = calloc(*n ? *n : 1, sizeof(*uapi));
+	for (unsigned int k = 0; uapi && k < *n; k++) {
 		char *path;
 
 		if (asprintf(&path, "/var/run/wireguard/%s.sock", cfg->ifaces[k].name) < 0) {
-			named = false;
-			break;
+			uapi_sockets_free(uapi, k);
+			return NULL;
 		}
 		uapi[k] = (struct ctl_uapi_socket){ .path = path, .ifname = cfg->ifaces[k].name };
 	}
-	if (named)
+	return uapi;
+}
+
+/* A reload added or removed interfaces: their sockets follow (the server's thread opens and
+ * closes them before its next poll). */
+static void uapi_follow(void *arg, const struct wgdp_config *running_cfg)
+{
+	unsigned int n;
+	struct ctl_uapi_socket *uapi = uapi_sockets(running_cfg, &n);
+
+	if (!uapi || ctl_server_set_uapi(arg, uapi, n) != 0)
+		DP_LOG(WARNING, ctl, "out of memory: the UAPI sockets stay as they were");
+	uapi_sockets_free(uapi, n);
+}
+
+static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_config *cfg,
+					const struct options *o)
+{
+	char err[256] = "out of memory";
+	struct ctl_server *srv = NULL;
+	struct ctl_uapi_socket *uapi;
+	unsigned int n_uapi;
+
+	if (!enough_files(cfg))
+		return NULL;
+	uapi = uapi_sockets(cfg, &n_uapi);
+	if (uapi)
 		srv = ctl_server_start(o->socket_path ? o->socket_path : cfg->socket_path, uapi,
 				       n_uapi, &server_ops, adm, err, sizeof(err));
 	if (!srv)
 		fprintf(stderr, PROG ": control socket: %s\n", err);
-	for (unsigned int k = 0; uapi && k < n_uapi; k++)
-		free((char *)uapi[k].path);
-	free(uapi);
+	else if (cfg->uapi)
+		dp_admin_set_ifaces_hook(adm, uapi_follow, srv);
+	uapi_sockets_free(uapi, n_uapi);
 	return srv;
 }
 
@@ -344,7 +378,9 @@ int main(int argc, char **argv)
 		cli = wgdp_cli_start(adm, &dp->quit);
 	run(dp);
 	DP_LOG(INFO, config, "stopping");
-	/* The control thread may wait on the mailbox: it sees quit and gives up. */
+	/* The control thread may wait on the mailbox: it sees quit and gives up. A reload from
+	 * the CLI meanwhile leaves the sockets alone. */
+	dp_admin_set_ifaces_hook(adm, NULL, NULL);
 	ctl_server_stop(srv);
 	wgdp_cli_stop(cli);
 	dp_admin_telemetry_unregister();

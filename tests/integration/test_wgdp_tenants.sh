@@ -15,7 +15,9 @@
 # (told apart by the TTL of their answers), over IPv4 and IPv6, and carry a TCP stream
 # (iperf3). A's static route 10.9.0.0/16 via 10.0.0.254 reaches the far namespace; B has no
 # such route, so what B sends there goes nowhere (drops.no_route, the far side sees nothing).
-# A reload that would change interface B is refused with its path, and A's session goes on.
+# A reload that would move interface B is refused with its path. A reload removing B takes
+# B's sessions, traffic and UAPI socket away while A's ping stream goes on without a loss or a
+# handshake; a reload adding B back brings its socket and, after a handshake, its traffic.
 #
 # usage: test_wgdp_tenants.sh PATH/TO/wgdp PATH/TO/wgdpctl
 source "$(dirname "$0")/lib.sh"
@@ -119,9 +121,15 @@ client 1 tenanta 51820; CA=${W_CLIENT[1]}
 client 2 tenantb 51821; CB=${W_CLIENT[2]}
 
 # config FILE [B_VLAN [B_PEERS]]: both interfaces; B on VLAN B_VLAN (200) with B_PEERS (client 2).
+# config FILE [B_VLAN [B_PEERS]]: B_VLAN "-" leaves interface B out.
 config() {
 	local b_vlan=${2:-200} b_peers=${3-"{ \"public_key\": \"$(cat "$T_TMP/client2.pub")\",
                    \"allowed_ips\": [\"10.0.1.11/32\", \"fd00:1::11/128\"] }"}
+	local b_iface="
+    ,{ \"name\": \"$B_IF\", \"private_key_file\": \"$T_TMP/tenantb.key\", \"listen_port\": 51821,
+      \"inside\": { \"port\": 1, \"vlan\": $b_vlan, \"address\": [\"10.0.0.1/24\", \"fd00::1/64\"] },
+      \"peers\": [ $b_peers ] }"
+	[ "$b_vlan" = - ] && b_iface=
 	cat >"$1" <<EOF
 {
   "interfaces": [
@@ -129,10 +137,7 @@ config() {
       "inside": { "port": 1, "vlan": 100, "address": ["10.0.0.1/24", "fd00::1/64"] },
       "routes": [ { "prefix": "10.9.0.0/16", "via": "10.0.0.254" } ],
       "peers": [ { "public_key": "$(cat "$T_TMP/client1.pub")", "name": "client-a",
-                   "allowed_ips": ["10.0.1.11/32", "fd00:1::11/128"] } ] },
-    { "name": "$B_IF", "private_key_file": "$T_TMP/tenantb.key", "listen_port": 51821,
-      "inside": { "port": 1, "vlan": $b_vlan, "address": ["10.0.0.1/24", "fd00::1/64"] },
-      "peers": [ $b_peers ] }
+                   "allowed_ips": ["10.0.1.11/32", "fd00:1::11/128"] } ] }$b_iface
   ],
   "ports": [
     { "port": 0, "role": "outside", "address": ["192.0.2.1/24", "2001:db8:1::1/64"] },
@@ -263,23 +268,46 @@ ctl reload "$T_TMP/moved.json" 2>"$T_TMP/err" && t_fail "a reload moving interfa
 grep -q "interfaces\[1\]" "$T_TMP/err" || t_fail "refusal without the path: $(cat "$T_TMP/err")"
 w_ping "$CB" 10.0.0.2 3
 
-t_log "a reload removing B's peer: B's traffic stops, A's session and stream go on untouched"
+t_log "a reload removing interface B: B's traffic and socket go, A's session and stream stay"
 hs_before=$(grep -c "handshake completed" "$T_TMP/wgdp.log")
 ip netns exec "$CA" ping -c 40 -i 0.1 -W 1 10.0.0.2 >"$T_TMP/stream.log" 2>&1 &
 stream=$!
 T_PIDS+=("$stream")
 sleep 1
-config "$T_TMP/no-b.json" 200 ""
-ctl reload "$T_TMP/no-b.json" >"$T_TMP/ans" || t_fail "reload removing B's peer failed: $(cat "$T_TMP/ans")"
-grep -q "0 added, 1 removed" "$T_TMP/ans" || t_fail "reload answer: $(cat "$T_TMP/ans")"
+config "$T_TMP/no-b.json" -
+ctl reload "$T_TMP/no-b.json" >"$T_TMP/ans" || t_fail "reload removing B failed: $(cat "$T_TMP/ans")"
+grep -q "interfaces: 0 added, 1 removed" "$T_TMP/ans" || t_fail "reload answer: $(cat "$T_TMP/ans")"
+grep -q "applied: 0 added, 1 removed" "$T_TMP/ans" || t_fail "B's peer not removed: $(cat "$T_TMP/ans")"
 wait "$stream" || true
 # ping exits 0 if any answer came: the count is what tells a loss.
 grep -q " 0% packet loss" "$T_TMP/stream.log" ||
 	t_fail "A's stream lost packets during the reload: $(tail -3 "$T_TMP/stream.log")"
 ip netns exec "$CB" ping -c 3 -i 0.2 -W 1 10.0.0.2 >/dev/null 2>&1 &&
-	t_fail "client B still gets through after its removal"
+	t_fail "client B still gets through after its interface went"
 [ "$(grep -c "handshake completed" "$T_TMP/wgdp.log")" -eq "$hs_before" ] ||
 	t_fail "the reload cost a handshake"
+w_ping "$CA" 10.0.0.2 3
+[ -S "/var/run/wireguard/$B_IF.sock" ] && t_fail "B's UAPI socket outlived B"
+wg show "$B_IF" >/dev/null 2>&1 && t_fail "wg show $B_IF answered after B went"
+[ "$(wg show "$A_IF" peers)" = "$(cat "$T_TMP/client1.pub")" ] || t_fail "wg show $A_IF after B went"
+ctl show "$B_IF" >/dev/null 2>&1 && t_fail "show $B_IF answered after B went"
+ctl show >"$T_TMP/show" || t_fail "show without a name, one interface left: $(cat "$T_TMP/show")"
+
+t_log "a reload adding B back: its socket, a handshake, its traffic"
+config "$T_TMP/b-back.json"
+ctl reload "$T_TMP/b-back.json" >"$T_TMP/ans" || t_fail "reload adding B failed: $(cat "$T_TMP/ans")"
+grep -q "interfaces: 1 added, 0 removed" "$T_TMP/ans" || t_fail "reload answer: $(cat "$T_TMP/ans")"
+for _ in $(seq 50); do [ -S "/var/run/wireguard/$B_IF.sock" ] && break; sleep 0.1; done
+[ "$(wg show "$B_IF" peers)" = "$(cat "$T_TMP/client2.pub")" ] ||
+	t_fail "wg show $B_IF after B came back: $(wg show "$B_IF" peers 2>&1)"
+# wireguard-go's session with the old B is dead: it gives up on it and handshakes again.
+hs_b=$(grep -c "wgdp.handshake: $B_IF: .*handshake completed" "$T_TMP/wgdp.log")
+# (It retries once no answer came for 15 s after it sent: up to 20 s here.)
+t_wait_for 30 ip netns exec "$CB" ping -c 1 -W 1 10.0.0.2 || t_fail "client B never got back"
+w_ping "$CB" 10.0.0.2 3
+[ "$(ttl_of "$CB" 10.0.0.2)" = 59 ] || t_fail "client B, back, not answered by host B"
+[ "$(grep -c "wgdp.handshake: $B_IF: .*handshake completed" "$T_TMP/wgdp.log")" -gt "$hs_b" ] ||
+	t_fail "B came back without a handshake"
 w_ping "$CA" 10.0.0.2 3
 
 w_stop
