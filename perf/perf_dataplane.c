@@ -104,6 +104,7 @@ struct bench {
 	struct rte_mempool *gen; /* our input packets */
 	struct wgc_batch *crypto;
 	unsigned int n_peers, n_tenants;
+	bool tagged;		/* --tagged: one interface on a VLAN too */
 	struct dp_peer **peer;	/* [n_peers]: the bench's peer i (ids follow the interfaces) */
 	unsigned int *walk;	/* [n_peers]: the bench's peers in the data path's id order */
 	uint64_t *counters;	/* next counter the "remote peer" sends with, per peer */
@@ -181,7 +182,7 @@ static void iface_build(struct bench *b, unsigned int t, uint16_t in_port)
 	ic->mtu = 1420;
 	ic->peers = &b->cfg.peers[peer_slot(b, t)];
 	ic->n_peers = b->n_peers / n + (t < b->n_peers % n);
-	if (n == 1)
+	if (n == 1 && !b->tagged)
 		return; /* the inside port's addresses serve, untagged */
 	ic->has_inside = true;
 	ic->inside.port_id = in_port;
@@ -308,7 +309,7 @@ static int neighbours_install(struct bench *b)
 	memcpy(a.bytes, gateway, 4);
 	ok = dp_neigh_set(dp->neigh, &dp->ports[0].iface, &a, &mac);
 	memcpy(a.bytes, lan_host, 4);
-	if (b->n_tenants == 1)
+	if (!b->ifaces[0].has_inside)
 		return ok && dp_neigh_set(dp->neigh, &dp->ports[1].iface, &a, &mac) ? 0 : -1;
 	/* Each tenant's VLAN is a link of its own: the same LAN host is a neighbour on each. */
 	for (unsigned int t = 0; t < b->n_tenants; t++)
@@ -962,9 +963,12 @@ static void usage(FILE *out)
 		"usage: wgdp-perf dataplane [--duration-ms N] [--sizes LIST] [--peers LIST]\n"
 		"                           [--tenants LIST]\n"
 		"                           [--flood [--flood-ratio N] [--flood-kinds LIST]]\n"
-		"  The worker pipeline (lib/dp) on net_ring ports in this process, one worker lcore,\n"
-		"  decrypt-and-forward and encrypt-and-send, beside the batch AEAD alone on the same\n"
-		"  packets (the crypto ceiling). One JSON line per direction, size and peer count.\n"
+		"  The worker pipeline (lib/dp) on net_ring ports in this process, one worker "
+		"lcore,\n"
+		"  decrypt-and-forward and encrypt-and-send, beside the batch AEAD alone on the "
+		"same\n"
+		"  packets (the crypto ceiling). One JSON line per direction, size and peer "
+		"count.\n"
 		"  --duration-ms N   time per measurement, default 500\n"
 		"  --sizes LIST      inner packet sizes, default 64,512,1420\n"
 		"  --peers LIST      peer counts, default 1,10000\n"
@@ -972,13 +976,21 @@ static void usage(FILE *out)
 		"                    over that many interfaces (peer i on interface i %% N),\n"
 		"                    each with its own key and listen port and, with more\n"
 		"                    than one, its own VLAN on the inside port\n"
-		"  --flood           flood isolation: the control loop runs on a second lcore (EAL\n"
-		"                    lcores: the first two CPUs this process may use) and handshake\n"
-		"                    initiations from spoofed sources ride along with the data, in rounds\n"
-		"                    interleaved with rounds without; adds a \"dataplane_flood\" line per\n"
-		"                    figure and flood kind, none included, with kept = Mpps with / without\n"
+		"  --tagged          one interface (--tenants 1) on a VLAN too, so that 1 and N\n"
+		"                    interfaces differ in the interfaces only, not in the tags\n"
+		"  --flood           flood isolation: the control loop runs on a second lcore "
+		"(EAL\n"
+		"                    lcores: the first two CPUs this process may use) and "
+		"handshake\n"
+		"                    initiations from spoofed sources ride along with the data, in "
+		"rounds\n"
+		"                    interleaved with rounds without; adds a \"dataplane_flood\" "
+		"line per\n"
+		"                    figure and flood kind, none included, with kept = Mpps with / "
+		"without\n"
 		"  --flood-ratio N   data packets per flood packet, default 8\n"
-		"  --flood-kinds L   any of handshake (valid mac1: an X25519 or a cookie reply each),\n"
+		"  --flood-kinds L   any of handshake (valid mac1: an X25519 or a cookie reply "
+		"each),\n"
 		"                    bad_mac1 (refused at mac1 by the control lcore, or by the\n"
 		"                    worker's gate while the control lcore is behind) and\n"
 		"                    wrong_port (dropped by the worker), default handshake; one\n"
@@ -1098,12 +1110,12 @@ static int figure(struct bench *b, bool decrypt, uint16_t size, double duration,
 	mpps = acc[FLOOD_NONE].packets / acc[FLOOD_NONE].seconds / 1e6;
 	cmpps = ceil.packets / ceil.seconds / 1e6;
 	printf("{\"bench\":\"dataplane\",\"dir\":\"%s\",\"size\":%u,"
-	       "\"peers\":%u,\"tenants\":%u,\"workers\":1,\"arch\":\"%s\",\"mpps\":%.3f,"
-	       "\"gbps\":%.2f,\"crypto_mpps\":%.3f,\"crypto_gbps\":%.2f,"
+	       "\"peers\":%u,\"tenants\":%u,\"tagged\":%s,\"workers\":1,\"arch\":\"%s\","
+	       "\"mpps\":%.3f,\"gbps\":%.2f,\"crypto_mpps\":%.3f,\"crypto_gbps\":%.2f,"
 	       "\"ratio_to_crypto\":%.3f}\n",
 	       decrypt ? "decrypt" : "encrypt", size, b->n_peers, b->n_tenants,
-	       wgc_arch_name(wgc_batch_arch(b->crypto)), mpps, mpps * size * 8 / 1e3, cmpps,
-	       cmpps * size * 8 / 1e3, mpps / cmpps);
+	       b->ifaces[0].has_inside ? "true" : "false", wgc_arch_name(wgc_batch_arch(b->crypto)),
+	       mpps, mpps * size * 8 / 1e3, cmpps, cmpps * size * 8 / 1e3, mpps / cmpps);
 	if (b->flood)
 		for (int i = 0; i < n_kinds; i++)
 			print_flood(b, decrypt, size, kinds[i], &acc[kinds[i]], mpps);
@@ -1141,6 +1153,7 @@ int perf_dataplane_main(int argc, char **argv)
 		{ "sizes", required_argument, NULL, 's' },
 		{ "peers", required_argument, NULL, 'p' },
 		{ "tenants", required_argument, NULL, 't' },
+		{ "tagged", no_argument, NULL, 'g' },
 		{ "flood", no_argument, NULL, 'f' },
 		{ "flood-ratio", required_argument, NULL, 'r' },
 		{ "flood-kinds", required_argument, NULL, 'k' },
@@ -1154,7 +1167,7 @@ int perf_dataplane_main(int argc, char **argv)
 	unsigned int flood_ratio = 8, ctl_lcore = 0, most_tenants = 1;
 	enum flood_kind kinds[FLOOD_KINDS] = { FLOOD_NONE, FLOOD_HANDSHAKE };
 	int n_sizes = 3, n_peers = 2, n_tenants = 1, n_kinds = 2, c, rc = 0;
-	bool flood = false;
+	bool flood = false, tagged = false;
 	double duration = 0.5;
 
 	optind = 1;
@@ -1183,6 +1196,9 @@ int perf_dataplane_main(int argc, char **argv)
 			break;
 		case 'f':
 			flood = true;
+			break;
+		case 'g':
+			tagged = true;
 			break;
 		case 'r':
 			flood_ratio = (unsigned int)strtoul(optarg, NULL, 10);
@@ -1241,6 +1257,7 @@ int perf_dataplane_main(int argc, char **argv)
 		for (int ti = 0; ti < n_tenants && rc == 0; ti++) {
 			struct bench b = { .n_peers = peers[pi] ? peers[pi] : 1,
 					   .n_tenants = tenants[ti],
+					   .tagged = tagged,
 					   .flood = flood,
 					   .flood_ratio = flood_ratio,
 					   .ctl_lcore = ctl_lcore };

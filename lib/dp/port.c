@@ -70,11 +70,15 @@ static int port_setup(struct dp_ctx *dp, unsigned int i, char *err, size_t errle
 		conf.rx_adv_conf.rss_conf.rss_hf =
 			info.flow_type_rss_offloads & (RTE_ETH_RSS_IP | RTE_ETH_RSS_UDP);
 	}
-	/* Tenants on VLANs here: the NIC tags what leaves if it can, else xmit.c does. */
+	/* Tenants on VLANs here: the NIC tags what leaves and untags what comes if it can, else
+	 * vlan.h does (af_packet does it for us: the kernel hands it frames untagged, and it
+	 * would put the tag back into the frame for us to take off again). */
 	port->vlan_hw_tx = has_vlan_tenant(dp->cfg, id) &&
 			   (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_VLAN_INSERT);
 	if (port->vlan_hw_tx)
 		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_VLAN_INSERT;
+	if (has_vlan_tenant(dp->cfg, id) && (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_VLAN_STRIP))
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_VLAN_STRIP;
 	rc = rte_eth_dev_configure(id, pc->queues, (uint16_t)dp->n_workers, &conf);
 	if (rc == 0)
 		rc = rte_eth_dev_adjust_nb_rx_tx_desc(id, &nb_rxd, &nb_txd);
