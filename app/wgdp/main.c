@@ -156,18 +156,22 @@ static const struct ctl_server_ops server_ops = {
 
 /*
  * A UAPI socket an interface, the control socket, its clients and DPDK's own: 1,000
- * interfaces pass the usual soft limit of 1024 files. Raised to the hard limit, and said
- * clearly when even that is short.
+ * interfaces pass the usual soft limit of 1024 files. Raised for as many interfaces as a
+ * reload may add (WGDP_MAX_IFACES), as far as the hard limit goes, and said clearly when even
+ * the interfaces of the config do not fit.
  */
 static bool enough_files(const struct wgdp_config *cfg)
 {
 	rlim_t want = (cfg->uapi ? cfg->n_ifaces : 0) + CTL_MAX_CLIENTS + 256;
+	rlim_t most = (cfg->uapi ? WGDP_MAX_IFACES : 0) + CTL_MAX_CLIENTS + 256;
 	struct rlimit rl;
 
-	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= want)
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= most)
 		return true;
-	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > want ? want : rl.rlim_max;
-	if (rl.rlim_cur >= want && setrlimit(RLIMIT_NOFILE, &rl) == 0)
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > most ? most : rl.rlim_max;
+	if (setrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= want)
+		return true;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur >= want)
 		return true;
 	fprintf(stderr,
 		PROG ": %u interfaces with control.uapi need %llu open files; the limit "
@@ -232,7 +236,7 @@ static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_
 	if (!srv)
 		fprintf(stderr, PROG ": control socket: %s\n", err);
 	else if (cfg->uapi)
-		dp_admin_set_ifaces_hook(adm, uapi_follow, srv);
+		dp_admin_set_ifaces_hook(adm, uapi_follow, srv); /* and once now (see admin.h) */
 	uapi_sockets_free(uapi, n_uapi);
 	return srv;
 }

@@ -128,7 +128,6 @@ static void make_parents(const char *path)
 static int listen_unix(const char *path, char *err, size_t errlen)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	mode_t old_mask;
 	int fd;
 
 	if (strlen(path) >= sizeof(sa.sun_path)) {
@@ -144,16 +143,16 @@ static int listen_unix(const char *path, char *err, size_t errlen)
 	}
 	/* A socket left by a crashed wgdp would make bind fail. */
 	unlink(path);
-	/* 0600 from the start: no window in which others could connect. */
-	old_mask = umask(0177);
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || listen(fd, 16) != 0) {
-		umask(old_mask);
+	/* 0600 before listen(): until then a connect is refused, so there is no window in which
+	 * others could get in (and no umask() to change: it is the whole process's, and this
+	 * runs while other threads create files). */
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0 || chmod(path, 0600) != 0 ||
+	    listen(fd, 16) != 0) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		unlink(path);
 		close(fd);
 		return -1;
 	}
-	umask(old_mask);
-	chmod(path, 0600);
 	return fd;
 }
 

@@ -371,9 +371,9 @@ struct wgdp_config *ctl_uapi_apply(const struct wgdp_config *running,
 				  "wgdp cannot run without a private key");
 	if (set->has_private_key)
 		memcpy(cfg->private_key, set->private_key, 32);
-	if (set->has_listen_port && set->listen_port != running->listen_port)
-		return fail_apply(cfg, &m, claims, EBUSY, errno_out, msg, msglen,
-				  "wgdp cannot change its listen port while running");
+	/* Taken at once by the reload that applies it (another interface's port: refused). */
+	if (set->has_listen_port)
+		cfg->listen_port = set->listen_port;
 	if (set->has_fwmark && set->fwmark)
 		return fail_apply(cfg, &m, claims, EINVAL, errno_out, msg, msglen,
 				  "wgdp has no fwmark (it is not a kernel interface)");

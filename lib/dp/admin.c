@@ -411,10 +411,22 @@ static bool diff_alloc_iface(struct diff *d, unsigned int k,
 	return d->ifd[k].new_ids && d->ifd[k].kept && tc->added && tc->updated && tc->removed;
 }
 
-/* The interfaces that go: a change each after next's, every peer removed. */
+static int link_order(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The interfaces that go: a change each after next's, every peer removed; their links. */
 static bool diff_removed_ifaces(struct dp_admin *adm, struct diff *d, const bool *stays)
 {
 	const struct wgdp_config *run = adm->running;
+
+	d->rc->gone_links =
+		malloc(sizeof(*d->rc->gone_links) * (run->n_ifaces ? run->n_ifaces : 1));
+	if (!d->rc->gone_links)
+		return false;
 
 	for (unsigned int k = 0; k < run->n_ifaces; k++) {
 		struct dp_tenant_change *tc = &d->rc->tc[d->rc->n_tc];
@@ -431,7 +443,11 @@ static bool diff_removed_ifaces(struct dp_admin *adm, struct diff *d, const bool
 			return false;
 		memcpy(tc->removed, adm->ids[k], sizeof(*tc->removed) * n);
 		tc->n_removed = n;
+		if (run->ifaces[k].has_inside)
+			d->rc->gone_links[d->rc->n_gone_links++] =
+				dp_link(run->ifaces[k].inside.port_id, run->ifaces[k].inside.vlan);
 	}
+	qsort(d->rc->gone_links, d->rc->n_gone_links, sizeof(*d->rc->gone_links), link_order);
 	return true;
 }
 
@@ -724,7 +740,9 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 	       "(control lcore busy %.1f us)",
 	       res->added, res->removed, res->changed, peers_in_all(adm->running),
 	       (double)res->apply_ns / 1e3);
-	if ((res->ifaces_added || res->ifaces_removed) && adm->ifaces_hook)
+	/* After every apply, not only when the set changed: a socket that could not be opened
+	 * (out of files) is tried again. */
+	if (adm->ifaces_hook)
 		adm->ifaces_hook(adm->ifaces_hook_arg, adm->running);
 	return 0;
 fail:
@@ -785,6 +803,9 @@ void dp_admin_set_ifaces_hook(struct dp_admin *adm, dp_admin_ifaces_fn fn, void 
 	pthread_mutex_lock(&adm->lock);
 	adm->ifaces_hook = fn;
 	adm->ifaces_hook_arg = arg;
+	/* An apply may have run between the sockets' start and now. */
+	if (fn)
+		fn(arg, adm->running);
 	pthread_mutex_unlock(&adm->lock);
 }
 

@@ -41,8 +41,9 @@ int dp_admin_apply(struct dp_admin *adm, struct wgdp_config *next, struct dp_app
 		   struct wgdp_config_error *err);
 
 /*
- * Called after an apply that added or removed interfaces, on the applying thread with the
- * admin's lock held (it must not call back into the admin): the UAPI sockets follow.
+ * Called with the running config once when set and after every apply, on the applying thread
+ * with the admin's lock held (it must not call back into the admin): the UAPI sockets follow
+ * the interfaces.
  */
 typedef void (*dp_admin_ifaces_fn)(void *arg, const struct wgdp_config *running);
 void dp_admin_set_ifaces_hook(struct dp_admin *adm, dp_admin_ifaces_fn fn, void *arg);

@@ -121,6 +121,7 @@ struct dp_mbuf_meta {
 	uint16_t out_port;
 	uint16_t vlan; /* DP_META_RESOLVE: the VLAN on out_port */
 	uint32_t peer_id;
+	uint32_t peer_serial; /* DP_META_STAGE: dp_peer.serial */
 	struct wgdp_addr nh;
 	uint64_t staged_at; /* DP_META_STAGE, on the control lcore: when it was staged */
 };
@@ -141,6 +142,7 @@ enum dp_event_kind {
 struct dp_event {
 	uint32_t kind;
 	uint32_t peer_id;
+	uint32_t peer_serial; /* dp_peer.serial */
 	void *keypair;
 	struct wgdp_endpoint ep;
 };

@@ -47,8 +47,8 @@ static void handle_event(struct dp_sink *s, const struct dp_event *ev, uint64_t 
 	struct dp_ctx *dp = s->dp;
 	struct dp_peer *p = ev->peer_id < dp->n_peers ? dp->peers[ev->peer_id] : NULL;
 
-	if (!p)
-		return;
+	if (!p || p->serial != ev->peer_serial)
+		return; /* the peer went; the id may be another's now */
 	switch (ev->kind) {
 	case DP_EV_WANT_HANDSHAKE:
 		__atomic_store_n(&p->handshake_wanted, 0, __ATOMIC_RELAXED);

@@ -226,11 +226,12 @@ bool dp_neigh_set(struct dp_neigh *nt, const struct dp_iface *ifc, const struct 
 		  const struct rte_ether_addr *mac);
 
 /*
- * Control lcore: deletes every entry of link (a tenant's link that a reload removed: entries
- * point at its dp_iface), their waiting frames dropped (link_gone). Returns how many went.
- * Walks the whole table: for reloads, not for packets.
+ * Control lcore: deletes every entry of the links links[0..n) (sorted ascending; links of
+ * tenants a reload removed: entries point at their dp_iface), their waiting frames dropped
+ * (link_gone). Returns how many went. Walks the whole table once, whatever n: for reloads,
+ * not for packets.
  */
-uint32_t dp_neigh_forget_link(struct dp_neigh *nt, uint32_t link);
+uint32_t dp_neigh_forget_links(struct dp_neigh *nt, const uint32_t *links, unsigned int n);
 
 /* Control lcore (and tests): the state of nh's entry on port, or -1 when it has none. */
 int dp_neigh_state(const struct dp_neigh *nt, uint32_t link, const struct wgdp_addr *nh);

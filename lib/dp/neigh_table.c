@@ -414,18 +414,35 @@ struct neigh_entry *neigh_find(const struct dp_neigh *nt, uint32_t link, const s
 	return data;
 }
 
-uint32_t dp_neigh_forget_link(struct dp_neigh *nt, uint32_t link)
+static bool link_in(uint32_t link, const uint32_t *links, unsigned int n)
+{
+	unsigned int lo = 0, hi = n;
+
+	while (lo < hi) {
+		unsigned int mid = lo + (hi - lo) / 2;
+
+		if (links[mid] == link)
+			return true;
+		if (links[mid] < link)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+uint32_t dp_neigh_forget_links(struct dp_neigh *nt, const uint32_t *links, unsigned int n)
 {
 	uint32_t gone = 0;
 
-	for (unsigned int st = 0; st < DP_NEIGH_STATE_COUNT; st++) {
+	for (unsigned int st = 0; n && st < DP_NEIGH_STATE_COUNT; st++) {
 		uint32_t i = nt->lists[st].head;
 
 		while (i != NEIGH_NIL) {
 			struct neigh_entry *e = &nt->entries[i];
 
 			i = e->next; /* before the delete reuses next for the retire list */
-			if (e->key.link != link)
+			if (!link_in(e->key.link, links, n))
 				continue;
 			neigh_delete(nt, e, DP_NEIGH_DROP_LINK_GONE);
 			gone++;

@@ -310,7 +310,10 @@ struct dp_peer *dp_peer_new(struct dp_tenant *t, const struct wgdp_peer_config *
 		memcpy(p->allowed_ips, pc->allowed_ips,
 		       pc->n_allowed_ips * sizeof(*pc->allowed_ips));
 	p->n_allowed_ips = pc->n_allowed_ips;
+	static uint32_t serials;
+
 	p->id = id;
+	p->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
 	p->tenant = t;
 	memcpy(p->public_key, pc->public_key, 32);
 	snprintf(p->name, sizeof(p->name), "%s", pc->name);

@@ -55,6 +55,10 @@ struct dp_endpoint_slot {
 
 struct dp_peer {
 	uint32_t id;
+	/* Which peer of that id: ids are reused, and a note queued to the control lcore (a staged
+	 * packet, an event) for an earlier peer of the id must not reach this one, which may be
+	 * another interface's. */
+	uint32_t serial;
 	struct dp_tenant *tenant; /* the interface it belongs to; outlives its peers */
 	uint8_t public_key[32];
 	char name[WGDP_PEER_NAME_MAX + 1];

@@ -70,9 +70,10 @@ static void update_peer(struct dp_ctx *dp, const struct dp_peer_update *u)
 
 /*
  * An interface that goes: out of the demux first, so that nothing new reaches it, then its
- * peers (tc->removed has them all) and the neighbours of its link, which point at its
- * dp_iface. Packets of it that workers hold finish on the old pointers: the tenant is freed
- * after the same grace period as its peers.
+ * peers (tc->removed has them all); the neighbours of its link, which point at its dp_iface,
+ * go with those of the other removed interfaces (dp_reconf_apply). Packets of it that workers
+ * hold finish on the old pointers: the tenant is freed after the same grace period as its
+ * peers.
  */
 static void remove_tenant(struct dp_ctx *dp, const struct dp_tenant_change *tc)
 {
@@ -85,8 +86,6 @@ static void remove_tenant(struct dp_ctx *dp, const struct dp_tenant_change *tc)
 		if (p)
 			dp_peer_retire(dp, p);
 	}
-	if (t->has_inside && dp->neigh)
-		dp_neigh_forget_link(dp->neigh, dp_iface_link(&t->inside_ifc));
 	dp_tenant_retire(dp, t);
 }
 
@@ -158,6 +157,8 @@ void dp_reconf_apply(struct dp_ctx *dp, struct dp_reconf *rc)
 
 	for (unsigned int k = 0; k < rc->n_tc; k++)
 		apply_removals(dp, &rc->tc[k]);
+	if (rc->n_gone_links && dp->neigh)
+		dp_neigh_forget_links(dp->neigh, rc->gone_links, rc->n_gone_links);
 	/* Ids first, tables after: a worker that finds an id finds its peer. */
 	for (unsigned int k = 0; k < rc->n_tc; k++)
 		for (unsigned int i = 0; i < rc->tc[k].n_added; i++)
@@ -203,6 +204,7 @@ void dp_reconf_free(struct dp_reconf *rc)
 	if (rc->tc)
 		wgc_memzero(rc->tc, rc->n_tc * sizeof(*rc->tc));
 	free(rc->tc);
+	free(rc->gone_links);
 	wgc_memzero(rc, sizeof(*rc));
 	free(rc);
 }

@@ -63,6 +63,8 @@ struct dp_reconf {
 	struct dp_tenant_change *tc; /* one an interface */
 	unsigned int n_tc;
 	unsigned int n_ifaces; /* interfaces afterwards: several, and logs name them */
+	uint32_t *gone_links;  /* the inside links (dp_link) of removed interfaces, sorted */
+	unsigned int n_gone_links;
 	uint32_t under_load_queue;
 	uint32_t n_peers; /* the id bound afterwards */
 	bool applied;

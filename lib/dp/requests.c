@@ -534,7 +534,8 @@ static json_t *set_config(struct dp_admin *adm, json_t *req)
 }
 
 /*
- * A copy of run whose interface k has one's peers and key (one: a dup of k's view, edited),
+ * A copy of run whose interface k has one's peers, key and listen port (one: a dup of k's
+ * view, edited),
  * which it takes; NULL when out of memory. For k 0, one is already the whole config.
  */
 static struct wgdp_config *iface_splice(const struct wgdp_config *run, unsigned int k,
@@ -558,6 +559,7 @@ static struct wgdp_config *iface_splice(const struct wgdp_config *run, unsigned 
 	dst->peers = one->peers;
 	dst->n_peers = one->n_peers;
 	memcpy(dst->private_key, one->private_key, 32);
+	dst->listen_port = one->listen_port;
 	one->peers = one->ifaces[0].peers = NULL;
 	one->n_peers = one->ifaces[0].n_peers = 0;
 	wgdp_config_free(one);

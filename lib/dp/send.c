@@ -230,9 +230,12 @@ static bool stage_room(struct dp_ctx *dp, struct dp_peer *p)
 static void stage(struct dp_sink *s, struct rte_mbuf *m, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
-	uint32_t id = dp_meta(m)->peer_id;
-	struct dp_peer *p = id < dp->n_peers ? dp->peers[id] : NULL;
+	const struct dp_mbuf_meta *meta = dp_meta(m);
+	struct dp_peer *p = meta->peer_id < dp->n_peers ? dp->peers[meta->peer_id] : NULL;
 	struct wgdp_endpoint ep;
+
+	if (p && p->serial != meta->peer_serial)
+		p = NULL; /* its peer went and the id is another's now */
 
 	if (!p || !dp_peer_endpoint(p, &ep)) {
 		dp->ctl_drops[p ? DP_DROP_NO_ENDPOINT : DP_DROP_NO_PEER]++;

@@ -175,7 +175,9 @@ static void note_source(struct dp_ctx *dp, struct dp_peer *peer, const struct rx
 	ep.port = rte_be_to_cpu_16(udp->src_port);
 	if (have && cur.port == ep.port && dp_addr_eq(&cur.addr, ep.addr.family, ep.addr.bytes))
 		return;
-	struct dp_event ev = { .kind = DP_EV_ROAM, .peer_id = peer->id, .ep = ep };
+	struct dp_event ev = {
+		.kind = DP_EV_ROAM, .peer_id = peer->id, .peer_serial = peer->serial, .ep = ep
+	};
 
 	post_event(dp, &peer->roam_posted, &ev);
 }
@@ -185,7 +187,9 @@ static void note_source(struct dp_ctx *dp, struct dp_peer *peer, const struct rx
 static void note_keypair_once(struct dp_ctx *dp, struct dp_peer *peer, struct dp_keypair *kp,
 			      uint32_t *flag, enum dp_event_kind kind)
 {
-	struct dp_event ev = { .kind = kind, .peer_id = peer->id, .keypair = kp };
+	struct dp_event ev = {
+		.kind = kind, .peer_id = peer->id, .peer_serial = peer->serial, .keypair = kp
+	};
 
 	if (!__atomic_load_n(flag, __ATOMIC_RELAXED))
 		post_event(dp, flag, &ev);
@@ -441,6 +445,7 @@ static void stage(struct dp_ctx *dp, struct dp_worker *w, struct dp_peer *peer,
 	}
 	meta->kind = DP_META_STAGE;
 	meta->peer_id = peer->id;
+	meta->peer_serial = peer->serial;
 	if (rte_ring_mp_enqueue(dp->stage_ring, pkt) != 0)
 		drop(w, pkt, DP_DROP_STAGE_FULL);
 }

@@ -153,7 +153,9 @@ void dp_send_inside(struct dp_sink *s, const struct dp_tenant *t, struct rte_mbu
 static void post_event_once(struct dp_ctx *dp, uint32_t *flag, uint32_t kind,
 			    struct dp_peer *peer, void *kp)
 {
-	struct dp_event ev = { .kind = kind, .peer_id = peer->id, .keypair = kp };
+	struct dp_event ev = {
+		.kind = kind, .peer_id = peer->id, .peer_serial = peer->serial, .keypair = kp
+	};
 
 	if (__atomic_exchange_n(flag, 1, __ATOMIC_RELAXED))
 		return;

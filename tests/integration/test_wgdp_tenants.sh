@@ -294,14 +294,16 @@ ctl show "$B_IF" >/dev/null 2>&1 && t_fail "show $B_IF answered after B went"
 ctl show >"$T_TMP/show" || t_fail "show without a name, one interface left: $(cat "$T_TMP/show")"
 
 t_log "a reload adding B back: its socket, a handshake, its traffic"
+# B's handshakes so far: none can happen while B is away.
+hs_b=$(grep -c "wgdp.handshake: $B_IF: .*handshake completed" "$T_TMP/wgdp.log")
 config "$T_TMP/b-back.json"
 ctl reload "$T_TMP/b-back.json" >"$T_TMP/ans" || t_fail "reload adding B failed: $(cat "$T_TMP/ans")"
 grep -q "interfaces: 1 added, 0 removed" "$T_TMP/ans" || t_fail "reload answer: $(cat "$T_TMP/ans")"
-for _ in $(seq 50); do [ -S "/var/run/wireguard/$B_IF.sock" ] && break; sleep 0.1; done
+# The server's thread opens the socket as it wakes: a moment after the answer.
+t_wait_for 5 wg show "$B_IF" peers >/dev/null || t_fail "no UAPI socket for $B_IF after it came back"
 [ "$(wg show "$B_IF" peers)" = "$(cat "$T_TMP/client2.pub")" ] ||
 	t_fail "wg show $B_IF after B came back: $(wg show "$B_IF" peers 2>&1)"
 # wireguard-go's session with the old B is dead: it gives up on it and handshakes again.
-hs_b=$(grep -c "wgdp.handshake: $B_IF: .*handshake completed" "$T_TMP/wgdp.log")
 # (It retries once no answer came for 15 s after it sent: up to 20 s here.)
 t_wait_for 30 ip netns exec "$CB" ping -c 1 -W 1 10.0.0.2 || t_fail "client B never got back"
 w_ping "$CB" 10.0.0.2 3

@@ -258,7 +258,7 @@ static void test_start_refuses_a_path_twice(void)
 
 static bool wa_gone_wc_there(void)
 {
-	return !exists(wa) && exists(wc);
+	return !exists(wa) && listening_inode(wc) != 0;
 }
 
 static void test_set_uapi(void)
@@ -287,7 +287,7 @@ static void test_set_uapi(void)
 
 static bool wb_gone_wa_there(void)
 {
-	return !exists(wb) && exists(wa);
+	return !exists(wb) && listening_inode(wa) != 0;
 }
 
 /* From the json_line op, on the server thread: must neither deadlock nor wait. */
@@ -322,7 +322,7 @@ static char many[N_MANY][96];
 
 static bool many_there(void)
 {
-	return exists(many[N_MANY - 1]) && !exists(wc);
+	return listening_inode(many[N_MANY - 1]) != 0 && !exists(wc);
 }
 
 static bool many_gone(void)

@@ -318,7 +318,14 @@ static void test_uapi_per_interface(void)
 	CU_ASSERT_EQUAL(adm->running->ifaces[1].n_peers, 2);
 	CU_ASSERT_EQUAL(adm->running->ifaces[0].n_peers, 2);
 	CU_ASSERT_TRUE(holds(uapi("wg-b", "set=1\nlisten_port=51821\n"), "errno=0\n"));
-	CU_ASSERT_TRUE(holds(uapi("wg-b", "set=1\nlisten_port=51999\n"), "errno=16\n"));
+	/* wg set listen-port: taken at once; another interface's port refused. */
+	CU_ASSERT_TRUE(holds(uapi("wg-b", "set=1\nlisten_port=51999\n"), "errno=0\n"));
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51999), tb);
+	CU_ASSERT_PTR_NULL(dp_tenant_of_port(dp, 51821));
+	CU_ASSERT_TRUE(holds(uapi("wg-b", "set=1\nlisten_port=51820\n"), "errno=22\n"));
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51820), ta);
+	CU_ASSERT_TRUE(holds(uapi("wg-b", "set=1\nlisten_port=51821\n"), "errno=0\n"));
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51821), tb);
 	/* show: "interface" names one; with several, it is required. */
 	a = request(json_pack("{s:s}", "cmd", "show"));
 	CU_ASSERT_TRUE(json_is_false(json_object_get(a, "ok")));
@@ -437,6 +444,7 @@ static void test_reload_interfaces(void)
 	const struct dp_aips *aips_a = ta->aips;
 	uint8_t in2[4] = { 10, 0, 2, 5 }, in3[4] = { 10, 0, 3, 5 };
 	uint16_t pid = dp->ports[1].port_id, tid_b = tb->tid;
+	uint32_t bob_b_id;
 	const struct dp_port *inside = &dp->ports[1];
 	uint32_t live = dp->n_live_peers;
 	struct dp_apply_result res;
@@ -444,6 +452,7 @@ static void test_reload_interfaces(void)
 	json_t *i;
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(bob_b);
+	bob_b_id = bob_b->id; /* bob_b itself is freed after the grace period */
 	CU_ASSERT_TRUE_FATAL(dp_neigh_set(dp->neigh, &ta->inside_ifc, &host, &mac));
 	CU_ASSERT_TRUE_FATAL(dp_neigh_set(dp->neigh, &tb->inside_ifc, &host, &mac));
 	apply_text(a_only, &res);
@@ -455,7 +464,7 @@ static void test_reload_interfaces(void)
 	CU_ASSERT_PTR_NULL(dp->tenants[tid_b]);
 	CU_ASSERT_PTR_NULL(dp_tenant_of_port(dp, 51821));
 	CU_ASSERT_PTR_NULL(dp_port_tenant(dp, inside, 200));
-	CU_ASSERT_PTR_NULL(dp->peers[bob_b->id]);
+	CU_ASSERT_PTR_NULL(dp->peers[bob_b_id]);
 	CU_ASSERT_EQUAL(dp->n_live_peers, live - 2);
 	CU_ASSERT_EQUAL(dp_neigh_state(dp->neigh, dp_link(pid, 200), &host), -1);
 	CU_ASSERT_NOT_EQUAL(dp_neigh_state(dp->neigh, dp_link(pid, 100), &host), -1);
