@@ -86,7 +86,7 @@ bad '{"interface": ' 'line 1'
 bad "${good/$(cat "$T_TMP/client2.pub")/not-a-key}" 'peers[1].public_key'
 bad "${good/10.0.1.12\/32/10.0.1.300\/32}" 'peers[1].allowed_ips[0]'
 bad "${good/$(cat "$T_TMP/client2.pub")/$(cat "$T_TMP/client1.pub")}" 'peers[1].public_key'
-bad "${good/51820/51821}" 'interface.listen_port'
+bad "${good/\"queues\": 1/\"queues\": 2}" 'ports'
 ctl peer-add '{"public_key":"x"}' 2>"$T_TMP/err" && t_fail "peer-add of a bad key accepted"
 grep -q "peer.public_key" "$T_TMP/err" || t_fail "peer-add error: $(cat "$T_TMP/err")"
 ctl peer-remove "$(cat "$T_TMP/client2.pub")" 2>/dev/null && t_fail "removed a peer twice"

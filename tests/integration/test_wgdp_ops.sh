@@ -49,7 +49,10 @@ wg set "$dev" peer "$(cat "$T_TMP/client2.pub")" allowed-ips 10.0.1.12/32,fd00:1
 w_ping "${W_CLIENT[2]}" 10.0.0.2 2
 "$wgdpctl" -s "$W_SOCK" --json show | grep -q "$(cat "$T_TMP/client2.pub")" ||
 	t_fail "a peer set with wg is not in wgdpctl show"
-wg set "$dev" listen-port 4000 2>/dev/null && t_fail "wg set listen-port was accepted"
+# A new listen port is taken at once (and given back, for the clients configured with it).
+wg set "$dev" listen-port 4000 || t_fail "wg set listen-port was refused"
+[ "$(wg show "$dev" listen-port)" = 4000 ] || t_fail "wg show after set listen-port 4000"
+wg set "$dev" listen-port 51820 || t_fail "wg set listen-port back was refused"
 
 # The prefix goes from client 2 (the later peer) to client 1 (the earlier one): the move must
 # follow the latest change, not the peer order. Only the client that should get the traffic
