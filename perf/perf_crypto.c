@@ -17,6 +17,9 @@
 #include "perf.h"
 
 #define MAX_SIZE 9000
+/* --sizes imix: a burst of 64/576/1500-byte payloads, 7:4:1 (37, 21 and 6 of 64), mixed. */
+#define IMIX	UINT32_MAX
+#define MAX_CTX 8
 
 struct crypto_opts {
 	double seconds;	    /* per measurement */
@@ -29,7 +32,9 @@ struct crypto_opts {
 
 struct workload {
 	unsigned int n;
-	uint32_t size;
+	uint32_t size;		     /* IMIX, or every packet's */
+	uint32_t len[WGC_BATCH_MAX]; /* each packet's */
+	uint64_t bytes;		     /* of one burst */
 	uint8_t keys[WGC_BATCH_MAX][WGC_AEAD_KEY_LEN];
 	uint64_t counters[WGC_BATCH_MAX];
 	uint8_t *plain[WGC_BATCH_MAX];
@@ -40,19 +45,40 @@ struct workload {
 struct result {
 	double seconds;
 	uint64_t bytes;
+	uint64_t packets;
 	uint64_t cycles;
 };
+
+/* "size":N, or "size":"imix". */
+static const char *size_text(uint32_t size, char *buf, size_t len)
+{
+	if (size == IMIX)
+		snprintf(buf, len, "\"imix\"");
+	else
+		snprintf(buf, len, "%u", size);
+	return buf;
+}
 
 static void print_aead(const char *impl, const char *arch, const char *dir, uint32_t size,
 		       const struct result *r)
 {
 	double gbps = (double)r->bytes * 8 / r->seconds / 1e9;
 	double cpb = r->bytes ? (double)r->cycles / (double)r->bytes : 0;
+	char st[16];
 
-	printf("{\"bench\":\"aead\",\"impl\":\"%s\",\"arch\":\"%s\",\"dir\":\"%s\",\"size\":%u,"
-	       "\"gbps\":%.3f,\"cycles_per_byte\":%.3f}\n",
-	       impl, arch, dir, size, gbps, cpb);
+	printf("{\"bench\":\"aead\",\"impl\":\"%s\",\"arch\":\"%s\",\"dir\":\"%s\",\"size\":%s,"
+	       "\"gbps\":%.3f,\"cycles_per_byte\":%.3f,\"cycles_per_packet\":%.0f}\n",
+	       impl, arch, dir, size_text(size, st, sizeof(st)), gbps, cpb,
+	       r->packets ? (double)r->cycles / (double)r->packets : 0);
 	fflush(stdout);
+}
+
+/* Packet i's payload: the size, or IMIX's share, spread through the burst. */
+static uint32_t packet_len(uint32_t size, unsigned int i)
+{
+	static const uint32_t mix[12] = { 64, 576, 64, 64, 1500, 64, 576, 64, 64, 576, 64, 576 };
+
+	return size == IMIX ? mix[i % 12] : size;
 }
 
 static struct workload *workload_create(unsigned int n, uint32_t size)
@@ -64,15 +90,19 @@ static struct workload *workload_create(unsigned int n, uint32_t size)
 	w->n = n;
 	w->size = size;
 	for (unsigned int i = 0; i < n; i++) {
-		w->plain[i] = malloc(size ? size : 1);
-		w->sealed[i] = malloc(size + WGC_AEAD_TAG_LEN);
-		w->out[i] = malloc(size + WGC_AEAD_TAG_LEN);
+		uint32_t len = packet_len(size, i);
+
+		w->len[i] = len;
+		w->bytes += len;
+		w->plain[i] = malloc(len ? len : 1);
+		w->sealed[i] = malloc(len + WGC_AEAD_TAG_LEN);
+		w->out[i] = malloc(len + WGC_AEAD_TAG_LEN);
 		if (!w->plain[i] || !w->sealed[i] || !w->out[i])
 			return NULL; /* the process exits on this; nothing to tidy */
 		wgc_random(w->keys[i], WGC_AEAD_KEY_LEN);
-		wgc_random(w->plain[i], size);
+		wgc_random(w->plain[i], len);
 		w->counters[i] = i;
-		wgc_aead_encrypt(w->sealed[i], w->plain[i], size, NULL, 0, w->counters[i],
+		wgc_aead_encrypt(w->sealed[i], w->plain[i], len, NULL, 0, w->counters[i],
 				 w->keys[i]);
 	}
 	return w;
@@ -96,8 +126,8 @@ static void batch_ops(struct workload *w, struct wgc_batch_op *ops, bool encrypt
 			.counter = w->counters[i],
 			.src = encrypt ? w->plain[i] : w->sealed[i],
 			.dst = w->out[i],
-			.len = w->size,
-			.tag = encrypt ? w->out[i] + w->size : w->sealed[i] + w->size,
+			.len = w->len[i],
+			.tag = encrypt ? w->out[i] + w->len[i] : w->sealed[i] + w->len[i],
 		};
 }
 
@@ -126,7 +156,8 @@ static bool run_batch(struct wgc_batch *b, struct workload *w, bool encrypt, dou
 	} while (t - t0 < seconds);
 	r->cycles = perf_cycles() - c0;
 	r->seconds = t - t0;
-	r->bytes = calls * w->n * w->size;
+	r->bytes = calls * w->bytes;
+	r->packets = calls * w->n;
 	return ok;
 }
 
@@ -141,11 +172,11 @@ static bool run_single(struct workload *w, bool encrypt, double seconds, struct 
 	do {
 		for (unsigned int i = 0; i < w->n; i++) {
 			if (encrypt)
-				wgc_aead_encrypt(w->out[i], w->plain[i], w->size, NULL, 0,
+				wgc_aead_encrypt(w->out[i], w->plain[i], w->len[i], NULL, 0,
 						 w->counters[i], w->keys[i]);
 			else
 				ok &= wgc_aead_decrypt(w->out[i], w->sealed[i],
-						       w->size + WGC_AEAD_TAG_LEN, NULL, 0,
+						       w->len[i] + WGC_AEAD_TAG_LEN, NULL, 0,
 						       w->counters[i], w->keys[i]);
 		}
 		packets += w->n;
@@ -153,7 +184,8 @@ static bool run_single(struct workload *w, bool encrypt, double seconds, struct 
 	} while (t - t0 < seconds);
 	r->cycles = perf_cycles() - c0;
 	r->seconds = t - t0;
-	r->bytes = packets * w->size;
+	r->bytes = packets / w->n * w->bytes;
+	r->packets = packets;
 	return ok;
 }
 
@@ -188,20 +220,33 @@ static void usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: wgdp-perf crypto [--duration-ms MS] [--sizes 64,256,...] [--batch N]\n"
-		"                        [--arch auto|all|sse|avx2|avx512]\n"
+		"                        [--arch auto|all|sse|avx2|avx512|avx2-x8|avx512-x8]\n"
 		"\n"
-		"ChaCha20-Poly1305 throughput of the batch AEAD (intel-ipsec-mb, N packets a call,\n"
-		"each its own key) and of libsodium's single-buffer AEAD, encrypt and decrypt, at each\n"
-		"size; then X25519 shared-secret operations per second. One JSON object per line:\n"
-		"  {\"bench\":\"aead\",\"impl\":\"ipsec-mb\"|\"libsodium\",\"arch\":...,\"dir\":...,\n"
-		"   \"size\":bytes,\"gbps\":...,\"cycles_per_byte\":...}\n"
-		"  {\"bench\":\"aead_speedup\",\"arch\":...,\"dir\":...,\"size\":...,\"ratio\":batch/libsodium}\n"
+		"ChaCha20-Poly1305 throughput of the batch AEAD (N packets a call, each its own "
+		"key)\n"
+		"and of libsodium's single-buffer AEAD, encrypt and decrypt, at each size; then "
+		"X25519\n"
+		"shared-secret operations per second. The batch runs as the data path does: on\n"
+		"intel-ipsec-mb (impl ipsec-mb), on the 8-lane code for short packets and "
+		"ipsec-mb\n"
+		"for the rest (x8+ipsec-mb, the \"-x8\" archs), and, to find where ipsec-mb "
+		"catches up,\n"
+		"on the 8-lane code at every size (x8). One JSON object per line:\n"
+		"  "
+		"{\"bench\":\"aead\",\"impl\":...,\"arch\":...,\"dir\":...,\"size\":bytes|\"imix\","
+		"\n"
+		"   \"gbps\":...,\"cycles_per_byte\":...,\"cycles_per_packet\":...}\n"
+		"  "
+		"{\"bench\":\"aead_speedup\",\"arch\":...,\"dir\":...,\"size\":...,\"ratio\":batch/"
+		"libsodium}\n"
 		"  {\"bench\":\"x25519\",\"impl\":\"libsodium\",\"ops_per_s\":...}\n"
 		"\n"
 		"  --duration-ms MS  time per measurement (default 300)\n"
-		"  --sizes LIST      payload sizes in bytes, at most %d (default 64,256,512,1420,9000)\n"
+		"  --sizes LIST      payload sizes in bytes, at most %d, or imix (64/576/1500 B\n"
+		"                    7:4:1) (default 64,256,512,1420,9000,imix)\n"
 		"  --batch N         packets per batch call, 1..64 (default 64)\n"
-		"  --arch A          SIMD path of the batch AEAD: auto (best, or WGDP_CRYPTO_ARCH),\n"
+		"  --arch A          SIMD path of the batch AEAD: auto (best, or "
+		"WGDP_CRYPTO_ARCH),\n"
 		"                    all (every path this CPU has), or one of sse, avx2, avx512\n",
 		MAX_SIZE);
 }
@@ -213,7 +258,9 @@ static bool parse_sizes(struct crypto_opts *o, char *list)
 		char *end;
 		unsigned long v = strtoul(tok, &end, 10);
 
-		if (*end || end == tok || v > MAX_SIZE || o->nsizes == 16)
+		if (strcmp(tok, "imix") == 0)
+			v = IMIX, end = tok + 4;
+		if (*end || end == tok || (v > MAX_SIZE && v != IMIX) || o->nsizes == 16)
 			return false;
 		o->sizes[o->nsizes++] = (unsigned int)v;
 	}
@@ -230,7 +277,7 @@ static bool parse_opts(struct crypto_opts *o, int argc, char **argv, bool *help)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	static const unsigned int default_sizes[] = { 64, 256, 512, 1420, 9000 };
+	static const unsigned int default_sizes[] = { 64, 256, 512, 1420, 9000, IMIX };
 	int c;
 
 	*o = (struct crypto_opts){ .seconds = 0.3, .batch = WGC_BATCH_MAX };
@@ -270,25 +317,50 @@ static bool parse_opts(struct crypto_opts *o, int argc, char **argv, bool *help)
 	return optind == argc;
 }
 
-/* The batch contexts to measure, in the order printed. */
-static unsigned int open_archs(const struct crypto_opts *o, struct wgc_batch **ctx)
+static bool is_x8(enum wgc_arch arch)
 {
-	static const enum wgc_arch archs[] = { WGC_ARCH_AVX512, WGC_ARCH_AVX2, WGC_ARCH_SSE };
+	return arch == WGC_ARCH_AVX2_X8 || arch == WGC_ARCH_AVX512_X8;
+}
+
+/* A context on arch, and for a "-x8" one a second one with every size on the lanes. */
+static unsigned int open_arch(enum wgc_arch arch, struct wgc_batch **ctx, const char **impl)
+{
+	ctx[0] = wgc_batch_create(arch);
+	if (!ctx[0])
+		return 0;
+	arch = wgc_batch_arch(ctx[0]);
+	impl[0] = is_x8(arch) ? "x8+ipsec-mb" : "ipsec-mb";
+	if (!is_x8(arch))
+		return 1;
+	ctx[1] = wgc_batch_create(arch);
+	if (!ctx[1])
+		return 1;
+	wgc_batch_set_x8_len_max(ctx[1], MAX_SIZE);
+	impl[1] = "x8";
+	return 2;
+}
+
+/* The batch contexts to measure, in the order printed. */
+static unsigned int open_archs(const struct crypto_opts *o, struct wgc_batch **ctx,
+			       const char **impl)
+{
+	static const enum wgc_arch archs[] = { WGC_ARCH_AVX512_X8, WGC_ARCH_AVX2_X8,
+					       WGC_ARCH_AVX512, WGC_ARCH_AVX2, WGC_ARCH_SSE };
 	unsigned int n = 0;
 
-	if (!o->all_archs) {
-		ctx[0] = wgc_batch_create(o->only_arch);
-		return ctx[0] ? 1 : 0;
-	}
+	if (!o->all_archs)
+		return open_arch(o->only_arch, ctx, impl);
 	for (size_t i = 0; i < sizeof(archs) / sizeof(archs[0]); i++)
-		if (wgc_arch_supported(archs[i]) && (ctx[n] = wgc_batch_create(archs[i])))
-			n++;
+		if (wgc_arch_supported(archs[i]))
+			n += open_arch(archs[i], &ctx[n], &impl[n]);
 	return n;
 }
 
-static bool bench_size(const struct crypto_opts *o, struct wgc_batch **ctx, unsigned int nctx,
-		       uint32_t size)
+static bool bench_size(const struct crypto_opts *o, struct wgc_batch **ctx, const char **impl,
+		       unsigned int nctx, uint32_t size)
 {
+	char st[16];
+
 	struct workload *w = workload_create(o->batch, size);
 	bool ok = w != NULL;
 
@@ -302,10 +374,10 @@ static bool bench_size(const struct crypto_opts *o, struct wgc_batch **ctx, unsi
 			const char *arch = wgc_arch_name(wgc_batch_arch(ctx[a]));
 
 			ok &= run_batch(ctx[a], w, enc, o->seconds, &batch);
-			print_aead("ipsec-mb", arch, dir, size, &batch);
-			printf("{\"bench\":\"aead_speedup\",\"arch\":\"%s\",\"dir\":\"%s\","
-			       "\"size\":%u,\"ratio\":%.2f}\n",
-			       arch, dir, size,
+			print_aead(impl[a], arch, dir, size, &batch);
+			printf("{\"bench\":\"aead_speedup\",\"impl\":\"%s\",\"arch\":\"%s\","
+			       "\"dir\":\"%s\",\"size\":%s,\"ratio\":%.2f}\n",
+			       impl[a], arch, dir, size_text(size, st, sizeof(st)),
 			       ((double)batch.bytes / batch.seconds) /
 				       ((double)single.bytes / single.seconds));
 		}
@@ -317,7 +389,8 @@ static bool bench_size(const struct crypto_opts *o, struct wgc_batch **ctx, unsi
 
 int perf_crypto_main(int argc, char **argv)
 {
-	struct wgc_batch *ctx[3] = { NULL };
+	struct wgc_batch *ctx[MAX_CTX] = { NULL };
+	const char *impl[MAX_CTX] = { NULL };
 	struct crypto_opts o;
 	unsigned int nctx;
 	bool help, ok = true;
@@ -332,14 +405,14 @@ int perf_crypto_main(int argc, char **argv)
 	}
 	if (wgc_init() != 0)
 		return 1;
-	nctx = open_archs(&o, ctx);
+	nctx = open_archs(&o, ctx, impl);
 	if (nctx == 0) {
 		fprintf(stderr, "wgdp-perf crypto: arch '%s' is not available on this CPU\n",
 			wgc_arch_name(o.only_arch));
 		return 1;
 	}
 	for (unsigned int i = 0; i < o.nsizes; i++)
-		ok &= bench_size(&o, ctx, nctx, o.sizes[i]);
+		ok &= bench_size(&o, ctx, impl, nctx, o.sizes[i]);
 	run_x25519(o.seconds);
 	for (unsigned int i = 0; i < nctx; i++)
 		wgc_batch_free(ctx[i]);

@@ -13,6 +13,8 @@ build_dir=${WGDP_BUILD_DIR:-$top/build}
 packages=(
 	# toolchain (clang and its libFuzzer runtime for the fuzz targets, scripts/fuzz.sh)
 	gcc pkg-config meson ninja-build python3 clang libclang-rt-14-dev
+	# the constant-time check of the 8-lane AEAD (tests/ct: memcheck, valgrind/memcheck.h)
+	valgrind
 	# libraries wgdp links (dpdk-dev: dpdk-telemetry.py, dpdk-testpmd)
 	libdpdk-dev dpdk-dev libipsec-mb-dev libjansson-dev libsodium-dev libb2-dev libcunit1-dev
 	# real WireGuard peers and the network tools the integration tests drive

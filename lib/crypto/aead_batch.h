@@ -8,7 +8,10 @@
  * messages carry no AD; ad/adlen exist for RFC 8439 vectors and may be NULL/0.
  *
  * The SIMD path is picked at run time from what the CPU offers, or forced by the caller
- * (or by the WGDP_CRYPTO_ARCH environment variable: sse, avx2, avx512).
+ * (or by the WGDP_CRYPTO_ARCH environment variable: sse, avx2, avx512, avx2-x8, avx512-x8).
+ * The "-x8" paths hand a burst's short packets to the 8-lane code (aead_x8.h: eight packets
+ * at once, one a lane) and the rest to intel-ipsec-mb's path of that name; the others are
+ * intel-ipsec-mb alone, one packet after the other.
  */
 #ifndef WGDP_CRYPTO_AEAD_BATCH_H
 #define WGDP_CRYPTO_AEAD_BATCH_H
@@ -23,7 +26,18 @@ enum wgc_arch {
 	WGC_ARCH_SSE,
 	WGC_ARCH_AVX2,
 	WGC_ARCH_AVX512,
+	WGC_ARCH_AVX2_X8,
+	WGC_ARCH_AVX512_X8,
 };
+
+/*
+ * The longest payload the "-x8" paths give the 8-lane code (docs/performance.md,
+ * `wgdp-perf crypto --arch all`): on AVX2 it is ahead of intel-ipsec-mb's AVX2 path at every
+ * size up to 9000 bytes, so it takes all; AVX-512 was not measured (no such CPU here), and
+ * intel-ipsec-mb's AVX-512 path keeps what is past the short packets the 8 lanes are for.
+ */
+#define WGC_X8_LEN_MAX_AVX2   UINT32_MAX
+#define WGC_X8_LEN_MAX_AVX512 512
 
 struct wgc_batch_op {
 	const uint8_t *key; /* 32 bytes */
@@ -56,6 +70,10 @@ void wgc_batch_free(struct wgc_batch *b);
 
 /* The arch the context actually runs. */
 enum wgc_arch wgc_batch_arch(const struct wgc_batch *b);
+
+/* A "-x8" context: payloads of at most len bytes go to the 8-lane code (0: none; for the
+ * benchmark that finds the crossover). Other contexts ignore it. */
+void wgc_batch_set_x8_len_max(struct wgc_batch *b, uint32_t len);
 
 /* Encrypts n (<= WGC_BATCH_MAX) operations. */
 void wgc_batch_encrypt(struct wgc_batch *b, const struct wgc_batch_op *ops, unsigned int n);

@@ -295,9 +295,11 @@ AVX2 void wgc_chacha20_x8_avx2(const struct wgc_chacha_lane *lanes, unsigned int
 	}
 	load_state(&st, lanes, n);
 
-	keystream_block(&st, 0, &ks, false);
-	for (unsigned int i = 0; i < n; i++)
-		_mm256_storeu_si256((__m256i *)poly_key[i], ks.v[i][0]);
+	if (poly_key) { /* NULL: the caller has the keys (a decryption's second pass) */
+		keystream_block(&st, 0, &ks, false);
+		for (unsigned int i = 0; i < n; i++)
+			_mm256_storeu_si256((__m256i *)poly_key[i], ks.v[i][0]);
+	}
 
 	/* Data block blk uses block counter blk + 1, the same in every lane. */
 	for (uint32_t blk = 0; blk < blocks; blk++) {

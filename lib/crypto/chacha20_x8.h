@@ -29,7 +29,8 @@ bool wgc_chacha20_x8_supported(void);
  * For each lane i < n (n <= 8; more are ignored): poly_key[i] = the first 32 bytes of the
  * keystream block with block counter 0 (the Poly1305 one-time key of RFC 8439 2.6), and
  * dst = src XOR the keystream from block counter 1 on (RFC 8439 2.8 encryption and decryption
- * are the same XOR). Lanes past n are not touched. Nothing outside dst[0..len) is written.
+ * are the same XOR). poly_key NULL: block 0 is not computed (the keys are known already).
+ * Lanes past n are not touched. Nothing outside dst[0..len) is written.
  * Branches and memory indexes depend on n and the lengths only, never on keys, nonces or data.
  * Only call it when wgc_chacha20_x8_supported().
  */

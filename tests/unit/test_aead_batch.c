@@ -26,7 +26,10 @@ struct packet {
 
 static struct packet *packets;
 
-static const enum wgc_arch all_archs[] = { WGC_ARCH_SSE, WGC_ARCH_AVX2, WGC_ARCH_AVX512 };
+static const enum wgc_arch all_archs[] = { WGC_ARCH_SSE, WGC_ARCH_AVX2, WGC_ARCH_AVX512,
+					   WGC_ARCH_AVX2_X8, WGC_ARCH_AVX512_X8 };
+/* For the "-x8" archs: every payload to the 8-lane code (MAX_LEN), or the default split (0). */
+static uint32_t x8_len_max;
 
 /* Lengths 0..9000, biased so that the edges of 16- and 64-byte blocks come up often. */
 static uint32_t random_len(void)
@@ -99,6 +102,8 @@ static void check_arch(enum wgc_arch arch)
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(b);
 	CU_ASSERT_EQUAL(wgc_batch_arch(b), arch);
+	if (x8_len_max)
+		wgc_batch_set_x8_len_max(b, x8_len_max);
 	for (int round = 0; round < ROUNDS; round++) {
 		unsigned int n = 1 + wgc_random_u32() % WGC_BATCH_MAX;
 		uint64_t all = n == 64 ? ~0ull : (1ull << n) - 1;
@@ -154,6 +159,12 @@ static void test_every_supported_arch(void)
 			continue;
 		check_arch(all_archs[i]);
 		tested++;
+		if (all_archs[i] != WGC_ARCH_AVX2_X8 && all_archs[i] != WGC_ARCH_AVX512_X8)
+			continue;
+		/* The 8-lane code alone, at every length. */
+		x8_len_max = MAX_LEN;
+		check_arch(all_archs[i]);
+		x8_len_max = 0;
 	}
 	/* Every x86-64 CPU ipsec-mb runs on has the SSE path. */
 	CU_ASSERT_TRUE(tested >= 1);
@@ -163,9 +174,13 @@ static void test_every_supported_arch(void)
 static void test_auto_takes_best_or_forced(void)
 {
 	struct wgc_batch *b;
-	enum wgc_arch best = wgc_arch_supported(WGC_ARCH_AVX512) ? WGC_ARCH_AVX512 :
-			     wgc_arch_supported(WGC_ARCH_AVX2)	 ? WGC_ARCH_AVX2 :
-									   WGC_ARCH_SSE;
+	static const enum wgc_arch order[] = { WGC_ARCH_AVX512_X8, WGC_ARCH_AVX2_X8,
+					       WGC_ARCH_AVX512, WGC_ARCH_AVX2, WGC_ARCH_SSE };
+	enum wgc_arch best = WGC_ARCH_SSE;
+
+	for (size_t i = sizeof(order) / sizeof(order[0]); i-- > 0;)
+		if (wgc_arch_supported(order[i]))
+			best = order[i];
 
 	unsetenv("WGDP_CRYPTO_ARCH");
 	b = wgc_batch_create(WGC_ARCH_AUTO);
@@ -195,6 +210,7 @@ static void test_arch_names(void)
 	CU_ASSERT_FALSE(wgc_arch_parse("avx", &arch));
 	CU_ASSERT_FALSE(wgc_arch_parse("", &arch));
 	CU_ASSERT_STRING_EQUAL(wgc_arch_name(WGC_ARCH_AVX512), "avx512");
+	CU_ASSERT_STRING_EQUAL(wgc_arch_name(WGC_ARCH_AVX2_X8), "avx2-x8");
 }
 
 /* A full 64-packet batch of keepalives (empty payloads), the smallest thing the data path sees. */

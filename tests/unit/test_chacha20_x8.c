@@ -365,6 +365,34 @@ static void check_rfc_242_at(unsigned int pos, unsigned int n, bool in_place)
 	CU_ASSERT_TRUE(in_place || memcmp(src, rfc_242_plain, 114) == 0);
 }
 
+/* Without poly_key, the data is the same and block 0 is not made (a decryption's 2nd pass). */
+static void test_no_poly_key(void)
+{
+	static uint8_t key[8][32], nonce[8][12], src[8][300], out[2][8][300];
+	struct wgc_chacha_lane lanes[2][8];
+	uint8_t pk[8][32];
+
+	randombytes_buf(key, sizeof(key));
+	randombytes_buf(nonce, sizeof(nonce));
+	randombytes_buf(src, sizeof(src));
+	for (unsigned int pass = 0; pass < 2; pass++)
+		for (unsigned int i = 0; i < 8; i++)
+			lanes[pass][i] = (struct wgc_chacha_lane){ .key = key[i],
+								   .nonce = nonce[i],
+								   .src = src[i],
+								   .dst = out[pass][i],
+								   .len = 37 * i + 1 };
+	wgc_chacha20_x8_avx2(lanes[0], 8, pk);
+	wgc_chacha20_x8_avx2(lanes[1], 8, NULL);
+	CU_ASSERT_EQUAL(memcmp(out[0], out[1], sizeof(out[0])), 0);
+	for (unsigned int i = 0; i < 8; i++) {
+		uint8_t want[32];
+
+		crypto_stream_chacha20_ietf(want, sizeof(want), nonce[i], key[i]);
+		CU_ASSERT_EQUAL(memcmp(pk[i], want, 32), 0);
+	}
+}
+
 static void test_rfc_242_every_lane(void)
 {
 	for (unsigned int pos = 0; pos < LANES; pos++) {
@@ -416,6 +444,7 @@ int main(void)
 		  test_random_against_libsodium },
 		{ "a 70 kB lane among short ones", test_long_lane },
 		{ "n = 0 and n > 8", test_lane_count_limits },
+		{ "no poly key wanted: the same data", test_no_poly_key },
 		CU_TEST_INFO_NULL,
 	};
 	const char *seed = getenv("WGDP_TEST_SEED");
