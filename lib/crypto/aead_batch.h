@@ -33,11 +33,13 @@ enum wgc_arch {
 /*
  * The longest payload the "-x8" paths give the 8-lane code (docs/performance.md,
  * `wgdp-perf crypto --arch all`): on AVX2 it is ahead of intel-ipsec-mb's AVX2 path at every
- * size up to 9000 bytes, so it takes all; AVX-512 was not measured (no such CPU here), and
- * intel-ipsec-mb's AVX-512 path keeps what is past the short packets the 8 lanes are for.
+ * size up to 9000 bytes, so it takes all. Against intel-ipsec-mb's AVX-512 path it was not
+ * measured in one run (no AVX-512 CPU in the session that wrote it): that path's figures of
+ * 2026-11-22 (2.9 Gbit/s at 64 B, 9.5 at 256) against the 8-lane code's on AVX2 (3.5-4.3 and
+ * 6.5) put the crossover near 128 bytes.
  */
 #define WGC_X8_LEN_MAX_AVX2   UINT32_MAX
-#define WGC_X8_LEN_MAX_AVX512 512
+#define WGC_X8_LEN_MAX_AVX512 128
 
 struct wgc_batch_op {
 	const uint8_t *key; /* 32 bytes */
