@@ -45,7 +45,7 @@ struct wgc_batch_op {
 	const uint8_t *key; /* 32 bytes */
 	uint64_t counter;
 	const uint8_t *src;
-	uint8_t *dst;	/* may equal src */
+	uint8_t *dst;	/* src itself, before it (a header stripped), or apart from it */
 	uint32_t len;	/* payload bytes, without the tag */
 	uint8_t *tag;	/* encrypt: receives the 16-byte tag; decrypt: the tag received */
 	const uint8_t *ad;

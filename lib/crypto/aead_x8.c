@@ -67,11 +67,20 @@ void wgc_aead_x8_encrypt(const struct wgc_batch_op *ops, unsigned int n)
 	wgc_memzero(&l, sizeof(l));
 }
 
-/* Whether every lane decrypting in place is short enough to be copied aside. */
+/* Whether decrypting op writes over its ciphertext: in place, or a buffer overlapping it
+ * (such as a header being stripped). */
+static bool overwrites(const struct wgc_batch_op *op)
+{
+	uintptr_t d = (uintptr_t)op->dst, s = (uintptr_t)op->src;
+
+	return op->len && d < s + op->len && s < d + op->len;
+}
+
+/* Whether every lane that overwrites its ciphertext is short enough to be copied aside. */
 static bool copies_fit(const struct wgc_batch_op *ops, unsigned int n)
 {
 	for (unsigned int i = 0; i < n; i++)
-		if (ops[i].dst == ops[i].src && ops[i].len > COPY_MAX)
+		if (overwrites(&ops[i]) && ops[i].len > COPY_MAX)
 			return false;
 	return true;
 }
@@ -93,7 +102,7 @@ static uint32_t decrypt_copied(struct x8_lanes *l, const struct wgc_batch_op *op
 	static __thread uint8_t ct[WGC_AEAD_X8_LANES][COPY_MAX];
 
 	for (unsigned int i = 0; i < n; i++) {
-		if (ops[i].dst != ops[i].src || !ops[i].len)
+		if (!overwrites(&ops[i]))
 			continue;
 		memcpy(ct[i], ops[i].src, ops[i].len);
 		l->poly[i].ct = ct[i];

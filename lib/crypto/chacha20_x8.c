@@ -17,7 +17,7 @@
  * Constant time: branches and memory indexes depend on n and the lengths, which are public,
  * never on keys, nonces or data. Before returning, the transposed state and the keystream
  * buffer are wiped, vzeroall clears the vector registers, and the stack the rounds spilled to
- * is overwritten (scrub_stack).
+ * is overwritten (wgc_scrub_stack).
  *
  * Every function that uses AVX2 carries target("avx2"), so the rest of the library stays
  * generic and this file runs only where wgc_chacha20_x8_supported() says so.
@@ -33,7 +33,6 @@
 #define STATE_WORDS 16
 #define BLOCK_LEN   64
 #define LANES	    WGC_CHACHA_X8_LANES
-#define SCRUB_LEN   1536
 
 /* The 16 state words of the 8 lanes, word-major: v[j] holds word j of lanes 0..7. */
 union x8_state {
@@ -196,7 +195,7 @@ static AVX2 void load_state(union x8_state *st, const struct wgc_chacha_lane *la
  *
  * x is written element by element (no loops over it) so that it stays in registers rather
  * than becoming a whole copy of the state on the stack. What the compiler still spills is
- * overwritten by scrub_stack(), hence noinline: the frame must be one scrub_stack() reuses.
+ * overwritten by wgc_scrub_stack(), hence noinline: the frame must be one that reuses.
  */
 static AVX2 __attribute__((noinline)) void keystream_block(union x8_state *st, uint32_t ctr,
 							   union x8_keystream *ks, bool full)
@@ -216,18 +215,6 @@ static AVX2 __attribute__((noinline)) void keystream_block(union x8_state *st, u
 		return;
 	add8(&x[8], &st->v[8]);
 	transpose8(&x[8], &ks->v[0][1], BLOCK_LEN / 32);
-}
-
-/*
- * keystream_block() spills words of the state, the key among them, to its stack frame, which C
- * gives no way to wipe. Called from the same caller, this function's frame covers the same
- * stack, and zeroes it. (About 600 bytes with gcc -O2; the margin is for other compilers.)
- */
-static __attribute__((noinline)) void scrub_stack(void)
-{
-	uint8_t pad[SCRUB_LEN];
-
-	wgc_memzero(pad, sizeof(pad));
 }
 
 /* dst = src ^ ks for len < 64 bytes: a 32-byte step, 8-byte steps, then single bytes. */
@@ -311,5 +298,6 @@ AVX2 void wgc_chacha20_x8_avx2(const struct wgc_chacha_lane *lanes, unsigned int
 	_mm256_zeroall();
 	wgc_memzero(&st, sizeof(st));
 	wgc_memzero(&ks, sizeof(ks));
-	scrub_stack();
+	/* keystream_block() spills words of the state, the key among them, to its frame. */
+	wgc_scrub_stack();
 }

@@ -18,7 +18,7 @@ struct wgc_chacha_lane {
 	const uint8_t *key;   /* 32 bytes */
 	const uint8_t *nonce; /* 12 bytes (WireGuard: 4 zero bytes, then the LE 64-bit counter) */
 	const uint8_t *src;
-	uint8_t *dst; /* may equal src (in place) */
+	uint8_t *dst; /* src itself, before it, or apart from it (blocks go forward) */
 	uint32_t len; /* bytes to XOR; 0 is fine */
 };
 

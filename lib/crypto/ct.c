@@ -43,3 +43,10 @@ int wgc_init(void)
 	/* 0: initialised now, 1: already was; -1: no usable entropy source. */
 	return sodium_init() < 0 ? -1 : 0;
 }
+
+__attribute__((noinline)) void wgc_scrub_stack(void)
+{
+	uint8_t pad[WGC_SCRUB_STACK_LEN];
+
+	wgc_memzero(pad, sizeof(pad));
+}

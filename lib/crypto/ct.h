@@ -19,6 +19,15 @@ bool wgc_ct_is_zero(const void *p, size_t n);
 /* Overwrites n bytes with zeros in a way dead-store elimination cannot remove. */
 void wgc_memzero(void *p, size_t n);
 
+/*
+ * Zeroes WGC_SCRUB_STACK_LEN bytes of stack below the caller's frame: where a function the
+ * caller has just called spilled secrets (vector code spills key words and accumulators to
+ * its frame, which C gives no way to wipe). Best effort: C promises nothing about where
+ * spills go, and a sanitizer's fake stacks are elsewhere.
+ */
+#define WGC_SCRUB_STACK_LEN 8192
+void wgc_scrub_stack(void);
+
 /* Fills buf with n bytes from the system CSPRNG. */
 void wgc_random(void *buf, size_t n);
 
