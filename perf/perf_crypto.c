@@ -317,11 +317,6 @@ static bool parse_opts(struct crypto_opts *o, int argc, char **argv, bool *help)
 	return optind == argc;
 }
 
-static bool is_x8(enum wgc_arch arch)
-{
-	return arch == WGC_ARCH_AVX2_X8 || arch == WGC_ARCH_AVX512_X8;
-}
-
 /* A context on arch, and for a "-x8" one a second one with every size on the lanes. */
 static unsigned int open_arch(enum wgc_arch arch, struct wgc_batch **ctx, const char **impl)
 {
@@ -329,8 +324,8 @@ static unsigned int open_arch(enum wgc_arch arch, struct wgc_batch **ctx, const 
 	if (!ctx[0])
 		return 0;
 	arch = wgc_batch_arch(ctx[0]);
-	impl[0] = is_x8(arch) ? "x8+ipsec-mb" : "ipsec-mb";
-	if (!is_x8(arch))
+	impl[0] = wgc_arch_is_x8(arch) ? "x8+ipsec-mb" : "ipsec-mb";
+	if (!wgc_arch_is_x8(arch))
 		return 1;
 	ctx[1] = wgc_batch_create(arch);
 	if (!ctx[1])

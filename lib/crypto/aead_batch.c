@@ -35,6 +35,11 @@ const char *wgc_arch_name(enum wgc_arch arch)
 	return arch_names[arch];
 }
 
+bool wgc_arch_is_x8(enum wgc_arch arch)
+{
+	return arch == WGC_ARCH_AVX2_X8 || arch == WGC_ARCH_AVX512_X8;
+}
+
 bool wgc_arch_parse(const char *name, enum wgc_arch *arch)
 {
 	for (unsigned int i = 0; i < sizeof(arch_names) / sizeof(arch_names[0]); i++) {
@@ -136,7 +141,7 @@ struct wgc_batch *wgc_batch_create(enum wgc_arch arch)
 
 void wgc_batch_set_x8_len_max(struct wgc_batch *b, uint32_t len)
 {
-	if (b->arch == WGC_ARCH_AVX2_X8 || b->arch == WGC_ARCH_AVX512_X8)
+	if (wgc_arch_is_x8(b->arch))
 		b->x8_len_max = len;
 }
 

@@ -57,6 +57,9 @@ struct wgc_batch;
 /* Name of an arch ("sse", "avx2", "avx512", "auto"). */
 const char *wgc_arch_name(enum wgc_arch arch);
 
+/* Whether arch hands short packets to the 8-lane code (the "-x8" paths). */
+bool wgc_arch_is_x8(enum wgc_arch arch);
+
 /* Parses a name as above; returns false if unknown. */
 bool wgc_arch_parse(const char *name, enum wgc_arch *arch);
 

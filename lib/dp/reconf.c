@@ -68,47 +68,40 @@ static void update_peer(struct dp_ctx *dp, const struct dp_peer_update *u)
 	}
 }
 
+static void retire_peers(struct dp_ctx *dp, const struct dp_tenant_change *tc)
+{
+	for (unsigned int i = 0; i < tc->n_removed; i++) {
+		struct dp_peer *p = dp->peers[tc->removed[i]];
+
+		if (p)
+			dp_peer_retire(dp, p);
+	}
+}
+
 /*
- * An interface that goes: out of the demux first, so that nothing new reaches it, then its
- * peers (tc->removed has them all); the neighbours of its link, which point at its dp_iface,
- * go with those of the other removed interfaces (dp_reconf_apply). Packets of it that workers
- * hold finish on the old pointers: the tenant is freed after the same grace period as its
- * peers.
+ * A new key and the removals of one interface: they come before any addition, as they did
+ * with one interface. An interface that goes leaves the demux first, so that nothing new
+ * reaches it, then its peers (tc->removed has them all); the neighbours of its link, which
+ * point at its dp_iface, go with those of the other removed interfaces (dp_reconf_apply).
+ * Packets of it that workers hold finish on the old pointers: the tenant is freed after the
+ * same grace period as its peers.
  */
-static void remove_tenant(struct dp_ctx *dp, const struct dp_tenant_change *tc)
+static void apply_removals(struct dp_ctx *dp, const struct dp_tenant_change *tc)
 {
 	struct dp_tenant *t = dp->tenants[tc->tid];
 
-	dp_tenant_unpublish(dp, t);
-	for (unsigned int i = 0; i < tc->n_removed; i++) {
-		struct dp_peer *p = dp->peers[tc->removed[i]];
-
-		if (p)
-			dp_peer_retire(dp, p);
-	}
-	dp_tenant_retire(dp, t);
-}
-
-/* A new key and the removals of one interface: they come before any addition, as they did
- * with one interface. */
-static void apply_removals(struct dp_ctx *dp, const struct dp_tenant_change *tc)
-{
 	if (tc->removing) {
-		remove_tenant(dp, tc);
+		dp_tenant_unpublish(dp, t);
+		retire_peers(dp, tc);
+		dp_tenant_retire(dp, t);
 		return;
 	}
-	if (tc->new_settings && tc->listen_port != dp->tenants[tc->tid]->listen_port &&
-	    dp->tenant_of_port[dp->tenants[tc->tid]->listen_port] == tc->tid)
-		__atomic_store_n(&dp->tenant_of_port[dp->tenants[tc->tid]->listen_port],
-				 DP_TENANT_NONE, __ATOMIC_RELEASE);
+	/* A new port is taken with the updates: two interfaces may swap theirs. */
+	if (tc->new_settings && tc->listen_port != t->listen_port)
+		dp_tenant_release_port(dp, t);
 	if (tc->new_private_key)
-		rekey_identity(dp, dp->tenants[tc->tid], tc->private_key);
-	for (unsigned int i = 0; i < tc->n_removed; i++) {
-		struct dp_peer *p = dp->peers[tc->removed[i]];
-
-		if (p)
-			dp_peer_retire(dp, p);
-	}
+		rekey_identity(dp, t, tc->private_key);
+	retire_peers(dp, tc);
 }
 
 /*

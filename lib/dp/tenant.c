@@ -188,11 +188,16 @@ void dp_tenant_publish(struct dp_ctx *dp, struct dp_tenant *t)
 	__atomic_store_n(&dp->tenant_of_port[t->listen_port], t->tid, __ATOMIC_RELEASE);
 }
 
-void dp_tenant_unpublish(struct dp_ctx *dp, struct dp_tenant *t)
+void dp_tenant_release_port(struct dp_ctx *dp, const struct dp_tenant *t)
 {
 	if (dp->tenant_of_port[t->listen_port] == t->tid)
 		__atomic_store_n(&dp->tenant_of_port[t->listen_port], DP_TENANT_NONE,
 				 __ATOMIC_RELEASE);
+}
+
+void dp_tenant_unpublish(struct dp_ctx *dp, struct dp_tenant *t)
+{
+	dp_tenant_release_port(dp, t);
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
 		struct dp_port *port = &dp->ports[i];
 

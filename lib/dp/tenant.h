@@ -105,6 +105,8 @@ struct dp_tenant *dp_tenant_new(struct dp_ctx *dp, uint16_t tid,
 				const struct wgdp_interface_config *ic, char *err, size_t errlen);
 void dp_tenant_publish(struct dp_ctx *dp, struct dp_tenant *t);
 void dp_tenant_unpublish(struct dp_ctx *dp, struct dp_tenant *t);
+/* Control lcore: t's listen port leads to no tenant any more (unpublishing, or a new port). */
+void dp_tenant_release_port(struct dp_ctx *dp, const struct dp_tenant *t);
 void dp_tenant_retire(struct dp_ctx *dp, struct dp_tenant *t);
 /* A tenant's routes replaced by a reload: freed after a grace period. NULL is fine. */
 void dp_rtable_retire(struct dp_ctx *dp, struct dp_rtable *r);
