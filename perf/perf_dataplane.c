@@ -42,6 +42,7 @@
 #include "crypto/aead_batch.h"
 #include "crypto/ct.h"
 #include "dp/dp.h"
+#include "dp/hs_engine.h"
 #include "dp/log.h"
 #include "dp/peer.h"
 #include "dp/pkt.h"
@@ -526,8 +527,10 @@ static uint64_t drops_but_tx(const struct dp_worker_stats *st)
 
 static void ctl_snapshot(const struct dp_ctx *dp, uint64_t v[7])
 {
-	const struct dp_control_stats *c = &dp->ctl_stats;
+	struct dp_control_stats total;
+	const struct dp_control_stats *c = &total;
 
+	dp_hs_stats_total(dp, &total);
 	v[0] = c->initiations_received;
 	v[1] = c->cookie_replies_sent;
 	v[2] = c->mac_invalid;
@@ -698,7 +701,7 @@ static int run_round(struct bench *b, bool decrypt, uint16_t size, enum flood_ki
 	ctl_pause(b);
 	ctl_snapshot(dp, ctl_before);
 	if (b->flood)
-		ring_move(b->park[kind], dp->hs_ring);
+		ring_move(b->park[kind], dp->engines[0].ring);
 	before = w->stats;
 	ctl_resume(b);
 	for (unsigned int k = 0; k < ROUND; k += DP_BURST) {
@@ -730,7 +733,7 @@ static int run_round(struct bench *b, bool decrypt, uint16_t size, enum flood_ki
 	spent += worker_now(b) - t0;
 	collect(b, decrypt, size, &out, &acc->ctl_out);
 	if (b->flood)
-		ring_move(dp->hs_ring, b->park[kind]);
+		ring_move(dp->engines[0].ring, b->park[kind]);
 	ctl_snapshot(dp, ctl_after);
 	ctl_resume(b);
 
@@ -911,7 +914,7 @@ static int bench_teardown(struct bench *b)
 	if (b->dp) {
 		/* The handshake queue and the control-to-worker rings are empty after a figure;
 		 * what they would still hold goes back first, so that a leak is a leak. */
-		ring_free_all(b->dp->hs_ring);
+		ring_free_all(b->dp->engines[0].ring);
 		for (unsigned int i = 0; i < b->dp->n_ports; i++)
 			ring_free_all(b->dp->ports[i].ctl_tx);
 		ring_free_all(b->out_tx);

@@ -637,8 +637,14 @@ int perf_handshake_main(int argc, char **argv)
 	if (!g)
 		return 1;
 	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--inproc")) {
+			free(g);
+			return perf_hs_inproc_main(argc, argv);
+		}
+	for (int i = 1; i < argc; i++)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(stdout);
+			perf_hs_inproc_usage(stdout);
 			free(g);
 			return 0;
 		}

@@ -23,6 +23,7 @@
 #include "ctl/server.h"
 #include "dp/admin.h"
 #include "dp/dp.h"
+#include "dp/hs_engine.h"
 #include "dp/log.h"
 #include "cli.h"
 
@@ -34,6 +35,7 @@ struct options {
 	const char *config_path;
 	const char *socket_path;
 	bool interactive;
+	unsigned int handshake_lcores; /* K: the control lcore and K-1 more */
 };
 
 static struct dp_ctx *running;
@@ -47,6 +49,8 @@ static void usage(FILE *out)
 		"  -i, --interactive   testpmd-style prompt (wgdp> ) on the terminal; see "
 		"docs/cli.md\n"
 		"  -s, --socket PATH   control socket (overrides control.socket)\n"
+		"  --handshake-lcores K  handshakes on K lcores: the control lcore and the last\n"
+		"                      K-1 EAL lcores (default 1; docs/config.md)\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"EAL options are DPDK's, e.g. -l 0-2 --no-huge --no-shconf -m 512\n"
@@ -92,6 +96,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "socket", required_argument, NULL, 's' },
+		{ "handshake-lcores", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -110,6 +115,19 @@ static int parse_options(int argc, char **argv, struct options *o)
 		case 's':
 			o->socket_path = optarg;
 			break;
+		case 'K': {
+			char *end;
+			unsigned long k = strtoul(optarg, &end, 10);
+
+			if (*optarg < '0' || *optarg > '9' || *end || k < 1 ||
+			    k > DP_MAX_HS_ENGINES) {
+				fprintf(stderr, PROG ": --handshake-lcores: 1 to %u\n",
+					DP_MAX_HS_ENGINES);
+				return -1;
+			}
+			o->handshake_lcores = (unsigned int)k;
+			break;
+		}
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -248,21 +266,36 @@ static void on_signal(int sig)
 		__atomic_store_n(&running->quit, true, __ATOMIC_RELAXED);
 }
 
-/* Worker lcores: every EAL lcore but the main one; with one lcore, the main one. */
-static unsigned int worker_lcores(unsigned int *lcores, bool *control_is_worker)
+/*
+ * Worker lcores: every EAL lcore but the main one and the last n_hs, which are handshake
+ * lcores (hs_lcores); with none left, the main one.
+ */
+static int assign_lcores(unsigned int n_hs, unsigned int *lcores, unsigned int *n_workers,
+			 unsigned int *hs_lcores, bool *control_is_worker)
 {
 	unsigned int n = 0, id;
 
 	RTE_LCORE_FOREACH_WORKER(id)
 		lcores[n++] = id;
+	if (n_hs > n) {
+		fprintf(stderr,
+			PROG ": --handshake-lcores %u needs %u EAL lcores besides the main one\n",
+			n_hs + 1, n_hs);
+		return -1;
+	}
+	n -= n_hs;
+	memcpy(hs_lcores, lcores + n, n_hs * sizeof(*hs_lcores));
 	*control_is_worker = n == 0;
 	if (n == 0)
 		lcores[n++] = rte_get_main_lcore();
-	return n;
+	*n_workers = n;
+	return 0;
 }
 
 static void run(struct dp_ctx *dp)
 {
+	for (unsigned int i = 1; i < dp->n_engines; i++)
+		rte_eal_remote_launch(dp_hs_engine_main, &dp->engines[i], dp->engines[i].lcore_id);
 	if (dp->control_is_worker) {
 		struct dp_worker *w = &dp->workers[0];
 
@@ -272,6 +305,7 @@ static void run(struct dp_ctx *dp)
 			dp_shared_lcore_poll(dp, w);
 		rte_rcu_qsbr_thread_offline(dp->rcu, 0);
 		rte_rcu_qsbr_thread_unregister(dp->rcu, 0);
+		rte_eal_mp_wait_lcore();
 		return;
 	}
 	for (unsigned int i = 0; i < dp->n_workers; i++)
@@ -301,17 +335,18 @@ static void announce(const struct dp_ctx *dp)
 		       p->outside ? "outside" : "", p->inside ? (p->outside ? "+inside" : "inside") : "",
 		       mac, p->n_queues);
 	}
-	DP_LOG(INFO, config, "%u worker lcore(s)%s", dp->n_workers,
-	       dp->control_is_worker ? ", sharing the main lcore with the control plane" : "");
+	DP_LOG(INFO, config, "%u worker lcore(s)%s, handshakes on %u lcore(s)", dp->n_workers,
+	       dp->control_is_worker ? ", sharing the main lcore with the control plane" : "",
+	       dp->n_engines);
 	fprintf(stderr, PROG ": ready\n");
 }
 
 int main(int argc, char **argv)
 {
-	struct options opts = { 0 };
+	struct options opts = { .handshake_lcores = 1 };
 	struct wgdp_config_error cerr;
 	struct wgdp_config *cfg;
-	unsigned int lcores[RTE_MAX_LCORE], n_workers;
+	unsigned int lcores[RTE_MAX_LCORE], hs_lcores[DP_MAX_HS_ENGINES], n_workers;
 	bool control_is_worker;
 	struct dp_admin *adm;
 	struct ctl_server *srv;
@@ -348,8 +383,13 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	dp_log_init();
-	n_workers = worker_lcores(lcores, &control_is_worker);
-	dp = dp_create(cfg, n_workers, lcores, err, sizeof(err));
+	if (assign_lcores(opts.handshake_lcores - 1, lcores, &n_workers, hs_lcores,
+			  &control_is_worker) != 0) {
+		rc = EXIT_USAGE;
+		goto out;
+	}
+	dp = dp_create_hs(cfg, n_workers, lcores, opts.handshake_lcores - 1, hs_lcores, err,
+			  sizeof(err));
 	if (dp) {
 		dp->control_is_worker = control_is_worker;
 		if (dp_ports_init(dp, err, sizeof(err)) != 0) {

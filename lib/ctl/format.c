@@ -275,7 +275,7 @@ char *ctl_format_port_stats(json_t *answer)
 
 char *ctl_format_lcores(json_t *answer)
 {
-	json_t *ctl = json_object_get(answer, "control"), *w, *q;
+	json_t *ctl = json_object_get(answer, "control"), *w, *q, *engines;
 	size_t size = 0, i, k;
 	char *buf = NULL;
 	FILE *f = open_memstream(&buf, &size);
@@ -293,6 +293,18 @@ char *ctl_format_lcores(json_t *answer)
 				u64_of(q, "port"), u64_of(q, "queue"));
 		fprintf(f, "; %" PRIu64 " rx, %" PRIu64 " tx packets\n", u64_of(w, "rx_packets"),
 			u64_of(w, "tx_packets"));
+	}
+	/* Engine 0 is the control lcore's; the others have lcores of their own. */
+	engines = json_object_get(json_object_get(answer, "handshake"), "lcores");
+	json_array_foreach(engines, i, w) {
+		if (i == 0)
+			continue;
+		fprintf(f,
+			"lcore %" PRIu64 ": handshakes %zu; %" PRIu64 " initiations, queue %" PRIu64
+			"%s\n",
+			u64_of(w, "lcore"), i, u64_of(w, "initiations_received"),
+			u64_of(w, "queue_depth"),
+			json_is_true(json_object_get(w, "under_load")) ? ", under load" : "");
 	}
 	return finish(f, &buf);
 }

@@ -111,7 +111,7 @@ static void housekeeping(struct dp_sink *s, uint64_t now)
 {
 	struct dp_tx_list out = { .n = 0 };
 
-	wg_ratelimiter_gc(s->dp->ratelimiter, now);
+	wg_ratelimiter_gc(s->dp->engines[0].ratelimiter, now);
 	dp_gate_publish_all(s->dp, now);
 	/* The neighbour table stops when out is full; a few more rounds send what is due. */
 	for (unsigned int round = 0; round < NEIGH_TICK_ROUNDS; round++) {
@@ -138,7 +138,9 @@ unsigned int dp_control_poll(struct dp_ctx *dp)
 	work += drain_ring(&s, dp->local_ring, now);
 	work += drain_ring(&s, dp->resolve_ring, now);
 	work += dp_events_drain(&s, now);
-	work += dp_handshakes_drain(&s, now);
+	work += dp_handshakes_drain(&dp->engines[0], &s, now);
+	work += dp_hs_done_drain(&s);
+	dp_hs_index_pools_fill(dp);
 	work += dp_stage_drain(&s, now);
 	dp_timers_tick(&s, now);
 	if (now >= dp->next_housekeeping) {
@@ -148,7 +150,7 @@ unsigned int dp_control_poll(struct dp_ctx *dp)
 	dp_reclaim(dp);
 	dp_sink_flush(&s);
 	if (!work && !dp->control_is_worker)
-		dp_ephemeral_make(dp);
+		dp_ephemeral_make(&dp->engines[0]);
 	return work;
 }
 
@@ -163,5 +165,5 @@ void dp_shared_lcore_poll(struct dp_ctx *dp, struct dp_worker *w)
 			break;
 	}
 	if (!dp_control_poll(dp) && !work)
-		dp_ephemeral_make(dp);
+		dp_ephemeral_make(&dp->engines[0]);
 }

@@ -10,7 +10,9 @@
  *  - events.c takes the workers' notes (confirmation, roaming, rekey wanted);
  *  - control.c is the loop that runs them all, and the local slow path.
  * A peer's life reads send.c → peer_timers.c → handshake.c. Everything here runs on the
- * control lcore only: it is the one writer of every peer's handshake, timers and keypair slots.
+ * control lcore, the one writer of every peer's timers and keypair slots, but handshake.c's
+ * receiving half, which runs on every handshake engine (hs_engine.h); a peer's handshake is
+ * under its hs_lock.
  */
 #ifndef WGDP_DP_CONTROL_H
 #define WGDP_DP_CONTROL_H
@@ -19,20 +21,25 @@
 #include <stdint.h>
 
 #include "dp.h"
+#include "hs_engine.h"
 #include "peer.h"
 #include "xmit.h"
 
 /* control.c: an INFO/DEBUG line about a peer, named by its short key and endpoint. */
 void dp_peer_log(struct dp_peer *p, uint32_t level, const char *what);
 
-/* handshake.c: the queued handshake messages, a batch (or a time budget on a shared lcore). */
-unsigned int dp_handshakes_drain(struct dp_sink *s, uint64_t now);
+/* handshake.c: engine e's queued handshake messages, a batch (or a time budget on a shared
+ * lcore); s sends what the engine answers. */
+unsigned int dp_handshakes_drain(struct dp_hs_engine *e, struct dp_sink *s, uint64_t now);
+
+/* handshake.c, control lcore: installs a session an engine made and sends its response. */
+void dp_hs_done_apply(struct dp_sink *s, struct dp_hs_done *d);
 
 /* handshake.c: a fresh index for p's next handshake (the old one, if any, dropped). */
 bool dp_hs_index_new(struct dp_ctx *dp, struct dp_peer *p);
 
-/* handshake.c: idle time makes one responder ephemeral for the pool. */
-void dp_ephemeral_make(struct dp_ctx *dp);
+/* handshake.c: idle time makes one responder ephemeral for engine e's pool. */
+void dp_ephemeral_make(struct dp_hs_engine *e);
 
 /*
  * send.c: an initiation, unless a handshake message went to the peer less than REKEY_TIMEOUT

@@ -12,6 +12,7 @@
 #include "crypto/aead_batch.h"
 #include "crypto/ct.h"
 #include "gate.h"
+#include "hs_engine.h"
 #include "peer.h"
 #include "wg/clock.h"
 
@@ -55,21 +56,13 @@ static struct rte_ring *ring(const char *name, unsigned int count, unsigned int 
 
 static int rings_create(struct dp_ctx *dp)
 {
-	struct wgdp_config const *cfg = dp->cfg;
-
-	dp->hs_ring = ring("wgdp_hs", RTE_MAX(cfg->handshake_queue, 64u), RING_F_SC_DEQ);
-	dp->hs_prio_ring = ring("wgdp_hs_prio", RTE_MAX(cfg->handshake_queue / 4, 64u), RING_F_SC_DEQ);
 	dp->local_ring = ring("wgdp_local", DP_LOCAL_RING_SIZE, RING_F_SC_DEQ);
 	dp->resolve_ring = ring("wgdp_resolve", DP_LOCAL_RING_SIZE, RING_F_SC_DEQ);
 	dp->stage_ring = ring("wgdp_stage", DP_LOCAL_RING_SIZE, RING_F_SC_DEQ);
 	dp->event_ring = rte_ring_create_elem("wgdp_events", sizeof(struct dp_event),
 					      DP_EVENT_RING_SIZE, (int)rte_socket_id(),
 					      RING_F_SC_DEQ);
-	return dp->hs_ring && dp->hs_prio_ring && dp->local_ring && dp->resolve_ring &&
-			       dp->stage_ring &&
-			       dp->event_ring
-		       ? 0
-		       : -1;
+	return dp->local_ring && dp->resolve_ring && dp->stage_ring && dp->event_ring ? 0 : -1;
 }
 
 static void assign_workers(struct dp_ctx *dp, const unsigned int *lcores)
@@ -99,6 +92,13 @@ void dp_assign_queues(struct dp_ctx *dp)
 struct dp_ctx *dp_create(const struct wgdp_config *cfg, unsigned int n_workers,
 			 const unsigned int *worker_lcores, char *err, size_t errlen)
 {
+	return dp_create_hs(cfg, n_workers, worker_lcores, 0, NULL, err, errlen);
+}
+
+struct dp_ctx *dp_create_hs(const struct wgdp_config *cfg, unsigned int n_workers,
+			    const unsigned int *worker_lcores, unsigned int n_hs,
+			    const unsigned int *hs_lcores, char *err, size_t errlen)
+{
 	struct dp_ctx *dp = calloc(1, sizeof(*dp));
 
 	if (!dp) {
@@ -110,7 +110,8 @@ struct dp_ctx *dp_create(const struct wgdp_config *cfg, unsigned int n_workers,
 	dp->under_load_queue = cfg->under_load_queue;
 	dp->workers = rte_zmalloc("wgdp_workers", n_workers * sizeof(*dp->workers),
 				  RTE_CACHE_LINE_SIZE);
-	if (!dp->workers || rings_create(dp) != 0) {
+	if (!dp->workers || rings_create(dp) != 0 ||
+	    dp_hs_engines_create(dp, n_hs, hs_lcores) != 0) {
 		snprintf(err, errlen, "rings: %s", rte_strerror(rte_errno));
 		goto fail;
 	}
@@ -132,11 +133,6 @@ struct dp_ctx *dp_create(const struct wgdp_config *cfg, unsigned int n_workers,
 	}
 	if (dp_tenants_init(dp, err, errlen) != 0)
 		goto fail;
-	dp->ratelimiter = wg_ratelimiter_create(RTE_MAX(cfg->handshake_queue * 4u, 4096u));
-	if (!dp->ratelimiter) {
-		snprintf(err, errlen, "out of memory for the rate limiter");
-		goto fail;
-	}
 	if (dp_peers_init(dp, err, errlen) != 0)
 		goto fail;
 	return dp;
@@ -166,8 +162,7 @@ void dp_free(struct dp_ctx *dp)
 		ring_free(dp->ports[i].ctl_tx);
 		free(dp->ports[i].tid_of_vlan);
 	}
-	ring_free(dp->hs_ring);
-	ring_free(dp->hs_prio_ring);
+	dp_hs_engines_free(dp);
 	ring_free(dp->local_ring);
 	ring_free(dp->resolve_ring);
 	ring_free(dp->stage_ring);
@@ -177,9 +172,7 @@ void dp_free(struct dp_ctx *dp)
 			wgc_batch_free(dp->workers[w].crypto);
 	rte_free(dp->workers);
 	wgc_batch_free(dp->ctl_crypto);
-	wg_ratelimiter_free(dp->ratelimiter);
 	dp_tenants_free(dp); /* after the peers: they point at their tenant */
-	wgc_memzero(dp->ephemerals, sizeof(dp->ephemerals));
 	rte_mempool_free(dp->pool);
 	free(dp);
 }

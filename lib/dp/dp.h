@@ -7,8 +7,9 @@
  *  - workers poll their RX queues, decrypt and encrypt bursts, and never block, lock (but for a
  *    keypair's replay window, uncontended when RSS keeps a peer's flow on one queue) or
  *    allocate; they read the tables lock-free and report RCU quiescence once a loop;
- *  - the control lcore owns every write: handshakes, timers, keypair publication, neighbour
- *    resolution, and the packets the control plane sends.
+ *  - the control lcore owns every write: timers, keypair publication, neighbour resolution,
+ *    and the packets the control plane sends; handshakes run on it and on the handshake
+ *    lcores (hs_engine.h), which hand it the sessions to install.
  * With one lcore, that lcore alternates the two loops.
  */
 #ifndef WGDP_DP_DP_H
@@ -107,6 +108,7 @@ struct dp_control_stats {
 	uint64_t staged_expired;    /* waited REKEY_ATTEMPT_TIME without a session */
 	uint64_t neigh_dropped;
 	uint64_t under_load_ticks;
+	uint64_t index_pool_empty; /* an engine had no reserved index for a response */
 };
 
 /* Why a packet rides the local ring to the control lcore (kept in the mbuf's private area). */
@@ -159,11 +161,12 @@ struct dp_port {
 	bool tenant_links; /* a tenant has a link of its own here (its own addresses) */
 	bool vlan_hw_tx;   /* the NIC inserts tags (RTE_ETH_TX_OFFLOAD_VLAN_INSERT) */
 	uint16_t mtu; /* inner packets leaving an inside port: at most this */
-	struct rte_ring *ctl_tx; /* control → the worker owning TX queue 0 */
+	struct rte_ring *ctl_tx; /* control and engines → the worker owning TX queue 0 (MP/SC) */
 };
 
 struct dp_peer;
 struct dp_aips;
+struct dp_hs_engine;
 struct dp_reconf;
 
 /* Signs of load that count only at a flood's rate: how many within the current window
@@ -201,8 +204,12 @@ struct dp_ctx {
 	struct dp_worker *workers;
 	unsigned int n_workers;
 
-	struct rte_ring *hs_ring;    /* workers → control: handshake messages (MP/SC) */
-	struct rte_ring *hs_prio_ring; /* workers → control: the gate saw a valid mac2 (gate.c) */
+	/* Handshake engines (hs_engine.h): [0] is the control lcore's. Each has its queues. */
+	struct dp_hs_engine *engines;
+	unsigned int n_engines;
+	struct rte_ring *hs_done_ring; /* engines → control: sessions to install (MP/SC) */
+	uint32_t hs_pause_gen;	       /* a reload's pause of the engines (hs_engine.c) */
+	uint32_t hs_paused;
 	struct rte_ring *local_ring; /* workers → control: ARP/ND/ICMP that may be for us (MP/SC) */
 	/* workers → control: frames whose next hop has no MAC yet (MP/SC). Apart from the local
 	 * ring, so that a stream to a dead host cannot crowd out the answers that resolve others. */
@@ -230,9 +237,6 @@ struct dp_ctx {
 	struct dp_neigh *neigh;
 
 	/* Control-lcore state. */
-	struct wg_ratelimiter *ratelimiter;
-	struct wg_ephemeral ephemerals[DP_EPHEMERALS];
-	unsigned int n_ephemerals;
 	struct wgc_batch *ctl_crypto;
 	struct dp_control_stats ctl_stats;
 	uint64_t ctl_drops[DP_DROP_COUNT];
@@ -250,8 +254,6 @@ struct dp_ctx {
 	uint32_t n_keypairs; /* in index_hash; rte_hash_count also counts slots awaiting RCU */
 	uint64_t next_housekeeping;
 	uint32_t under_load_queue;
-	uint64_t last_under_load; /* monotonic ns we last saw load (gate.c); relaxed atomics */
-	struct dp_flood_count wasted; /* initiations with a good mac1 Noise refused (control) */
 
 	/* Config changes from the control thread (reconf.c). */
 	uint32_t mbox_state;
@@ -292,6 +294,11 @@ static inline struct dp_tenant *dp_tenant_of_port(const struct dp_ctx *dp, uint1
 /* Creates the context: tables, rings, RCU. Ports are set up by dp_ports_init(). */
 struct dp_ctx *dp_create(const struct wgdp_config *cfg, unsigned int n_workers,
 			 const unsigned int *worker_lcores, char *err, size_t errlen);
+
+/* The same with n_hs handshake lcores besides the control lcore (hs_engine.h). */
+struct dp_ctx *dp_create_hs(const struct wgdp_config *cfg, unsigned int n_workers,
+			    const unsigned int *worker_lcores, unsigned int n_hs,
+			    const unsigned int *hs_lcores, char *err, size_t errlen);
 void dp_free(struct dp_ctx *dp);
 
 /* Ports: configure, queues, start; fills dp->ports. */

@@ -5,6 +5,7 @@
 #include <rte_udp.h>
 
 #include "gate.h"
+#include "hs_engine.h"
 #include "wg/cookie.h"
 #include "wg/messages.h"
 
@@ -33,13 +34,9 @@ void dp_gate_publish_all(struct dp_ctx *dp, uint64_t now)
 			dp_gate_publish(dp->tenants[i], now);
 }
 
-/*
- * The worker's copy of t's published checker, fresh: copied again only when the tenant
- * published since (a tenant no handshake reaches is never copied).
- */
-static struct wg_cookie_checker *borrow_checker(struct dp_tenant *t, struct dp_worker *w)
+struct wg_cookie_checker *dp_gate_checker(struct dp_tenant *t, unsigned int slot)
 {
-	struct dp_tenant_worker *tw = &t->per_worker[w->index];
+	struct dp_tenant_worker *tw = &t->per_worker[slot];
 	struct wg_cookie_checker copy;
 	uint32_t sn;
 
@@ -56,33 +53,33 @@ static struct wg_cookie_checker *borrow_checker(struct dp_tenant *t, struct dp_w
 	return &tw->cookie;
 }
 
-void dp_gate_note_load(struct dp_ctx *dp, uint64_t now)
+void dp_gate_note_load(struct dp_hs_engine *e, uint64_t now)
 {
-	uint64_t last = __atomic_load_n(&dp->last_under_load, __ATOMIC_RELAXED);
+	uint64_t last = __atomic_load_n(&e->last_under_load, __ATOMIC_RELAXED);
 
 	if ((int64_t)(now - last) > (int64_t)LOAD_MARK_GRAIN_NS)
-		__atomic_store_n(&dp->last_under_load, now, __ATOMIC_RELAXED);
+		__atomic_store_n(&e->last_under_load, now, __ATOMIC_RELAXED);
 }
 
-void dp_gate_count_sign(struct dp_ctx *dp, struct dp_flood_count *c, uint64_t now)
+void dp_gate_count_sign(struct dp_hs_engine *e, struct dp_flood_count *c, uint64_t now)
 {
 	if (now - c->window_ns > DP_FLOOD_WINDOW_NS) {
 		c->window_ns = now;
 		c->n = 0;
 	}
 	if (++c->n >= DP_FLOOD_SIGNS)
-		dp_gate_note_load(dp, now);
+		dp_gate_note_load(e, now);
 }
 
-bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now)
+bool dp_gate_under_load(struct dp_hs_engine *e, uint64_t now)
 {
 	uint64_t last;
 
-	if (rte_ring_count(dp->hs_ring) >= dp->under_load_queue) {
-		dp_gate_note_load(dp, now);
+	if (rte_ring_count(e->ring) >= e->dp->under_load_queue) {
+		dp_gate_note_load(e, now);
 		return true;
 	}
-	last = __atomic_load_n(&dp->last_under_load, __ATOMIC_RELAXED);
+	last = __atomic_load_n(&e->last_under_load, __ATOMIC_RELAXED);
 	/* Signed: another lcore's clock reading may be a little ahead of ours. */
 	return last && (int64_t)(now - last) < (int64_t)DP_UNDER_LOAD_HOLD_NS;
 }
@@ -116,16 +113,18 @@ static bool take_budget(struct dp_worker *w, uint64_t now)
 	return true;
 }
 
-/* Is the control lcore behind, and may this worker spend time on it? */
-static bool gate_open(struct dp_ctx *dp, struct dp_worker *w, uint64_t now)
+/* Is the message's engine behind, and may this worker spend time on it? Engine 0 shares
+ * the worker's lcore when there is only one. */
+static bool gate_open(struct dp_ctx *dp, struct dp_worker *w, struct dp_hs_engine *e, uint64_t now)
 {
-	if (dp->control_is_worker)
-		return dp_gate_under_load(dp, now);
-	return rte_ring_count(dp->hs_ring) >= dp->under_load_queue && take_budget(w, now);
+	if (dp->control_is_worker && e->index == 0)
+		return dp_gate_under_load(e, now);
+	return rte_ring_count(e->ring) >= dp->under_load_queue && take_budget(w, now);
 }
 
-enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, struct dp_tenant *t,
-				       uint16_t port, struct rte_mbuf *m, const struct dp_pkt *p,
+enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w,
+				       struct dp_hs_engine *e, struct dp_tenant *t, uint16_t port,
+				       struct rte_mbuf *m, const struct dp_pkt *p,
 				       const uint8_t *msg, uint16_t len, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
@@ -134,11 +133,11 @@ enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, s
 	enum wg_cookie_mac_state st;
 	uint16_t src_port;
 
-	if (!gate_open(dp, w, now))
+	if (!gate_open(dp, w, e, now))
 		return DP_GATE_QUEUE;
 	udp = rte_pktmbuf_mtod_offset(m, const struct rte_udp_hdr *, p->l4_off);
 	src_port = rte_be_to_cpu_16(udp->src_port);
-	st = wg_cookie_check_or_reply(borrow_checker(t, w), msg, len, p->src,
+	st = wg_cookie_check_or_reply(dp_gate_checker(t, w->index), msg, len, p->src,
 				      p->family == 4 ? 4 : 16, src_port, now, &reply);
 	if (st == WG_COOKIE_MAC1_AND_MAC2_VALID)
 		return DP_GATE_PRIORITY;
@@ -151,7 +150,7 @@ enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, s
 		 * initiation) they must not: with one lcore the gate answers all of them while
 		 * loaded, and each would hold the load another second, for good (perf/soak.sh).
 		 */
-		dp_gate_count_sign(dp, &w->gate_replies, now);
+		dp_gate_count_sign(e, &w->gate_replies, now);
 		send_cookie(s, w, t, port, m, p, src_port, &reply);
 	}
 	rte_pktmbuf_free(m);

@@ -34,8 +34,11 @@ void dp_gate_publish(struct dp_tenant *t, uint64_t now);
 /* Control lcore: dp_gate_publish for every tenant. */
 void dp_gate_publish_all(struct dp_ctx *dp, uint64_t now);
 
-/* Any lcore: a sign of load seen now (the load then holds for DP_UNDER_LOAD_HOLD_NS). */
-void dp_gate_note_load(struct dp_ctx *dp, uint64_t now);
+struct dp_hs_engine;
+
+/* Any lcore: a sign of load seen now at engine e (the load then holds for
+ * DP_UNDER_LOAD_HOLD_NS there). */
+void dp_gate_note_load(struct dp_hs_engine *e, uint64_t now);
 
 /*
  * Any lcore, with a count of its own: one more sign that only a flood makes often (a cookie
@@ -44,10 +47,15 @@ void dp_gate_note_load(struct dp_ctx *dp, uint64_t now);
  */
 #define DP_FLOOD_WINDOW_NS (100 * 1000000ull)
 #define DP_FLOOD_SIGNS	   16
-void dp_gate_count_sign(struct dp_ctx *dp, struct dp_flood_count *c, uint64_t now);
+void dp_gate_count_sign(struct dp_hs_engine *e, struct dp_flood_count *c, uint64_t now);
 
-/* Any lcore: is the concentrator under load (handshake queue deep now or lately)? */
-bool dp_gate_under_load(struct dp_ctx *dp, uint64_t now);
+/* Any lcore: is engine e under load (its handshake queue deep now or lately)? */
+bool dp_gate_under_load(struct dp_hs_engine *e, uint64_t now);
+
+/* Slot slot's copy of t's published checker (a worker's index, or n_workers + an engine's),
+ * fresh: copied again only when the tenant published since (a tenant no handshake reaches is
+ * never copied). */
+struct wg_cookie_checker *dp_gate_checker(struct dp_tenant *t, unsigned int slot);
 
 /* A worker's gate may check this many messages a second: a cookie reply costs the worker
  * 2-4 us with its TX, so this bounds what a flood beyond the control lcore takes from the data
@@ -62,9 +70,10 @@ enum dp_gate_verdict {
 };
 
 /* m is a UDP datagram (as dp_pkt_udp found it) on port (an index) carrying the handshake
- * message msg of len bytes for tenant t (its listen port). */
-enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w, struct dp_tenant *t,
-				       uint16_t port, struct rte_mbuf *m, const struct dp_pkt *p,
+ * message msg of len bytes for tenant t (its listen port), for engine e (hs_engine.h). */
+enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w,
+				       struct dp_hs_engine *e, struct dp_tenant *t, uint16_t port,
+				       struct rte_mbuf *m, const struct dp_pkt *p,
 				       const uint8_t *msg, uint16_t len, uint64_t now);
 
 #endif

@@ -318,6 +318,7 @@ struct dp_peer *dp_peer_new(struct dp_tenant *t, const struct wgdp_peer_config *
 	memcpy(p->public_key, pc->public_key, 32);
 	snprintf(p->name, sizeof(p->name), "%s", pc->name);
 	rte_seqlock_init(&p->endpoint.lock);
+	rte_spinlock_init(&p->hs_lock);
 	if (pc->has_endpoint)
 		dp_peer_set_endpoint(p, &pc->endpoint);
 	wg_handshake_init(&p->hs, &t->identity, pc->public_key, pc->has_psk ? pc->psk : NULL);

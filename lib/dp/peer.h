@@ -74,9 +74,13 @@ struct dp_peer {
 	uint64_t last_tx_ns;	      /* any authenticated packet sent */
 	uint64_t last_tx_data_ns;     /* non-keepalive sent */
 
-	/* Control lcore only. */
+	/* hs and cookie: under hs_lock, which the handshake engine working on the peer holds for
+	 * the handshake's length (hs_engine.h); the control lcore takes it to touch them. */
+	rte_spinlock_t hs_lock;
 	struct wg_handshake hs;
 	struct wg_cookie_maker cookie;
+
+	/* Control lcore only. */
 	struct wg_timers timers;
 	struct wg_keypairs kps;
 	uint32_t hs_index; /* the live index of our handshake state, 0 = none */

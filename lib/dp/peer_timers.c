@@ -132,7 +132,9 @@ void dp_peer_kick(struct dp_ctx *dp, struct dp_peer *p)
 static void zero_keys(struct dp_ctx *dp, struct dp_peer *p)
 {
 	dp_peer_clear_keypairs(dp, p);
+	rte_spinlock_lock(&p->hs_lock);
 	wg_handshake_clear(&p->hs);
+	rte_spinlock_unlock(&p->hs_lock);
 	dp_peer_drop_hs_index(dp, p);
 	dp_peer_log(p, RTE_LOG_DEBUG, "keys zeroed after 3 x REJECT_AFTER_TIME without a session");
 }

@@ -107,8 +107,8 @@ static int port_setup(struct dp_ctx *dp, unsigned int i, char *err, size_t errle
 	port->outside = pc->role & WGDP_ROLE_OUTSIDE;
 	port->inside = pc->role & WGDP_ROLE_INSIDE;
 	snprintf(name, sizeof(name), "wgdp_ctl_tx%u", i);
-	port->ctl_tx = rte_ring_create(name, DP_CTL_TX_RING, (int)rte_socket_id(),
-				       RING_F_SP_ENQ | RING_F_SC_DEQ);
+	/* Producers: the control lcore and the handshake engines (their cookie replies). */
+	port->ctl_tx = rte_ring_create(name, DP_CTL_TX_RING, (int)rte_socket_id(), RING_F_SC_DEQ);
 	if (!port->ctl_tx) {
 		snprintf(err, errlen, "ports[%u]: %s", i, rte_strerror(rte_errno));
 		return -1;

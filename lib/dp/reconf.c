@@ -7,6 +7,7 @@
 #include <rte_malloc.h>
 
 #include "crypto/ct.h"
+#include "hs_engine.h"
 #include "log.h"
 #include "peer.h"
 #include "reconf.h"
@@ -212,7 +213,11 @@ unsigned int dp_reconf_poll(struct dp_ctx *dp)
 	if (!__atomic_compare_exchange_n(&dp->mbox_state, &expected, MBOX_RUNNING, false,
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return 0;
+	/* Peers, tenants, keys: what the handshake engines read changes only while they wait
+	 * between two messages (hs_engine.h). Workers go on. */
+	dp_hs_engines_pause(dp);
 	dp_reconf_apply(dp, dp->mbox_req);
+	dp_hs_engines_resume(dp);
 	__atomic_store_n(&dp->mbox_state, MBOX_DONE, __ATOMIC_RELEASE);
 	return 1;
 }

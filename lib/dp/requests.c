@@ -19,6 +19,7 @@
 #include "ctl/uapi.h"
 #include "dp.h"
 #include "gate.h"
+#include "hs_engine.h"
 #include "log.h"
 #include "peer.h"
 #include "wg/clock.h"
@@ -172,10 +173,42 @@ static json_t *worker_json(struct dp_ctx *dp, const struct dp_worker *w, uint64_
 	return o;
 }
 
+/* Each handshake engine's share: what it received and answered, and its queue. */
+static json_t *engines_json(struct dp_ctx *dp, uint64_t now)
+{
+	json_t *a = json_array();
+
+	for (unsigned int i = 0; i < dp->n_engines; i++) {
+		struct dp_hs_engine *e = &dp->engines[i];
+		json_t *o = json_object();
+
+		set_u64(o, "lcore", e->lcore_id);
+		set_u64(o, "initiations_received",
+			__atomic_load_n(&e->stats.initiations_received, __ATOMIC_RELAXED));
+		set_u64(o, "cookie_replies_sent",
+			__atomic_load_n(&e->stats.cookie_replies_sent, __ATOMIC_RELAXED));
+		set_u64(o, "ratelimited", __atomic_load_n(&e->stats.ratelimited, __ATOMIC_RELAXED));
+		set_u64(o, "queue_depth", rte_ring_count(e->ring));
+		json_object_set_new(o, "under_load", json_boolean(dp_gate_under_load(e, now)));
+		json_array_append_new(a, o);
+	}
+	return a;
+}
+
 static json_t *handshake_json(struct dp_ctx *dp)
 {
-	const struct dp_control_stats *c = &dp->ctl_stats;
+	struct dp_control_stats total;
+	const struct dp_control_stats *c = &total;
 	json_t *o = json_object(), *errs = json_object();
+	bool loaded = false;
+	uint64_t now = wg_clock_mono_ns(), depth = 0, prio_depth = 0;
+
+	dp_hs_stats_total(dp, &total);
+	for (unsigned int i = 0; i < dp->n_engines; i++) {
+		depth += rte_ring_count(dp->engines[i].ring);
+		prio_depth += rte_ring_count(dp->engines[i].prio_ring);
+		loaded |= dp_gate_under_load(&dp->engines[i], now);
+	}
 
 	set_u64(o, "initiations_received", c->initiations_received);
 	set_u64(o, "responses_received", c->responses_received);
@@ -196,11 +229,13 @@ static json_t *handshake_json(struct dp_ctx *dp)
 	for (unsigned int e = 1; e < WG_NOISE_ERR_COUNT; e++)
 		set_u64(errs, wg_noise_error_name(e), c->noise_errors[e]);
 	json_object_set_new(o, "noise_errors", errs);
-	set_u64(o, "queue_depth", rte_ring_count(dp->hs_ring));
-	set_u64(o, "priority_queue_depth", rte_ring_count(dp->hs_prio_ring));
-	/* Sticky, as the handshake path sees it (gate.c), not just the queue's depth now. */
-	json_object_set_new(o, "under_load",
-			    json_boolean(dp_gate_under_load(dp, wg_clock_mono_ns())));
+	set_u64(o, "index_pool_empty", c->index_pool_empty);
+	set_u64(o, "queue_depth", depth);
+	set_u64(o, "priority_queue_depth", prio_depth);
+	/* Sticky, as the handshake path sees it (gate.c), not just the queues' depth now: any
+	 * engine's. */
+	json_object_set_new(o, "under_load", json_boolean(loaded));
+	json_object_set_new(o, "lcores", engines_json(dp, now));
 	return o;
 }
 

@@ -61,11 +61,15 @@ void dp_send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, bool
 	if (p->last_handshake_sent && now - p->last_handshake_sent < WG_REKEY_TIMEOUT)
 		return;
 	p->last_handshake_sent = now;
+	/* An engine may be answering the peer's own initiation: the wait is one handshake. */
+	rte_spinlock_lock(&p->hs_lock);
 	built = dp_hs_index_new(dp, p) &&
 		wg_noise_create_initiation(&msg, &p->hs, &p->tenant->identity, p->hs_index,
 					   wg_clock_real_ns()) == WG_NOISE_OK;
-	if (built) {
+	if (built)
 		wg_cookie_add_macs(&p->cookie, &msg, sizeof(msg), now);
+	rte_spinlock_unlock(&p->hs_lock);
+	if (built) {
 		wg_timers_on_any_authenticated_traversal(&p->timers, now);
 		wg_timers_on_any_authenticated_sent(&p->timers, now);
 		if (send_to_peer(s, p, &msg, sizeof(msg)))

@@ -73,14 +73,14 @@ static struct dp_tenant *tenant_create(const struct dp_ctx *dp, uint16_t tid,
 		return NULL;
 	}
 	t->tid = tid;
-	t->n_workers = dp->n_workers;
+	t->n_workers = dp->n_workers + dp->n_engines; /* the engines' copies after the workers' */
 	snprintf(t->name, sizeof(t->name), "%s", ic->name);
 	t->listen_port = ic->listen_port;
 	t->mtu = ic->mtu;
 	dp_tenant_mss_of(ic, t->mss);
 	if (tenant_inside_init(t, ic, err, errlen) != 0)
 		goto fail;
-	t->per_worker = rte_zmalloc("wgdp_tenant_w", sizeof(*t->per_worker) * dp->n_workers,
+	t->per_worker = rte_zmalloc("wgdp_tenant_w", sizeof(*t->per_worker) * t->n_workers,
 				    RTE_CACHE_LINE_SIZE);
 	if (!t->per_worker) {
 		snprintf(err, errlen, "out of memory for interface %s", ic->name);

@@ -40,7 +40,7 @@ struct dp_tenant_worker {
 struct dp_tenant {
 	uint16_t tid;
 	bool named_in_logs; /* one of several interfaces: peer events name it */
-	unsigned int n_workers;
+	unsigned int n_workers; /* slots in per_worker: workers, then handshake engines */
 	char name[WGDP_IFNAME_MAX + 1];
 	uint16_t listen_port;
 	uint16_t mtu;	 /* inner packets into the tunnel: at most this */
@@ -69,7 +69,8 @@ struct dp_tenant {
 		struct wg_cookie_checker checker;
 	} cookie_pub;
 
-	struct dp_tenant_worker *per_worker; /* [dp->n_workers] */
+	/* [n_workers]: a slot a worker, then one a handshake engine (dp_gate_checker). */
+	struct dp_tenant_worker *per_worker;
 };
 
 /* The MSS that SYNs of family (4 or 6) are clamped to in t's tunnels; 0 = none. */

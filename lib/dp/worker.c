@@ -13,6 +13,7 @@
 
 #include "crypto/aead_batch.h"
 #include "gate.h"
+#include "hs_engine.h"
 #include "peer.h"
 #include "pkt.h"
 #include "inner.h"
@@ -64,6 +65,33 @@ static void to_local(struct dp_ctx *dp, struct dp_worker *w, struct rte_mbuf *m)
 {
 	dp_meta(m)->kind = DP_META_LOCAL;
 	to_control(dp, w, dp->local_ring, m, DP_DROP_LOCAL_QUEUE, &w->stats.local_to_control);
+}
+
+/*
+ * A handshake message to its engine (hs_engine.h): an initiation by its source, the rest to
+ * engine 0. When the engine is behind, the gate checks it first (gate.c).
+ */
+static void to_engine(struct dp_sink *s, struct dp_worker *w, struct dp_tenant *t,
+		      struct dp_port *port, struct rte_mbuf *m, const struct dp_pkt *p,
+		      const uint8_t *msg, uint16_t msg_len, uint64_t now)
+{
+	struct dp_ctx *dp = s->dp;
+	struct dp_hs_engine *e = dp_hs_engine_of(dp, msg[0], p->family, p->src);
+	struct rte_ring *r = e->ring;
+
+	if (msg[0] != WG_MSG_COOKIE) {
+		switch (dp_gate_handshake(s, w, e, t, (uint16_t)(port - dp->ports), m, p, msg,
+					  msg_len, now)) {
+		case DP_GATE_DONE:
+			return;
+		case DP_GATE_PRIORITY:
+			r = e->prio_ring;
+			break;
+		case DP_GATE_QUEUE:
+			break;
+		}
+	}
+	to_control(dp, w, r, m, DP_DROP_HANDSHAKE_QUEUE, &w->stats.handshake_to_control);
 }
 
 /* True for ICMPv6 that may be neighbour discovery (multicast or for us). */
@@ -134,21 +162,8 @@ static void classify_outside(struct dp_sink *s, struct dp_worker *w, struct dp_p
 		return;
 	case WG_MSG_INITIATION:
 	case WG_MSG_RESPONSE:
-		switch (dp_gate_handshake(s, w, t, (uint16_t)(port - dp->ports), m, &p, msg,
-					  msg_len, now)) {
-		case DP_GATE_DONE:
-			return;
-		case DP_GATE_PRIORITY:
-			to_control(dp, w, dp->hs_prio_ring, m, DP_DROP_HANDSHAKE_QUEUE,
-				   &w->stats.handshake_to_control);
-			return;
-		case DP_GATE_QUEUE:
-			break;
-		}
-		/* fall through */
 	case WG_MSG_COOKIE:
-		to_control(dp, w, dp->hs_ring, m, DP_DROP_HANDSHAKE_QUEUE,
-			   &w->stats.handshake_to_control);
+		to_engine(s, w, t, port, m, &p, msg, msg_len, now);
 		return;
 	default:
 		drop(w, m, DP_DROP_BAD_MESSAGE);

@@ -23,6 +23,8 @@
 #include "crypto/keys.h"
 #include "crypto/x25519.h"
 #include "dp/log.h"
+#include "dp/control.h"
+#include "dp/hs_engine.h"
 #include "dp/pkt.h"
 #include "sim.h"
 
@@ -209,7 +211,10 @@ static bool start_dp(struct sim *s)
 		fprintf(stderr, "sim: config: %s: %s\n", cerr.path, cerr.message);
 		return false;
 	}
-	s->dp = dp_create(s->cfg, 1, &lcore, err, sizeof(err));
+	unsigned int hs_lcores[DP_MAX_HS_ENGINES] = { 0 };
+	unsigned int n_hs = s->opts.n_engines > 1 ? s->opts.n_engines - 1 : 0;
+
+	s->dp = dp_create_hs(s->cfg, 1, &lcore, n_hs, hs_lcores, err, sizeof(err));
 	if (!s->dp) {
 		fprintf(stderr, "sim: dp_create: %s\n", err);
 		return false;
@@ -499,16 +504,31 @@ static bool quiet(const struct sim *s)
 	for (unsigned int i = 0; i < dp->n_ports; i++)
 		if (rte_ring_count(dp->ports[i].ctl_tx))
 			return false;
-	return !rte_ring_count(dp->hs_ring) && !rte_ring_count(dp->hs_prio_ring) &&
-	       !rte_ring_count(dp->local_ring) && !rte_ring_count(dp->resolve_ring) &&
-	       !rte_ring_count(dp->stage_ring) &&
+	for (unsigned int i = 0; i < dp->n_engines; i++)
+		if (rte_ring_count(dp->engines[i].ring) || rte_ring_count(dp->engines[i].prio_ring))
+			return false;
+	return !rte_ring_count(dp->hs_done_ring) && !rte_ring_count(dp->local_ring) &&
+	       !rte_ring_count(dp->resolve_ring) && !rte_ring_count(dp->stage_ring) &&
 	       !rte_ring_count(dp->event_ring);
+}
+
+/* Engines 1..K-1, here in turn after the control pass, as if on lcores of their own. */
+static void engines_poll(struct sim *s)
+{
+	for (unsigned int i = 1; i < s->dp->n_engines; i++) {
+		struct dp_hs_engine *e = &s->dp->engines[i];
+		struct dp_sink sink = { .dp = s->dp, .worker = NULL, .drops = e->drops };
+
+		dp_handshakes_drain(e, &sink, wg_clock_mono_ns());
+		dp_sink_flush(&sink);
+	}
 }
 
 void sim_settle(struct sim *s)
 {
 	for (unsigned int i = 0; i < SETTLE_MAX; i++) {
 		dp_shared_lcore_poll(s->dp, s->w);
+		engines_poll(s);
 		if (!drain_wire(s) && quiet(s))
 			return;
 	}

@@ -99,6 +99,8 @@ struct sim_opts {
 	bool endpoints;		  /* peers' endpoints in the config */
 	uint16_t keepalive;	  /* persistent_keepalive of every peer */
 	unsigned int n_endpoints; /* with endpoints: only the first n (0 = all) */
+	unsigned int n_engines;	  /* handshake engines (0 or 1: the control lcore's only); the
+				   * others run inline in sim_settle, after the control pass */
 };
 
 struct sim {

@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "dp/admin.h"
+#include "dp/hs_engine.h"
 #include "sim.h"
 #include "unit.h"
 
@@ -246,12 +247,14 @@ static void run_event(struct day *d, const struct event *e, uint64_t now)
 /* Every counter only grows. */
 static void check_counters(struct day *d)
 {
-	const uint64_t *c = (const uint64_t *)&d->s->dp->ctl_stats;
+	struct dp_control_stats now;
+	const uint64_t *c = (const uint64_t *)&now;
 	const uint64_t *lc = (const uint64_t *)&d->last_ctl;
 	const uint64_t *w = (const uint64_t *)&d->s->w->stats;
 	const uint64_t *lw = (const uint64_t *)&d->last_w;
 	size_t nw = (offsetof(struct dp_worker_stats, drops) + sizeof(d->last_w.drops)) / 8;
 
+	dp_hs_stats_total(d->s->dp, &now);
 	for (size_t i = 0; i < sizeof(d->last_ctl) / 8; i++)
 		if (c[i] < lc[i])
 			d->violations++;
@@ -261,7 +264,7 @@ static void check_counters(struct day *d)
 	for (size_t i = 0; i < DP_DROP_COUNT; i++)
 		if (d->s->dp->ctl_drops[i] < d->last_ctl_drops[i])
 			d->violations++;
-	memcpy(&d->last_ctl, &d->s->dp->ctl_stats, sizeof(d->last_ctl));
+	d->last_ctl = now;
 	memcpy(&d->last_w, &d->s->w->stats, nw * 8);
 	memcpy(d->last_ctl_drops, d->s->dp->ctl_drops, sizeof(d->last_ctl_drops));
 }

@@ -13,6 +13,7 @@
 #include <rte_ip.h>
 
 #include "dp/gate.h"
+#include "dp/hs_engine.h"
 #include "sim.h"
 #include "unit.h"
 #include "wg/index.h"
@@ -422,7 +423,7 @@ static void test_cookie_initiation(void)
 	model_host_send(s, 0);
 	sim_settle(s);
 	CU_ASSERT_EQUAL(p->cookies_sent, 1);
-	CU_ASSERT_EQUAL(s->dp->ctl_stats.cookies_received, 1);
+	CU_ASSERT_EQUAL(s->dp->engines[0].stats.cookies_received, 1);
 	sim_run(s, WG_REKEY_TIMEOUT + JITTER);
 	CU_ASSERT_EQUAL(p->wire.initiations, 2);
 	CU_ASSERT_TRUE(p->wire.last_init_mac2);
@@ -448,7 +449,7 @@ static void test_cookie_response(void)
 	sim_settle(s);
 	CU_ASSERT_EQUAL(p->wire.responses, 1);
 	CU_ASSERT_EQUAL(p->cookies_sent, 1);
-	CU_ASSERT_EQUAL(s->dp->ctl_stats.cookies_received, 1);
+	CU_ASSERT_EQUAL(s->dp->engines[0].stats.cookies_received, 1);
 	/* The next handshake message from wgdp carries the cookie: the response to the peer's
 	 * retry 5 s on, or an initiation for inside traffic, whichever comes first. */
 	sim_run(s, WG_REKEY_TIMEOUT + SIM_S);
@@ -632,14 +633,15 @@ static void test_load_ends(void)
 	uint64_t cookies = 0, responses = 0;
 
 	sim_run(s, SIM_S);
-	dp_gate_note_load(s->dp, now()); /* a flood just ended: its queue is empty again */
-	CU_ASSERT_TRUE(dp_gate_under_load(s->dp, now()));
+	dp_gate_note_load(&s->dp->engines[0],
+			  now()); /* a flood just ended: its queue is empty again */
+	CU_ASSERT_TRUE(dp_gate_under_load(&s->dp->engines[0], now()));
 	for (unsigned int i = 0; i < 10; i++) {
 		model_peer_initiate(&s->peers[i], now(), false);
 		sim_settle(s);
 		sim_run(s, 400 * SIM_MS);
 	}
-	CU_ASSERT_FALSE(dp_gate_under_load(s->dp, now()));
+	CU_ASSERT_FALSE(dp_gate_under_load(&s->dp->engines[0], now()));
 	for (unsigned int i = 0; i < 10; i++) {
 		cookies += s->peers[i].wire.cookies;
 		responses += s->peers[i].wire.responses;
@@ -680,6 +682,132 @@ static void test_inside_fragment(void)
 	close_sim(s);
 }
 
+/* A sim whose handshakes run on two engines (hs_engine.h). */
+static struct sim *open_engines_sim(unsigned int n_peers)
+{
+	struct sim_opts o = { .n_peers = n_peers, .n_engines = 2 };
+
+	sim_close(current);
+	current = sim_open(&o);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(current);
+	return current;
+}
+
+static unsigned int engine_of_ip(const struct sim *s, const uint8_t ip[4])
+{
+	return (unsigned int)(dp_hs_engine_of(s->dp, WG_MSG_INITIATION, 4, ip) - s->dp->engines);
+}
+
+/*
+ * 17. Two engines: forty peers' initiations spread over both by source; each engine answers
+ * its own, the control lcore installs every session, and data flows for all of them. The
+ * index table holds the sessions and engine 1's reserved pool, nothing more.
+ */
+static void test_engines_spread(void)
+{
+	struct sim *s = open_engines_sim(40);
+	struct dp_ctx *dp = s->dp;
+	unsigned int on[2] = { 0 };
+
+	for (unsigned int i = 0; i < 40; i++) {
+		on[engine_of_ip(s, s->peers[i].ip)]++;
+		model_peer_initiate(&s->peers[i], now(), false);
+	}
+	sim_settle(s);
+	CU_ASSERT(on[0] > 0 && on[1] > 0);
+	CU_ASSERT_EQUAL(dp->engines[0].stats.initiations_received, on[0]);
+	CU_ASSERT_EQUAL(dp->engines[1].stats.initiations_received, on[1]);
+	CU_ASSERT_EQUAL(dp->ctl_stats.responses_sent, 40);
+	CU_ASSERT_EQUAL(dp->engines[1].stats.index_pool_empty, 0);
+	for (unsigned int i = 0; i < 40; i++) {
+		CU_ASSERT_EQUAL(s->peers[i].handshakes, 1);
+		model_peer_send(&s->peers[i], now());
+		sim_settle(s); /* the host's MAC: a short queue holds what waits for it */
+	}
+	for (unsigned int i = 0; i < 40; i++)
+		CU_ASSERT_EQUAL(s->host.rx[i], 1);
+	CU_ASSERT_EQUAL(wg_index_count(dp->indexes), 40 + DP_HS_INDEX_POOL);
+	sim_run(s, SIM_S);
+	assert_pool(s);
+	close_sim(s);
+}
+
+/* An address on engine want that is no peer's (the harness drops what wgdp sends it). */
+static void foreign_ip(const struct sim *s, unsigned int want, uint8_t ip[4])
+{
+	for (unsigned int i = 1; i < 255; i++) {
+		ip[0] = 203;
+		ip[1] = 0;
+		ip[2] = 113;
+		ip[3] = (uint8_t)i;
+		if (engine_of_ip(s, ip) == want)
+			return;
+	}
+	CU_FAIL_FATAL("no address of 203.0.113.0/24 on that engine");
+}
+
+/*
+ * 18. A roaming peer's two initiations from two sources at once, on two engines: the one from
+ * its own address (engine 0) is answered; the other (engine 1), older or within 20 ms, is
+ * refused as a replay or a flood. One session, at the answered source, and no index left
+ * behind by the refused one.
+ */
+static void two_sources(bool older)
+{
+	struct sim *s = open_engines_sim(40);
+	struct dp_ctx *dp = s->dp;
+	struct sim_peer *p = NULL;
+	struct wg_msg_initiation msg;
+	struct wg_handshake hs;
+	struct wgdp_endpoint ep;
+	struct dp_control_stats st;
+	uint8_t home[4], away[4];
+	uint64_t real = wg_clock_real_ns();
+
+	for (unsigned int i = 0; i < 40 && !p; i++)
+		if (engine_of_ip(s, s->peers[i].ip) == 0)
+			p = &s->peers[i];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	foreign_ip(s, 1, away);
+	memcpy(home, p->ip, 4);
+	/* The initiation from away: a second state of the same peer, a second or two apart. */
+	hs = p->hs;
+	CU_ASSERT_EQUAL_FATAL(wg_noise_create_initiation(&msg, &hs, &p->ident, 0x5eed,
+							 older ? real - SIM_S : real + 2 * SIM_S),
+			      WG_NOISE_OK);
+	wg_cookie_add_macs(&p->maker, &msg, sizeof(msg), now());
+	wg_handshake_wipe(&hs);
+	memcpy(p->ip, away, 4);
+	sim_send_outside(s, p, &msg, sizeof(msg));
+	memcpy(p->ip, home, 4);
+	model_peer_initiate(p, now(), false); /* from home: engine 0, the model's own state */
+	sim_settle(s);
+	dp_hs_stats_total(dp, &st);
+	CU_ASSERT_EQUAL(st.initiations_received, 2);
+	CU_ASSERT_EQUAL(dp->engines[1].stats.initiations_received, 1);
+	CU_ASSERT_EQUAL(dp->ctl_stats.responses_sent, 1);
+	CU_ASSERT_EQUAL(st.noise_errors[older ? WG_NOISE_ERR_REPLAY : WG_NOISE_ERR_FLOOD], 1);
+	CU_ASSERT_EQUAL(p->handshakes, 1);
+	CU_ASSERT_TRUE_FATAL(dp_peer_endpoint(dp->peers[p->id], &ep));
+	CU_ASSERT_EQUAL(memcmp(ep.addr.bytes, home, 4), 0);
+	CU_ASSERT_EQUAL(wg_index_count(dp->indexes), 1 + DP_HS_INDEX_POOL);
+	model_peer_send(p, now());
+	sim_settle(s);
+	CU_ASSERT_EQUAL(s->host.rx[p->id], 1);
+	assert_pool(s);
+	close_sim(s);
+}
+
+static void test_two_sources_replay(void)
+{
+	two_sources(true);
+}
+
+static void test_two_sources_flood(void)
+{
+	two_sources(false);
+}
+
 static const CU_TestInfo tests[] = {
 	{ "1 idle 3 min, then traffic: initiate at once", test_idle_then_traffic },
 	{ "2 no endpoint: drop at once, counted", test_no_endpoint },
@@ -700,6 +828,9 @@ static const CU_TestInfo tests[] = {
 	{ "14 timer events in time order", test_timer_order },
 	{ "15 under load ends with the flood", test_load_ends },
 	{ "16 an inside IPv4 fragment is forwarded", test_inside_fragment },
+	{ "17 two engines share the handshakes", test_engines_spread },
+	{ "18a two sources at once: the older refused", test_two_sources_replay },
+	{ "18b two sources at once: the second within 20 ms refused", test_two_sources_flood },
 	CU_TEST_INFO_NULL,
 };
 

@@ -138,6 +138,29 @@ static void test_malformed_answers(void)
 	}
 }
 
+/* show lcores: the control lcore, the workers, and the handshake lcores beyond engine 0. */
+static void test_lcores(void)
+{
+	json_t *a = json_loads(
+		"{\"control\":{\"lcore\":0,\"shares_lcore_with_worker\":false},"
+		"\"workers\":[{\"lcore\":1,\"tx_queue\":0,\"queues\":[{\"port\":0,\"queue\":0}],"
+		"\"rx_packets\":5,\"tx_packets\":4}],"
+		"\"handshake\":{\"lcores\":[{\"lcore\":0,\"initiations_received\":7},"
+		"{\"lcore\":3,\"initiations_received\":42,\"queue_depth\":5,\"under_load\":true}]}"
+		"}",
+		0, NULL);
+	char *text = ctl_format_lcores(a);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "lcore 0: control"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "lcore 1: worker 0, tx queue 0, rx port 0 queue 0"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(text, "lcore 3: handshakes 1; 42 initiations, queue 5, under load\n"));
+	CU_ASSERT_PTR_NULL(strstr(text, "handshakes 0"));
+	free(text);
+	json_decref(a);
+}
+
 static void test_port_stats(void)
 {
 	json_t *a = json_loads("{\"ports\":[{\"port\":0,\"rx_packets\":12,\"rx_bytes\":1234,"
@@ -448,6 +471,7 @@ int main(void)
 		{ "show as wg show prints it", test_show },
 		{ "malformed answers", test_malformed_answers },
 		{ "port stats in testpmd's layout", test_port_stats },
+		{ "show lcores with handshake lcores", test_lcores },
 		{ "UAPI set parsing", test_uapi_parse },
 		{ "UAPI set semantics", test_uapi_apply },
 		{ "UAPI moves a prefix to its latest peer", test_uapi_moves_prefixes },
