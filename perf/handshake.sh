@@ -60,9 +60,14 @@ for pair in "$GEN:hsgen0" "$GW:hswg0"; do
 done
 
 ring="framecnt=4096,blocksz=4096,framesz=2048"
-spawn="exec ip netns exec $GW taskset -c $wgdp_cpu ${WGDP_BIN:-$build/app/wgdp/wgdp} -l $wgdp_cpu \
+# $HS_WGDP_LCORES: wgdp's EAL lcores (an --lcores map onto $HS_WGDP_CPU), $HS_WGDP_ARGS: its
+# options, e.g. HS_WGDP_LCORES=0@1,1@1 HS_WGDP_ARGS="--handshake-lcores 2".
+lcores="-l $wgdp_cpu"
+[ -z "${HS_WGDP_LCORES:-}" ] || lcores="--lcores=$HS_WGDP_LCORES"
+spawn="exec ip netns exec $GW taskset -c $wgdp_cpu ${WGDP_BIN:-$build/app/wgdp/wgdp} $lcores \
 --no-huge --no-shconf --no-pci -m 2048 --file-prefix ${P}wgdp --log-level=wgdp.*:warning \
---vdev=net_af_packet0,iface=hswg0,$ring,qdisc_bypass=1 -- -c {config} -s {socket} >$tmp/wgdp.log 2>&1"
+--vdev=net_af_packet0,iface=hswg0,$ring,qdisc_bypass=1 -- -c {config} -s {socket} \
+${HS_WGDP_ARGS:-} >$tmp/wgdp.log 2>&1"
 
 if ! ip netns exec "$GEN" taskset -c "$gen_cpu" "$build/perf/wgdp-perf" handshake \
 	-l "$gen_cpu" --no-huge --no-shconf --no-pci -m 1024 --file-prefix "${P}gen" \

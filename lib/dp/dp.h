@@ -36,6 +36,7 @@
 
 #define DP_BURST	   32
 #define DP_MAX_WORKERS	   RTE_MAX_LCORE
+#define DP_MAX_HS_ENGINES   16	 /* handshake engines (hs_engine.h), the control lcore's included */
 #define DP_STAGE_PER_PEER  64	/* packets waiting for a session, per peer (kernel: 128) */
 #define DP_STAGE_POOL_SHARE 8	/* and in all, at most 1/8 of the mbuf pool (send.c) */
 #define DP_LOCAL_RING_SIZE 1024 /* ARP/ND/ICMP for us and packets waiting for resolution */
@@ -189,7 +190,8 @@ struct dp_worker {
 	struct wgc_batch *crypto;
 	uint64_t gate_tokens;		 /* the gate's budget (gate.c), in messages */
 	uint64_t gate_refill_ns;
-	struct dp_flood_count gate_replies; /* cookie replies the gate sent (gate.c) */
+	/* cookie replies the gate sent for each handshake engine's messages (gate.c) */
+	struct dp_flood_count gate_replies[DP_MAX_HS_ENGINES];
 	struct dp_worker_stats stats;
 	struct dp_router router; /* ICMP errors, fragments, MSS clamping (router.h) */
 };

@@ -150,7 +150,7 @@ enum dp_gate_verdict dp_gate_handshake(struct dp_sink *s, struct dp_worker *w,
 		 * initiation) they must not: with one lcore the gate answers all of them while
 		 * loaded, and each would hold the load another second, for good (perf/soak.sh).
 		 */
-		dp_gate_count_sign(e, &w->gate_replies, now);
+		dp_gate_count_sign(e, &w->gate_replies[e->index], now);
 		send_cookie(s, w, t, port, m, p, src_port, &reply);
 	}
 	rte_pktmbuf_free(m);

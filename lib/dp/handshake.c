@@ -246,6 +246,7 @@ static void done_fill(struct dp_hs_done *d, struct dp_peer *p, const struct hs_s
 	d->peer = p;
 	d->peer_id = p->id;
 	d->peer_serial = p->serial;
+	d->key_serial = p->tenant->key_serial;
 	d->now = now;
 	d->ep = src->ep;
 	d->mac = src->mac;
@@ -279,8 +280,13 @@ static void consume_initiation(struct dp_hs_engine *e, struct dp_sink *s, const 
 	}
 	p = scope.locked;
 	made = respond(e, p, &d, now);
-	if (!made)
+	if (!made) {
 		wg_handshake_clear(&p->hs);
+		/* The initiation of ours it overwrote names nothing now. Engines 1..K-1 leave it
+		 * to our next initiation: the index table is the control lcore's. */
+		if (e->index == 0)
+			dp_peer_drop_hs_index(dp, p);
+	}
 	rte_spinlock_unlock(&p->hs_lock);
 	if (!made)
 		return;
@@ -307,7 +313,9 @@ void dp_hs_done_apply(struct dp_sink *s, struct dp_hs_done *d)
 	struct dp_peer *p = d->peer_id < dp->n_peers ? dp->peers[d->peer_id] : NULL;
 	struct hs_src src;
 
-	if (!p || p != d->peer || p->serial != d->peer_serial) { /* removed meanwhile */
+	/* Removed meanwhile, or its interface changed its private key (which drops sessions). */
+	if (!p || p != d->peer || p->serial != d->peer_serial ||
+	    p->tenant->key_serial != d->key_serial) {
 		wg_index_remove(dp->indexes, d->kp->kp.local_index);
 		keypair_discard(d->kp);
 		return;
@@ -500,6 +508,12 @@ unsigned int dp_handshakes_drain(struct dp_hs_engine *e, struct dp_sink *s, uint
 	do {
 		struct rte_mbuf *pkts[HS_PER_POLL];
 
+		/* A clock reading a message on engines 1..K-1: what Noise and the cookie maker
+		 * compare it with may have been written by another lcore a moment ago. */
+		if (e->index) {
+			now = wg_clock_mono_ns();
+			loaded = dp_gate_under_load(e, now);
+		}
 		n = done_room(e) ? dequeue_handshakes(e, pkts, batch) : 0;
 		for (unsigned int i = 0; i < n; i++)
 			handle_handshake(e, s, pkts[i], loaded, now);

@@ -175,12 +175,14 @@ void dp_hs_engine_pause_point(struct dp_hs_engine *e)
 {
 	struct dp_ctx *dp = e->dp;
 
-	if (!__atomic_load_n(&dp->hs_paused, __ATOMIC_SEQ_CST))
-		return;
-	__atomic_store_n(&e->paused_gen, __atomic_load_n(&dp->hs_pause_gen, __ATOMIC_ACQUIRE),
-			 __ATOMIC_RELEASE);
-	while (__atomic_load_n(&dp->hs_paused, __ATOMIC_ACQUIRE))
+	/* Acknowledged on every turn: a resume and the next pause may both come and go while
+	 * this thread is off its CPU, and the pause that waits is the newest. */
+	while (__atomic_load_n(&dp->hs_paused, __ATOMIC_SEQ_CST)) {
+		__atomic_store_n(&e->paused_gen,
+				 __atomic_load_n(&dp->hs_pause_gen, __ATOMIC_ACQUIRE),
+				 __ATOMIC_RELEASE);
 		rte_pause();
+	}
 }
 
 int dp_hs_engine_main(void *arg)

@@ -35,7 +35,6 @@
 #include "wg/messages.h"
 #include "wg/noise.h"
 
-#define DP_MAX_HS_ENGINES 16
 #define DP_HS_INDEX_POOL  256  /* reserved receiver indexes an engine holds */
 #define DP_HS_DONE_RING	  1024 /* engines → control: sessions to install */
 
@@ -48,6 +47,7 @@ struct dp_hs_done {
 	struct dp_peer *peer; /* valid only while dp->peers[peer_id] is it, of peer_serial */
 	uint32_t peer_id;
 	uint32_t peer_serial;
+	uint32_t key_serial;   /* the tenant's private key it was made with */
 	struct dp_keypair *kp; /* derived, not published; its local_index is reserved */
 	uint64_t now;
 	struct wgdp_endpoint ep; /* where the initiation came from */

@@ -13,6 +13,7 @@
 #include <rte_malloc.h>
 
 #include "crypto/ct.h"
+#include "hs_engine.h"
 #include "peer.h"
 
 /* What the defer queue holds: an object to free once no worker can hold it. */
@@ -383,7 +384,9 @@ int dp_peers_init(struct dp_ctx *dp, char *err, size_t errlen)
 	dp->max_peers = RTE_MAX(dp->max_peers, n_cfg);
 	dp->peers = calloc(dp->max_peers, sizeof(*dp->peers));
 	dp->soon = calloc(dp->max_peers, sizeof(*dp->soon));
-	dp->indexes = wg_index_table_create(4 * dp->max_peers);
+	/* Three keypairs and a handshake a peer, and the engines' pools of reserved indexes. */
+	dp->indexes = wg_index_table_create(4 * dp->max_peers +
+					    (dp->n_engines - 1) * (DP_HS_INDEX_POOL + 1));
 	if (!dp->peers || !dp->soon || !dp->indexes || dp_rcu_init(dp) != 0) {
 		snprintf(err, errlen, "out of memory for %u peers", dp->max_peers);
 		return -1;

@@ -373,8 +373,11 @@ static json_t *raw_stats(struct dp_admin *adm)
 
 	for (unsigned int w = 0; w < dp->n_workers; w++)
 		json_array_append_new(workers, worker_json(dp, &dp->workers[w], totals));
-	for (unsigned int r = 0; r < DP_DROP_COUNT; r++)
+	for (unsigned int r = 0; r < DP_DROP_COUNT; r++) {
 		totals[r] += dp->ctl_drops[r];
+		for (unsigned int i = 1; i < dp->n_engines; i++)
+			totals[r] += __atomic_load_n(&dp->engines[i].drops[r], __ATOMIC_RELAXED);
+	}
 	json_object_set_new(ctl, "lcore", json_integer(rte_get_main_lcore()));
 	json_object_set_new(ctl, "shares_lcore_with_worker", json_boolean(dp->control_is_worker));
 	json_object_set_new(a, "ok", json_true());

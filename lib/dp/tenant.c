@@ -267,6 +267,7 @@ const struct dp_iface *dp_iface_at(const struct dp_ctx *dp, const struct dp_port
 void dp_tenant_set_key(struct dp_tenant *t, const uint8_t key[32], uint64_t now)
 {
 	wg_identity_set(&t->identity, key);
+	t->key_serial++; /* sessions made under the old key are not installed (handshake.c) */
 	wg_cookie_checker_init(&t->cookie_checker, t->identity.public_key);
 	dp_gate_publish(t, now);
 }

@@ -62,6 +62,7 @@ struct dp_tenant {
 
 	/* Control lcore. */
 	struct wg_identity identity;
+	uint32_t key_serial; /* which private key: a new one each change (dp_tenant_set_key) */
 	struct wg_cookie_checker cookie_checker;
 	/* The checker as workers may copy it: the control lcore publishes, workers read. */
 	struct {

@@ -12,6 +12,10 @@
 #include <rte_hash.h>
 #include <rte_ip.h>
 
+#include "dp/control.h"
+#include "dp/tenant.h"
+#include "crypto/x25519.h"
+#include "crypto/ct.h"
 #include "dp/gate.h"
 #include "dp/hs_engine.h"
 #include "sim.h"
@@ -798,6 +802,40 @@ static void two_sources(bool older)
 	close_sim(s);
 }
 
+/*
+ * 19. A session an engine made under the interface's old private key is not installed when
+ * the key changed before the control lcore took it from the done ring: a new key drops every
+ * session, and this one would have been answered with the old key.
+ */
+static void test_engine_session_old_key(void)
+{
+	struct sim *s = open_engines_sim(40);
+	struct dp_ctx *dp = s->dp;
+	struct dp_hs_engine *e1 = &dp->engines[1];
+	struct dp_sink sink = { .dp = dp, .worker = NULL, .drops = e1->drops };
+	struct sim_peer *p = NULL;
+	uint8_t key[32];
+
+	for (unsigned int i = 0; i < 40 && !p; i++)
+		if (engine_of_ip(s, s->peers[i].ip) == 1)
+			p = &s->peers[i];
+	CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+	model_peer_initiate(p, now(), false);
+	dp_worker_poll(dp, s->w); /* to engine 1's queue */
+	CU_ASSERT_EQUAL(dp_handshakes_drain(e1, &sink, wg_clock_mono_ns()), 1);
+	CU_ASSERT_EQUAL(rte_ring_count(dp->hs_done_ring), 1);
+	wgc_x25519_generate(key);
+	dp_tenant_set_key(dp->tenants[0], key, wg_clock_mono_ns());
+	wgc_memzero(key, sizeof(key));
+	sim_settle(s);
+	CU_ASSERT_EQUAL(rte_ring_count(dp->hs_done_ring), 0);
+	CU_ASSERT_EQUAL(dp->ctl_stats.responses_sent, 0);
+	CU_ASSERT_EQUAL(p->wire.responses, 0);
+	CU_ASSERT_EQUAL(wg_index_count(dp->indexes), DP_HS_INDEX_POOL);
+	assert_pool(s);
+	close_sim(s);
+}
+
 static void test_two_sources_replay(void)
 {
 	two_sources(true);
@@ -831,6 +869,8 @@ static const CU_TestInfo tests[] = {
 	{ "17 two engines share the handshakes", test_engines_spread },
 	{ "18a two sources at once: the older refused", test_two_sources_replay },
 	{ "18b two sources at once: the second within 20 ms refused", test_two_sources_flood },
+	{ "19 an engine's session under an old private key is dropped",
+	  test_engine_session_old_key },
 	CU_TEST_INFO_NULL,
 };
 

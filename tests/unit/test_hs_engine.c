@@ -127,7 +127,7 @@ static void test_kinds(void)
 static void test_index_pools(void)
 {
 	struct dp_hs_engine *e1 = &dp->engines[1], *e0 = &dp->engines[0];
-	uint32_t base = wg_index_count(dp->indexes), taken[10], spare;
+	uint32_t base = wg_index_count(dp->indexes), taken[10], spare, room[4 * 64];
 
 	dp_hs_index_pools_fill(dp);
 	CU_ASSERT_EQUAL(rte_ring_count(e1->index_pool), DP_HS_INDEX_POOL);
@@ -139,6 +139,16 @@ static void test_index_pools(void)
 	dp_hs_index_pools_fill(dp);
 	CU_ASSERT_EQUAL(rte_ring_count(e1->index_pool), DP_HS_INDEX_POOL);
 	CU_ASSERT_EQUAL(wg_index_count(dp->indexes), base + DP_HS_INDEX_POOL + 10);
+	/* The pools do not eat the room of the peers' own indexes: with 64 peers at most (the
+	 * config's max_peers), engine 0 still has its four a peer. */
+	for (unsigned int i = 0; i < 4 * 64 - 10; i++) {
+		uint32_t ix;
+
+		CU_ASSERT_TRUE_FATAL(dp_hs_index_take(e0, &ix));
+		room[i] = ix;
+	}
+	for (unsigned int i = 0; i < 4 * 64 - 10; i++)
+		wg_index_remove(dp->indexes, room[i]);
 	/* One given back is the next one taken. */
 	dp_hs_index_give_back(e1, taken[3]);
 	CU_ASSERT_TRUE(dp_hs_index_take(e1, &spare));
@@ -191,6 +201,14 @@ static void test_pause(void)
 		CU_ASSERT_TRUE(wait_for_ring_empty(e1->ring, 1000000000ull));
 	}
 	CU_ASSERT_EQUAL(lost, 0);
+	/* Back to back: a resume and the next pause may both pass while the engine is off its
+	 * CPU; the newest pause must still be acknowledged (a hang here fails by timeout). */
+	for (unsigned int i = 0; i < 20000; i++) {
+		dp_hs_engines_pause(dp);
+		CU_ASSERT_EQUAL(__atomic_load_n(&e1->paused_gen, __ATOMIC_ACQUIRE),
+				dp->hs_pause_gen);
+		dp_hs_engines_resume(dp);
+	}
 	__atomic_store_n(&dp->quit, true, __ATOMIC_RELEASE);
 	rte_eal_wait_lcore(e1->lcore_id);
 	__atomic_store_n(&dp->quit, false, __ATOMIC_RELEASE);
@@ -205,7 +223,8 @@ static const char config_text[] =
 	"{\"interface\":{\"name\":\"wgdp0\","
 	"\"private_key\":\"dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=\",\"listen_port\":51820},"
 	"\"ports\":[{\"port\":0,\"role\":\"outside\",\"address\":[\"192.0.2.1/24\"]},"
-	"{\"port\":1,\"role\":\"inside\",\"address\":[\"10.0.0.1/24\"]}],\"peers\":[]}";
+	"{\"port\":1,\"role\":\"inside\",\"address\":[\"10.0.0.1/24\"]}],\"peers\":[],"
+	"\"limits\":{\"max_peers\":64}}";
 
 int main(int argc, char **argv)
 {
