@@ -19,6 +19,19 @@ static uint8_t initial_chaining_key[WGC_BLAKE2S_HASH_LEN];
 static uint8_t initial_hash[WGC_BLAKE2S_HASH_LEN];
 static bool initial_ready;
 
+static wg_noise_probe_fn probe;
+
+void wg_noise_set_probe(wg_noise_probe_fn fn)
+{
+	probe = fn;
+}
+
+static inline void at(enum wg_noise_point point)
+{
+	if (__builtin_expect(probe != NULL, 0))
+		probe(point);
+}
+
 static const char *const error_names[WG_NOISE_ERR_COUNT] = {
 	[WG_NOISE_OK] = "ok",
 	[WG_NOISE_ERR_NO_IDENTITY] = "no_identity",
@@ -263,25 +276,31 @@ static enum wg_noise_error open_initiation(const struct wg_msg_initiation *msg,
 
 	handshake_start(r->chaining_key, r->hash, id->public_key);
 	mix_ephemeral(r->chaining_key, r->hash, msg->unencrypted_ephemeral);
+	at(WG_NOISE_AT_MIXED_E_I);
 
 	err = WG_NOISE_ERR_LOW_ORDER;
 	if (!mix_dh(r->chaining_key, key, id->private_key, msg->unencrypted_ephemeral))
 		goto out;
+	at(WG_NOISE_AT_DH_ES);
 	err = WG_NOISE_ERR_DECRYPT_STATIC;
 	if (!decrypt_and_hash(r->remote_static, msg->encrypted_static, WGC_X25519_KEY_LEN, key,
 			      r->hash))
 		goto out;
+	at(WG_NOISE_AT_STATIC);
 	err = WG_NOISE_ERR_UNKNOWN_PEER;
 	*peer = lookup(lookup_ctx, r->remote_static);
 	if (!*peer)
 		goto out;
+	at(WG_NOISE_AT_LOOKUP);
 	err = WG_NOISE_ERR_LOW_ORDER;
 	if (!mix_precomputed_dh(r->chaining_key, key, *peer, id))
 		goto out;
+	at(WG_NOISE_AT_SS);
 	err = WG_NOISE_ERR_DECRYPT_TIMESTAMP;
 	if (!decrypt_and_hash(r->timestamp, msg->encrypted_timestamp, WG_TAI64N_LEN, key,
 			      r->hash))
 		goto out;
+	at(WG_NOISE_AT_TIMESTAMP);
 	err = WG_NOISE_OK;
 out:
 	wgc_memzero(key, sizeof(key));
@@ -373,15 +392,20 @@ enum wg_noise_error wg_noise_create_response_with(struct wg_msg_response *msg,
 	memcpy(msg->unencrypted_ephemeral, eph->public_key, WGC_X25519_KEY_LEN);
 	wgc_memzero(eph, sizeof(*eph));
 	mix_ephemeral(hs->chaining_key, hs->hash, msg->unencrypted_ephemeral);
+	at(WG_NOISE_AT_MIXED_E_R);
 
 	/* ee and se, each only into the chaining key. */
 	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_ephemeral))
 		goto fail;
+	at(WG_NOISE_AT_DH_EE);
 	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_static))
 		goto fail;
+	at(WG_NOISE_AT_DH_SE);
 
 	mix_psk(hs->chaining_key, hs->hash, key, hs->preshared_key);
+	at(WG_NOISE_AT_PSK);
 	encrypt_and_hash(msg->encrypted_nothing, NULL, 0, key, hs->hash);
+	at(WG_NOISE_AT_SEALED);
 
 	hs->local_index = local_index;
 	hs->state = WG_HS_CREATED_RESPONSE;

@@ -155,4 +155,30 @@ enum wg_noise_error wg_noise_consume_response(const struct wg_msg_response *msg,
  */
 bool wg_noise_derive_keypair(struct wg_keypair *kp, struct wg_handshake *hs, uint64_t now);
 
+/*
+ * Points the responder passes, in this order, for wgdp-perf noise's cost of each step. A probe
+ * set with wg_noise_set_probe is called at each of them on the calling thread; without one
+ * (the default) a point costs one predictable branch. One probe for the process: set it only
+ * while nothing else makes handshakes.
+ */
+enum wg_noise_point {
+	WG_NOISE_AT_MIXED_E_I,	/* consume: start state and the initiator's ephemeral mixed */
+	WG_NOISE_AT_DH_ES,	/* DH(s_r, e_i) mixed into the chaining key */
+	WG_NOISE_AT_STATIC,	/* the initiator's static key decrypted */
+	WG_NOISE_AT_LOOKUP,	/* its peer found */
+	WG_NOISE_AT_SS,		/* the static-static DH mixed */
+	WG_NOISE_AT_TIMESTAMP,	/* the timestamp decrypted */
+	WG_NOISE_AT_MIXED_E_R,	/* response: our ephemeral mixed */
+	WG_NOISE_AT_DH_EE,	/* DH(e_r, e_i) mixed */
+	WG_NOISE_AT_DH_SE,	/* DH(e_r, s_i) mixed */
+	WG_NOISE_AT_PSK,	/* the preshared key mixed */
+	WG_NOISE_AT_SEALED,	/* the empty payload sealed */
+	WG_NOISE_POINTS
+};
+
+typedef void (*wg_noise_probe_fn)(enum wg_noise_point point);
+
+/* NULL removes the probe. */
+void wg_noise_set_probe(wg_noise_probe_fn fn);
+
 #endif
