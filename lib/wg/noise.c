@@ -28,7 +28,7 @@ void wg_noise_set_probe(wg_noise_probe_fn fn)
 
 static inline void at(enum wg_noise_point point)
 {
-	if (__builtin_expect(probe != NULL, 0))
+	if (__builtin_expect(probe != NULL, 0) && point != WG_NOISE_POINTS)
 		probe(point);
 }
 
@@ -81,11 +81,13 @@ static void mix_key(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN], const uint8_t *i
 
 /* (Ci, k) := KDF2(Ci, DH(priv, pub)); false on a low-order point. */
 static bool mix_dh(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN], uint8_t key[WGC_AEAD_KEY_LEN],
-		   const uint8_t priv[WGC_X25519_KEY_LEN], const uint8_t pub[WGC_X25519_KEY_LEN])
+		   const uint8_t priv[WGC_X25519_KEY_LEN], const uint8_t pub[WGC_X25519_KEY_LEN],
+		   enum wg_noise_point done)
 {
 	uint8_t shared[WGC_X25519_KEY_LEN];
 	bool ok = wgc_x25519(shared, priv, pub);
 
+	at(done);
 	if (ok)
 		wgc_kdf(chaining_key, key, NULL, chaining_key, shared, sizeof(shared));
 	wgc_memzero(shared, sizeof(shared));
@@ -237,7 +239,8 @@ enum wg_noise_error wg_noise_create_initiation(struct wg_msg_initiation *msg,
 	mix_ephemeral(hs->chaining_key, hs->hash, msg->unencrypted_ephemeral);
 
 	/* es: our ephemeral with their static, then our static sealed under it. */
-	if (!mix_dh(hs->chaining_key, key, hs->ephemeral_private, hs->remote_static))
+	if (!mix_dh(hs->chaining_key, key, hs->ephemeral_private, hs->remote_static,
+		    WG_NOISE_POINTS))
 		goto fail;
 	encrypt_and_hash(msg->encrypted_static, id->public_key, WGC_X25519_KEY_LEN, key, hs->hash);
 
@@ -279,7 +282,8 @@ static enum wg_noise_error open_initiation(const struct wg_msg_initiation *msg,
 	at(WG_NOISE_AT_MIXED_E_I);
 
 	err = WG_NOISE_ERR_LOW_ORDER;
-	if (!mix_dh(r->chaining_key, key, id->private_key, msg->unencrypted_ephemeral))
+	if (!mix_dh(r->chaining_key, key, id->private_key, msg->unencrypted_ephemeral,
+		    WG_NOISE_AT_DH_ES_DONE))
 		goto out;
 	at(WG_NOISE_AT_DH_ES);
 	err = WG_NOISE_ERR_DECRYPT_STATIC;
@@ -395,10 +399,12 @@ enum wg_noise_error wg_noise_create_response_with(struct wg_msg_response *msg,
 	at(WG_NOISE_AT_MIXED_E_R);
 
 	/* ee and se, each only into the chaining key. */
-	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_ephemeral))
+	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_ephemeral,
+		    WG_NOISE_AT_DH_EE_DONE))
 		goto fail;
 	at(WG_NOISE_AT_DH_EE);
-	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_static))
+	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_static,
+		    WG_NOISE_AT_DH_SE_DONE))
 		goto fail;
 	at(WG_NOISE_AT_DH_SE);
 
@@ -437,9 +443,11 @@ enum wg_noise_error wg_noise_consume_response(const struct wg_msg_response *msg,
 	mix_ephemeral(chaining_key, hash, msg->unencrypted_ephemeral);
 
 	err = WG_NOISE_ERR_LOW_ORDER;
-	if (!mix_dh(chaining_key, NULL, hs->ephemeral_private, msg->unencrypted_ephemeral))
+	if (!mix_dh(chaining_key, NULL, hs->ephemeral_private, msg->unencrypted_ephemeral,
+		    WG_NOISE_POINTS))
 		goto out;
-	if (!mix_dh(chaining_key, NULL, id->private_key, msg->unencrypted_ephemeral))
+	if (!mix_dh(chaining_key, NULL, id->private_key, msg->unencrypted_ephemeral,
+		    WG_NOISE_POINTS))
 		goto out;
 	mix_psk(chaining_key, hash, key, hs->preshared_key);
 	err = WG_NOISE_ERR_DECRYPT_EMPTY;
