@@ -14,10 +14,14 @@
 static const char construction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
 static const char identifier[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";
 
-/* HASH(CONSTRUCTION) and HASH(HASH(CONSTRUCTION) || IDENTIFIER), the same for every handshake. */
+/*
+ * HASH(CONSTRUCTION) and HASH(HASH(CONSTRUCTION) || IDENTIFIER), the same for every handshake,
+ * and the first chaining key as an HMAC key: the first KDF of every handshake has it as key,
+ * so its pads are compressed once, here.
+ */
 static uint8_t initial_chaining_key[WGC_BLAKE2S_HASH_LEN];
 static uint8_t initial_hash[WGC_BLAKE2S_HASH_LEN];
-static bool initial_ready;
+static struct wgc_hmac_key initial_kdf_key;
 
 static wg_noise_probe_fn probe;
 
@@ -62,15 +66,13 @@ static void mix_hash(uint8_t hash[WGC_BLAKE2S_HASH_LEN], const void *data, size_
 	wgc_blake2s_final(&s, hash);
 }
 
-/* The constants are computed once; a data race here would only compute them twice alike. */
-static void ensure_initial_state(void)
+/* The constants, computed when the program is loaded: before any thread can race for them. */
+static void __attribute__((constructor)) initial_state_init(void)
 {
-	if (initial_ready)
-		return;
 	wgc_hash(initial_chaining_key, construction, strlen(construction));
 	memcpy(initial_hash, initial_chaining_key, sizeof(initial_hash));
 	mix_hash(initial_hash, identifier, strlen(identifier));
-	initial_ready = true;
+	wgc_hmac_key_init(&initial_kdf_key, initial_chaining_key, sizeof(initial_chaining_key));
 }
 
 /* Ci := KDF1(Ci, input). */
@@ -137,13 +139,10 @@ static bool decrypt_and_hash(uint8_t *plain, const uint8_t *src, size_t len,
 	return true;
 }
 
-/* Ci := HASH(CONSTRUCTION); Hi := HASH(HASH(Ci || IDENTIFIER) || responder's static). */
-static void handshake_start(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN],
-			    uint8_t hash[WGC_BLAKE2S_HASH_LEN],
-			    const uint8_t responder_static[WGC_X25519_KEY_LEN])
+/* Hi := HASH(HASH(HASH(CONSTRUCTION) || IDENTIFIER) || responder's static). */
+static void start_hash(uint8_t hash[WGC_BLAKE2S_HASH_LEN],
+		       const uint8_t responder_static[WGC_X25519_KEY_LEN])
 {
-	ensure_initial_state();
-	memcpy(chaining_key, initial_chaining_key, WGC_BLAKE2S_HASH_LEN);
 	memcpy(hash, initial_hash, WGC_BLAKE2S_HASH_LEN);
 	mix_hash(hash, responder_static, WGC_X25519_KEY_LEN);
 }
@@ -157,12 +156,27 @@ static void mix_ephemeral(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN],
 	mix_hash(hash, ephemeral, WGC_X25519_KEY_LEN);
 }
 
+/*
+ * Message 1's first step, Ci := KDF1(HASH(CONSTRUCTION), e) and Hi := HASH(Hi || e), with
+ * start_hash already in hash: the same as handshake_start then mix_ephemeral, from the
+ * precomputed HMAC key of the constant first chaining key.
+ */
+static void start_with_ephemeral(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN],
+				 uint8_t hash[WGC_BLAKE2S_HASH_LEN],
+				 const uint8_t ephemeral[WGC_X25519_KEY_LEN])
+{
+	wgc_kdf_keyed(chaining_key, NULL, NULL, &initial_kdf_key, ephemeral, WGC_X25519_KEY_LEN);
+	mix_hash(hash, ephemeral, WGC_X25519_KEY_LEN);
+}
+
 bool wg_identity_set(struct wg_identity *id, const uint8_t private_key[WGC_X25519_KEY_LEN])
 {
 	memcpy(id->private_key, private_key, WGC_X25519_KEY_LEN);
 	id->has_key = wgc_x25519_public(id->public_key, id->private_key);
 	if (!id->has_key)
 		wg_identity_clear(id);
+	else
+		start_hash(id->responder_hash, id->public_key);
 	return id->has_key;
 }
 
@@ -232,11 +246,11 @@ enum wg_noise_error wg_noise_create_initiation(struct wg_msg_initiation *msg,
 	wg_msg_header_init(&msg->header, WG_MSG_INITIATION);
 	wg_put_le32(msg->sender, local_index);
 
-	handshake_start(hs->chaining_key, hs->hash, hs->remote_static);
+	start_hash(hs->hash, hs->remote_static);
 	wgc_x25519_generate(hs->ephemeral_private);
 	if (!wgc_x25519_public(msg->unencrypted_ephemeral, hs->ephemeral_private))
 		goto fail;
-	mix_ephemeral(hs->chaining_key, hs->hash, msg->unencrypted_ephemeral);
+	start_with_ephemeral(hs->chaining_key, hs->hash, msg->unencrypted_ephemeral);
 
 	/* es: our ephemeral with their static, then our static sealed under it. */
 	if (!mix_dh(hs->chaining_key, key, hs->ephemeral_private, hs->remote_static,
@@ -277,8 +291,8 @@ static enum wg_noise_error open_initiation(const struct wg_msg_initiation *msg,
 	uint8_t key[WGC_AEAD_KEY_LEN];
 	enum wg_noise_error err;
 
-	handshake_start(r->chaining_key, r->hash, id->public_key);
-	mix_ephemeral(r->chaining_key, r->hash, msg->unencrypted_ephemeral);
+	memcpy(r->hash, id->responder_hash, sizeof(r->hash));
+	start_with_ephemeral(r->chaining_key, r->hash, msg->unencrypted_ephemeral);
 	at(WG_NOISE_AT_MIXED_E_I);
 
 	err = WG_NOISE_ERR_LOW_ORDER;

@@ -23,10 +23,15 @@
 #define WG_INITIATIONS_PER_SECOND 50
 #define WG_INITIATION_MIN_INTERVAL (1000000000ull / WG_INITIATIONS_PER_SECOND)
 
-/* Our static key pair, shared by every peer of an interface. */
+/*
+ * Our static key pair, shared by every peer of an interface, and what the responder's side of
+ * every handshake starts from (wg_identity_set computes it once): the hash after our public
+ * key, HASH(HASH(HASH(CONSTRUCTION) || IDENTIFIER) || public key).
+ */
 struct wg_identity {
 	uint8_t private_key[WGC_X25519_KEY_LEN];
 	uint8_t public_key[WGC_X25519_KEY_LEN];
+	uint8_t responder_hash[WGC_BLAKE2S_HASH_LEN];
 	bool has_key;
 };
 
