@@ -280,11 +280,21 @@ static void print_primitives(double ns_per_cycle)
 	enum { REPS = 2001 };
 	uint8_t key[32], in[256], out[3][32];
 	uint64_t t[REPS];
-	const char *names[] = { "hash_64", "hash_128", "mac_116", "hmac_32", "kdf1_32", "kdf2_32",
-				"kdf3_32", "aead_seal_32" };
+	const char *names[] = { "hash_64",
+				"hash_128",
+				"mac_116",
+				"hmac_32",
+				"kdf1_32",
+				"kdf2_32",
+				"kdf3_32",
+				"aead_seal_32",
+				"ephemeral_generate",
+				"ephemeral_generate_many_16_per_key" };
+	struct wg_ephemeral eph[16];
 
 	wgc_random(key, sizeof(key));
 	wgc_random(in, sizeof(in));
+	wgc_memzero(eph, sizeof(eph));
 	for (size_t op = 0; op < sizeof(names) / sizeof(names[0]); op++) {
 		for (int r = 0; r < REPS; r++) {
 			uint64_t t0 = perf_cycles();
@@ -297,13 +307,27 @@ static void print_primitives(double ns_per_cycle)
 			case 4: wgc_kdf(out[0], NULL, NULL, key, in, 32); break;
 			case 5: wgc_kdf(out[0], out[1], NULL, key, in, 32); break;
 			case 6: wgc_kdf(out[0], out[1], out[2], key, in, 32); break;
-			default: wgc_aead_encrypt(in + 64, in, 32, out[0], 32, 0, key); break;
+			case 7:
+				wgc_aead_encrypt(in + 64, in, 32, out[0], 32, 0, key);
+				break;
+			case 8:
+				wg_ephemeral_generate(eph);
+				break;
+			default:
+				wg_ephemeral_generate_many(eph, 16);
+				break;
 			}
 			t[r] = perf_cycles() - t0;
+			if (op == 9) /* sixteen keys a call */
+				t[r] /= 16;
+			if (op >= 8 && r == 200) /* a base-point multiplication each: enough */
+				break;
 		}
 		printf("{\"bench\":\"noise\",\"kind\":\"primitive\",\"op\":\"%s\",\"ns\":%.0f}\n",
-		       names[op], median(t, REPS) * ns_per_cycle);
+		       names[op], median(t, op >= 8 ? 201 : REPS) * ns_per_cycle);
 	}
+	wgc_memzero(eph, sizeof(eph));
+	wgc_memzero(out, sizeof(out));
 }
 
 static void print_figures(struct nb *b, double ns_per_cycle)

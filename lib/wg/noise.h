@@ -14,6 +14,7 @@
 #define WGDP_WG_NOISE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "keypair.h"
@@ -139,6 +140,14 @@ struct wg_ephemeral {
 };
 
 bool wg_ephemeral_generate(struct wg_ephemeral *e);
+
+/*
+ * Makes up to n ephemerals with one draw from the system's random source for all of them
+ * (a getrandom() costs about 1 us here, as much as the rest of a handshake's hashing beside
+ * one KDF): for a pool refilled a batch at a time. Returns how many it made, at the front of
+ * e; the rest of e is zeroed (in practice there is no rest: see wg_ephemeral_generate).
+ */
+size_t wg_ephemeral_generate_many(struct wg_ephemeral *e, size_t n);
 
 /* As wg_noise_create_response, with eph (wiped here, whatever the outcome) as our ephemeral. */
 enum wg_noise_error wg_noise_create_response_with(struct wg_msg_response *msg,

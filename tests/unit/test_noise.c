@@ -597,6 +597,25 @@ static void test_identity_start_hash(void)
 	wgc_memzero(key, sizeof(key));
 }
 
+/* A batch of ephemerals: each clamped, each its own, each public key its private key's. */
+static void test_ephemeral_batch(void)
+{
+	struct wg_ephemeral e[20];
+	uint8_t pub[32];
+
+	CU_ASSERT_EQUAL_FATAL(wg_ephemeral_generate_many(e, 20), 20);
+	for (int i = 0; i < 20; i++) {
+		CU_ASSERT_EQUAL(e[i].private_key[0] & 7, 0);
+		CU_ASSERT_EQUAL(e[i].private_key[31] & 0xc0, 0x40);
+		CU_ASSERT_TRUE(wgc_x25519_public(pub, e[i].private_key));
+		UNIT_ASSERT_MEM(e[i].public_key, pub, 32);
+		for (int j = 0; j < i; j++)
+			CU_ASSERT_FALSE(memcmp(e[i].private_key, e[j].private_key, 32) == 0);
+	}
+	CU_ASSERT_EQUAL(wg_ephemeral_generate_many(e, 0), 0);
+	wgc_memzero(e, sizeof(e));
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -618,6 +637,7 @@ int main(void)
 		{ "responder confirms on first data", test_responder_confirms_on_first_data },
 		{ "responder against an independent implementation", test_responder_known_answer },
 		{ "identity's start hash is the whitepaper's", test_identity_start_hash },
+		{ "ephemerals made a batch at a time", test_ephemeral_batch },
 		CU_TEST_INFO_NULL,
 	};
 
