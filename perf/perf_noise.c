@@ -48,18 +48,36 @@ enum mark {
 
 /* Step i runs from mark i to mark i + 1. */
 static const char *const step_names[N_STEPS] = {
-	"mac1_verify",	    "start_mix_e_i",	"x25519_es",	   "kdf_es",
-	"decrypt_static",   "peer_lookup",	"ss_mix",	   "decrypt_timestamp",
-	"consume_checks",   "ephemeral_generate", "response_mix_e_r", "x25519_ee",
-	"kdf_ee",	    "x25519_se",	"kdf_se",	   "psk_mix",
-	"encrypt_empty",    "response_finish",	"macs",		   "keypair_derive",
+	"mac1_verify",
+	"start_mix_e_i",
+	"x25519_es",
+	"kdf_es",
+	"decrypt_static",
+	"peer_lookup",
+	"ss_mix",
+	"decrypt_timestamp",
+	"consume_checks",
+	"ephemeral_generate",
+	"response_mix_e_r",
+	"x25519_ee",
+	"kdf_ee",
+	"x25519_se",
+	"kdf_se",
+	"psk_mix",
+	"encrypt_empty",
+	"response_finish",
+	"macs",
+	"keypair_derive",
 };
 
 /* The steps that are one X25519 each: variable-base, or the base point (our ephemeral). */
 enum { S_X_ES = 2, S_EPHEMERAL = 9, S_X_EE = 11, S_X_SE = 13 };
 
 static const char *const step_x25519[N_STEPS] = {
-	[S_X_ES] = "x25519", [S_EPHEMERAL] = "base", [S_X_EE] = "x25519", [S_X_SE] = "x25519",
+	[S_X_ES] = "x25519",
+	[S_EPHEMERAL] = "base",
+	[S_X_EE] = "x25519",
+	[S_X_SE] = "x25519",
 };
 
 struct nb_peer {
@@ -88,7 +106,7 @@ static uint64_t *marks;
 static void probe(enum wg_noise_point p)
 {
 	unsigned int m = p <= WG_NOISE_AT_TIMESTAMP ? M_PROBE_FIRST + p
-						     : M_PROBE_RESPONSE + p - WG_NOISE_AT_MIXED_E_R;
+						    : M_PROBE_RESPONSE + p - WG_NOISE_AT_MIXED_E_R;
 
 	marks[m] = perf_cycles();
 }
@@ -133,8 +151,8 @@ static int make_peer(struct nb *b, unsigned int i)
 	wg_cookie_maker_init(&p->maker, p->id.public_key);
 	wg_cookie_maker_init(&to_server, b->server.public_key);
 	if (!wg_handshake_precompute(&p->resp, &b->server) ||
-	    wg_noise_create_initiation(&p->msg, &p->ini, &p->id, i + 1, 1700000000ull * 1000000000ull) !=
-		    WG_NOISE_OK)
+	    wg_noise_create_initiation(&p->msg, &p->ini, &p->id, i + 1,
+				       1700000000ull * 1000000000ull) != WG_NOISE_OK)
 		return -1;
 	wg_cookie_add_macs(&to_server, &p->msg, sizeof(p->msg), 0);
 	for (s = key_slot(b, p->id.public_key); b->table[s]; s = (s + 1) & b->mask)
@@ -214,8 +232,7 @@ static int round_probed(struct nb *b)
 			b->samples[s][b->n_samples] = m[s + 1] - m[s];
 		b->total[b->n_samples] = m[M_KEYPAIR] - m[M_START];
 		/* What this handshake spent outside its own X25519s (and its ephemeral). */
-		b->rest[b->n_samples++] = m[M_KEYPAIR] - m[M_START] -
-					  (m[S_X_ES + 1] - m[S_X_ES]) -
+		b->rest[b->n_samples++] = m[M_KEYPAIR] - m[M_START] - (m[S_X_ES + 1] - m[S_X_ES]) -
 					  (m[S_EPHEMERAL + 1] - m[S_EPHEMERAL]) -
 					  (m[S_X_EE + 1] - m[S_X_EE]) - (m[S_X_SE + 1] - m[S_X_SE]);
 	}
@@ -300,13 +317,27 @@ static void print_primitives(double ns_per_cycle)
 			uint64_t t0 = perf_cycles();
 
 			switch (op) {
-			case 0: wgc_hash(out[0], in, 64); break;
-			case 1: wgc_hash(out[0], in, 128); break;
-			case 2: wgc_mac(out[0], key, 32, in, 116); break;
-			case 3: wgc_hmac(out[0], key, 32, in, 32); break;
-			case 4: wgc_kdf(out[0], NULL, NULL, key, in, 32); break;
-			case 5: wgc_kdf(out[0], out[1], NULL, key, in, 32); break;
-			case 6: wgc_kdf(out[0], out[1], out[2], key, in, 32); break;
+			case 0:
+				wgc_hash(out[0], in, 64);
+				break;
+			case 1:
+				wgc_hash(out[0], in, 128);
+				break;
+			case 2:
+				wgc_mac(out[0], key, 32, in, 116);
+				break;
+			case 3:
+				wgc_hmac(out[0], key, 32, in, 32);
+				break;
+			case 4:
+				wgc_kdf(out[0], NULL, NULL, key, in, 32);
+				break;
+			case 5:
+				wgc_kdf(out[0], out[1], NULL, key, in, 32);
+				break;
+			case 6:
+				wgc_kdf(out[0], out[1], out[2], key, in, 32);
+				break;
 			case 7:
 				wgc_aead_encrypt(in + 64, in, 32, out[0], 32, 0, key);
 				break;
@@ -348,8 +379,8 @@ static void print_figures(struct nb *b, double ns_per_cycle)
 		double x = !step_x25519[s] ? 0 : step_x25519[s][0] == 'b' ? base : var;
 
 		sum += ns;
-		printf("{\"bench\":\"noise\",\"kind\":\"step\",\"step\":\"%s\",\"ns\":%.0f", step_names[s],
-		       ns);
+		printf("{\"bench\":\"noise\",\"kind\":\"step\",\"step\":\"%s\",\"ns\":%.0f",
+		       step_names[s], ns);
 		if (x > 0)
 			printf(",\"x25519_ns\":%.0f,\"beyond_x25519_ns\":%.0f", x, ns - x);
 		printf("}\n");
@@ -369,7 +400,8 @@ static void usage(FILE *out)
 	fprintf(out,
 		"Usage: wgdp-perf noise [--peers N] [--rounds R]\n\n"
 		"The responder's cost of one handshake in this process, step by step, beside the\n"
-		"X25519 floor (3 x25519 + 1 base-point) measured in the same run. Each round answers\n"
+		"X25519 floor (3 x25519 + 1 base-point) measured in the same run. Each round "
+		"answers\n"
 		"every peer's initiation once with the steps timed, once more without, and times\n"
 		"N X25519s of each kind. Defaults: 1000 peers, 5 rounds.\n");
 }

@@ -177,16 +177,16 @@ bool wg_noise_derive_keypair(struct wg_keypair *kp, struct wg_handshake *hs, uin
  */
 enum wg_noise_point {
 	WG_NOISE_AT_MIXED_E_I,	/* consume: start state and the initiator's ephemeral mixed */
-	WG_NOISE_AT_DH_ES_DONE,	/* X25519(s_r, e_i) computed */
+	WG_NOISE_AT_DH_ES_DONE, /* X25519(s_r, e_i) computed */
 	WG_NOISE_AT_DH_ES,	/* and mixed into the chaining key */
 	WG_NOISE_AT_STATIC,	/* the initiator's static key decrypted */
 	WG_NOISE_AT_LOOKUP,	/* its peer found */
 	WG_NOISE_AT_SS,		/* the static-static DH mixed */
 	WG_NOISE_AT_TIMESTAMP,	/* the timestamp decrypted */
 	WG_NOISE_AT_MIXED_E_R,	/* response: our ephemeral mixed */
-	WG_NOISE_AT_DH_EE_DONE,	/* X25519(e_r, e_i) computed */
+	WG_NOISE_AT_DH_EE_DONE, /* X25519(e_r, e_i) computed */
 	WG_NOISE_AT_DH_EE,	/* and mixed */
-	WG_NOISE_AT_DH_SE_DONE,	/* X25519(e_r, s_i) computed */
+	WG_NOISE_AT_DH_SE_DONE, /* X25519(e_r, s_i) computed */
 	WG_NOISE_AT_DH_SE,	/* and mixed */
 	WG_NOISE_AT_PSK,	/* the preshared key mixed */
 	WG_NOISE_AT_SEALED,	/* the empty payload sealed */
