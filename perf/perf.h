@@ -11,6 +11,7 @@ int perf_crypto_main(int argc, char **argv);
 int perf_dataplane_main(int argc, char **argv);
 int perf_control_main(int argc, char **argv);
 int perf_handshake_main(int argc, char **argv);
+int perf_noise_main(int argc, char **argv);
 /* hs_inproc.c: wgdp-perf handshake --inproc. */
 int perf_hs_inproc_main(int argc, char **argv);
 void perf_hs_inproc_usage(FILE *out);

@@ -42,6 +42,8 @@ static const struct {
 	  "config load time and memory per peer, one-peer reload cost, up to 1M peers" },
 	{ "handshake", perf_handshake_main,
 	  "handshake capacity and response times of a running wgdp, alone and under floods" },
+	{ "noise", perf_noise_main,
+	  "the responder's cost of one handshake, step by step, beside the X25519 floor" },
 };
 
 static void usage(FILE *out)

@@ -4,7 +4,7 @@
 #include "ct.h"
 #include "x25519.h"
 
-static void clamp(uint8_t key[WGC_X25519_KEY_LEN])
+void wgc_x25519_clamp(uint8_t key[WGC_X25519_KEY_LEN])
 {
 	key[0] &= 248;
 	key[31] &= 127;
@@ -14,7 +14,7 @@ static void clamp(uint8_t key[WGC_X25519_KEY_LEN])
 void wgc_x25519_generate(uint8_t priv[WGC_X25519_KEY_LEN])
 {
 	wgc_random(priv, WGC_X25519_KEY_LEN);
-	clamp(priv);
+	wgc_x25519_clamp(priv);
 }
 
 bool wgc_x25519_public(uint8_t pub[WGC_X25519_KEY_LEN], const uint8_t priv[WGC_X25519_KEY_LEN])

@@ -11,6 +11,9 @@
 /* A new private key: 32 random bytes, clamped as `wg genkey` does. */
 void wgc_x25519_generate(uint8_t priv[WGC_X25519_KEY_LEN]);
 
+/* The clamping of RFC 7748 section 5, for random bytes drawn some other way. */
+void wgc_x25519_clamp(uint8_t priv[WGC_X25519_KEY_LEN]);
+
 /* The public key of priv. Returns false only if the result would be all-zero. */
 bool wgc_x25519_public(uint8_t pub[WGC_X25519_KEY_LEN], const uint8_t priv[WGC_X25519_KEY_LEN]);
 

@@ -58,6 +58,7 @@ void wg_cookie_checker_init(struct wg_cookie_checker *c, const uint8_t our_publi
 	memset(c, 0, sizeof(*c));
 	derive_key(c->mac1_key, label_mac1, our_public);
 	derive_key(c->cookie_key, label_cookie, our_public);
+	wgc_blake2s_key_init(&c->mac1, WG_COOKIE_LEN, c->mac1_key, sizeof(c->mac1_key));
 }
 
 void wg_cookie_checker_wipe(struct wg_cookie_checker *c)
@@ -151,7 +152,7 @@ static bool mac1_valid(const struct wg_cookie_checker *c, const void *msg, size_
 	const struct wg_msg_macs *macs = (const struct wg_msg_macs *)((const uint8_t *)msg + off);
 	uint8_t expected[WG_COOKIE_LEN];
 
-	compute_mac1(expected, c->mac1_key, msg, off);
+	wgc_blake2s_keyed(expected, &c->mac1, msg, off);
 	return wgc_ct_equal(expected, macs->mac1, WG_COOKIE_LEN);
 }
 

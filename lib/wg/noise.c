@@ -14,10 +14,27 @@
 static const char construction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
 static const char identifier[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";
 
-/* HASH(CONSTRUCTION) and HASH(HASH(CONSTRUCTION) || IDENTIFIER), the same for every handshake. */
+/*
+ * HASH(CONSTRUCTION) and HASH(HASH(CONSTRUCTION) || IDENTIFIER), the same for every handshake,
+ * and the first chaining key as an HMAC key: the first KDF of every handshake has it as key,
+ * so its pads are compressed once, here.
+ */
 static uint8_t initial_chaining_key[WGC_BLAKE2S_HASH_LEN];
 static uint8_t initial_hash[WGC_BLAKE2S_HASH_LEN];
-static bool initial_ready;
+static struct wgc_hmac_key initial_kdf_key;
+
+static wg_noise_probe_fn probe;
+
+void wg_noise_set_probe(wg_noise_probe_fn fn)
+{
+	probe = fn;
+}
+
+static inline void at(enum wg_noise_point point)
+{
+	if (__builtin_expect(probe != NULL, 0) && point != WG_NOISE_POINTS)
+		probe(point);
+}
 
 static const char *const error_names[WG_NOISE_ERR_COUNT] = {
 	[WG_NOISE_OK] = "ok",
@@ -49,15 +66,13 @@ static void mix_hash(uint8_t hash[WGC_BLAKE2S_HASH_LEN], const void *data, size_
 	wgc_blake2s_final(&s, hash);
 }
 
-/* The constants are computed once; a data race here would only compute them twice alike. */
-static void ensure_initial_state(void)
+/* The constants, computed when the program is loaded: before any thread can race for them. */
+static void __attribute__((constructor)) initial_state_init(void)
 {
-	if (initial_ready)
-		return;
 	wgc_hash(initial_chaining_key, construction, strlen(construction));
 	memcpy(initial_hash, initial_chaining_key, sizeof(initial_hash));
 	mix_hash(initial_hash, identifier, strlen(identifier));
-	initial_ready = true;
+	wgc_hmac_key_init(&initial_kdf_key, initial_chaining_key, sizeof(initial_chaining_key));
 }
 
 /* Ci := KDF1(Ci, input). */
@@ -68,11 +83,13 @@ static void mix_key(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN], const uint8_t *i
 
 /* (Ci, k) := KDF2(Ci, DH(priv, pub)); false on a low-order point. */
 static bool mix_dh(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN], uint8_t key[WGC_AEAD_KEY_LEN],
-		   const uint8_t priv[WGC_X25519_KEY_LEN], const uint8_t pub[WGC_X25519_KEY_LEN])
+		   const uint8_t priv[WGC_X25519_KEY_LEN], const uint8_t pub[WGC_X25519_KEY_LEN],
+		   enum wg_noise_point done)
 {
 	uint8_t shared[WGC_X25519_KEY_LEN];
 	bool ok = wgc_x25519(shared, priv, pub);
 
+	at(done);
 	if (ok)
 		wgc_kdf(chaining_key, key, NULL, chaining_key, shared, sizeof(shared));
 	wgc_memzero(shared, sizeof(shared));
@@ -122,13 +139,10 @@ static bool decrypt_and_hash(uint8_t *plain, const uint8_t *src, size_t len,
 	return true;
 }
 
-/* Ci := HASH(CONSTRUCTION); Hi := HASH(HASH(Ci || IDENTIFIER) || responder's static). */
-static void handshake_start(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN],
-			    uint8_t hash[WGC_BLAKE2S_HASH_LEN],
-			    const uint8_t responder_static[WGC_X25519_KEY_LEN])
+/* Hi := HASH(HASH(HASH(CONSTRUCTION) || IDENTIFIER) || responder's static). */
+static void start_hash(uint8_t hash[WGC_BLAKE2S_HASH_LEN],
+		       const uint8_t responder_static[WGC_X25519_KEY_LEN])
 {
-	ensure_initial_state();
-	memcpy(chaining_key, initial_chaining_key, WGC_BLAKE2S_HASH_LEN);
 	memcpy(hash, initial_hash, WGC_BLAKE2S_HASH_LEN);
 	mix_hash(hash, responder_static, WGC_X25519_KEY_LEN);
 }
@@ -142,12 +156,27 @@ static void mix_ephemeral(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN],
 	mix_hash(hash, ephemeral, WGC_X25519_KEY_LEN);
 }
 
+/*
+ * Message 1's first step, Ci := KDF1(HASH(CONSTRUCTION), e) and Hi := HASH(Hi || e), with
+ * start_hash already in hash: the same as handshake_start then mix_ephemeral, from the
+ * precomputed HMAC key of the constant first chaining key.
+ */
+static void start_with_ephemeral(uint8_t chaining_key[WGC_BLAKE2S_HASH_LEN],
+				 uint8_t hash[WGC_BLAKE2S_HASH_LEN],
+				 const uint8_t ephemeral[WGC_X25519_KEY_LEN])
+{
+	wgc_kdf_keyed(chaining_key, NULL, NULL, &initial_kdf_key, ephemeral, WGC_X25519_KEY_LEN);
+	mix_hash(hash, ephemeral, WGC_X25519_KEY_LEN);
+}
+
 bool wg_identity_set(struct wg_identity *id, const uint8_t private_key[WGC_X25519_KEY_LEN])
 {
 	memcpy(id->private_key, private_key, WGC_X25519_KEY_LEN);
 	id->has_key = wgc_x25519_public(id->public_key, id->private_key);
 	if (!id->has_key)
 		wg_identity_clear(id);
+	else
+		start_hash(id->responder_hash, id->public_key);
 	return id->has_key;
 }
 
@@ -217,14 +246,15 @@ enum wg_noise_error wg_noise_create_initiation(struct wg_msg_initiation *msg,
 	wg_msg_header_init(&msg->header, WG_MSG_INITIATION);
 	wg_put_le32(msg->sender, local_index);
 
-	handshake_start(hs->chaining_key, hs->hash, hs->remote_static);
+	start_hash(hs->hash, hs->remote_static);
 	wgc_x25519_generate(hs->ephemeral_private);
 	if (!wgc_x25519_public(msg->unencrypted_ephemeral, hs->ephemeral_private))
 		goto fail;
-	mix_ephemeral(hs->chaining_key, hs->hash, msg->unencrypted_ephemeral);
+	start_with_ephemeral(hs->chaining_key, hs->hash, msg->unencrypted_ephemeral);
 
 	/* es: our ephemeral with their static, then our static sealed under it. */
-	if (!mix_dh(hs->chaining_key, key, hs->ephemeral_private, hs->remote_static))
+	if (!mix_dh(hs->chaining_key, key, hs->ephemeral_private, hs->remote_static,
+		    WG_NOISE_POINTS))
 		goto fail;
 	encrypt_and_hash(msg->encrypted_static, id->public_key, WGC_X25519_KEY_LEN, key, hs->hash);
 
@@ -261,27 +291,34 @@ static enum wg_noise_error open_initiation(const struct wg_msg_initiation *msg,
 	uint8_t key[WGC_AEAD_KEY_LEN];
 	enum wg_noise_error err;
 
-	handshake_start(r->chaining_key, r->hash, id->public_key);
-	mix_ephemeral(r->chaining_key, r->hash, msg->unencrypted_ephemeral);
+	memcpy(r->hash, id->responder_hash, sizeof(r->hash));
+	start_with_ephemeral(r->chaining_key, r->hash, msg->unencrypted_ephemeral);
+	at(WG_NOISE_AT_MIXED_E_I);
 
 	err = WG_NOISE_ERR_LOW_ORDER;
-	if (!mix_dh(r->chaining_key, key, id->private_key, msg->unencrypted_ephemeral))
+	if (!mix_dh(r->chaining_key, key, id->private_key, msg->unencrypted_ephemeral,
+		    WG_NOISE_AT_DH_ES_DONE))
 		goto out;
+	at(WG_NOISE_AT_DH_ES);
 	err = WG_NOISE_ERR_DECRYPT_STATIC;
 	if (!decrypt_and_hash(r->remote_static, msg->encrypted_static, WGC_X25519_KEY_LEN, key,
 			      r->hash))
 		goto out;
+	at(WG_NOISE_AT_STATIC);
 	err = WG_NOISE_ERR_UNKNOWN_PEER;
 	*peer = lookup(lookup_ctx, r->remote_static);
 	if (!*peer)
 		goto out;
+	at(WG_NOISE_AT_LOOKUP);
 	err = WG_NOISE_ERR_LOW_ORDER;
 	if (!mix_precomputed_dh(r->chaining_key, key, *peer, id))
 		goto out;
+	at(WG_NOISE_AT_SS);
 	err = WG_NOISE_ERR_DECRYPT_TIMESTAMP;
 	if (!decrypt_and_hash(r->timestamp, msg->encrypted_timestamp, WG_TAI64N_LEN, key,
 			      r->hash))
 		goto out;
+	at(WG_NOISE_AT_TIMESTAMP);
 	err = WG_NOISE_OK;
 out:
 	wgc_memzero(key, sizeof(key));
@@ -339,6 +376,29 @@ bool wg_ephemeral_generate(struct wg_ephemeral *e)
 	return false;
 }
 
+/* getrandom() costs a fixed part and then about 10 cycles a byte: draw private halves only. */
+#define EPHEMERALS_A_DRAW 8
+
+size_t wg_ephemeral_generate_many(struct wg_ephemeral *e, size_t n)
+{
+	uint8_t priv[EPHEMERALS_A_DRAW][WGC_X25519_KEY_LEN];
+	size_t made = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		uint8_t *p = priv[i % EPHEMERALS_A_DRAW];
+
+		if (i % EPHEMERALS_A_DRAW == 0)
+			wgc_random(priv, sizeof(priv));
+		wgc_x25519_clamp(p);
+		memcpy(e[made].private_key, p, WGC_X25519_KEY_LEN);
+		if (wgc_x25519_public(e[made].public_key, e[made].private_key))
+			made++;
+	}
+	wgc_memzero(priv, sizeof(priv));
+	wgc_memzero(&e[made], (n - made) * sizeof(*e));
+	return made;
+}
+
 enum wg_noise_error wg_noise_create_response(struct wg_msg_response *msg,
 					     struct wg_handshake *hs, uint32_t local_index)
 {
@@ -373,15 +433,22 @@ enum wg_noise_error wg_noise_create_response_with(struct wg_msg_response *msg,
 	memcpy(msg->unencrypted_ephemeral, eph->public_key, WGC_X25519_KEY_LEN);
 	wgc_memzero(eph, sizeof(*eph));
 	mix_ephemeral(hs->chaining_key, hs->hash, msg->unencrypted_ephemeral);
+	at(WG_NOISE_AT_MIXED_E_R);
 
 	/* ee and se, each only into the chaining key. */
-	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_ephemeral))
+	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_ephemeral,
+		    WG_NOISE_AT_DH_EE_DONE))
 		goto fail;
-	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_static))
+	at(WG_NOISE_AT_DH_EE);
+	if (!mix_dh(hs->chaining_key, NULL, hs->ephemeral_private, hs->remote_static,
+		    WG_NOISE_AT_DH_SE_DONE))
 		goto fail;
+	at(WG_NOISE_AT_DH_SE);
 
 	mix_psk(hs->chaining_key, hs->hash, key, hs->preshared_key);
+	at(WG_NOISE_AT_PSK);
 	encrypt_and_hash(msg->encrypted_nothing, NULL, 0, key, hs->hash);
+	at(WG_NOISE_AT_SEALED);
 
 	hs->local_index = local_index;
 	hs->state = WG_HS_CREATED_RESPONSE;
@@ -413,9 +480,11 @@ enum wg_noise_error wg_noise_consume_response(const struct wg_msg_response *msg,
 	mix_ephemeral(chaining_key, hash, msg->unencrypted_ephemeral);
 
 	err = WG_NOISE_ERR_LOW_ORDER;
-	if (!mix_dh(chaining_key, NULL, hs->ephemeral_private, msg->unencrypted_ephemeral))
+	if (!mix_dh(chaining_key, NULL, hs->ephemeral_private, msg->unencrypted_ephemeral,
+		    WG_NOISE_POINTS))
 		goto out;
-	if (!mix_dh(chaining_key, NULL, id->private_key, msg->unencrypted_ephemeral))
+	if (!mix_dh(chaining_key, NULL, id->private_key, msg->unencrypted_ephemeral,
+		    WG_NOISE_POINTS))
 		goto out;
 	mix_psk(chaining_key, hash, key, hs->preshared_key);
 	err = WG_NOISE_ERR_DECRYPT_EMPTY;

@@ -14,6 +14,7 @@
 #define WGDP_WG_NOISE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "keypair.h"
@@ -23,10 +24,15 @@
 #define WG_INITIATIONS_PER_SECOND 50
 #define WG_INITIATION_MIN_INTERVAL (1000000000ull / WG_INITIATIONS_PER_SECOND)
 
-/* Our static key pair, shared by every peer of an interface. */
+/*
+ * Our static key pair, shared by every peer of an interface, and what the responder's side of
+ * every handshake starts from (wg_identity_set computes it once): the hash after our public
+ * key, HASH(HASH(HASH(CONSTRUCTION) || IDENTIFIER) || public key).
+ */
 struct wg_identity {
 	uint8_t private_key[WGC_X25519_KEY_LEN];
 	uint8_t public_key[WGC_X25519_KEY_LEN];
+	uint8_t responder_hash[WGC_BLAKE2S_HASH_LEN];
 	bool has_key;
 };
 
@@ -135,6 +141,14 @@ struct wg_ephemeral {
 
 bool wg_ephemeral_generate(struct wg_ephemeral *e);
 
+/*
+ * Makes up to n ephemerals with one draw from the system's random source for all of them
+ * (a getrandom() costs about 1 us here, as much as the rest of a handshake's hashing beside
+ * one KDF): for a pool refilled a batch at a time. Returns how many it made, at the front of
+ * e; the rest of e is zeroed (in practice there is no rest: see wg_ephemeral_generate).
+ */
+size_t wg_ephemeral_generate_many(struct wg_ephemeral *e, size_t n);
+
 /* As wg_noise_create_response, with eph (wiped here, whatever the outcome) as our ephemeral. */
 enum wg_noise_error wg_noise_create_response_with(struct wg_msg_response *msg,
 						  struct wg_handshake *hs, uint32_t local_index,
@@ -154,5 +168,34 @@ enum wg_noise_error wg_noise_consume_response(const struct wg_msg_response *msg,
  * is in no state to derive.
  */
 bool wg_noise_derive_keypair(struct wg_keypair *kp, struct wg_handshake *hs, uint64_t now);
+
+/*
+ * Points the responder passes, in this order, for wgdp-perf noise's cost of each step. A probe
+ * set with wg_noise_set_probe is called at each of them on the calling thread; without one
+ * (the default) a point costs one predictable branch. One probe for the process: set it only
+ * while nothing else makes handshakes.
+ */
+enum wg_noise_point {
+	WG_NOISE_AT_MIXED_E_I,	/* consume: start state and the initiator's ephemeral mixed */
+	WG_NOISE_AT_DH_ES_DONE, /* X25519(s_r, e_i) computed */
+	WG_NOISE_AT_DH_ES,	/* and mixed into the chaining key */
+	WG_NOISE_AT_STATIC,	/* the initiator's static key decrypted */
+	WG_NOISE_AT_LOOKUP,	/* its peer found */
+	WG_NOISE_AT_SS,		/* the static-static DH mixed */
+	WG_NOISE_AT_TIMESTAMP,	/* the timestamp decrypted */
+	WG_NOISE_AT_MIXED_E_R,	/* response: our ephemeral mixed */
+	WG_NOISE_AT_DH_EE_DONE, /* X25519(e_r, e_i) computed */
+	WG_NOISE_AT_DH_EE,	/* and mixed */
+	WG_NOISE_AT_DH_SE_DONE, /* X25519(e_r, s_i) computed */
+	WG_NOISE_AT_DH_SE,	/* and mixed */
+	WG_NOISE_AT_PSK,	/* the preshared key mixed */
+	WG_NOISE_AT_SEALED,	/* the empty payload sealed */
+	WG_NOISE_POINTS		/* no point: the initiator's steps */
+};
+
+typedef void (*wg_noise_probe_fn)(enum wg_noise_point point);
+
+/* NULL removes the probe. */
+void wg_noise_set_probe(wg_noise_probe_fn fn);
 
 #endif

@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: MIT */
-/* BLAKE2s, MAC, HMAC and the whitepaper's KDF against published vectors. */
+/*
+ * BLAKE2s, MAC, HMAC and the whitepaper's KDF against published vectors, against libb2 (an
+ * implementation we do not use any more) and, for the precomputed keys, against themselves
+ * computed the plain way.
+ */
 #include <string.h>
+
+#include <blake2.h>
 
 #include "crypto/blake2s.h"
 #include "crypto/ct.h"
@@ -157,6 +163,138 @@ static void test_kdf_in_place(void)
 	UNIT_ASSERT_MEM(ck, want_a, 32);
 }
 
+/* Our BLAKE2s against libb2's on every length around the block edges, whole and in pieces. */
+static void test_against_libb2(void)
+{
+	static const size_t outlens[] = { 1, 16, 31, 32 };
+	uint8_t in[300], key[32], out[32], want[32];
+	struct wgc_blake2s s;
+
+	wgc_random(in, sizeof(in));
+	wgc_random(key, sizeof(key));
+	for (size_t len = 0; len <= sizeof(in); len++) {
+		size_t outlen = outlens[len % 4], keylen = len % 33;
+
+		CU_ASSERT_EQUAL_FATAL(blake2s(want, in, keylen ? key : NULL, outlen, len, keylen),
+				      0);
+		wgc_blake2s(out, outlen, in, len, key, keylen);
+		UNIT_ASSERT_MEM(out, want, outlen);
+		/* Pieces of 1, 2, 3, ... bytes: every way the buffer can fill. */
+		wgc_blake2s_init(&s, outlen, key, keylen);
+		for (size_t at = 0, piece = 1; at < len; at += piece, piece++)
+			wgc_blake2s_update(&s, in + at, piece < len - at ? piece : len - at);
+		wgc_blake2s_final(&s, out);
+		UNIT_ASSERT_MEM(out, want, outlen);
+	}
+}
+
+/* A key whose block is compressed once gives the same MAC as the plain keyed hash. */
+static void test_precomputed_mac_key(void)
+{
+	uint8_t in[200], key[32], out[32], want[32];
+	struct wgc_blake2s_key k;
+
+	wgc_random(in, sizeof(in));
+	wgc_random(key, sizeof(key));
+	for (size_t keylen = 1; keylen <= 32; keylen += 31)
+		for (size_t outlen = 16; outlen <= 32; outlen += 16) {
+			wgc_blake2s_key_init(&k, outlen, key, keylen);
+			for (size_t len = 0; len <= sizeof(in); len++) {
+				wgc_blake2s(want, outlen, in, len, key, keylen);
+				wgc_blake2s_keyed(out, &k, in, len);
+				UNIT_ASSERT_MEM(out, want, outlen);
+			}
+		}
+	/* The reference KAT: key 00..1f, input 00..3f, 16-byte output (Python's hashlib). */
+	for (size_t i = 0; i < 64; i++)
+		in[i] = (uint8_t)i;
+	for (size_t i = 0; i < 32; i++)
+		key[i] = (uint8_t)i;
+	wgc_blake2s_key_init(&k, 16, key, 32);
+	wgc_blake2s_keyed(out, &k, in, 64);
+	unit_hex(want, 16, "f1efa90d2547036841ecd3627fafbc36");
+	UNIT_ASSERT_MEM(out, want, 16);
+	wgc_memzero(&k, sizeof(k));
+}
+
+/* HMAC-BLAKE2s vectors from Python's hmac and hashlib, an implementation independent of ours. */
+static void test_hmac_known_answers(void)
+{
+	uint8_t key[100], in[200], out[32], want[32];
+	struct wgc_hmac_key k;
+
+	for (size_t i = 0; i < sizeof(key); i++)
+		key[i] = (uint8_t)i;
+	for (size_t i = 0; i < sizeof(in); i++)
+		in[i] = (uint8_t)i;
+	wgc_hmac(out, key, 32, "WireGuard HMAC-BLAKE2s", 22);
+	unit_hex(want, 32, "7dfc48d55f3e5c62ff6bff3e10efcc22bbe8945bbb6f92717144e209a922f74f");
+	UNIT_ASSERT_MEM(out, want, 32);
+	wgc_hmac_key_init(&k, key, 32);
+	wgc_hmac_keyed(out, &k, "WireGuard HMAC-BLAKE2s", 22);
+	UNIT_ASSERT_MEM(out, want, 32);
+
+	unit_hex(want, 32, "eaf4bb25938f4d20e72656bbbc7a9bf63c0c18537333c35bdb67db1402661acd");
+	wgc_hmac(out, NULL, 0, NULL, 0);
+	UNIT_ASSERT_MEM(out, want, 32);
+	wgc_hmac_key_init(&k, NULL, 0);
+	wgc_hmac_keyed(out, &k, NULL, 0);
+	UNIT_ASSERT_MEM(out, want, 32);
+
+	/* A key longer than a block is hashed first. */
+	unit_hex(want, 32, "c4c95271905c6f69c1dd7c6fbc0cb3735457a660ccc2c4370f28825e7abef5af");
+	wgc_hmac(out, key, 100, in, 200);
+	UNIT_ASSERT_MEM(out, want, 32);
+	wgc_hmac_key_init(&k, key, 100);
+	wgc_hmac_keyed(out, &k, in, 200);
+	UNIT_ASSERT_MEM(out, want, 32);
+	wgc_memzero(&k, sizeof(k));
+}
+
+/* One key, many messages: the precomputed pads give RFC 2104's HMAC at every length. */
+static void test_precomputed_hmac_key(void)
+{
+	static const size_t keylens[] = { 0, 1, 32, 64, 65, 100 };
+	uint8_t key[100], in[300], out[32], want[32];
+	struct wgc_hmac_key k;
+
+	wgc_random(key, sizeof(key));
+	wgc_random(in, sizeof(in));
+	for (size_t i = 0; i < sizeof(keylens) / sizeof(keylens[0]); i++) {
+		wgc_hmac_key_init(&k, key, keylens[i]);
+		for (size_t len = 0; len <= 130; len++) {
+			reference_hmac(want, key, keylens[i], in, len);
+			wgc_hmac_keyed(out, &k, in, len);
+			UNIT_ASSERT_MEM(out, want, 32);
+		}
+	}
+	wgc_memzero(&k, sizeof(k));
+}
+
+/* The KDF from a precomputed key: wireguard-go's vectors again, and over its own output. */
+static void test_kdf_keyed(void)
+{
+	uint8_t key[32], in[33], t[3][32], want[3][32];
+	struct wgc_hmac_key k;
+
+	wgc_random(key, sizeof(key));
+	wgc_random(in, sizeof(in));
+	wgc_hmac_key_init(&k, key, sizeof(key));
+	for (size_t len = 0; len <= sizeof(in); len++) {
+		wgc_kdf(want[0], want[1], want[2], key, in, len);
+		wgc_kdf_keyed(t[0], t[1], t[2], &k, in, len);
+		UNIT_ASSERT_MEM(t, want, sizeof(want));
+		wgc_kdf_keyed(t[0], NULL, NULL, &k, in, len);
+		UNIT_ASSERT_MEM(t[0], want[0], 32);
+	}
+	unit_hex(key, 8, "746573742d6b6579");
+	wgc_hmac_key_init(&k, key, 8);
+	unit_hex(want[0], 32, "6f0e5ad38daba1bea8a0d213688736f19763239305e0f58aba697f9ffc41c633");
+	wgc_kdf_keyed(t[0], NULL, NULL, &k, "test-input", 10);
+	UNIT_ASSERT_MEM(t[0], want[0], 32);
+	wgc_memzero(&k, sizeof(k));
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -166,6 +304,11 @@ int main(void)
 		{ "HMAC-BLAKE2s matches RFC 2104", test_hmac },
 		{ "KDF vectors of wireguard-go", test_kdf_wireguard_go },
 		{ "KDF over its own key", test_kdf_in_place },
+		{ "the same bytes as libb2, whole and in pieces", test_against_libb2 },
+		{ "precomputed MAC key", test_precomputed_mac_key },
+		{ "HMAC-BLAKE2s known answers (Python hmac)", test_hmac_known_answers },
+		{ "precomputed HMAC key at every length", test_precomputed_hmac_key },
+		{ "KDF from a precomputed key", test_kdf_keyed },
 		CU_TEST_INFO_NULL,
 	};
 

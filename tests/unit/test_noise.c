@@ -9,6 +9,7 @@
 #include "crypto/x25519.h"
 #include "unit.h"
 #include "wg/clock.h"
+#include "wg/cookie.h"
 #include "wg/index.h"
 #include "wg/noise.h"
 #include "wg/tai64n.h"
@@ -485,6 +486,136 @@ static void test_responder_confirms_on_first_data(void)
 	CU_ASSERT_TRUE(transport(b.current, a.current, 64));
 }
 
+/*
+ * A responder's handshake against an independent implementation of the whitepaper (Python's
+ * hashlib BLAKE2s and HMAC, and the cryptography package's X25519 and ChaCha20-Poly1305),
+ * with fixed keys: s_r = 40..5f, s_i = 60..7f, e_i = 80..9f, e_r = a0..bf, psk = c0..df,
+ * sender 0x11223344, our sender 0x55667788. It covers everything the responder precomputes:
+ * the start hash of its identity, the first chaining key's HMAC key, the mac1 key's block.
+ */
+static const char kat_initiation[] =
+	"0100000044332211493e82fc74464a59268817623d2053c5eb8e2cc4a988b4fe"
+	"e179ec6b010d531db0afdf75eae025964873eb3943977210f12233f3a9c33d12"
+	"c365c10541e256e7bb1b13e162285d321496f75d9e759a2320662da30a5bca31"
+	"daec73e3a6fd1058071e58112f21b75519312ddcb7f2c1487c318b7faf0989ca"
+	"70da54a900000000000000000000000000000000";
+static const char kat_response[] =
+	"020000008877665544332211605a725d2a4adfeeb1a29e17edd621c1b7593ee8"
+	"cdbc44ac6c4ab6e2f805d23c577de04eda375c317114df0c89984b977bffd9c2"
+	"56f4af3534e2e24aee8a126300000000000000000000000000000000";
+static const char kat_responder_send[] =
+	"385c2ddcca8049a8e583ff3ca9951c73ba68eacac94b5aba0e1e8b6376e35e28";
+static const char kat_responder_recv[] =
+	"82c9021f84f3ad0ba25cdc771c461957a3af9a5fe5e93b2b45a2c6cf585f25d8";
+static struct wg_handshake *lookup_kat(void *ctx, const uint8_t key[32])
+{
+	struct wg_handshake *hs = ctx;
+
+	return memcmp(key, hs->remote_static, 32) == 0 ? hs : NULL;
+}
+
+static void fill(uint8_t *p, uint8_t first)
+{
+	for (int i = 0; i < 32; i++)
+		p[i] = (uint8_t)(first + i);
+}
+
+static void test_responder_known_answer(void)
+{
+	static const uint8_t src[4] = { 192, 0, 2, 2 };
+	uint8_t key[32], want_resp[92], want_send[32], want_recv[32];
+	struct wg_identity us, them;
+	struct wg_handshake hs;
+	struct wg_msg_initiation init;
+	struct wg_msg_response resp;
+	struct wg_ephemeral eph;
+	struct wg_cookie_checker checker;
+	struct wg_cookie_maker maker;
+	struct wg_keypair kp;
+
+	fill(key, 0x40);
+	CU_ASSERT_TRUE_FATAL(wg_identity_set(&us, key));
+	fill(key, 0x60);
+	CU_ASSERT_TRUE_FATAL(wg_identity_set(&them, key));
+	fill(key, 0xc0);
+	wg_handshake_init(&hs, &us, them.public_key, key);
+	CU_ASSERT_EQUAL_FATAL(unit_hex((uint8_t *)&init, sizeof(init), kat_initiation),
+			      sizeof(init));
+	unit_hex(want_resp, sizeof(want_resp), kat_response);
+	unit_hex(want_send, sizeof(want_send), kat_responder_send);
+	unit_hex(want_recv, sizeof(want_recv), kat_responder_recv);
+
+	wg_cookie_checker_init(&checker, us.public_key);
+	CU_ASSERT_EQUAL(wg_cookie_validate(&checker, &init, sizeof(init), src, sizeof(src), 51820,
+					   false, T0),
+			WG_COOKIE_MAC1_VALID);
+	CU_ASSERT_PTR_EQUAL_FATAL(
+		wg_noise_consume_initiation(&init, &us, lookup_kat, &hs, T0, NULL), &hs);
+	fill(eph.private_key, 0xa0);
+	CU_ASSERT_TRUE_FATAL(wgc_x25519_public(eph.public_key, eph.private_key));
+	CU_ASSERT_EQUAL_FATAL(wg_noise_create_response_with(&resp, &hs, 0x55667788, &eph),
+			      WG_NOISE_OK);
+	wg_cookie_maker_init(&maker, them.public_key);
+	wg_cookie_add_macs(&maker, &resp, sizeof(resp), T0);
+	UNIT_ASSERT_MEM(&resp, want_resp, sizeof(want_resp));
+	CU_ASSERT_TRUE_FATAL(wg_noise_derive_keypair(&kp, &hs, T0));
+	UNIT_ASSERT_MEM(kp.send_key, want_send, 32);
+	UNIT_ASSERT_MEM(kp.recv_key, want_recv, 32);
+	wg_cookie_checker_wipe(&checker);
+	wg_handshake_wipe(&hs);
+	wg_keypair_wipe(&kp);
+}
+
+/* The start hash wg_identity_set keeps is the one the whitepaper builds step by step. */
+static void test_identity_start_hash(void)
+{
+	static const char construction[] = "Noise_IKpsk2_25519_ChaChaPoly_BLAKE2s";
+	static const char identifier[] = "WireGuard v1 zx2c4 Jason@zx2c4.com";
+	uint8_t key[32], c[32], buf[32 + sizeof(identifier)], want[32];
+	struct wg_identity id;
+
+	/* HASH(CONSTRUCTION) as wireguard-go spells out its InitialChainKey. */
+	wgc_hash(c, construction, strlen(construction));
+	unit_hex(want, 32, "60e26daef327efc02ec335e2a025d2d016eb4206f87277f52d38d1988b78cd36");
+	UNIT_ASSERT_MEM(c, want, 32);
+	memcpy(buf, c, 32);
+	memcpy(buf + 32, identifier, strlen(identifier));
+	wgc_hash(c, buf, 32 + strlen(identifier));
+	unit_hex(want, 32, "2211b361081ac566691243db458ad5322d9c6c662293e8b70ee19c65ba079ef3");
+	UNIT_ASSERT_MEM(c, want, 32);
+
+	for (int round = 0; round < 8; round++) {
+		wgc_x25519_generate(key);
+		CU_ASSERT_TRUE_FATAL(wg_identity_set(&id, key));
+		memcpy(buf, c, 32);
+		memcpy(buf + 32, id.public_key, 32);
+		wgc_hash(want, buf, 64);
+		UNIT_ASSERT_MEM(id.responder_hash, want, 32);
+	}
+	wg_identity_clear(&id);
+	CU_ASSERT_TRUE(wgc_ct_is_zero(id.responder_hash, 32));
+	wgc_memzero(key, sizeof(key));
+}
+
+/* A batch of ephemerals: each clamped, each its own, each public key its private key's. */
+static void test_ephemeral_batch(void)
+{
+	struct wg_ephemeral e[20];
+	uint8_t pub[32];
+
+	CU_ASSERT_EQUAL_FATAL(wg_ephemeral_generate_many(e, 20), 20);
+	for (int i = 0; i < 20; i++) {
+		CU_ASSERT_EQUAL(e[i].private_key[0] & 7, 0);
+		CU_ASSERT_EQUAL(e[i].private_key[31] & 0xc0, 0x40);
+		CU_ASSERT_TRUE(wgc_x25519_public(pub, e[i].private_key));
+		UNIT_ASSERT_MEM(e[i].public_key, pub, 32);
+		for (int j = 0; j < i; j++)
+			CU_ASSERT_FALSE(memcmp(e[i].private_key, e[j].private_key, 32) == 0);
+	}
+	CU_ASSERT_EQUAL(wg_ephemeral_generate_many(e, 0), 0);
+	wgc_memzero(e, sizeof(e));
+}
+
 int main(void)
 {
 	static const CU_TestInfo tests[] = {
@@ -504,6 +635,9 @@ int main(void)
 		{ "receiver indexes random and unique", test_index_table },
 		{ "keypair slots: previous, current, next", test_keypair_slots },
 		{ "responder confirms on first data", test_responder_confirms_on_first_data },
+		{ "responder against an independent implementation", test_responder_known_answer },
+		{ "identity's start hash is the whitepaper's", test_identity_start_hash },
+		{ "ephemerals made a batch at a time", test_ephemeral_batch },
 		CU_TEST_INFO_NULL,
 	};
 
