@@ -247,8 +247,11 @@ void wg_cookie_maker_wipe(struct wg_cookie_maker *m)
  */
 static bool cookie_fresh(const struct wg_cookie_maker *m, uint64_t now)
 {
+	/* Signed: the cookie may have been taken on another lcore whose reading of the clock is
+	 * a moment ahead of ours (wgdp's handshake engines); that is a cookie of now. */
 	return m->have_cookie &&
-	       now - m->cookie_birth <= WG_COOKIE_SECRET_MAX_AGE - WG_COOKIE_SECRET_LATENCY;
+	       (int64_t)(now - m->cookie_birth) <=
+		       (int64_t)(WG_COOKIE_SECRET_MAX_AGE - WG_COOKIE_SECRET_LATENCY);
 }
 
 void wg_cookie_add_macs(struct wg_cookie_maker *m, void *msg, size_t len, uint64_t now)

@@ -346,9 +346,11 @@ struct wg_handshake *wg_noise_consume_initiation(const struct wg_msg_initiation 
 		e = WG_NOISE_ERR_REPLAY;
 		goto out;
 	}
-	/* Fresh timestamps at a high rate still cost us a DH each: one per 20 ms per peer. */
-	if (hs->last_initiation_consumption &&
-	    now - hs->last_initiation_consumption < WG_INITIATION_MIN_INTERVAL) {
+	/* Fresh timestamps at a high rate still cost us a DH each: one per 20 ms per peer.
+	 * Signed: a consumption stamped by another lcore a moment ahead of our clock is one of
+	 * now, not one of 584 years ago. */
+	if (hs->last_initiation_consumption && (int64_t)(now - hs->last_initiation_consumption) <
+						       (int64_t)WG_INITIATION_MIN_INTERVAL) {
 		e = WG_NOISE_ERR_FLOOD;
 		goto out;
 	}

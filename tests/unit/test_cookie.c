@@ -497,6 +497,9 @@ static void test_maker_cookie_expiry(void)
 	make_msg(msg, INIT_LEN, T0 + limit - 1);
 	CU_ASSERT_EQUAL(check(msg, INIT_LEN, addr4, 4, PORT, T0 + limit - 1),
 			WG_COOKIE_MAC1_AND_MAC2_VALID);
+	/* A clock a moment behind the one the cookie was taken at (another lcore's): fresh. */
+	make_msg(msg, INIT_LEN, T0 - 1000);
+	CU_ASSERT_EQUAL(check(msg, INIT_LEN, addr4, 4, PORT, T0), WG_COOKIE_MAC1_AND_MAC2_VALID);
 	make_msg(msg, INIT_LEN, T0 + limit);
 	CU_ASSERT_EQUAL(check(msg, INIT_LEN, addr4, 4, PORT, T0 + limit),
 			WG_COOKIE_MAC1_AND_MAC2_VALID);

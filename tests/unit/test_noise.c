@@ -212,6 +212,11 @@ static void test_initiation_flood_limit(void)
 	CU_ASSERT_PTR_NULL(wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob,
 						       T0 + WG_INITIATION_MIN_INTERVAL - 1, &err));
 	CU_ASSERT_EQUAL(err, WG_NOISE_ERR_FLOOD);
+	/* A clock a moment behind the one that stamped the last consumption (another lcore's):
+	 * within the 20 ms too. */
+	CU_ASSERT_PTR_NULL(
+		wg_noise_consume_initiation(&init, &bob.id, lookup_alice, &bob, T0 - 1000, &err));
+	CU_ASSERT_EQUAL(err, WG_NOISE_ERR_FLOOD);
 	/* At 20 ms the same message is accepted: a flood refusal does not burn the timestamp. */
 	CU_ASSERT_PTR_NOT_NULL(wg_noise_consume_initiation(
 		&init, &bob.id, lookup_alice, &bob, T0 + WG_INITIATION_MIN_INTERVAL, &err));
