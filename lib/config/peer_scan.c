@@ -191,38 +191,52 @@ static bool string_into(struct scanner *sc, char *buf, size_t size)
 	return true;
 }
 
-static int base64_value(unsigned char c)
+/* Base64's alphabet (RFC 4648 table 1) backwards; 0xff: not in it. */
+static const uint8_t b64_value[256] = {
+	['A'] = 0,  ['B'] = 1,	['C'] = 2,  ['D'] = 3,	['E'] = 4,  ['F'] = 5,	['G'] = 6,
+	['H'] = 7,  ['I'] = 8,	['J'] = 9,  ['K'] = 10, ['L'] = 11, ['M'] = 12, ['N'] = 13,
+	['O'] = 14, ['P'] = 15, ['Q'] = 16, ['R'] = 17, ['S'] = 18, ['T'] = 19, ['U'] = 20,
+	['V'] = 21, ['W'] = 22, ['X'] = 23, ['Y'] = 24, ['Z'] = 25, ['a'] = 26, ['b'] = 27,
+	['c'] = 28, ['d'] = 29, ['e'] = 30, ['f'] = 31, ['g'] = 32, ['h'] = 33, ['i'] = 34,
+	['j'] = 35, ['k'] = 36, ['l'] = 37, ['m'] = 38, ['n'] = 39, ['o'] = 40, ['p'] = 41,
+	['q'] = 42, ['r'] = 43, ['s'] = 44, ['t'] = 45, ['u'] = 46, ['v'] = 47, ['w'] = 48,
+	['x'] = 49, ['y'] = 50, ['z'] = 51, ['0'] = 52, ['1'] = 53, ['2'] = 54, ['3'] = 55,
+	['4'] = 56, ['5'] = 57, ['6'] = 58, ['7'] = 59, ['8'] = 60, ['9'] = 61, ['+'] = 62,
+	['/'] = 63,
+};
+
+/* The table's zero is 'A' as well as "not written": the one 'A' tells them apart. */
+static uint32_t b64(const char *s)
 {
-	if (c >= 'A' && c <= 'Z')
-		return c - 'A';
-	if (c >= 'a' && c <= 'z')
-		return c - 'a' + 26;
-	if (c >= '0' && c <= '9')
-		return c - '0' + 52;
-	return c == '+' ? 62 : c == '/' ? 63 : -1;
+	unsigned char c = (unsigned char)*s;
+
+	return b64_value[c] || c == 'A' ? b64_value[c] : 0x100;
 }
 
-bool wgdp_public_key_from_base64(uint8_t key[32], const char *b64, size_t n)
+bool wgdp_public_key_from_base64(uint8_t key[32], const char *s, size_t n)
 {
-	uint32_t acc = 0;
-	unsigned int bits = 0, k = 0;
+	uint32_t bad = 0, v;
 
-	if (n != WGC_KEY_B64_LEN || b64[43] != '=')
+	if (n != WGC_KEY_B64_LEN || s[43] != '=')
 		return false;
-	for (unsigned int i = 0; i < 43; i++) {
-		int v = base64_value((unsigned char)b64[i]);
-
-		if (v < 0)
-			return false;
-		acc = acc << 6 | (uint32_t)v;
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			key[k++] = (uint8_t)(acc >> bits);
-		}
+	/* Ten groups of four characters, three bytes each, then three characters for two. */
+	for (unsigned int g = 0; g < 10; g++, s += 4) {
+		v = b64(s) << 18 | b64(s + 1) << 12 | b64(s + 2) << 6 | b64(s + 3);
+		bad |= b64(s) | b64(s + 1) | b64(s + 2) | b64(s + 3);
+		key[3 * g] = (uint8_t)(v >> 16);
+		key[3 * g + 1] = (uint8_t)(v >> 8);
+		key[3 * g + 2] = (uint8_t)v;
 	}
+	v = b64(s) << 12 | b64(s + 1) << 6 | b64(s + 2);
+	bad |= b64(s) | b64(s + 1) | b64(s + 2);
+	key[30] = (uint8_t)(v >> 10);
+	key[31] = (uint8_t)(v >> 2);
 	/* 43 characters carry 258 bits: the 2 left over must be zero, as libsodium insists. */
-	return (acc & ((1u << bits) - 1)) == 0;
+	if ((bad & 0x100) || (v & 3)) {
+		memset(key, 0, 32);
+		return false;
+	}
+	return true;
 }
 
 /* An integer in [0, max] as jansson reads one: no sign, no fraction, no leading zero. */
