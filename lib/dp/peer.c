@@ -316,7 +316,8 @@ struct dp_peer *dp_peer_new(struct dp_tenant *t, const struct wgdp_peer_config *
 	p->serial = __atomic_add_fetch(&serials, 1, __ATOMIC_RELAXED);
 	p->tenant = t;
 	memcpy(p->public_key, pc->public_key, 32);
-	snprintf(p->name, sizeof(p->name), "%s", pc->name);
+	/* Not snprintf: a million peers load in a few seconds, and it was 2% of them. */
+	memcpy(p->name, pc->name, strnlen(pc->name, sizeof(p->name) - 1));
 	rte_seqlock_init(&p->endpoint.lock);
 	if (pc->has_endpoint)
 		dp_peer_set_endpoint(p, &pc->endpoint);
