@@ -84,6 +84,8 @@ static void test_same_config(void)
 		HEAD "\"peers\" :\n[ \t{ \"public_key\" :\r\n\"" PEER_KEY "\" , \"allowed_ips\""
 		     " : [ \"10.1.0.0/16\" , \"10.2.0.0/16\" ] , \"persistent_keepalive\" : 0 }"
 		     " ,\n{\"public_key\":\"" CAROL_KEY "\"} ]\n}\n",
+		/* DEL is printable ASCII to JSON: no escape needed. */
+		HEAD "\"peers\":[{\"public_key\":\"" PEER_KEY "\",\"name\":\"a\x7f\"}]}",
 		/* More prefixes than the scan keeps on its stack. */
 		HEAD "\"peers\":[{\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":["
 		     "\"10.0.0.0/24\",\"10.0.1.0/24\",\"10.0.2.0/24\",\"10.0.3.0/24\","
