@@ -346,20 +346,36 @@ static void partial_push(struct peer_chunk *c)
 	peer_pool.partial = c;
 }
 
-static struct peer_chunk *chunk_new(void)
+/* A new chunk, zeroed and faulted in: outside the lock, which the control lcore takes too. */
+static struct peer_chunk *chunk_create(void)
 {
-	struct peer_chunk *c = peer_pool.spare;
+	struct peer_chunk *c = rte_zmalloc("wgdp_peers", PEER_CHUNK_BYTES, PEER_CHUNK_BYTES);
 
-	if (c) {
-		peer_pool.spare = NULL;
-		return c;
-	}
-	c = rte_zmalloc("wgdp_peers", PEER_CHUNK_BYTES, PEER_CHUNK_BYTES);
 	/* Faulted in at once, not a 4 KiB page at a time (--no-huge); a no-op on hugepages,
 	 * and an old kernel's refusal only costs the faults. */
 	if (c)
 		(void)madvise(c, PEER_CHUNK_BYTES, MADV_POPULATE_WRITE);
 	return c;
+}
+
+/* A chunk with a free slot, the lock held; NULL when out of memory. */
+static struct peer_chunk *chunk_with_room(void)
+{
+	struct peer_chunk *fresh;
+
+	if (!peer_pool.partial && peer_pool.spare) {
+		partial_push(peer_pool.spare);
+		peer_pool.spare = NULL;
+	}
+	if (peer_pool.partial)
+		return peer_pool.partial;
+	rte_spinlock_unlock(&peer_pool.lock);
+	fresh = chunk_create();
+	rte_spinlock_lock(&peer_pool.lock);
+	/* Another thread may have made room meanwhile: then there are two chunks with room. */
+	if (fresh)
+		partial_push(fresh);
+	return peer_pool.partial;
 }
 
 /* A zeroed slot for a peer, or NULL. */
@@ -369,12 +385,7 @@ static struct dp_peer *peer_alloc(void)
 	void *slot = NULL;
 
 	rte_spinlock_lock(&peer_pool.lock);
-	c = peer_pool.partial;
-	if (!c) {
-		c = chunk_new();
-		if (c)
-			partial_push(c);
-	}
+	c = chunk_with_room();
 	if (c && c->free) {
 		slot = c->free;
 		c->free = *(void **)slot;
