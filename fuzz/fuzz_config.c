@@ -4,6 +4,9 @@
  * reload. An accepted config must hold up: its peers pass the whole-config checks, it copies,
  * and every prefix and endpoint prints as text that parses back to the same value.
  *
+ * Most configs go through the peers scan (peer_scan.h): whatever it accepts, the whole JSON
+ * tree must read as the same config.
+ *
  * Input: the config file's text. (A private_key_file is read here as the daemon would; stdin
  * is /dev/null, so "/dev/stdin" cannot block the fuzzer.)
  */
@@ -14,6 +17,7 @@
 #include "fuzz_check.h"
 #include "config.h"
 #include "fuzz_common.h"
+#include "peer_scan.h"
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
@@ -45,6 +49,24 @@ static void roundtrip_endpoint(const struct wgdp_endpoint *ep)
 	CHECK(wgdp_parse_endpoint(text, &back));
 	CHECK(back.port == ep->port && back.addr.family == ep->addr.family);
 	CHECK(memcmp(back.addr.bytes, ep->addr.bytes, ep->addr.family == 4 ? 4 : 16) == 0);
+}
+
+/* The tree reads text as the same config (the scan may have read it). */
+static void check_same_as_tree(const struct wgdp_config *cfg, const uint8_t *data, size_t size)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *tree = wgdp_config_parse_tree((const char *)data, size, &err);
+
+	CHECK(tree);
+	CHECK(tree->n_ifaces == cfg->n_ifaces && tree->n_peers == cfg->n_peers);
+	for (unsigned int k = 0; k < cfg->n_ifaces; k++) {
+		const struct wgdp_interface_config *a = &cfg->ifaces[k], *b = &tree->ifaces[k];
+
+		CHECK(a->n_peers == b->n_peers && (a->peers == NULL) == (b->peers == NULL));
+		for (unsigned int i = 0; i < a->n_peers; i++)
+			CHECK(wgdp_peer_config_equal(&a->peers[i], &b->peers[i]));
+	}
+	wgdp_config_free(tree);
 }
 
 static void check_config(const struct wgdp_config *cfg)
@@ -80,6 +102,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	check_config(cfg);
+	check_same_as_tree(cfg, data, size);
 	wgdp_config_free(cfg);
 	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "key_map.h"
+#include "peer_scan.h"
 #include "prefix_map.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
@@ -21,6 +22,10 @@ struct parse {
 	struct wgdp_config_error *err;
 	char path[128];
 	size_t len;
+	/* Peers read ahead by the scan (peer_scan.h); nodes[k]: the "[]" in the tree standing for
+	 * scan->arrays[k]. NULL: every peer is read from the tree. */
+	struct wgdp_peer_scan *scan;
+	json_t **nodes;
 };
 
 static bool fail(struct parse *p, const char *fmt, ...)
@@ -708,6 +713,31 @@ static bool check_allowed_ips(struct parse *p, const struct wgdp_interface_confi
 	return ok;
 }
 
+/* The peers the scan read for the array node of the tree, handed over; false if none. */
+static bool take_scanned(struct parse *p, json_t *node, struct wgdp_interface_config *cfg)
+{
+	for (unsigned int k = 0; p->scan && k < p->scan->n_arrays; k++) {
+		struct wgdp_scanned_peers *sp = &p->scan->arrays[k];
+
+		if (p->nodes[k] == node && sp->peers) {
+			cfg->peers = sp->peers;
+			cfg->n_peers = sp->n_peers;
+			sp->peers = NULL;
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool not_ourselves(struct parse *p, const struct wgdp_peer_config *pc,
+			  const uint8_t own_public[32])
+{
+	if (memcmp(pc->public_key, own_public, 32) != 0)
+		return true;
+	push_key(p, "public_key");
+	return fail(p, "is the interface's own public key");
+}
+
 static bool parse_iface_peers(struct parse *p, json_t *peers, struct wgdp_interface_config *cfg)
 {
 	uint8_t own_public[32];
@@ -718,21 +748,28 @@ static bool parse_iface_peers(struct parse *p, json_t *peers, struct wgdp_interf
 		return true;
 	if (!json_is_array(peers))
 		return fail(p, "must be an array");
+	wgc_x25519_public(own_public, cfg->private_key);
+	if (take_scanned(p, peers, cfg)) {
+		/* The path only for the error: a million snprintf cost more than the check. */
+		for (i = 0; i < cfg->n_peers; i++) {
+			if (memcmp(cfg->peers[i].public_key, own_public, 32) == 0) {
+				push_index(p, i);
+				return not_ourselves(p, &cfg->peers[i], own_public);
+			}
+		}
+		return check_duplicates(p, cfg) && check_allowed_ips(p, cfg);
+	}
 	cfg->peers = calloc(json_array_size(peers) ? json_array_size(peers) : 1,
 			    sizeof(*cfg->peers));
 	if (!cfg->peers)
 		return fail(p, "out of memory");
-	wgc_x25519_public(own_public, cfg->private_key);
 	json_array_foreach(peers, i, v) {
 		size_t old = push_index(p, i);
 
 		cfg->n_peers++;
-		if (!parse_peer(p, v, &cfg->peers[i]))
+		if (!parse_peer(p, v, &cfg->peers[i]) ||
+		    !not_ourselves(p, &cfg->peers[i], own_public))
 			return false;
-		if (memcmp(cfg->peers[i].public_key, own_public, 32) == 0) {
-			push_key(p, "public_key");
-			return fail(p, "is the interface's own public key");
-		}
 		pop(p, old);
 	}
 	return check_duplicates(p, cfg) && check_allowed_ips(p, cfg);
@@ -1117,17 +1154,16 @@ static bool parse_root(struct parse *p, json_t *root, struct wgdp_config *cfg)
 	return check_interfaces(p, cfg);
 }
 
-struct wgdp_config *wgdp_config_from_json(json_t *root, struct wgdp_config_error *err)
+static struct wgdp_config *config_from_json(struct parse *p, json_t *root)
 {
-	struct parse p = { .err = err };
 	struct wgdp_config *cfg = calloc(1, sizeof(*cfg));
 
-	memset(err, 0, sizeof(*err));
+	memset(p->err, 0, sizeof(*p->err));
 	if (!cfg) {
-		fail(&p, "out of memory");
+		fail(p, "out of memory");
 		return NULL;
 	}
-	if (!parse_root(&p, root, cfg)) {
+	if (!parse_root(p, root, cfg)) {
 		/* interfaces[0]'s peers are freed through the legacy fields (config.h). */
 		if (cfg->n_ifaces)
 			fill_legacy(cfg);
@@ -1137,7 +1173,16 @@ struct wgdp_config *wgdp_config_from_json(json_t *root, struct wgdp_config_error
 	return cfg;
 }
 
-struct wgdp_config *wgdp_config_parse(const char *text, size_t len, struct wgdp_config_error *err)
+struct wgdp_config *wgdp_config_from_json(json_t *root, struct wgdp_config_error *err)
+{
+	struct parse p = { .err = err };
+
+	return config_from_json(&p, root);
+}
+
+/* The whole text as one JSON tree: what reports every error. */
+struct wgdp_config *wgdp_config_parse_tree(const char *text, size_t len,
+					   struct wgdp_config_error *err)
 {
 	struct wgdp_config *cfg;
 	json_error_t jerr;
@@ -1154,6 +1199,61 @@ struct wgdp_config *wgdp_config_parse(const char *text, size_t len, struct wgdp_
 	cfg = wgdp_config_from_json(root, err);
 	json_decref(root);
 	return cfg;
+}
+
+/* Where the skeleton's tree holds the "[]" standing for a scanned array; NULL if it does not. */
+static json_t *scanned_node(json_t *root, const struct wgdp_scanned_peers *sp)
+{
+	json_t *owner = root, *node;
+
+	if (sp->iface >= 0)
+		owner = json_array_get(json_object_get(root, "interfaces"), (size_t)sp->iface);
+	node = json_object_get(owner, "peers");
+	return json_is_array(node) && json_array_size(node) == 0 ? node : NULL;
+}
+
+/*
+ * The peers arrays scanned, the rest (the skeleton) as a tree. NULL on any failure, an error
+ * or not: wgdp_config_parse then parses the text whole, and the error it reports is the
+ * tree's, path and all. A config is only returned when every scanned array found its place.
+ */
+static struct wgdp_config *parse_scanned(const char *text, size_t len,
+					 struct wgdp_config_error *err)
+{
+	struct parse p = { .err = err, .scan = wgdp_peer_scan(text, len) };
+	struct wgdp_config *cfg = NULL;
+	json_t *root = NULL;
+	json_error_t jerr;
+	bool ok;
+
+	if (p.scan)
+		root = json_loadb(p.scan->skeleton, p.scan->skeleton_len, JSON_REJECT_DUPLICATES,
+				  &jerr);
+	p.nodes = root ? calloc(p.scan->n_arrays, sizeof(*p.nodes)) : NULL;
+	ok = p.nodes != NULL;
+	for (unsigned int k = 0; ok && k < p.scan->n_arrays; k++) {
+		p.nodes[k] = scanned_node(root, &p.scan->arrays[k]);
+		ok = p.nodes[k] != NULL;
+	}
+	cfg = ok ? config_from_json(&p, root) : NULL;
+	for (unsigned int k = 0; cfg && k < p.scan->n_arrays; k++) {
+		if (p.scan->arrays[k].peers) {
+			wgdp_config_free(cfg);
+			cfg = NULL;
+		}
+	}
+	free(p.nodes);
+	json_decref(root);
+	wgdp_peer_scan_free(p.scan);
+	return cfg;
+}
+
+/* Most of a big config is its peers: they are read straight from the text when they can be. */
+struct wgdp_config *wgdp_config_parse(const char *text, size_t len, struct wgdp_config_error *err)
+{
+	struct wgdp_config *cfg = parse_scanned(text, len, err);
+
+	return cfg ? cfg : wgdp_config_parse_tree(text, len, err);
 }
 
 bool wgdp_peer_config_from_json(json_t *obj, const char *path, struct wgdp_peer_config *out,

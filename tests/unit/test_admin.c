@@ -195,11 +195,64 @@ static void test_uapi_move(void)
 	CU_ASSERT_EQUAL(dp_aips_lookup4(dp->tenants[0]->aips, in_moved), peer_id(BOB_KEY));
 }
 
+/*
+ * dp_peer_new's slots (peer.c's chunks): several chunks' worth handed out distinct, aligned and
+ * zeroed; given back in another order than taken; taken again zeroed, whatever the peer held.
+ */
+static void test_peer_slots(void)
+{
+	enum { N = 5000 }; /* four chunks of 2 MiB */
+	static struct dp_peer *p[N];
+	struct dp_tenant *t = calloc(1, sizeof(*t));
+	struct wgdp_peer_config pc = { .n_allowed_ips = 0 };
+	uint32_t x = 12345;
+	unsigned int bad = 0;
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(t);
+	for (int round = 0; round < 3; round++) {
+		for (uint32_t i = 0; i < N; i++) {
+			p[i] = dp_peer_new(t, &pc, i);
+			if (!p[i])
+				break;
+			bad += ((uintptr_t)p[i] % RTE_CACHE_LINE_SIZE) != 0;
+			bad += p[i]->id != i || p[i]->n_staged || p[i]->send_kp || p[i]->kick ||
+			       p[i]->rx_bytes || p[i]->last_handshake_sent || p[i]->name[0];
+			/* What a peer's life leaves behind, for the next user of the slot. */
+			p[i]->n_staged = 7;
+			p[i]->rx_bytes = 1;
+			p[i]->kick = true;
+			p[i]->last_handshake_sent = 99;
+			memset(p[i]->name, 'x', sizeof(p[i]->name) - 1);
+		}
+		CU_ASSERT_PTR_NOT_NULL_FATAL(p[N - 1]);
+		for (uint32_t i = 1; i < N; i++)
+			bad += p[i] == p[i - 1];
+		/* Freed in a shuffled order, as grace periods end. */
+		for (uint32_t i = N - 1; i > 0; i--) {
+			uint32_t j;
+			struct dp_peer *tmp;
+
+			x = x * 1103515245u + 12345u;
+			j = x % (i + 1);
+			tmp = p[i];
+			p[i] = p[j];
+			p[j] = tmp;
+		}
+		for (uint32_t i = 0; i < N; i++) {
+			p[i]->n_staged = 0; /* nothing really staged: dp_peer_destroy frees none */
+			dp_peer_destroy(p[i]);
+		}
+	}
+	CU_ASSERT_EQUAL(bad, 0);
+	free(t);
+}
+
 int main(int argc, char **argv)
 {
 	static const CU_TestInfo tests[] = {
 		{ "every request's error path", test_error_paths },
 		{ "a UAPI set moves a prefix (show, routing)", test_uapi_move },
+		{ "peer slots: distinct, zeroed, reused", test_peer_slots },
 		CU_TEST_INFO_NULL,
 	};
 	struct wgdp_config_error err;
