@@ -42,6 +42,11 @@ step() {
 	}
 }
 
+# Handshake lcores in process: K=1 and K=2 in turns, the feeder on the first CPU with the
+# second engine, the control lcore on the second CPU (perf/hs_inproc.c).
+hs_eal="--lcores=0@0,1@1,2@0 --no-huge --no-shconf --no-pci -m 1024 --file-prefix bench-hsi \
+--log-level=lib.eal:warning"
+
 {
 	echo "date: $(date -Is)"
 	echo "cpu: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2-) x $(nproc)"
@@ -53,6 +58,8 @@ if [ "$quick" = 1 ]; then
 	step crypto "$build/perf/wgdp-perf" crypto --arch all --duration-ms 30 --sizes 64,1420
 	step dataplane "$build/perf/wgdp-perf" dataplane --flood --duration-ms 30 --sizes 64,1420 --peers 1
 	step handshake "$top/perf/handshake.sh" --peers 1000 --duration-ms 300
+	step handshake_lcores "$build/perf/wgdp-perf" handshake $hs_eal -- --inproc --peers 512 \
+		--duration-ms 300 --rounds 1
 	step probe "$top/perf/probe-compare.sh" --rounds 2 --handshakes 10
 else
 	step crypto "$build/perf/wgdp-perf" crypto --arch all --duration-ms 200
@@ -60,6 +67,8 @@ else
 		--duration-ms 300
 	step handshake "$top/perf/handshake.sh" --peers "$peers" --duration-ms 2000 \
 		--flood-rates max,100000,200000
+	step handshake_lcores "$build/perf/wgdp-perf" handshake $hs_eal -- --inproc --peers 4096 \
+		--duration-ms 2000 --rounds 3
 	step probe "$top/perf/probe-compare.sh"
 	step control "$build/perf/wgdp-perf" control --peers 1000,100000
 fi
