@@ -40,8 +40,7 @@
 #include "wg/tai64n.h"
 
 #define MAX_K	    DP_MAX_HS_ENGINES
-#define DEPTH	    96	   /* initiations kept queued an engine: below under_load_queue */
-#define REFILL_NS   100000 /* the feeder's sleep between refills */
+#define DEPTH	    192 /* initiations kept queued an engine: below under_load_queue */
 #define TS_STEP	    (1ull << 25)
 #define SLOTS_PER_S 24000 /* initiations built for each second of a timed part, at most */
 #define FRAME_LEN   (14 + 20 + 8 + (uint16_t)sizeof(struct wg_msg_initiation))
@@ -83,11 +82,17 @@ struct ip_bench {
 	double x25519_ns, base_ns;
 };
 
+/* One run. The control lcore feeds (a worker's part: the steering), polls and collects;
+ * the main lcore only sets the range to feed and sleeps. */
 struct ip_run {
 	struct ip_bench *b;
 	struct dp_ctx *dp;
 	uint32_t quit;
-	uint64_t answered, cookies, other;
+	uint32_t next, end;    /* slots fed so far, and up to where (main: atomics) */
+	uint64_t answered;     /* responses collected (main: atomic reads) */
+	uint64_t cold_target;  /* when answered reaches it, the cold pass is over... */
+	uint64_t cold_done_ns; /* ...at this time (0: not yet) */
+	uint64_t cookies, other;
 };
 
 static uint64_t mono_ns(void)
@@ -265,15 +270,6 @@ static struct rte_mbuf *frame(struct ip_bench *b, uint32_t s)
 	return m;
 }
 
-static int control_main(void *arg)
-{
-	struct ip_run *r = arg;
-
-	while (!__atomic_load_n(&r->quit, __ATOMIC_ACQUIRE))
-		dp_control_poll(r->dp);
-	return 0;
-}
-
 /* What the control lcore sent: responses are kept for the check, the rest counted. */
 static void collect(struct ip_run *r)
 {
@@ -297,7 +293,8 @@ static void collect(struct ip_run *r)
 				    !r->b->slots[rx - 1].answered) {
 					r->b->slots[rx - 1].answered = true;
 					r->b->slots[rx - 1].resp = *resp;
-					r->answered++;
+					__atomic_store_n(&r->answered, r->answered + 1,
+							 __ATOMIC_RELEASE);
 				}
 			} else if (rte_pktmbuf_data_len(m[i]) > 42 && msg[0] == WG_MSG_COOKIE) {
 				r->cookies++;
@@ -333,25 +330,28 @@ static uint32_t feed(struct ip_run *r, uint32_t next, uint32_t end)
 	return next;
 }
 
-static void nap(void)
+static void nap_ms(unsigned int ms)
 {
-	const struct timespec ts = { .tv_nsec = REFILL_NS };
+	const struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = (long)(ms % 1000) * 1000000 };
 
 	nanosleep(&ts, NULL);
 }
 
-/* Feeds [from, to) and waits for the answers: the peers' first handshakes (the cold pass). */
-static double pass(struct ip_run *r, uint32_t from, uint32_t to, uint64_t max_ns)
+static int control_main(void *arg)
 {
-	uint64_t t0 = mono_ns(), base = r->answered;
-	uint32_t next = from;
+	struct ip_run *r = arg;
 
-	while (r->answered - base < to - from && mono_ns() - t0 < max_ns) {
-		next = feed(r, next, to);
-		nap();
+	while (!__atomic_load_n(&r->quit, __ATOMIC_ACQUIRE)) {
+		uint32_t end = __atomic_load_n(&r->end, __ATOMIC_ACQUIRE);
+
+		if (r->next < end)
+			__atomic_store_n(&r->next, feed(r, r->next, end), __ATOMIC_RELEASE);
+		dp_control_poll(r->dp);
 		collect(r);
+		if (!r->cold_done_ns && r->answered >= r->cold_target)
+			__atomic_store_n(&r->cold_done_ns, mono_ns(), __ATOMIC_RELEASE);
 	}
-	return (double)(mono_ns() - t0) / 1e9;
+	return 0;
 }
 
 static int verify(struct ip_bench *b, uint64_t *verified, uint64_t *failed)
@@ -376,10 +376,10 @@ static int verify(struct ip_bench *b, uint64_t *verified, uint64_t *failed)
 static int run_k(struct ip_bench *b, unsigned int k, unsigned int round)
 {
 	static unsigned int runs;
-	struct ip_run r = { .b = b };
+	struct ip_run r = { .b = b, .cold_target = b->o.peers };
 	char err[256];
 	unsigned int worker = rte_get_main_lcore();
-	uint64_t verified = 0, failed = 0, warm_answered, cold_answered, refused = 0;
+	uint64_t verified = 0, failed = 0, warm_answered, cold_answered, refused = 0, cold_e1;
 	struct dp_control_stats st;
 	uint32_t next;
 	double cold_s, s;
@@ -417,18 +417,25 @@ static int run_k(struct ip_bench *b, unsigned int k, unsigned int round)
 	for (unsigned int i = 1; i < k; i++)
 		rte_eal_remote_launch(dp_hs_engine_main, &r.dp->engines[i], b->lcores[i]);
 	/* Cold: every peer's first handshake (with its static-static DH). */
-	cold_s = pass(&r, 0, b->o.peers, 120ull * 1000000000ull);
-	warm_answered = cold_answered = r.answered;
-	/* Warm, timed: as many as the engines answer. */
-	next = b->o.peers;
 	t0 = mono_ns();
-	while (mono_ns() - t0 < (uint64_t)b->o.duration_ms * 1000000ull && next < b->n_slots) {
-		next = feed(&r, next, b->n_slots);
-		nap();
-		collect(&r);
-	}
+	__atomic_store_n(&r.end, b->o.peers, __ATOMIC_RELEASE);
+	while (!__atomic_load_n(&r.cold_done_ns, __ATOMIC_ACQUIRE) &&
+	       mono_ns() - t0 < 120ull * 1000000000ull)
+		nap_ms(10);
+	cold_s = (double)((__atomic_load_n(&r.cold_done_ns, __ATOMIC_ACQUIRE) ?: mono_ns()) - t0) /
+		 1e9; /* not over: the time it had, and cold_answered says how many */
+	cold_answered = __atomic_load_n(&r.answered, __ATOMIC_ACQUIRE);
+	cold_e1 = k > 1 ? __atomic_load_n(&r.dp->engines[1].stats.initiations_received,
+					  __ATOMIC_RELAXED)
+			: 0;
+	/* Warm, timed: as many as the engines answer. */
+	t0 = mono_ns();
+	warm_answered = __atomic_load_n(&r.answered, __ATOMIC_ACQUIRE);
+	__atomic_store_n(&r.end, b->n_slots, __ATOMIC_RELEASE);
+	nap_ms(b->o.duration_ms);
+	warm_answered = __atomic_load_n(&r.answered, __ATOMIC_ACQUIRE) - warm_answered;
 	s = (double)(mono_ns() - t0) / 1e9;
-	warm_answered = r.answered - warm_answered;
+	next = __atomic_load_n(&r.next, __ATOMIC_ACQUIRE);
 	__atomic_store_n(&r.dp->quit, true, __ATOMIC_RELEASE);
 	__atomic_store_n(&r.quit, 1, __ATOMIC_RELEASE);
 	rte_eal_mp_wait_lcore();
@@ -443,19 +450,20 @@ static int run_k(struct ip_bench *b, unsigned int k, unsigned int round)
 	dp_hs_stats_total(r.dp, &st);
 	for (unsigned int e = 1; e < WG_NOISE_ERR_COUNT; e++)
 		refused += st.noise_errors[e];
-	printf("{\"bench\":\"handshake\",\"mode\":\"inproc\",\"round\":%u,\"lcores\":%u,\"peers\":%"
-	       "u,"
-	       "\"cold_s\":%.3f,\"cold_answered\":%" PRIu64
-	       ",\"cold_per_s\":%.0f,\"seconds\":%.3f,\"handshakes\":%" PRIu64 ","
-	       "\"per_s\":%.0f,\"per_lcore_per_s\":%.0f,\"floor_per_s\":%.0f,\"ratio_to_floor\":%."
-	       "3f,"
-	       "\"x25519_us\":%.2f,\"base_us\":%.2f,\"verified\":%" PRIu64
-	       ",\"verify_failed\":%" PRIu64 ",\"cookie_replies\":%" PRIu64
-	       ",\"other_frames\":%" PRIu64 ",\"received\":%" PRIu64 ",\"refused\":%" PRIu64
-	       ",\"index_pool_empty\":%" PRIu64 "}\n",
-	       round, k, b->o.peers, cold_s, cold_answered, b->o.peers / cold_s, s, warm_answered,
-	       warm_answered / s, warm_answered / s / k, floor, warm_answered / s / k / floor,
-	       b->x25519_ns / 1e3, b->base_ns / 1e3, verified, failed, r.cookies, r.other,
+	printf("{\"bench\":\"handshake\",\"mode\":\"inproc\",\"round\":%u,\"lcores\":%u,", round,
+	       k);
+	printf("\"peers\":%u,\"cold_s\":%.3f,\"cold_answered\":%" PRIu64, b->o.peers, cold_s,
+	       cold_answered);
+	printf(",\"cold_engine1\":%" PRIu64 ",\"cold_per_s\":%.0f,", cold_e1, b->o.peers / cold_s);
+	printf("\"seconds\":%.3f,\"handshakes\":%" PRIu64 ",\"per_s\":%.0f,", s, warm_answered,
+	       warm_answered / s);
+	printf("\"per_lcore_per_s\":%.0f,\"floor_per_s\":%.0f,\"ratio_to_floor\":%.3f,",
+	       warm_answered / s / k, floor, warm_answered / s / k / floor);
+	printf("\"x25519_us\":%.2f,\"base_us\":%.2f,", b->x25519_ns / 1e3, b->base_ns / 1e3);
+	printf("\"verified\":%" PRIu64 ",\"verify_failed\":%" PRIu64 ",", verified, failed);
+	printf("\"cookie_replies\":%" PRIu64 ",\"other_frames\":%" PRIu64 ",", r.cookies, r.other);
+	printf("\"received\":%" PRIu64 ",\"refused\":%" PRIu64 ",\"index_pool_empty\":%" PRIu64
+	       "}\n",
 	       st.initiations_received, refused, st.index_pool_empty);
 	fflush(stdout);
 	dp_ports_stop(r.dp);

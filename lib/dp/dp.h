@@ -110,6 +110,7 @@ struct dp_control_stats {
 	uint64_t neigh_dropped;
 	uint64_t under_load_ticks;
 	uint64_t index_pool_empty; /* an engine had no reserved index for a response */
+	uint64_t taken_over;	   /* initiations an idle engine took from another's queue */
 };
 
 /* Why a packet rides the local ring to the control lcore (kept in the mbuf's private area). */

@@ -479,7 +479,50 @@ static unsigned int dequeue_handshakes(struct dp_hs_engine *e, struct rte_mbuf *
 {
 	unsigned int n = rte_ring_sc_dequeue_burst(e->prio_ring, (void **)pkts, max, NULL);
 
-	return n + rte_ring_sc_dequeue_burst(e->ring, (void **)(pkts + n), max - n, NULL);
+	return n + rte_ring_dequeue_burst(e->ring, (void **)(pkts + n), max - n, NULL);
+}
+
+static bool is_initiation(struct rte_mbuf *m)
+{
+	uint16_t dport, off, len;
+	struct dp_pkt p;
+
+	return dp_pkt_parse(m, &p) && dp_pkt_udp(m, &p, &dport, &off, &len) && len &&
+	       *rte_pktmbuf_mtod_offset(m, const uint8_t *, off) == WG_MSG_INITIATION;
+}
+
+/*
+ * An idle engine takes an initiation from the deepest queue of another engine that is not
+ * under load: the control lcore (engine 0) has other work, and sources do not hash evenly at
+ * every moment. Under load the shards hold, for the rate limiter and the cookies are per
+ * source. Responses and cookie replies stay engine 0's: one taken by mistake goes back.
+ */
+static struct rte_mbuf *take_over(struct dp_hs_engine *e, uint64_t now)
+{
+	struct dp_ctx *dp = e->dp;
+	struct dp_hs_engine *from = NULL;
+	unsigned int most = 1; /* one queued may be the other's next: leave it */
+	void *m;
+
+	for (unsigned int i = 0; i < dp->n_engines; i++) {
+		struct dp_hs_engine *v = &dp->engines[i];
+		unsigned int depth = rte_ring_count(v->ring);
+
+		if (v != e && depth > most && !dp_gate_under_load(v, now)) {
+			most = depth;
+			from = v;
+		}
+	}
+	if (!from || rte_ring_mc_dequeue(from->ring, &m) != 0)
+		return NULL;
+	if (!is_initiation(m)) {
+		if (rte_ring_mp_enqueue(from->ring, m) != 0)
+			rte_pktmbuf_free(
+				m); /* its queue filled meanwhile: as if it had been full */
+		return NULL;
+	}
+	e->stats.taken_over++;
+	return m;
 }
 
 /* Engines 1..K-1 hand their sessions over: room for one more each, whatever the others do. */
@@ -515,6 +558,8 @@ unsigned int dp_handshakes_drain(struct dp_hs_engine *e, struct dp_sink *s, uint
 			loaded = dp_gate_under_load(e, now);
 		}
 		n = done_room(e) ? dequeue_handshakes(e, pkts, batch) : 0;
+		if (!n && e->index && !loaded && done_room(e) && (pkts[0] = take_over(e, now)))
+			n = 1;
 		for (unsigned int i = 0; i < n; i++)
 			handle_handshake(e, s, pkts[i], loaded, now);
 		done += n;

@@ -38,7 +38,8 @@ static int engine_init(struct dp_ctx *dp, struct dp_hs_engine *e, unsigned int i
 	e->dp = dp;
 	e->index = index;
 	e->lcore_id = lcore_id;
-	e->ring = engine_ring("hs", index, depth, sizeof(void *), RING_F_SC_DEQ);
+	/* Several consumers: an idle engine takes from another's queue (handshake.c). */
+	e->ring = engine_ring("hs", index, depth, sizeof(void *), 0);
 	e->prio_ring = engine_ring("hs_prio", index, RTE_MAX(depth / 4, 64u), sizeof(void *),
 				   RING_F_SC_DEQ);
 	e->ratelimiter = wg_ratelimiter_create(RTE_MAX(cfg->handshake_queue * 4u, 4096u));

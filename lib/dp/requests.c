@@ -230,6 +230,7 @@ static json_t *handshake_json(struct dp_ctx *dp)
 		set_u64(errs, wg_noise_error_name(e), c->noise_errors[e]);
 	json_object_set_new(o, "noise_errors", errs);
 	set_u64(o, "index_pool_empty", c->index_pool_empty);
+	set_u64(o, "taken_over", c->taken_over);
 	set_u64(o, "queue_depth", depth);
 	set_u64(o, "priority_queue_depth", prio_depth);
 	/* Sticky, as the handshake path sees it (gate.c), not just the queues' depth now: any

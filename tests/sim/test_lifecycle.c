@@ -719,8 +719,14 @@ static void test_engines_spread(void)
 	}
 	sim_settle(s);
 	CU_ASSERT(on[0] > 0 && on[1] > 0);
-	CU_ASSERT_EQUAL(dp->engines[0].stats.initiations_received, on[0]);
-	CU_ASSERT_EQUAL(dp->engines[1].stats.initiations_received, on[1]);
+	/* Engine 0 shares its lcore here and takes a few a pass: engine 1 took over the rest of
+	 * its queue, and nothing from engine 0 took engine 1's. */
+	CU_ASSERT_EQUAL(dp->engines[0].stats.initiations_received +
+				dp->engines[1].stats.initiations_received,
+			40);
+	CU_ASSERT_EQUAL(dp->engines[0].stats.taken_over, 0);
+	CU_ASSERT_EQUAL(dp->engines[1].stats.initiations_received,
+			on[1] + dp->engines[1].stats.taken_over);
 	CU_ASSERT_EQUAL(dp->ctl_stats.responses_sent, 40);
 	CU_ASSERT_EQUAL(dp->engines[1].stats.index_pool_empty, 0);
 	for (unsigned int i = 0; i < 40; i++) {
@@ -733,6 +739,75 @@ static void test_engines_spread(void)
 	CU_ASSERT_EQUAL(wg_index_count(dp->indexes), 40 + DP_HS_INDEX_POOL);
 	sim_run(s, SIM_S);
 	assert_pool(s);
+	close_sim(s);
+}
+
+/* The workers' part only: every initiation sent so far into its engine's queue. */
+static void to_engine_queues(struct sim *s)
+{
+	for (unsigned int i = 0; i < 4; i++)
+		dp_worker_poll(s->dp, s->w);
+}
+
+/*
+ * 17b. An idle engine takes over initiations queued for a busy one (here engine 0, the
+ * control lcore, which has not run yet), all but the last, and answers them as its own.
+ */
+static void test_engines_takeover(void)
+{
+	struct sim *s = open_engines_sim(40);
+	struct dp_ctx *dp = s->dp;
+	struct dp_hs_engine *e1 = &dp->engines[1];
+	struct dp_sink sink = { .dp = dp, .worker = NULL, .drops = e1->drops };
+	unsigned int on0 = 0;
+
+	for (unsigned int i = 0; i < 40; i++) {
+		on0 += engine_of_ip(s, s->peers[i].ip) == 0;
+		model_peer_initiate(&s->peers[i], now(), false);
+	}
+	to_engine_queues(s);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_count(dp->engines[0].ring), on0);
+	while (dp_handshakes_drain(e1, &sink, wg_clock_mono_ns()))
+		;
+	dp_sink_flush(&sink);
+	CU_ASSERT_EQUAL(e1->stats.taken_over, on0 - 1);
+	CU_ASSERT_EQUAL(e1->stats.initiations_received, 40 - 1);
+	sim_settle(s);
+	CU_ASSERT_EQUAL(dp->engines[0].stats.initiations_received, 1);
+	CU_ASSERT_EQUAL(dp->ctl_stats.responses_sent, 40);
+	for (unsigned int i = 0; i < 40; i++)
+		CU_ASSERT_EQUAL(s->peers[i].handshakes, 1);
+	close_sim(s);
+}
+
+/*
+ * 17c. An idle engine takes nothing from an engine under load: there the rate limiter and the
+ * cookies are per source, and the source's engine must see its messages.
+ */
+static void test_engines_no_takeover_under_load(void)
+{
+	struct sim *s = open_engines_sim(40);
+	struct dp_ctx *dp = s->dp;
+	struct dp_hs_engine *e1 = &dp->engines[1];
+	struct dp_sink sink = { .dp = dp, .worker = NULL, .drops = e1->drops };
+	unsigned int on0 = 0;
+
+	for (unsigned int i = 0; i < 40; i++) {
+		on0 += engine_of_ip(s, s->peers[i].ip) == 0;
+		model_peer_initiate(&s->peers[i], now(), false);
+	}
+	to_engine_queues(s);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_count(dp->engines[0].ring), on0);
+	dp_gate_note_load(&dp->engines[0], wg_clock_mono_ns());
+	while (dp_handshakes_drain(e1, &sink, wg_clock_mono_ns()))
+		;
+	dp_sink_flush(&sink);
+	CU_ASSERT_EQUAL(e1->stats.taken_over, 0);
+	CU_ASSERT_EQUAL(e1->stats.initiations_received, 40 - on0);
+	CU_ASSERT_EQUAL(rte_ring_count(dp->engines[0].ring), on0);
+	sim_settle(s); /* engine 0 answers them: cookie replies, it is under load */
+	CU_ASSERT_EQUAL(rte_ring_count(dp->engines[0].ring), 0);
+	CU_ASSERT(dp->engines[0].stats.cookie_replies_sent >= on0);
 	close_sim(s);
 }
 
@@ -867,6 +942,8 @@ static const CU_TestInfo tests[] = {
 	{ "15 under load ends with the flood", test_load_ends },
 	{ "16 an inside IPv4 fragment is forwarded", test_inside_fragment },
 	{ "17 two engines share the handshakes", test_engines_spread },
+	{ "17b an idle engine takes over another's queue", test_engines_takeover },
+	{ "17c no taking over from an engine under load", test_engines_no_takeover_under_load },
 	{ "18a two sources at once: the older refused", test_two_sources_replay },
 	{ "18b two sources at once: the second within 20 ms refused", test_two_sources_flood },
 	{ "19 an engine's session under an old private key is dropped",
