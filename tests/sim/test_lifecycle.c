@@ -742,11 +742,28 @@ static void test_engines_spread(void)
 	close_sim(s);
 }
 
-/* The workers' part only: every initiation sent so far into its engine's queue. */
-static void to_engine_queues(struct sim *s)
+/* Every peer initiates, and the workers' part only: each initiation into its engine's queue.
+ * Returns how many went to engine 0. */
+static unsigned int queue_initiations(struct sim *s)
 {
+	unsigned int on0 = 0;
+
+	for (unsigned int i = 0; i < s->opts.n_peers; i++) {
+		on0 += engine_of_ip(s, s->peers[i].ip) == 0;
+		model_peer_initiate(&s->peers[i], now(), false);
+	}
 	for (unsigned int i = 0; i < 4; i++)
 		dp_worker_poll(s->dp, s->w);
+	CU_ASSERT_EQUAL_FATAL(rte_ring_count(s->dp->engines[0].ring), on0);
+	return on0;
+}
+
+/* Engine 1 alone, as long as it finds work. */
+static void engine1_until_idle(struct sim *s, struct dp_sink *sink)
+{
+	while (dp_handshakes_drain(&s->dp->engines[1], sink, wg_clock_mono_ns()))
+		;
+	dp_sink_flush(sink);
 }
 
 /*
@@ -759,17 +776,8 @@ static void test_engines_takeover(void)
 	struct dp_ctx *dp = s->dp;
 	struct dp_hs_engine *e1 = &dp->engines[1];
 	struct dp_sink sink = { .dp = dp, .worker = NULL, .drops = e1->drops };
-	unsigned int on0 = 0;
-
-	for (unsigned int i = 0; i < 40; i++) {
-		on0 += engine_of_ip(s, s->peers[i].ip) == 0;
-		model_peer_initiate(&s->peers[i], now(), false);
-	}
-	to_engine_queues(s);
-	CU_ASSERT_EQUAL_FATAL(rte_ring_count(dp->engines[0].ring), on0);
-	while (dp_handshakes_drain(e1, &sink, wg_clock_mono_ns()))
-		;
-	dp_sink_flush(&sink);
+	unsigned int on0 = queue_initiations(s);
+	engine1_until_idle(s, &sink);
 	CU_ASSERT_EQUAL(e1->stats.taken_over, on0 - 1);
 	CU_ASSERT_EQUAL(e1->stats.initiations_received, 40 - 1);
 	sim_settle(s);
@@ -790,18 +798,9 @@ static void test_engines_no_takeover_under_load(void)
 	struct dp_ctx *dp = s->dp;
 	struct dp_hs_engine *e1 = &dp->engines[1];
 	struct dp_sink sink = { .dp = dp, .worker = NULL, .drops = e1->drops };
-	unsigned int on0 = 0;
-
-	for (unsigned int i = 0; i < 40; i++) {
-		on0 += engine_of_ip(s, s->peers[i].ip) == 0;
-		model_peer_initiate(&s->peers[i], now(), false);
-	}
-	to_engine_queues(s);
-	CU_ASSERT_EQUAL_FATAL(rte_ring_count(dp->engines[0].ring), on0);
+	unsigned int on0 = queue_initiations(s);
 	dp_gate_note_load(&dp->engines[0], wg_clock_mono_ns());
-	while (dp_handshakes_drain(e1, &sink, wg_clock_mono_ns()))
-		;
-	dp_sink_flush(&sink);
+	engine1_until_idle(s, &sink);
 	CU_ASSERT_EQUAL(e1->stats.taken_over, 0);
 	CU_ASSERT_EQUAL(e1->stats.initiations_received, 40 - on0);
 	CU_ASSERT_EQUAL(rte_ring_count(dp->engines[0].ring), on0);
