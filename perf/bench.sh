@@ -58,7 +58,7 @@ if [ "$quick" = 1 ]; then
 	step crypto "$build/perf/wgdp-perf" crypto --arch all --duration-ms 30 --sizes 64,1420
 	step dataplane "$build/perf/wgdp-perf" dataplane --flood --duration-ms 30 --sizes 64,1420 --peers 1
 	step handshake "$top/perf/handshake.sh" --peers 1000 --duration-ms 300
-	step handshake_lcores "$build/perf/wgdp-perf" handshake $hs_eal -- --inproc --peers 512 \
+	step handshake_lcores "$build/perf/wgdp-perf" handshake $hs_eal -- --inproc --peers 1024 \
 		--duration-ms 300 --rounds 1
 	step probe "$top/perf/probe-compare.sh" --rounds 2 --handshakes 10
 else

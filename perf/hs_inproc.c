@@ -448,8 +448,13 @@ static int run_k(struct ip_bench *b, unsigned int k, unsigned int round)
 	if (verify(b, &verified, &failed) != 0)
 		rc = -1;
 	dp_hs_stats_total(r.dp, &st);
-	for (unsigned int e = 1; e < WG_NOISE_ERR_COUNT; e++)
+	for (unsigned int e = 1; e < WG_NOISE_ERR_COUNT; e++) {
 		refused += st.noise_errors[e];
+		if (st.noise_errors[e])
+			fprintf(stderr,
+				"wgdp-perf handshake --inproc: K=%u: %" PRIu64 " refused: %s\n", k,
+				st.noise_errors[e], wg_noise_error_name(e));
+	}
 	printf("{\"bench\":\"handshake\",\"mode\":\"inproc\",\"round\":%u,\"lcores\":%u,", round,
 	       k);
 	printf("\"peers\":%u,\"cold_s\":%.3f,\"cold_answered\":%" PRIu64, b->o.peers, cold_s,

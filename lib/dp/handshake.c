@@ -551,17 +551,17 @@ unsigned int dp_handshakes_drain(struct dp_hs_engine *e, struct dp_sink *s, uint
 	do {
 		struct rte_mbuf *pkts[HS_PER_POLL];
 
-		/* A clock reading a message on engines 1..K-1: what Noise and the cookie maker
-		 * compare it with may have been written by another lcore a moment ago. */
-		if (e->index) {
-			now = wg_clock_mono_ns();
-			loaded = dp_gate_under_load(e, now);
-		}
+		if (e->index)
+			loaded = dp_gate_under_load(e, wg_clock_mono_ns());
 		n = done_room(e) ? dequeue_handshakes(e, pkts, batch) : 0;
-		if (!n && e->index && !loaded && done_room(e) && (pkts[0] = take_over(e, now)))
+		if (!n && e->index && !loaded && done_room(e) &&
+		    (pkts[0] = take_over(e, wg_clock_mono_ns())))
 			n = 1;
+		/* A clock reading a message: what Noise and the cookie maker compare it with (a
+		 * peer's last initiation, its cookie) may have been stamped by another engine a
+		 * moment ago, and a batch of initiations takes milliseconds. */
 		for (unsigned int i = 0; i < n; i++)
-			handle_handshake(e, s, pkts[i], loaded, now);
+			handle_handshake(e, s, pkts[i], loaded, wg_clock_mono_ns());
 		done += n;
 		if (e->index) {
 			dp_hs_engine_pause_point(e);
