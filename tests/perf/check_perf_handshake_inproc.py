@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """wgdp-perf handshake --inproc: K=1 and K=2 handshake engines (the control lcore's and one on
-an lcore of its own) answer initiations pre-built for 1,024 peers (each peer again only after ~80 ms: the 20 ms flood rule never bites), fed through the workers'
-steering, in this process.
+an lcore of its own) answer initiations pre-built for 1,024 peers, fed through the workers'
+steering, in this process. Each peer comes again only after ~80 ms: the 20 ms flood rule
+never bites.
 
 A short run: the figures are not judged (benchmarks print figures, tests check behaviour).
 What is checked: one line for each K, well-formed; every peer's first handshake (the cold
