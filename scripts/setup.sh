@@ -23,6 +23,8 @@ packages=(
 	iputils-tracepath traceroute
 	# the pktgen kit's checks (tshark; lua5.3 runs wgdp.lua on a stand-in) and perf/plot
 	tshark python3-matplotlib lua5.3
+	# promtool checks `wgdpctl metrics` (test_wgdp_ops.sh)
+	prometheus
 )
 
 as_root() {

@@ -22,8 +22,10 @@
 #include "crypto/keys.h"
 #include "crypto/x25519.h"
 #include "ctl/format.h"
+#include "ctl/metrics.h"
 
 #define PROG		"wgdpctl"
+#define WGDP_MAX_SHOWS	4096 /* interfaces a metrics scrape reads */
 #define DEFAULT_SOCKET	"/run/wgdp/wgdp0.sock"
 
 /* Like wg: a key written to a file others can read deserves a warning, not a refusal. */
@@ -113,6 +115,8 @@ static void usage(FILE *out)
 		"'{\"public_key\":\"...\",\"allowed_ips\":[...]}'\n"
 		"  peer-remove KEY [IFACE]  remove the peer with this public key (of IFACE)\n"
 		"  clear-stats          counters start again from zero\n"
+		"  metrics [N]          stats and every interface's peers (N at most, default\n"
+		"                       1000) as Prometheus text (docs/operations.md)\n"
 		"  --json prints the raw answer line; the exit status is 1 when wgdp said "
 		"ok:false.\n"
 		"\n"
@@ -291,6 +295,66 @@ static json_t *build_request(int argc, char **argv)
 	return NULL;
 }
 
+/* One request whose answer must say ok:true; NULL (and a message) otherwise. */
+static json_t *ask(const char *sock, json_t *req)
+{
+	char *line = req ? transact(sock, req) : NULL;
+	json_t *ans = line ? json_loads(line, 0, NULL) : NULL;
+
+	json_decref(req);
+	free(line);
+	if (ans && !json_is_true(json_object_get(ans, "ok"))) {
+		fprintf(stderr, "%s: %s\n", PROG,
+			json_string_value(json_object_get(ans, "error")) ?: "refused");
+		json_decref(ans);
+		return NULL;
+	}
+	return ans;
+}
+
+/* `metrics [N]`: stats, then show for each interface stats names (a scrape's worth). */
+static int cmd_metrics(const char *sock, int argc, char **argv)
+{
+	json_t *stats, *ifaces, *shows[WGDP_MAX_SHOWS] = { NULL }, *v;
+	size_t n = 0, max_peers = 1000;
+	const char *name;
+	char *text = NULL, *end;
+	int rc = 1;
+
+	if (argc == 2) {
+		max_peers = strtoul(argv[1], &end, 10);
+		if (*argv[1] < '0' || *argv[1] > '9' || *end) {
+			fprintf(stderr, "%s: metrics: N is a number of peers\n", PROG);
+			return 1;
+		}
+	}
+	stats = ask(sock, json_pack("{s:s}", "cmd", "stats"));
+	if (!stats)
+		return 1;
+	ifaces = json_object_get(stats, "interfaces");
+	json_object_foreach(ifaces, name, v)
+	{
+		if (n == WGDP_MAX_SHOWS)
+			break;
+		shows[n] = ask(sock,
+			       json_object_size(ifaces) == 1
+				       ? json_pack("{s:s}", "cmd", "show")
+				       : json_pack("{s:s,s:s}", "cmd", "show", "interface", name));
+		if (!shows[n])
+			goto out;
+		n++;
+	}
+	text = ctl_format_metrics(stats, shows, n, max_peers);
+	if (text && fputs(text, stdout) >= 0)
+		rc = 0;
+out:
+	free(text);
+	for (size_t i = 0; i < n; i++)
+		json_decref(shows[i]);
+	json_decref(stats);
+	return rc;
+}
+
 static int run_socket_command(const char *sock, bool raw, int argc, char **argv)
 {
 	json_t *req = build_request(argc, argv), *ans;
@@ -375,5 +439,7 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
+	if (strcmp(cmd, "metrics") == 0 && argc - optind <= 2)
+		return cmd_metrics(sock, argc - optind, argv + optind);
 	return run_socket_command(sock, raw, argc - optind, argv + optind);
 }

@@ -143,6 +143,35 @@ else
 	t_fail "dpdk-telemetry.py missing (package dpdk-dev)"
 fi
 
+t_log "metrics: Prometheus text that promtool accepts, counters moving with traffic"
+command -v promtool >/dev/null || t_fail "promtool missing (package prometheus)"
+"$wgdpctl" -s "$W_SOCK" metrics >"$T_TMP/m1" || t_fail "wgdpctl metrics failed"
+promtool check metrics <"$T_TMP/m1" >"$T_TMP/promtool" 2>&1 ||
+	t_fail "promtool: $(cat "$T_TMP/promtool")"
+w_ping "${W_CLIENT[1]}" 10.0.0.2 5
+"$wgdpctl" -s "$W_SOCK" metrics 1 >"$T_TMP/m2" || t_fail "wgdpctl metrics 1 failed"
+python3 - "$T_TMP/m1" "$T_TMP/m2" "$(cat "$T_TMP/client1.pub")" <<'PY' ||
+import sys
+def load(path):
+    out = {}
+    for line in open(path):
+        if line.startswith("#") or not line.strip():
+            continue
+        name, value = line.rsplit(" ", 1)
+        out[name] = float(value)
+    return out
+a, b = load(sys.argv[1]), load(sys.argv[2])
+key = sys.argv[3]
+dec = lambda m: sum(v for k, v in m.items() if k.startswith("wgdp_worker_decrypted_total"))
+assert dec(b) > dec(a), (dec(a), dec(b))
+rx = [k for k in b if k.startswith("wgdp_peer_rx_bytes_total") and key in k]
+assert rx and b[rx[0]] > a.get(rx[0], 0), rx
+assert sum(1 for k in b if k.startswith("wgdp_peer_tx_bytes_total")) == 1, "the cap of 1"
+assert b["wgdp_peers"] >= 1 and b["wgdp_handshake_handshakes_completed_total"] >= 1
+PY
+	t_fail "metrics did not move with traffic: $(grep -E 'decrypted|peer_rx' "$T_TMP/m2")"
+grep -q "$(cat "$T_TMP/server.key")" "$T_TMP/m1" && t_fail "the private key appeared in metrics"
+
 t_log "CLI through a pipe"
 {
 	echo "show peers"

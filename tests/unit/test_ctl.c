@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "ctl/format.h"
+#include "ctl/metrics.h"
 #include "ctl/server.h"
 #include "ctl/snapshot.h"
 #include "ctl/uapi.h"
@@ -136,6 +137,62 @@ static void test_malformed_answers(void)
 		}
 		json_decref(a);
 	}
+}
+
+/* metrics: HELP and TYPE before every family, counters end in _total, label values escaped,
+ * per-peer series capped with the rest counted. */
+static void test_metrics(void)
+{
+	json_t *stats = json_loads(
+		"{\"ok\":true,\"peers\":3,\"ports\":[{\"port\":0,\"rx_packets\":12}],"
+		"\"workers\":[{\"lcore\":1,\"decrypted\":7}],\"drops\":{\"replay\":2},"
+		"\"handshake\":{\"initiations_received\":5,\"noise_errors\":{\"flood\":1},"
+		"\"under_load\":true,\"lcores\":[{\"lcore\":0,\"initiations_received\":5}]},"
+		"\"resources\":{\"keypairs\":4}}",
+		0, NULL);
+	json_t *show = json_loads(
+		"{\"ok\":true,\"interface\":{\"name\":\"wg0\"},\"peers\":["
+		"{\"public_key\":\"A=\",\"name\":\"a \\\"q\\\" \\\\ b\",\"rx_bytes\":100,"
+		"\"latest_handshake\":1700000000},{\"public_key\":\"B=\",\"tx_bytes\":9},"
+		"{\"public_key\":\"C=\"}]}",
+		0, NULL);
+	char *text = ctl_format_metrics(stats, &show, 1, 2), *line, *save = NULL;
+	char last_type[128] = "";
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "# TYPE wgdp_port_rx_packets_total counter\n"
+					    "wgdp_port_rx_packets_total{port=\"0\"} 12\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_worker_decrypted_total{lcore=\"1\"} 7\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_drops_total{reason=\"replay\"} 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(text, "wgdp_handshake_noise_errors_total{error=\"flood\"} 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_under_load 1\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_keypairs 4\n"));
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(text, "wgdp_peer_rx_bytes_total{interface=\"wg0\",public_key=\"A=\","
+			     "name=\"a \\\"q\\\" \\\\ b\"} 100\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_peer_latest_handshake_seconds{interface=\"wg0\","
+					    "public_key=\"A=\",name=\"a "));
+	CU_ASSERT_PTR_NULL(strstr(text, "public_key=\"C=\"")); /* past the cap of 2 */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_peer_series_omitted 1\n"));
+	/* Every sample follows its family's TYPE line; counters are named _total. */
+	for (line = strtok_r(text, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		char name[128];
+
+		if (sscanf(line, "# TYPE %127s", name) == 1) {
+			snprintf(last_type, sizeof(last_type), "%s", name);
+			if (strstr(line, " counter"))
+				CU_ASSERT_PTR_NOT_NULL(strstr(name, "_total"));
+			continue;
+		}
+		if (line[0] == '#')
+			continue;
+		CU_ASSERT_EQUAL(strncmp(line, last_type, strlen(last_type)), 0);
+		CU_ASSERT(line[strlen(last_type)] == ' ' || line[strlen(last_type)] == '{');
+	}
+	free(text);
+	json_decref(stats);
+	json_decref(show);
 }
 
 /* show lcores: the control lcore, the workers, and the handshake lcores beyond engine 0. */
@@ -472,6 +529,7 @@ int main(void)
 		{ "malformed answers", test_malformed_answers },
 		{ "port stats in testpmd's layout", test_port_stats },
 		{ "show lcores with handshake lcores", test_lcores },
+		{ "metrics in Prometheus' text format", test_metrics },
 		{ "UAPI set parsing", test_uapi_parse },
 		{ "UAPI set semantics", test_uapi_apply },
 		{ "UAPI moves a prefix to its latest peer", test_uapi_moves_prefixes },
