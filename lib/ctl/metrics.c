@@ -77,18 +77,26 @@ static void by_member(FILE *f, json_t *obj, const char *label, const char *name,
 		sample(f, name, label, k, json_is_integer(v) ? (uint64_t)json_integer_value(v) : 0);
 }
 
+/* Counter families wgdp_<what>_<key>_total from each element of stats' array `array`. */
+static void element_counters(FILE *f, json_t *stats, const char *array, const char *what,
+			     const char *label, const char *const *keys, size_t n_keys)
+{
+	char name[64], help[96];
+
+	for (size_t i = 0; i < n_keys; i++) {
+		snprintf(name, sizeof(name), "wgdp_%s_%s_total", what, keys[i]);
+		snprintf(help, sizeof(help), "The %s's %s.", what, keys[i]);
+		per_element(f, json_object_get(stats, array), keys[i], label, label, name,
+			    "counter", help);
+	}
+}
+
 static void ports(FILE *f, json_t *stats)
 {
 	static const char *const keys[] = { "rx_packets", "rx_bytes",	"rx_missed", "rx_errors",
 					    "rx_nombuf",  "tx_packets", "tx_bytes",  "tx_errors" };
-	char name[64], help[96];
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		snprintf(name, sizeof(name), "wgdp_port_%s_total", keys[i]);
-		snprintf(help, sizeof(help), "The port's %s (ethdev counters).", keys[i]);
-		per_element(f, json_object_get(stats, "ports"), keys[i], "port", "port", name,
-			    "counter", help);
-	}
+	element_counters(f, stats, "ports", "port", "port", keys, sizeof(keys) / sizeof(keys[0]));
 }
 
 static void workers(FILE *f, json_t *stats)
@@ -97,14 +105,9 @@ static void workers(FILE *f, json_t *stats)
 					    "decrypted",	   "encrypted",
 					    "keepalives_received", "handshake_to_control",
 					    "cookie_replies_sent" };
-	char name[64], help[96];
 
-	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-		snprintf(name, sizeof(name), "wgdp_worker_%s_total", keys[i]);
-		snprintf(help, sizeof(help), "The worker lcore's %s.", keys[i]);
-		per_element(f, json_object_get(stats, "workers"), keys[i], "lcore", "lcore", name,
-			    "counter", help);
-	}
+	element_counters(f, stats, "workers", "worker", "lcore", keys,
+			 sizeof(keys) / sizeof(keys[0]));
 }
 
 static void handshakes(FILE *f, json_t *stats)

@@ -134,7 +134,7 @@ unsigned int dp_control_poll(struct dp_ctx *dp)
 	s.drops = dp->ctl_drops;
 	for (unsigned int i = 0; i < dp->n_ports; i++)
 		s.tx[i].n = 0;
-	work += dp_reconf_poll(dp, &s);
+	work += dp_reconf_poll(dp);
 	work += drain_ring(&s, dp->local_ring, now);
 	work += drain_ring(&s, dp->resolve_ring, now);
 	work += dp_events_drain(&s, now);

@@ -141,8 +141,7 @@ fail:
 	return NULL;
 }
 
-/* Frees a ring of mbufs with what it still holds. */
-static void ring_free(struct rte_ring *r)
+void dp_mbuf_ring_free(struct rte_ring *r)
 {
 	void *m;
 
@@ -159,13 +158,13 @@ void dp_free(struct dp_ctx *dp)
 	dp_peers_free(dp);
 	dp_neigh_free(dp->neigh);
 	for (unsigned int i = 0; i < dp->n_ports; i++) {
-		ring_free(dp->ports[i].ctl_tx);
+		dp_mbuf_ring_free(dp->ports[i].ctl_tx);
 		free(dp->ports[i].tid_of_vlan);
 	}
 	dp_hs_engines_free(dp);
-	ring_free(dp->local_ring);
-	ring_free(dp->resolve_ring);
-	ring_free(dp->stage_ring);
+	dp_mbuf_ring_free(dp->local_ring);
+	dp_mbuf_ring_free(dp->resolve_ring);
+	dp_mbuf_ring_free(dp->stage_ring);
 	rte_ring_free(dp->event_ring);
 	if (dp->workers)
 		for (unsigned int w = 0; w < dp->n_workers; w++)

@@ -304,6 +304,9 @@ struct dp_ctx *dp_create_hs(const struct wgdp_config *cfg, unsigned int n_worker
 			    const unsigned int *hs_lcores, char *err, size_t errlen);
 void dp_free(struct dp_ctx *dp);
 
+/* Frees a ring of mbufs with what it still holds (NULL: nothing). */
+void dp_mbuf_ring_free(struct rte_ring *r);
+
 /* Ports: configure, queues, start; fills dp->ports. */
 int dp_ports_init(struct dp_ctx *dp, char *err, size_t errlen);
 void dp_ports_stop(struct dp_ctx *dp);

@@ -68,15 +68,6 @@ int dp_hs_engines_create(struct dp_ctx *dp, unsigned int n_lcores, const unsigne
 	return dp->hs_done_ring ? 0 : -1;
 }
 
-static void mbuf_ring_free(struct rte_ring *r)
-{
-	void *m;
-
-	while (r && rte_ring_dequeue(r, &m) == 0)
-		rte_pktmbuf_free(m);
-	rte_ring_free(r);
-}
-
 /* With the engines stopped. Sessions still waiting are discarded, with their secrets. */
 void dp_hs_engines_free(struct dp_ctx *dp)
 {
@@ -91,8 +82,8 @@ void dp_hs_engines_free(struct dp_ctx *dp)
 	for (unsigned int i = 0; dp->engines && i < dp->n_engines; i++) {
 		struct dp_hs_engine *e = &dp->engines[i];
 
-		mbuf_ring_free(e->ring);
-		mbuf_ring_free(e->prio_ring);
+		dp_mbuf_ring_free(e->ring);
+		dp_mbuf_ring_free(e->prio_ring);
 		rte_ring_free(e->index_pool);
 		wg_ratelimiter_free(e->ratelimiter);
 		wgc_memzero(e->ephemerals, sizeof(e->ephemerals));

@@ -203,7 +203,7 @@ void dp_reconf_free(struct dp_reconf *rc)
 	free(rc);
 }
 
-unsigned int dp_reconf_poll(struct dp_ctx *dp, struct dp_sink *s)
+unsigned int dp_reconf_poll(struct dp_ctx *dp)
 {
 	uint32_t expected = MBOX_POSTED;
 
@@ -214,12 +214,10 @@ unsigned int dp_reconf_poll(struct dp_ctx *dp, struct dp_sink *s)
 					 __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
 		return 0;
 	/* Peers, tenants, keys: what the handshake engines read changes only while they wait
-	 * between two messages (hs_engine.h). Workers go on. The sessions they made before are
-	 * installed first, so that the change applies to them too (a new private key drops
-	 * them, a removed peer takes its own). */
+	 * between two messages (hs_engine.h). Workers go on. Sessions they made before and not
+	 * yet installed are checked at install: a removed peer's, or one under a private key
+	 * that changed, is dropped (dp_hs_done_apply). */
 	dp_hs_engines_pause(dp);
-	while (dp_hs_done_drain(s))
-		;
 	dp_reconf_apply(dp, dp->mbox_req);
 	dp_hs_engines_resume(dp);
 	__atomic_store_n(&dp->mbox_state, MBOX_DONE, __ATOMIC_RELEASE);

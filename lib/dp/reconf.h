@@ -84,10 +84,7 @@ void dp_reconf_free(struct dp_reconf *rc);
  */
 int dp_reconf_submit(struct dp_ctx *dp, struct dp_reconf *rc);
 
-struct dp_sink;
-
-/* Control lcore, once a loop: applies a submitted change, if any; s sends the responses of
- * sessions the handshake engines made before it. */
-unsigned int dp_reconf_poll(struct dp_ctx *dp, struct dp_sink *s);
+/* Control lcore, once a loop: applies a submitted change, if any. */
+unsigned int dp_reconf_poll(struct dp_ctx *dp);
 
 #endif
