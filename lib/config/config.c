@@ -807,18 +807,42 @@ static bool parse_limits(struct parse *p, json_t *limits, struct wgdp_config *cf
 	return true;
 }
 
+/* control.metrics_listen (absent: no HTTP endpoint) and control.metrics_max_peers. */
+static bool parse_metrics(struct parse *p, json_t *control, struct wgdp_config *cfg)
+{
+	uint64_t max = WGDP_METRICS_MAX_PEERS;
+	const char *listen = NULL;
+	size_t old;
+
+	if (!get_string(p, control, "metrics_listen", false, &listen) ||
+	    !get_uint(p, control, "metrics_max_peers", 0, 1u << 24, false, &max))
+		return false;
+	cfg->metrics_max_peers = (uint32_t)max;
+	if (!listen)
+		return true;
+	old = push_key(p, "metrics_listen");
+	if (!wgdp_parse_endpoint(listen, &cfg->metrics_listen))
+		return fail(p, "not an address and port (IPv4:port or [IPv6]:port)");
+	cfg->has_metrics_listen = true;
+	pop(p, old);
+	return true;
+}
+
 static bool parse_control(struct parse *p, json_t *control, struct wgdp_config *cfg)
 {
-	static const char *const keys[] = { "socket", "uapi", NULL };
+	static const char *const keys[] = { "socket", "uapi", "metrics_listen", "metrics_max_peers",
+					    NULL };
 	const char *socket_path = NULL;
 	json_t *uapi;
 	size_t old;
 
 	snprintf(cfg->socket_path, sizeof(cfg->socket_path), "/run/wgdp/%s.sock", cfg->ifname);
+	cfg->metrics_max_peers = WGDP_METRICS_MAX_PEERS;
 	if (!control)
 		return true;
 	if (!expect_object(p, control) || !only_keys(p, control, keys) ||
-	    !get_string(p, control, "socket", false, &socket_path))
+	    !get_string(p, control, "socket", false, &socket_path) ||
+	    !parse_metrics(p, control, cfg))
 		return false;
 	if (socket_path) {
 		old = push_key(p, "socket");

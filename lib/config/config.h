@@ -24,6 +24,7 @@
 #define WGDP_DEFAULT_NEIGHBOURS 4096
 #define WGDP_MAX_IFACES		4096
 #define WGDP_MAX_ROUTES		65536 /* an interface's routes */
+#define WGDP_METRICS_MAX_PEERS	1000  /* control.metrics_max_peers' default */
 
 enum wgdp_port_role {
 	WGDP_ROLE_OUTSIDE = 1,
@@ -133,6 +134,9 @@ struct wgdp_config {
 	uint32_t neighbours; /* limits.neighbours: the neighbour table's size */
 	char socket_path[WGDP_PATH_MAX];
 	bool uapi;
+	bool has_metrics_listen; /* control.metrics_listen: /metrics over HTTP there */
+	struct wgdp_endpoint metrics_listen;
+	uint32_t metrics_max_peers; /* per-peer series in a scrape of it */
 	struct wgdp_interface_config *ifaces;
 	unsigned int n_ifaces;
 	bool shorthand; /* written as "interface" (+ top-level "peers"): error paths follow */

@@ -475,6 +475,71 @@ static void test_neighbours(void)
 #undef WITH_NEIGHBOURS
 }
 
+/* control.metrics_listen and control.metrics_max_peers: the HTTP metrics endpoint. */
+static void test_metrics_keys(void)
+{
+#define WITH_CONTROL(c)                                                            \
+	"{\"interface\":{\"private_key\":\"" OUR_KEY "\"},\"ports\":[{\"port\":0," \
+	"\"role\":\"both\",\"address\":[]}],\"control\":{" c "}}"
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(with_peers("[]"), &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_FALSE(cfg->has_metrics_listen);
+	CU_ASSERT_EQUAL(cfg->metrics_max_peers, WGDP_METRICS_MAX_PEERS);
+	wgdp_config_free(cfg);
+	cfg = parse(WITH_CONTROL("\"uapi\":true"), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_FALSE(cfg->has_metrics_listen);
+	CU_ASSERT_EQUAL(cfg->metrics_max_peers, WGDP_METRICS_MAX_PEERS);
+	wgdp_config_free(cfg);
+	cfg = parse(WITH_CONTROL("\"metrics_listen\":\"127.0.0.1:9586\""), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_TRUE(cfg->has_metrics_listen);
+	CU_ASSERT_EQUAL(cfg->metrics_listen.addr.family, 4);
+	CU_ASSERT_EQUAL(cfg->metrics_listen.addr.bytes[0], 127);
+	CU_ASSERT_EQUAL(cfg->metrics_listen.addr.bytes[3], 1);
+	CU_ASSERT_EQUAL(cfg->metrics_listen.port, 9586);
+	wgdp_config_free(cfg);
+	cfg = parse(WITH_CONTROL("\"metrics_listen\":\"[::1]:9100\",\"metrics_max_peers\":0"),
+		    &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_EQUAL(cfg->metrics_listen.addr.family, 6);
+	CU_ASSERT_EQUAL(cfg->metrics_listen.addr.bytes[15], 1);
+	CU_ASSERT_EQUAL(cfg->metrics_listen.port, 9100);
+	CU_ASSERT_EQUAL(cfg->metrics_max_peers, 0);
+	wgdp_config_free(cfg);
+	cfg = parse(WITH_CONTROL("\"metrics_max_peers\":16777216"), &err);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	CU_ASSERT_FALSE(cfg->has_metrics_listen);
+	CU_ASSERT_EQUAL(cfg->metrics_max_peers, 16777216);
+	wgdp_config_free(cfg);
+
+	expect_error(WITH_CONTROL("\"metrics_listen\":\"9586\""), "control.metrics_listen",
+		     "not an address and port");
+	expect_error(WITH_CONTROL("\"metrics_listen\":\"::1:9586\""), "control.metrics_listen",
+		     "[IPv6]:port");
+	expect_error(WITH_CONTROL("\"metrics_listen\":\"127.0.0.1:0\""), "control.metrics_listen",
+		     "not an address and port");
+	expect_error(WITH_CONTROL("\"metrics_listen\":\"localhost:9586\""),
+		     "control.metrics_listen", "not an address and port");
+	expect_error(WITH_CONTROL("\"metrics_listen\":\"127.0.0.1:65536\""),
+		     "control.metrics_listen", "not an address and port");
+	expect_error(WITH_CONTROL("\"metrics_listen\":9586"), "control.metrics_listen",
+		     "must be a string");
+	expect_error(WITH_CONTROL("\"metrics_listen\":null"), "control.metrics_listen",
+		     "must be a string");
+	expect_error(WITH_CONTROL("\"metrics_max_peers\":16777217"), "control.metrics_max_peers",
+		     "must be between 0 and 16777216");
+	expect_error(WITH_CONTROL("\"metrics_max_peers\":-1"), "control.metrics_max_peers",
+		     "must be between");
+	expect_error(WITH_CONTROL("\"metrics_max_peers\":\"all\""), "control.metrics_max_peers",
+		     "must be an integer");
+	expect_error(WITH_CONTROL("\"metrics\":\"127.0.0.1:9586\""), "control.metrics",
+		     "unknown key");
+#undef WITH_CONTROL
+}
+
 /* Tenants (docs/tenants.md). PORTS has inside ports 1 and 2 and an outside port 0. */
 #define PORTS                                                                          \
 	"\"ports\":[{\"port\":0,\"role\":\"outside\",\"address\":[\"192.0.2.1/24\"]}," \
@@ -899,6 +964,7 @@ int main(void)
 		{ "the prefix check scales", test_prefix_check_scales },
 		{ "interface.mss_clamp", test_mss_clamp },
 		{ "limits.neighbours", test_neighbours },
+		{ "control.metrics_listen and metrics_max_peers", test_metrics_keys },
 		{ "interfaces", test_interfaces },
 		{ "the interface shorthand", test_shorthand_equivalence },
 		{ "interface errors name their path", test_interface_errors },
