@@ -23,9 +23,9 @@
 #include "crypto/x25519.h"
 #include "ctl/format.h"
 #include "ctl/metrics.h"
+#include "config.h"
 
 #define PROG		"wgdpctl"
-#define WGDP_MAX_SHOWS	4096 /* interfaces a metrics scrape reads */
 #define DEFAULT_SOCKET	"/run/wgdp/wgdp0.sock"
 
 /* Like wg: a key written to a file others can read deserves a warning, not a refusal. */
@@ -295,8 +295,9 @@ static json_t *build_request(int argc, char **argv)
 	return NULL;
 }
 
-/* One request whose answer must say ok:true; NULL (and a message) otherwise. */
-static json_t *ask(const char *sock, json_t *req)
+/* One request whose answer must say ok:true; NULL (and a message) otherwise. It takes req:
+ * ctl_metrics_collect asks through it. */
+static json_t *ask(void *sock, json_t *req)
 {
 	char *line = req ? transact(sock, req) : NULL;
 	json_t *ans = line ? json_loads(line, 0, NULL) : NULL;
@@ -315,10 +316,8 @@ static json_t *ask(const char *sock, json_t *req)
 /* `metrics [N]`: stats, then show for each interface stats names (a scrape's worth). */
 static int cmd_metrics(const char *sock, int argc, char **argv)
 {
-	json_t *stats, *ifaces, *shows[WGDP_MAX_SHOWS] = { NULL }, *v;
-	size_t n = 0, max_peers = 1000;
-	const char *name;
-	char *text = NULL, *end;
+	size_t max_peers = WGDP_METRICS_MAX_PEERS;
+	char *text, *end;
 	int rc = 1;
 
 	if (argc == 2) {
@@ -328,30 +327,10 @@ static int cmd_metrics(const char *sock, int argc, char **argv)
 			return 1;
 		}
 	}
-	stats = ask(sock, json_pack("{s:s}", "cmd", "stats"));
-	if (!stats)
-		return 1;
-	ifaces = json_object_get(stats, "interfaces");
-	json_object_foreach(ifaces, name, v)
-	{
-		if (n == WGDP_MAX_SHOWS)
-			break;
-		shows[n] = ask(sock,
-			       json_object_size(ifaces) == 1
-				       ? json_pack("{s:s}", "cmd", "show")
-				       : json_pack("{s:s,s:s}", "cmd", "show", "interface", name));
-		if (!shows[n])
-			goto out;
-		n++;
-	}
-	text = ctl_format_metrics(stats, shows, n, max_peers);
+	text = ctl_metrics_collect(ask, (void *)sock, max_peers);
 	if (text && fputs(text, stdout) >= 0)
 		rc = 0;
-out:
 	free(text);
-	for (size_t i = 0; i < n; i++)
-		json_decref(shows[i]);
-	json_decref(stats);
 	return rc;
 }
 

@@ -5,6 +5,7 @@
  * capped: a million peers must not make a million-line scrape by accident.
  */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -234,4 +235,43 @@ char *ctl_format_metrics(json_t *stats, json_t *const *shows, size_t n_shows, si
 		return NULL;
 	}
 	return buf;
+}
+
+/* show for one interface; the bare request when there is only one, as `wgdpctl show` asks. */
+static json_t *ask_show(ctl_metrics_ask_fn ask, void *arg, const char *name, bool only)
+{
+	json_t *req = only ? json_pack("{s:s}", "cmd", "show")
+			   : json_pack("{s:s,s:s}", "cmd", "show", "interface", name);
+
+	return req ? ask(arg, req) : NULL;
+}
+
+char *ctl_metrics_collect(ctl_metrics_ask_fn ask, void *arg, size_t max_peers)
+{
+	json_t *req = json_pack("{s:s}", "cmd", "stats");
+	json_t *stats = req ? ask(arg, req) : NULL, *ifaces, **shows, *v;
+	size_t n = 0;
+	const char *name;
+	char *text = NULL;
+
+	shows = stats ? calloc(CTL_METRICS_MAX_SHOWS, sizeof(*shows)) : NULL;
+	if (!shows)
+		goto out;
+	ifaces = json_object_get(stats, "interfaces");
+	json_object_foreach(ifaces, name, v)
+	{
+		if (n == CTL_METRICS_MAX_SHOWS)
+			break;
+		shows[n] = ask_show(ask, arg, name, json_object_size(ifaces) == 1);
+		if (!shows[n])
+			goto out;
+		n++;
+	}
+	text = ctl_format_metrics(stats, shows, n, max_peers);
+out:
+	for (size_t i = 0; i < n; i++)
+		json_decref(shows[i]);
+	free(shows);
+	json_decref(stats);
+	return text;
 }

@@ -18,4 +18,20 @@
  */
 char *ctl_format_metrics(json_t *stats, json_t *const *shows, size_t n_shows, size_t max_peers);
 
+/* Interfaces a scrape reads at most (WGDP_MAX_IFACES). */
+#define CTL_METRICS_MAX_SHOWS 4096
+
+/*
+ * One control-socket request (a JSON object, whose reference the callee takes) → its answer
+ * when that says ok:true (the caller's reference), else NULL.
+ */
+typedef json_t *(*ctl_metrics_ask_fn)(void *arg, json_t *req);
+
+/*
+ * A whole scrape, the one path of `wgdpctl metrics` and of the HTTP endpoint: `stats`, then
+ * `show` for each interface stats names, through ask, formatted by ctl_format_metrics. A
+ * malloc'd string, or NULL when a request failed or memory ran out.
+ */
+char *ctl_metrics_collect(ctl_metrics_ask_fn ask, void *arg, size_t max_peers);
+
 #endif

@@ -195,6 +195,61 @@ static void test_metrics(void)
 	json_decref(show);
 }
 
+/* A fake wgdp for ctl_metrics_collect: two interfaces, or one; asked requests recorded. */
+struct fake_wgdp {
+	int n_ifaces;
+	bool fail_show;
+	char asked[512];
+};
+
+static json_t *fake_ask(void *arg, json_t *req)
+{
+	struct fake_wgdp *w = arg;
+	char *line = json_dumps(req, JSON_COMPACT | JSON_SORT_KEYS);
+	const char *ifname = json_string_value(json_object_get(req, "interface"));
+	json_t *a = NULL;
+
+	snprintf(w->asked + strlen(w->asked), sizeof(w->asked) - strlen(w->asked), "%s\n", line);
+	free(line);
+	if (strcmp(json_string_value(json_object_get(req, "cmd")), "stats") == 0)
+		a = w->n_ifaces == 1 ? json_pack("{s:b,s:i,s:{s:{}}}", "ok", 1, "peers", 2,
+						 "interfaces", "wg-a")
+				     : json_pack("{s:b,s:i,s:{s:{},s:{}}}", "ok", 1, "peers", 2,
+						 "interfaces", "wg-a", "wg-b");
+	else if (!w->fail_show)
+		a = json_pack("{s:b,s:{s:s},s:[{s:s,s:i}]}", "ok", 1, "interface", "name",
+			      ifname ? ifname : "wg-a", "peers", "public_key", "K=", "rx_bytes", 5);
+	json_decref(req);
+	return a;
+}
+
+/* `wgdpctl metrics` and the HTTP endpoint share this: stats, then show for each interface. */
+static void test_metrics_collect(void)
+{
+	struct fake_wgdp one = { .n_ifaces = 1 }, two = { .n_ifaces = 2 },
+			 broken = { .n_ifaces = 2, .fail_show = true };
+	char *text = ctl_metrics_collect(fake_ask, &one, 10);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	/* One interface: the bare show, as `wgdpctl show` sends it. */
+	CU_ASSERT_STRING_EQUAL(one.asked, "{\"cmd\":\"stats\"}\n{\"cmd\":\"show\"}\n");
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_peers 2\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_peer_rx_bytes_total{interface=\"wg-a\","
+					    "public_key=\"K=\",name=\"\"} 5\n"));
+	free(text);
+	text = ctl_metrics_collect(fake_ask, &two, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_STRING_EQUAL(two.asked, "{\"cmd\":\"stats\"}\n"
+					  "{\"cmd\":\"show\",\"interface\":\"wg-a\"}\n"
+					  "{\"cmd\":\"show\",\"interface\":\"wg-b\"}\n");
+	/* The cap counts peers across interfaces. */
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "interface=\"wg-a\""));
+	CU_ASSERT_PTR_NULL(strstr(text, "interface=\"wg-b\""));
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_peer_series_omitted 1\n"));
+	free(text);
+	CU_ASSERT_PTR_NULL(ctl_metrics_collect(fake_ask, &broken, 10));
+}
+
 /* show lcores: the control lcore, the workers, and the handshake lcores beyond engine 0. */
 static void test_lcores(void)
 {
@@ -530,6 +585,7 @@ int main(void)
 		{ "port stats in testpmd's layout", test_port_stats },
 		{ "show lcores with handshake lcores", test_lcores },
 		{ "metrics in Prometheus' text format", test_metrics },
+		{ "metrics: stats, then show for each interface", test_metrics_collect },
 		{ "UAPI set parsing", test_uapi_parse },
 		{ "UAPI set semantics", test_uapi_apply },
 		{ "UAPI moves a prefix to its latest peer", test_uapi_moves_prefixes },
