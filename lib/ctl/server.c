@@ -15,7 +15,11 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "crypto/ct.h"
+#include "http.h"
+#include "metrics.h"
 #include "server.h"
 
 /*
@@ -56,6 +60,20 @@ struct client {
 	uint64_t last_active; /* ms, monotonic */
 };
 
+/*
+ * The metrics endpoint's address and listeners on their way from ctl_server_prepare_metrics /
+ * ctl_server_set_metrics to the server thread, which alone runs the HTTP server.
+ */
+struct metrics_want {
+	bool on; /* the latest set: serve at */
+	struct wgdp_endpoint at;
+	int prepared_fd; /* bound for prepared_at, not set yet; -1 */
+	struct wgdp_endpoint prepared_at;
+	bool changed; /* set since the server thread last looked */
+	int new_fd;   /* a listener to serve instead; -1: keep the one there is (none if !on) */
+	size_t max_peers;
+};
+
 struct ctl_server {
 	const struct ctl_server_ops *ops;
 	void *ctx;
@@ -68,10 +86,14 @@ struct ctl_server {
 	/* A byte here wakes the thread: to stop, or to apply a new list of UAPI sockets. */
 	int wake[2];
 	atomic_bool stop;
-	/* Only guards the handover of want, never held while calling ops: set_uapi from an ops
-	 * callback on the server thread cannot deadlock. */
+	/* Only guards the handover of want and metrics, never held while calling ops: set_uapi
+	 * from an ops callback on the server thread cannot deadlock. */
 	pthread_mutex_t want_lock;
 	struct wanted *want; /* not applied yet; NULL = nothing new */
+	struct metrics_want metrics;
+	/* The server thread's own: the HTTP server and the cap of its scrapes. */
+	struct ctl_http *http;
+	size_t metrics_max_peers;
 	pthread_t thread;
 };
 
@@ -361,7 +383,8 @@ static void server_log(struct ctl_server *srv, const char *msg)
 }
 
 /*
- * Room for n listeners in listen and in pfd (the wake pipe, the listeners, the clients).
+ * Room for n listeners in listen and in pfd (the wake pipe, the listeners, the clients, the
+ * HTTP server).
  * Growing fails without changing the listeners; shrinking cannot make room short.
  */
 static bool listeners_resize(struct ctl_server *srv, unsigned int n)
@@ -371,7 +394,7 @@ static bool listeners_resize(struct ctl_server *srv, unsigned int n)
 
 	if (l)
 		srv->listen = l;
-	p = l ? realloc(srv->pfd, (1 + (size_t)n + CTL_MAX_CLIENTS) * sizeof(*p)) : NULL;
+	p = l ? realloc(srv->pfd, (2 + (size_t)n + CTL_MAX_CLIENTS) * sizeof(*p)) : NULL;
 	if (p)
 		srv->pfd = p;
 	if (p || (l && n < srv->cap_listen))
@@ -489,6 +512,80 @@ static void resync(struct ctl_server *srv)
 	free(w);
 }
 
+/*
+ * ctl_metrics_collect's ask, in-process: the request as a line through ops->json_line, as the
+ * control socket carries it for `wgdpctl metrics`.
+ */
+static json_t *ask_in_process(void *arg, json_t *req)
+{
+	struct ctl_server *srv = arg;
+	char *line = json_dumps(req, JSON_COMPACT), *ans = NULL, msg[256];
+	json_t *a = NULL;
+
+	json_decref(req);
+	if (line)
+		ans = srv->ops->json_line(srv->ctx, line, strlen(line));
+	if (ans)
+		a = json_loads(ans, 0, NULL);
+	free(line);
+	free(ans);
+	if (json_is_true(json_object_get(a, "ok")))
+		return a;
+	snprintf(msg, sizeof(msg), "metrics endpoint: a request failed: %.200s",
+		 json_string_value(json_object_get(a, "error")) ?: "out of memory");
+	server_log(srv, msg);
+	json_decref(a);
+	return NULL;
+}
+
+static char *metrics_body(void *arg)
+{
+	struct ctl_server *srv = arg;
+
+	return ctl_metrics_collect(ask_in_process, srv, srv->metrics_max_peers);
+}
+
+static bool same_endpoint(const struct wgdp_endpoint *a, const struct wgdp_endpoint *b)
+{
+	return a->port == b->port && a->addr.family == b->addr.family &&
+	       memcmp(a->addr.bytes, b->addr.bytes, a->addr.family == 4 ? 4 : 16) == 0;
+}
+
+static void replace_fd(int *slot, int fd)
+{
+	if (*slot >= 0)
+		close(*slot);
+	*slot = fd;
+}
+
+/* Applies the latest ctl_server_set_metrics, if there is one not applied yet. */
+static void metrics_resync(struct ctl_server *srv)
+{
+	static const struct ctl_http_ops http_ops = { .body = metrics_body };
+	struct metrics_want *m = &srv->metrics;
+	char err[256], msg[320];
+	bool changed, on;
+	int fd;
+
+	pthread_mutex_lock(&srv->want_lock);
+	changed = m->changed;
+	on = m->on;
+	fd = m->new_fd;
+	m->new_fd = -1;
+	m->changed = false;
+	if (changed)
+		srv->metrics_max_peers = m->max_peers;
+	pthread_mutex_unlock(&srv->want_lock);
+	if (!changed || (fd < 0 && on))
+		return;
+	ctl_http_stop(srv->http);
+	srv->http = fd >= 0 ? ctl_http_start(fd, &http_ops, srv, err, sizeof(err)) : NULL;
+	if (fd >= 0 && !srv->http) {
+		snprintf(msg, sizeof(msg), "metrics endpoint: %s", err);
+		server_log(srv, msg);
+	}
+}
+
 static void *server_main(void *arg)
 {
 	struct ctl_server *srv = arg;
@@ -498,6 +595,7 @@ static void *server_main(void *arg)
 		struct pollfd *pfd;
 
 		resync(srv);
+		metrics_resync(srv);
 		pfd = srv->pfd;
 		nl = srv->n_listen;
 		pfd[n++] = (struct pollfd){ .fd = srv->wake[0], .events = POLLIN };
@@ -512,7 +610,11 @@ static void *server_main(void *arg)
 						  (c->out.len ? POLLOUT : 0)),
 			};
 		}
-		if (poll(pfd, n, -1) < 0 && errno != EINTR)
+		if (srv->http)
+			pfd[n++] =
+				(struct pollfd){ .fd = ctl_http_fd(srv->http), .events = POLLIN };
+		if (poll(pfd, n, srv->http ? ctl_http_timeout_ms(srv->http) : -1) < 0 &&
+		    errno != EINTR)
 			break;
 		/* Woken to stop, or for a new list of UAPI sockets: the loop's top applies that, and
 		 * until then the listeners are the ones polled. */
@@ -531,6 +633,9 @@ static void *server_main(void *arg)
 		for (unsigned int k = 0; k < nl; k++)
 			if (pfd[1 + k].revents & POLLIN)
 				accept_clients(srv, k);
+		/* Also when not woken by its fd: its timeouts are due. */
+		if (srv->http)
+			ctl_http_run(srv->http);
 	}
 	return NULL;
 }
@@ -555,6 +660,9 @@ static void server_free(struct ctl_server *srv)
 		close(srv->wake[0]);
 		close(srv->wake[1]);
 	}
+	ctl_http_stop(srv->http);
+	replace_fd(&srv->metrics.prepared_fd, -1);
+	replace_fd(&srv->metrics.new_fd, -1);
 	pthread_mutex_destroy(&srv->want_lock);
 	free(srv->want);
 	free(srv);
@@ -573,6 +681,8 @@ struct ctl_server *ctl_server_start(const char *json_path, const struct ctl_uapi
 	srv->ops = ops;
 	srv->ctx = ctx;
 	srv->wake[0] = srv->wake[1] = -1;
+	srv->metrics.prepared_fd = srv->metrics.new_fd = -1;
+	srv->metrics_max_peers = WGDP_METRICS_MAX_PEERS;
 	atomic_init(&srv->stop, false);
 	pthread_mutex_init(&srv->want_lock, NULL);
 	if (!listeners_resize(srv, 1 + n_uapi)) {
@@ -641,6 +751,65 @@ int ctl_server_set_uapi(struct ctl_server *srv, const struct ctl_uapi_socket *ua
 	free(stale);
 	wake(srv);
 	return 0;
+}
+
+int ctl_server_prepare_metrics(struct ctl_server *srv, const struct wgdp_endpoint *ep, char *err,
+			       size_t errlen)
+{
+	struct metrics_want *m = &srv->metrics;
+	int fd = 0;
+
+	pthread_mutex_lock(&srv->want_lock);
+	if (ep && !(m->on && same_endpoint(&m->at, ep)) &&
+	    !(m->prepared_fd >= 0 && same_endpoint(&m->prepared_at, ep))) {
+		fd = ctl_http_listen(ep, err, errlen);
+		if (fd >= 0) {
+			replace_fd(&m->prepared_fd, fd);
+			m->prepared_at = *ep;
+		}
+	}
+	pthread_mutex_unlock(&srv->want_lock);
+	return fd < 0 ? -1 : 0;
+}
+
+/* The listener for ep: the one prepared, or one bound now; -1 (logged) when it cannot be. */
+static int metrics_listener(struct ctl_server *srv, const struct wgdp_endpoint *ep)
+{
+	struct metrics_want *m = &srv->metrics;
+	char err[256], msg[320];
+	int fd;
+
+	if (m->prepared_fd >= 0 && same_endpoint(&m->prepared_at, ep)) {
+		fd = m->prepared_fd;
+		m->prepared_fd = -1;
+		return fd;
+	}
+	fd = ctl_http_listen(ep, err, sizeof(err));
+	if (fd < 0) {
+		snprintf(msg, sizeof(msg), "metrics endpoint not served: %s", err);
+		server_log(srv, msg);
+	}
+	return fd;
+}
+
+void ctl_server_set_metrics(struct ctl_server *srv, const struct wgdp_endpoint *ep,
+			    size_t max_peers)
+{
+	struct metrics_want *m = &srv->metrics;
+
+	pthread_mutex_lock(&srv->want_lock);
+	if (!ep || !m->on || !same_endpoint(&m->at, ep)) {
+		replace_fd(&m->new_fd, ep ? metrics_listener(srv, ep) : -1);
+		m->on = m->new_fd >= 0;
+		if (ep)
+			m->at = *ep;
+	}
+	/* Prepared for an address that did not come (a reload that failed after the check). */
+	replace_fd(&m->prepared_fd, -1);
+	m->max_peers = max_peers;
+	m->changed = true;
+	pthread_mutex_unlock(&srv->want_lock);
+	wake(srv);
 }
 
 void ctl_server_stop(struct ctl_server *srv)

@@ -5,13 +5,16 @@
  * client has its own buffers, so a slow client, a half-sent line or garbage delays nobody
  * else, and nothing here ever runs on a DPDK lcore. A UAPI socket is named by its interface,
  * and the set of UAPI sockets can change while the server runs (a reload that adds or removes
- * interfaces): see ctl_server_set_uapi.
+ * interfaces): see ctl_server_set_uapi. The same thread serves the metrics endpoint over HTTP
+ * (control.metrics_listen, lib/ctl/http.h): see ctl_server_set_metrics.
  */
 #ifndef WGDP_CTL_SERVER_H
 #define WGDP_CTL_SERVER_H
 
 #include <stdbool.h>
 #include <stddef.h>
+
+#include "config.h"
 
 #define CTL_MAX_CLIENTS	 64
 #define CTL_MAX_REQUEST	 (64u << 20) /* a set-config of a million peers fits */
@@ -32,7 +35,8 @@ struct ctl_server_ops {
 	 * length. */
 	char *(*uapi)(void *ctx, const char *ifname, const char *req, size_t len,
 		      size_t *reply_len);
-	/* Optional (NULL = silent): a UAPI socket that ctl_server_set_uapi could not open. */
+	/* Optional (NULL = silent): a UAPI socket that ctl_server_set_uapi could not open, the
+	 * metrics endpoint's troubles. */
 	void (*log)(void *ctx, const char *msg);
 };
 
@@ -73,6 +77,26 @@ struct ctl_server *ctl_server_start(const char *json_path, const struct ctl_uapi
  * nothing changes).
  */
 int ctl_server_set_uapi(struct ctl_server *srv, const struct ctl_uapi_socket *uapi, unsigned int n);
+
+/*
+ * The metrics endpoint: GET /metrics answers what `wgdpctl metrics` prints (ctl_metrics_collect,
+ * asking through ops->json_line), with per-peer series capped at max_peers. In two steps, so
+ * that a reload can fail whole when its new address is taken:
+ *
+ * ctl_server_prepare_metrics binds a listener for ep ahead; nothing to do for NULL, for the
+ * address set now or for the one already prepared. 0, or -1 with err ("127.0.0.1:9586:
+ * Address already in use") and nothing changed.
+ *
+ * ctl_server_set_metrics makes ep (NULL: none) the address served, from the server thread's
+ * next loop on: with the listener prepared for it, the one it has, or else one bound now (a
+ * failure goes to ops->log). A listener prepared for another address is closed.
+ *
+ * Both are callable from any thread, also from an ops callback (like ctl_server_set_uapi).
+ */
+int ctl_server_prepare_metrics(struct ctl_server *srv, const struct wgdp_endpoint *ep, char *err,
+			       size_t errlen);
+void ctl_server_set_metrics(struct ctl_server *srv, const struct wgdp_endpoint *ep,
+			    size_t max_peers);
 
 /* Stops the thread, closes every client, unlinks the sockets. */
 void ctl_server_stop(struct ctl_server *srv);

@@ -2,10 +2,12 @@
 /*
  * lib/ctl/server.c on real unix sockets: UAPI sockets named by their interface, and their set
  * changed while the server runs, by ctl_server_set_uapi from another thread and from inside
- * an ops callback on the server thread. The tests run in order and share one server.
+ * an ops callback on the server thread; the metrics endpoint on 127.0.0.1, moved and stopped
+ * as reloads do. The tests run in order and share one server.
  */
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +17,8 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "ctl/server.h"
 #include "unit.h"
@@ -54,6 +58,22 @@ static char *op_uapi(void *ctx, const char *ifname, const char *req, size_t len,
 	return strdup(UAPI_OK);
 }
 
+/* For the metrics endpoint: stats names two interfaces, whose show answers 2 and 1 peers. */
+static atomic_bool show_fails;
+
+static char *metrics_answer(const char *line)
+{
+	if (strstr(line, "\"cmd\":\"stats\""))
+		return strdup("{\"ok\":true,\"peers\":3,\"interfaces\":{\"wa\":{},\"wb\":{}}}");
+	if (atomic_load(&show_fails))
+		return strdup("{\"ok\":false,\"error\":\"no such interface\"}");
+	if (strstr(line, "\"interface\":\"wa\""))
+		return strdup("{\"ok\":true,\"interface\":{\"name\":\"wa\"},\"peers\":["
+			      "{\"public_key\":\"A=\",\"rx_bytes\":1},{\"public_key\":\"B=\"}]}");
+	return strdup("{\"ok\":true,\"interface\":{\"name\":\"wb\"},\"peers\":["
+		      "{\"public_key\":\"C=\"}]}");
+}
+
 /* "resync" changes the UAPI sockets from here, the server thread, as a reload does. */
 static char *op_json(void *ctx, const char *line, size_t len)
 {
@@ -67,6 +87,8 @@ static char *op_json(void *ctx, const char *line, size_t len)
 	char ans[64];
 
 	(void)ctx;
+	if (strstr(line, "\"cmd\":\"stats\"") || strstr(line, "\"interface\""))
+		return metrics_answer(line);
 	if (len != strlen("resync") || memcmp(line, "resync", len) != 0)
 		return strdup("{\"ok\":true}");
 	snprintf(ans, sizeof(ans), "{\"ok\":true,\"rc\":%d}", ctl_server_set_uapi(srv, want, 4));
@@ -356,6 +378,219 @@ static void test_many(void)
 	expect_uapi(c_wb, "wb");
 }
 
+/* The metrics endpoint's addresses: 127.0.0.1 and a port. */
+static struct wgdp_endpoint loopback(uint16_t port)
+{
+	return (struct wgdp_endpoint){ .addr = { .family = 4, .bytes = { 127, 0, 0, 1 } },
+				       .port = port };
+}
+
+/* A TCP socket listening on 127.0.0.1, any port; *port is its port. */
+static int listen_any(uint16_t *port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sin);
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0 || listen(fd, 4) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&sin, &len) != 0)
+		abort();
+	*port = ntohs(sin.sin_port);
+	return fd;
+}
+
+/* A port free now (another program could take it before the test does: the test would fail,
+ * not pass). */
+static uint16_t free_port(void)
+{
+	uint16_t port;
+
+	close(listen_any(&port));
+	return port;
+}
+
+static int connect_tcp(uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sin, sizeof(sin)) != 0) {
+		close(fd);
+		fd = -1;
+	}
+	return fd;
+}
+
+/* GET /metrics on port: the whole answer in out; false when nothing listens or it times out. */
+static bool scrape(uint16_t port, char *out, size_t cap)
+{
+	static const char req[] =
+		"GET /metrics HTTP/1.1\r\nHost: wgdp\r\nConnection: close\r\n\r\n";
+	uint64_t deadline = now_ms() + WAIT_MS;
+	int fd = connect_tcp(port);
+	size_t len = 0;
+	ssize_t n = 1;
+
+	out[0] = '\0';
+	if (fd < 0)
+		return false;
+	if (send(fd, req, strlen(req), MSG_NOSIGNAL) != (ssize_t)strlen(req))
+		n = -1;
+	while (n > 0 && len + 1 < cap) {
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		uint64_t now = now_ms();
+
+		if (now >= deadline || poll(&p, 1, (int)(deadline - now)) != 1)
+			break;
+		n = recv(fd, out + len, cap - 1 - len, 0);
+		if (n > 0)
+			len += (size_t)n;
+		out[len] = '\0';
+	}
+	close(fd);
+	return n == 0;
+}
+
+static unsigned int count(const char *text, const char *what)
+{
+	unsigned int n = 0;
+
+	for (; (text = strstr(text, what)); text++)
+		n++;
+	return n;
+}
+
+/* What wait_for polls: the port nothing listens on any more, the text a scrape must show. */
+static uint16_t probe_port;
+static const char *probe_text;
+
+static bool probe_refused(void)
+{
+	int fd = connect_tcp(probe_port);
+
+	if (fd >= 0)
+		close(fd);
+	return fd < 0;
+}
+
+static bool probe_shows(void)
+{
+	char out[16384];
+
+	return scrape(probe_port, out, sizeof(out)) && strstr(out, probe_text);
+}
+
+static bool refused(uint16_t port)
+{
+	probe_port = port;
+	return wait_for(probe_refused);
+}
+
+static bool shows(uint16_t port, const char *text)
+{
+	probe_port = port;
+	probe_text = text;
+	return wait_for(probe_shows);
+}
+
+static bool was_logged(const char *what)
+{
+	bool yes;
+
+	pthread_mutex_lock(&seen_lock);
+	yes = strstr(logged, what) != NULL;
+	pthread_mutex_unlock(&seen_lock);
+	return yes;
+}
+
+/* Served from the prepared listener, with the cap; the same address again keeps it. */
+static void test_metrics(void)
+{
+	struct wgdp_endpoint a = loopback(free_port());
+	char err[256] = "", out[16384];
+
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &a, err, sizeof(err)), 0);
+	ctl_server_set_metrics(srv, &a, 2);
+	CU_ASSERT_TRUE(scrape(a.port, out, sizeof(out)));
+	CU_ASSERT_EQUAL(strncmp(out, "HTTP/1.1 200 ", 13), 0);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\r\nContent-Type: text/plain; version=0.0.4"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nwgdp_peers 3\n"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "wgdp_peer_rx_bytes_total{interface=\"wa\","
+					   "public_key=\"A=\",name=\"\"} 1\n"));
+	CU_ASSERT_EQUAL(count(out, "\nwgdp_peer_rx_bytes_total{"), 2);
+	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nwgdp_peer_series_omitted 1\n"));
+	/* A reload that keeps the address and changes the cap. */
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &a, err, sizeof(err)), 0);
+	ctl_server_set_metrics(srv, &a, 0);
+	CU_ASSERT_TRUE(shows(a.port, "\nwgdp_peer_series_omitted 3\n"));
+	ctl_server_set_metrics(srv, &a, 1000);
+	CU_ASSERT_TRUE(shows(a.port, "\nwgdp_peer_series_omitted 0\n"));
+	CU_ASSERT_TRUE(scrape(a.port, out, sizeof(out)));
+	CU_ASSERT_EQUAL(count(out, "\nwgdp_peer_tx_bytes_total{"), 3);
+	/* A request that fails: 500, and the log says why. */
+	atomic_store(&show_fails, true);
+	CU_ASSERT_TRUE(scrape(a.port, out, sizeof(out)));
+	CU_ASSERT_EQUAL(strncmp(out, "HTTP/1.1 500 ", 13), 0);
+	CU_ASSERT_TRUE(was_logged("metrics endpoint: a request failed: no such interface"));
+	atomic_store(&show_fails, false);
+	/* The control socket is served as before. */
+	CU_ASSERT_TRUE(ask(c_json, "{\"cmd\":\"show\"}\n", "\n", out, sizeof(out)));
+	CU_ASSERT_STRING_EQUAL(out, "{\"ok\":true}\n");
+	probe_port = a.port;
+}
+
+/* Reloads that move it: a taken address fails the prepare and changes nothing; a new one
+ * takes over; a prepared one that never came is closed; none stops it. */
+static void test_metrics_moves(void)
+{
+	struct wgdp_endpoint a = loopback(probe_port), b = loopback(free_port()), c, taken;
+	char err[256] = "", want[128], out[16384];
+	uint16_t taken_port;
+	int busy = listen_any(&taken_port);
+
+	taken = loopback(taken_port);
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &taken, err, sizeof(err)), -1);
+	snprintf(want, sizeof(want), "127.0.0.1:%u: Address already in use", taken_port);
+	CU_ASSERT_STRING_EQUAL(err, want);
+	CU_ASSERT_TRUE(scrape(a.port, out, sizeof(out)));
+	CU_ASSERT_EQUAL(strncmp(out, "HTTP/1.1 200 ", 13), 0);
+
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &b, err, sizeof(err)), 0);
+	ctl_server_set_metrics(srv, &b, 10);
+	CU_ASSERT_TRUE(refused(a.port));
+	CU_ASSERT_TRUE(scrape(b.port, out, sizeof(out)));
+	CU_ASSERT_EQUAL(strncmp(out, "HTTP/1.1 200 ", 13), 0);
+
+	/* Prepared (listening already), then the reload failed: the next set closes it. */
+	c = loopback(free_port());
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &c, err, sizeof(err)), 0);
+	probe_port = c.port;
+	CU_ASSERT_FALSE(probe_refused());
+	ctl_server_set_metrics(srv, &b, 10);
+	CU_ASSERT_TRUE(refused(c.port));
+	CU_ASSERT_TRUE(scrape(b.port, out, sizeof(out)));
+
+	/* Set without a prepare, to a taken address: logged, and nothing served. */
+	ctl_server_set_metrics(srv, &taken, 10);
+	snprintf(want, sizeof(want),
+		 "metrics endpoint not served: 127.0.0.1:%u: Address already in use", taken_port);
+	CU_ASSERT_TRUE(was_logged(want));
+	CU_ASSERT_TRUE(refused(b.port));
+	close(busy);
+
+	/* Without a prepare, to a free address: bound then. */
+	ctl_server_set_metrics(srv, &a, 10);
+	CU_ASSERT_TRUE(shows(a.port, "\nwgdp_peers 3\n"));
+	ctl_server_set_metrics(srv, NULL, 10);
+	CU_ASSERT_TRUE(refused(a.port));
+	/* On again, for test_stop to see it closed. */
+	ctl_server_set_metrics(srv, &b, 10);
+	CU_ASSERT_TRUE(shows(b.port, "\nwgdp_peers 3\n"));
+	probe_port = b.port;
+}
+
 /* A closed client reads EOF. */
 static bool closed(int fd)
 {
@@ -371,6 +606,7 @@ static void test_stop(void)
 
 	ctl_server_stop(srv);
 	srv = NULL;
+	CU_ASSERT_TRUE(probe_refused()); /* the metrics endpoint */
 	CU_ASSERT_FALSE(exists(json_path));
 	CU_ASSERT_FALSE(exists(wa));
 	CU_ASSERT_TRUE(closed(c_json));
@@ -393,6 +629,8 @@ int main(void)
 		{ "set_uapi from another thread", test_set_uapi },
 		{ "set_uapi from an ops callback", test_set_uapi_from_callback },
 		{ "hundreds of sockets come and go", test_many },
+		{ "the metrics endpoint", test_metrics },
+		{ "the metrics endpoint moves, or not", test_metrics_moves },
 		{ "stop unlinks every socket", test_stop },
 		CU_TEST_INFO_NULL,
 	};
