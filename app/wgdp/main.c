@@ -237,6 +237,33 @@ static void uapi_follow(void *arg, const struct wgdp_config *running_cfg)
 	uapi_sockets_free(uapi, n);
 }
 
+/* control.metrics_listen, NULL without. */
+static const struct wgdp_endpoint *metrics_at(const struct wgdp_config *cfg)
+{
+	return cfg->has_metrics_listen ? &cfg->metrics_listen : NULL;
+}
+
+/* A reload's new metrics address is bound before the reload commits: one in use fails it
+ * whole. */
+static bool metrics_check(void *arg, const struct wgdp_config *next, struct wgdp_config_error *err)
+{
+	char *msg = err->message;
+
+	if (ctl_server_prepare_metrics(arg, metrics_at(next), msg, sizeof(err->message)) == 0)
+		return true;
+	snprintf(err->path, sizeof(err->path), "control.metrics_listen");
+	return false;
+}
+
+/* After every apply, and once at start: the UAPI sockets follow the interfaces, the metrics
+ * endpoint its address and cap. */
+static void control_follow(void *arg, const struct wgdp_config *running_cfg)
+{
+	if (running_cfg->uapi)
+		uapi_follow(arg, running_cfg);
+	ctl_server_set_metrics(arg, metrics_at(running_cfg), running_cfg->metrics_max_peers);
+}
+
 static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_config *cfg,
 					const struct options *o)
 {
@@ -251,10 +278,16 @@ static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_
 	if (uapi)
 		srv = ctl_server_start(o->socket_path ? o->socket_path : cfg->socket_path, uapi,
 				       n_uapi, &server_ops, adm, err, sizeof(err));
-	if (!srv)
+	if (!srv) {
 		fprintf(stderr, PROG ": control socket: %s\n", err);
-	else if (cfg->uapi)
-		dp_admin_set_ifaces_hook(adm, uapi_follow, srv); /* and once now (see admin.h) */
+	} else if (ctl_server_prepare_metrics(srv, metrics_at(cfg), err, sizeof(err)) != 0) {
+		fprintf(stderr, PROG ": %s: control.metrics_listen: %s\n", o->config_path, err);
+		ctl_server_stop(srv);
+		srv = NULL;
+	} else {
+		dp_admin_set_check_hook(adm, metrics_check, srv);
+		dp_admin_set_ifaces_hook(adm, control_follow, srv); /* and once now (see admin.h) */
+	}
 	uapi_sockets_free(uapi, n_uapi);
 	return srv;
 }
@@ -425,6 +458,7 @@ int main(int argc, char **argv)
 	/* The control thread may wait on the mailbox: it sees quit and gives up. A reload from
 	 * the CLI meanwhile leaves the sockets alone. */
 	dp_admin_set_ifaces_hook(adm, NULL, NULL);
+	dp_admin_set_check_hook(adm, NULL, NULL);
 	ctl_server_stop(srv);
 	wgdp_cli_stop(cli);
 	dp_admin_telemetry_unregister();

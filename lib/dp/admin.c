@@ -722,6 +722,8 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 	d.rc->under_load_queue = next->under_load_queue;
 	d.rc->n_ifaces = next->n_ifaces;
 	d.rc->n_peers = RTE_MAX(adm->dp->n_peers, adm->next_id);
+	if (adm->check_hook && !adm->check_hook(adm->check_hook_arg, next, err))
+		goto fail;
 	res->prepare_ns = wg_clock_mono_ns() - t0;
 	if (dp_reconf_submit(adm->dp, d.rc) != 0) {
 		fail(err, "", "wgdp is stopping");
@@ -796,6 +798,14 @@ int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ct
 		ps->tx_bytes = __atomic_load_n(&p->tx_bytes, __ATOMIC_RELAXED);
 	}
 	return 0;
+}
+
+void dp_admin_set_check_hook(struct dp_admin *adm, dp_admin_check_fn fn, void *arg)
+{
+	pthread_mutex_lock(&adm->lock);
+	adm->check_hook = fn;
+	adm->check_hook_arg = arg;
+	pthread_mutex_unlock(&adm->lock);
 }
 
 void dp_admin_set_ifaces_hook(struct dp_admin *adm, dp_admin_ifaces_fn fn, void *arg)

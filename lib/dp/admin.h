@@ -9,6 +9,7 @@
 #ifndef WGDP_DP_ADMIN_H
 #define WGDP_DP_ADMIN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,10 +44,20 @@ int dp_admin_apply(struct dp_admin *adm, struct wgdp_config *next, struct dp_app
 /*
  * Called with the running config once when set and after every apply, on the applying thread
  * with the admin's lock held (it must not call back into the admin): the UAPI sockets follow
- * the interfaces.
+ * the interfaces, the metrics endpoint its address.
  */
 typedef void (*dp_admin_ifaces_fn)(void *arg, const struct wgdp_config *running);
 void dp_admin_set_ifaces_hook(struct dp_admin *adm, dp_admin_ifaces_fn fn, void *arg);
+
+/*
+ * Called during an apply once next passed every rule, just before it is committed, on the
+ * applying thread with the admin's lock held (it must not call back into the admin): false
+ * refuses next whole, err naming the path. The metrics endpoint binds a new address here, so
+ * that a reload to a port in use fails and changes nothing.
+ */
+typedef bool (*dp_admin_check_fn)(void *arg, const struct wgdp_config *next,
+				  struct wgdp_config_error *err);
+void dp_admin_set_check_hook(struct dp_admin *adm, dp_admin_check_fn fn, void *arg);
 
 /* The first interface's running state, copied out. */
 int dp_admin_snapshot(struct dp_admin *adm, struct ctl_snapshot *snap);

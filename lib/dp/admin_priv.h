@@ -27,6 +27,8 @@ struct dp_admin {
 	uint32_t next_tid;   /* never used yet from here on */
 	dp_admin_ifaces_fn ifaces_hook;
 	void *ifaces_hook_arg;
+	dp_admin_check_fn check_hook;
+	void *check_hook_arg;
 	uint32_t next_id;	     /* never used yet from here on */
 	uint32_t *free_ids;
 	uint32_t n_free;

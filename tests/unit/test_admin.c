@@ -247,12 +247,61 @@ static void test_peer_slots(void)
 	free(t);
 }
 
+/* The check hook refuses port 9 (as the metrics endpoint refuses an address in use). */
+static unsigned int checks;
+static uint16_t checked_port;
+
+static bool check_metrics(void *arg, const struct wgdp_config *next, struct wgdp_config_error *err)
+{
+	(void)arg;
+	checks++;
+	checked_port = next->has_metrics_listen ? next->metrics_listen.port : 0;
+	if (checked_port != 9)
+		return true;
+	snprintf(err->path, sizeof(err->path), "control.metrics_listen");
+	snprintf(err->message, sizeof(err->message), "127.0.0.1:9: Address already in use");
+	return false;
+}
+
+#define WITH_DAVE(listen)                                                       \
+	"{\"cmd\":\"set-config\",\"config\":{" IFACE_PORTS ",\"peers\":["       \
+	"{\"public_key\":\"" BOB_KEY "\",\"allowed_ips\":[\"10.0.1.0/24\"]},"   \
+	"{\"public_key\":\"" CAROL_KEY "\",\"allowed_ips\":[\"10.0.2.0/24\"]}," \
+	"{\"public_key\":\"" DAVE_KEY "\"}],\"control\":{\"metrics_listen\":\"" listen "\"}}}"
+
+/* A check that fails refuses the whole apply; one that passes lets it through. */
+static void test_check_hook(void)
+{
+	json_t *a;
+
+	dp_admin_set_check_hook(adm, check_metrics, NULL);
+	expect_refused(WITH_DAVE("127.0.0.1:9"), "control.metrics_listen", "already in use");
+	CU_ASSERT_EQUAL(checks, 1);
+	CU_ASSERT_EQUAL(dp->n_live_peers, 2);
+	a = request(WITH_DAVE("127.0.0.1:9586"));
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	json_decref(a);
+	CU_ASSERT_EQUAL(checks, 2);
+	CU_ASSERT_EQUAL(checked_port, 9586);
+	CU_ASSERT_EQUAL(dp->n_live_peers, 3);
+	/* Rules first: a config refused by them never reaches the hook. */
+	expect_refused("{\"cmd\":\"set-config\",\"config\":{" IFACE_PORTS ",\"bogus\":1}}", "bogus",
+		       "unknown key");
+	CU_ASSERT_EQUAL(checks, 2);
+	dp_admin_set_check_hook(adm, NULL, NULL);
+	a = request("{\"cmd\":\"peer-remove\",\"public_key\":\"" DAVE_KEY "\"}");
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	json_decref(a);
+	CU_ASSERT_EQUAL(checks, 2);
+}
+
 int main(int argc, char **argv)
 {
 	static const CU_TestInfo tests[] = {
 		{ "every request's error path", test_error_paths },
 		{ "a UAPI set moves a prefix (show, routing)", test_uapi_move },
 		{ "peer slots: distinct, zeroed, reused", test_peer_slots },
+		{ "a check hook refuses an apply whole", test_check_hook },
 		CU_TEST_INFO_NULL,
 	};
 	struct wgdp_config_error err;
