@@ -25,6 +25,8 @@ packages=(
 	tshark python3-matplotlib lua5.3
 	# promtool checks `wgdpctl metrics` (test_wgdp_ops.sh)
 	prometheus
+	# the metrics endpoint (control.metrics_listen) and its scrape in test_wgdp_ops.sh
+	libmicrohttpd-dev curl
 )
 
 as_root() {

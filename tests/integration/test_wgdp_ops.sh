@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The other ways in: Debian's wg over the UAPI socket (show, latest-handshakes, set, showconf,
-# syncconf), the testpmd-style CLI driven through a pipe, and DPDK telemetry read with
-# dpdk-telemetry.py.
+# syncconf), the testpmd-style CLI driven through a pipe, DPDK telemetry read with
+# dpdk-telemetry.py, and the metrics from wgdpctl and over HTTP (control.metrics_listen,
+# scraped with curl while iperf3 runs through the tunnel, checked with promtool).
 #
 # usage: test_wgdp_ops.sh PATH/TO/wgdp PATH/TO/wgdpctl
 source "$(dirname "$0")/lib.sh"
@@ -10,7 +11,7 @@ wgdp=${1:?usage: $0 wgdp wgdpctl}
 wgdpctl=${2:?usage: $0 wgdp wgdpctl}
 
 t_require_root
-t_require wireguard-go wg python3
+t_require wireguard-go wg python3 curl iperf3
 
 # A name of our own: the UAPI socket lives in /var/run/wireguard, shared by every namespace.
 W_IFNAME=wgdpt$$
@@ -22,6 +23,13 @@ w_testbed
 for i in 1 2; do w_client "$i"; done
 w_peer 1
 w_config 1
+# The metrics endpoint on the gw namespace's own loopback.
+python3 - "$T_TMP/wgdp.json" <<'PY'
+import json, sys
+cfg = json.load(open(sys.argv[1]))
+cfg["control"]["metrics_listen"] = "127.0.0.1:9586"
+json.dump(cfg, open(sys.argv[1], "w"), indent=1)
+PY
 mkfifo "$T_TMP/cli.in"
 exec 3<>"$T_TMP/cli.in" # read-write: opening does not wait for the reader
 W_STDIN=$T_TMP/cli.in
@@ -171,6 +179,150 @@ assert b["wgdp_peers"] >= 1 and b["wgdp_handshake_handshakes_completed_total"] >
 PY
 	t_fail "metrics did not move with traffic: $(grep -E 'decrypted|peer_rx' "$T_TMP/m2")"
 grep -q "$(cat "$T_TMP/server.key")" "$T_TMP/m1" && t_fail "the private key appeared in metrics"
+
+# scrape PORT OUT: GET /metrics from inside the gw namespace, the headers in OUT.h.
+scrape() {
+	ip netns exec "$W_GW" curl -sS --max-time 5 -D "$2.h" -o "$2" "http://127.0.0.1:$1/metrics"
+}
+# status ARGS...: the HTTP status curl gets ("000": no connection).
+status() {
+	ip netns exec "$W_GW" curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$@" || true
+}
+# promtool_ok FILE
+promtool_ok() {
+	promtool check metrics <"$1" >"$T_TMP/promtool" 2>&1 ||
+		t_fail "promtool on $1: $(cat "$T_TMP/promtool")"
+}
+
+t_log "metrics over HTTP: the same exposition, scraped while iperf3 runs through the tunnel"
+scrape 9586 "$T_TMP/h0" || t_fail "GET /metrics failed"
+head -n 1 "$T_TMP/h0.h" | grep -q "^HTTP/1.1 200" || t_fail "GET /metrics: $(cat "$T_TMP/h0.h")"
+grep -qix "content-type: text/plain; version=0.0.4; charset=utf-8.\?" "$T_TMP/h0.h" ||
+	t_fail "GET /metrics: content type: $(cat "$T_TMP/h0.h")"
+promtool_ok "$T_TMP/h0"
+# One formatting path: the families wgdpctl prints, in its order.
+diff <(grep "^#" "$T_TMP/m1") <(grep "^#" "$T_TMP/h0") >"$T_TMP/diff" ||
+	t_fail "HTTP and wgdpctl metrics differ: $(head "$T_TMP/diff")"
+grep -q "$(cat "$T_TMP/server.key")" "$T_TMP/h0" && t_fail "the private key appeared over HTTP"
+[ "$(status http://127.0.0.1:9586/)" = 404 ] || t_fail "GET / is not a 404"
+[ "$(status -X POST -d x=1 http://127.0.0.1:9586/metrics)" = 405 ] || t_fail "POST is not a 405"
+t_bg "$W_LAN" iperf3-server.log iperf3 -s -1
+t_wait_for 5 ip netns exec "$W_LAN" sh -c 'ss -ltn | grep -q ":5201 "' ||
+	t_fail "iperf3 server did not start"
+ip netns exec "${W_CLIENT[1]}" iperf3 -c 10.0.0.2 -t 4 >"$T_TMP/iperf3.log" 2>&1 &
+iperf=$!
+sleep 0.5
+for i in 1 2 3 4 5; do
+	scrape 9586 "$T_TMP/h$i" || t_fail "GET /metrics during traffic ($i) failed"
+	promtool_ok "$T_TMP/h$i"
+	sleep 0.5
+done
+wait "$iperf" || t_fail "iperf3 through the tunnel failed: $(tail -n 5 "$T_TMP/iperf3.log")"
+scrape 9586 "$T_TMP/h6" || t_fail "GET /metrics after the traffic failed"
+python3 - "$T_TMP" "$(cat "$T_TMP/client1.pub")" <<'PY' || t_fail "HTTP metrics did not move with traffic"
+import sys
+def load(path):
+    out = {}
+    for line in open(path):
+        if line.startswith("#") or not line.strip():
+            continue
+        name, value = line.rsplit(" ", 1)
+        out[name] = float(value)
+    return out
+h = [load("%s/h%d" % (sys.argv[1], i)) for i in range(7)]
+key = sys.argv[2]
+def peer(m, what):
+    v = [v for k, v in m.items() if k.startswith("wgdp_peer_%s_bytes_total{" % what) and key in k]
+    assert len(v) == 1, (what, v)
+    return v[0]
+series = [lambda m: peer(m, "rx"), lambda m: peer(m, "tx"),
+          lambda m: m['wgdp_port_rx_packets_total{port="0"}'],
+          lambda m: m['wgdp_port_tx_packets_total{port="1"}']]
+for f in series:
+    v = [f(m) for m in h]
+    # Counters only grow; they grow while iperf3 runs (h1 .. h5) and over the whole run.
+    assert all(a <= b for a, b in zip(v, v[1:])), v
+    assert v[1] < v[3] < v[5] and v[0] < v[6], v
+# TCP from client 1 to the LAN: megabytes in from the peer.
+assert peer(h[6], "rx") - peer(h[0], "rx") > 1e6, (peer(h[0], "rx"), peer(h[6], "rx"))
+PY
+
+t_log "metrics over HTTP: metrics_max_peers caps the peer series; reloads move the endpoint"
+# mcfg OUT LISTEN CAP [PEER2]: wgdp.json with these metrics settings (and client 2 too).
+mcfg() {
+	python3 - "$T_TMP/wgdp.json" "$@" <<'PY'
+import json, sys
+src, out, listen, cap = sys.argv[1:5]
+cfg = json.load(open(src))
+if len(sys.argv) > 5:
+    cfg["peers"].append({"public_key": sys.argv[5], "name": "client2",
+                         "allowed_ips": ["10.0.1.12/32"]})
+cfg["control"].update(metrics_listen=listen, metrics_max_peers=int(cap))
+json.dump(cfg, open(out, "w"))
+PY
+}
+# series_are FILE PEERS OMITTED: the peer series and the count left out.
+series_are() {
+	[ "$(grep -c '^wgdp_peer_rx_bytes_total{' "$1")" = "$2" ] &&
+		grep -qx "wgdp_peer_series_omitted $3" "$1" && grep -qx "wgdp_peers 2" "$1"
+}
+scraped_series_are() {
+	scrape "$1" "$T_TMP/hs" && series_are "$T_TMP/hs" "$2" "$3"
+}
+mcfg "$T_TMP/cap1.json" 127.0.0.1:9586 1 "$c2"
+"$wgdpctl" -s "$W_SOCK" reload "$T_TMP/cap1.json" >/dev/null || t_fail "reload (cap 1) refused"
+t_wait_for 5 scraped_series_are 9586 1 1 || t_fail "cap 1: $(grep -E '^wgdp_peer(s|_rx|_ser)' "$T_TMP/hs")"
+promtool_ok "$T_TMP/hs"
+# wgdpctl metrics has its own cap (its argument), not the endpoint's.
+"$wgdpctl" -s "$W_SOCK" metrics >"$T_TMP/m3" || t_fail "wgdpctl metrics failed"
+series_are "$T_TMP/m3" 2 0 || t_fail "wgdpctl metrics after the reload: $(grep peer_ "$T_TMP/m3")"
+
+mcfg "$T_TMP/moved.json" 127.0.0.1:9587 1000 "$c2"
+"$wgdpctl" -s "$W_SOCK" reload "$T_TMP/moved.json" >/dev/null || t_fail "reload (moved) refused"
+t_wait_for 5 scraped_series_are 9587 2 0 || t_fail "moved to 9587: $(cat "$T_TMP/hs.h")"
+[ "$(status http://127.0.0.1:9586/metrics)" = 000 ] || t_fail "9586 still served after the move"
+
+# A reload to an address in use fails whole: the endpoint and the peers stay as they were.
+t_bg "$W_GW" squatter.log python3 -c '
+import socket, time
+s = socket.socket()
+s.bind(("127.0.0.1", 9588))
+s.listen()
+time.sleep(120)'
+squatter=$T_LAST_PID
+t_wait_for 5 ip netns exec "$W_GW" sh -c 'ss -ltn | grep -q "127.0.0.1:9588 "' ||
+	t_fail "the squatter on 9588 did not start"
+mcfg "$T_TMP/taken.json" 127.0.0.1:9588 1000
+"$wgdpctl" -s "$W_SOCK" reload "$T_TMP/taken.json" 2>"$T_TMP/err" &&
+	t_fail "a reload to an address in use was accepted"
+grep -qF "control.metrics_listen: 127.0.0.1:9588: Address already in use" "$T_TMP/err" ||
+	t_fail "reload to an address in use: $(cat "$T_TMP/err")"
+"$wgdpctl" -s "$W_SOCK" --json show | grep -q "$c2" || t_fail "the refused reload removed a peer"
+scraped_series_are 9587 2 0 || t_fail "the refused reload changed the endpoint"
+
+# At start, an address in use is a config error (exit status 1), named by its path. A wgdp
+# of its own: null ports, no UAPI, another interface name, socket and file prefix.
+python3 - "$T_TMP/wgdp.json" "$T_TMP/busy.json" <<'PY'
+import json, sys
+cfg = json.load(open(sys.argv[1]))
+cfg["interface"]["name"] = "wgdpbusy"
+cfg["peers"] = []
+cfg["control"] = {"uapi": False, "metrics_listen": "127.0.0.1:9588"}
+json.dump(cfg, open(sys.argv[2], "w"))
+PY
+rc=0
+ip netns exec "$W_GW" "$wgdp" --lcores=0 --no-huge --no-shconf --no-pci -m 512 \
+	--file-prefix="wgdpbusy$$" --log-level=lib.eal:warning --vdev=net_null0 --vdev=net_null1 \
+	-- -c "$T_TMP/busy.json" -s "$T_TMP/busy.sock" >"$T_TMP/busy.log" 2>&1 || rc=$?
+[ "$rc" = 1 ] || t_fail "wgdp with its metrics address in use exited $rc: $(cat "$T_TMP/busy.log")"
+grep -qF "busy.json: control.metrics_listen: 127.0.0.1:9588: Address already in use" \
+	"$T_TMP/busy.log" || t_fail "wgdp with its metrics address in use: $(cat "$T_TMP/busy.log")"
+[ -e "$T_TMP/busy.sock" ] && t_fail "the control socket of a wgdp that did not start is left"
+kill "$squatter"
+
+# Back to the start (client 1 alone, 9586), for the CLI below.
+"$wgdpctl" -s "$W_SOCK" reload "$T_TMP/wgdp.json" >/dev/null || t_fail "reload back refused"
+t_wait_for 5 scrape 9586 "$T_TMP/h7" || t_fail "9586 not served again"
 
 t_log "CLI through a pipe"
 {
