@@ -61,13 +61,19 @@ static char *op_uapi(void *ctx, const char *ifname, const char *req, size_t len,
 /* For the metrics endpoint: stats names two interfaces, whose show answers 2 and 1 peers. */
 static atomic_bool show_fails;
 
-static char *metrics_answer(const char *line)
+/* Whether line[0..len), not NUL-terminated, holds text. */
+static bool holds(const char *line, size_t len, const char *text)
 {
-	if (strstr(line, "\"cmd\":\"stats\""))
+	return memmem(line, len, text, strlen(text)) != NULL;
+}
+
+static char *metrics_answer(const char *line, size_t len)
+{
+	if (holds(line, len, "\"cmd\":\"stats\""))
 		return strdup("{\"ok\":true,\"peers\":3,\"interfaces\":{\"wa\":{},\"wb\":{}}}");
 	if (atomic_load(&show_fails))
 		return strdup("{\"ok\":false,\"error\":\"no such interface\"}");
-	if (strstr(line, "\"interface\":\"wa\""))
+	if (holds(line, len, "\"interface\":\"wa\""))
 		return strdup("{\"ok\":true,\"interface\":{\"name\":\"wa\"},\"peers\":["
 			      "{\"public_key\":\"A=\",\"rx_bytes\":1},{\"public_key\":\"B=\"}]}");
 	return strdup("{\"ok\":true,\"interface\":{\"name\":\"wb\"},\"peers\":["
@@ -87,8 +93,8 @@ static char *op_json(void *ctx, const char *line, size_t len)
 	char ans[64];
 
 	(void)ctx;
-	if (strstr(line, "\"cmd\":\"stats\"") || strstr(line, "\"interface\""))
-		return metrics_answer(line);
+	if (holds(line, len, "\"cmd\":\"stats\"") || holds(line, len, "\"interface\""))
+		return metrics_answer(line, len);
 	if (len != strlen("resync") || memcmp(line, "resync", len) != 0)
 		return strdup("{\"ok\":true}");
 	snprintf(ans, sizeof(ans), "{\"ok\":true,\"rc\":%d}", ctl_server_set_uapi(srv, want, 4));
