@@ -5,6 +5,12 @@
 #   scripts/setup.sh           install what is missing, configure and build build/
 #   scripts/setup.sh --check   exit 0 when every package is installed and build/ is
 #                              configured, 1 otherwise (demo.sh and test.sh ask this first)
+#   scripts/setup.sh --hugepages N
+#                              also reserve N 2 MiB hugepages now and at every boot
+#                              (/etc/sysctl.d/80-wgdp-hugepages.conf) and mount hugetlbfs on
+#                              /dev/hugepages if nothing is; 0 gives them back
+#   scripts/setup.sh --no-build
+#                              install what is missing, do not configure or build
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -38,12 +44,58 @@ as_root() {
 	fi
 }
 
+check=false build=true hugepages=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--check) check=true ;;
+	--no-build) build=false ;;
+	--hugepages)
+		hugepages=${2:-}
+		[[ $hugepages =~ ^[0-9]+$ ]] || {
+			echo "setup.sh: --hugepages needs a number of 2 MiB pages" >&2
+			exit 2
+		}
+		shift
+		;;
+	*)
+		echo "usage: setup.sh [--check | [--hugepages N] [--no-build]]" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+
+# Hugepages for a real run (docs/operations.md, "On a real NIC"): the kernel may grant fewer
+# than asked when memory is fragmented, so what it granted is read back, not assumed.
+reserve_hugepages() {
+	local want=$1 got conf=/etc/sysctl.d/80-wgdp-hugepages.conf
+	local sysfs=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+
+	as_root sh -c "echo $want > $sysfs"
+	got=$(cat "$sysfs")
+	if [ "$want" -eq 0 ]; then
+		as_root rm -f "$conf"
+	else
+		echo "vm.nr_hugepages = $want" | as_root tee "$conf" >/dev/null
+	fi
+	if [ "$want" -gt 0 ] && ! grep -qs ' hugetlbfs ' /proc/mounts; then
+		as_root mkdir -p /dev/hugepages
+		as_root mount -t hugetlbfs -o pagesize=2M nodev /dev/hugepages
+	fi
+	if [ "$got" -lt "$want" ]; then
+		echo "setup.sh: asked for $want hugepages of 2 MiB, the kernel granted $got" \
+			"(memory too fragmented: reserve them at boot, see docs/operations.md)" >&2
+		exit 1
+	fi
+	echo "setup.sh: $got hugepages of 2 MiB reserved ($conf keeps them at boot)"
+}
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
-if [ "${1:-}" = --check ]; then
+if $check; then
 	[ ${#missing[@]} -eq 0 ] && [ -f "$build_dir/build.ninja" ]
 	exit
 fi
@@ -53,6 +105,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		"${missing[@]}"
 fi
+[ -z "$hugepages" ] || reserve_hugepages "$hugepages"
+$build || exit 0
 
 if [ -f "$build_dir/build.ninja" ]; then
 	meson setup --reconfigure "$build_dir" "$top" >/dev/null
