@@ -18,7 +18,7 @@ build_dir=${WGDP_BUILD_DIR:-$top/build}
 
 packages=(
 	# toolchain (clang and its libFuzzer runtime for the fuzz targets, scripts/fuzz.sh)
-	gcc pkg-config meson ninja-build python3 clang libclang-rt-14-dev
+	gcc pkg-config meson ninja-build python3 clang libclang-rt-14-dev scdoc man-db
 	# the constant-time check of the 8-lane AEAD (tests/ct: memcheck, valgrind/memcheck.h)
 	valgrind
 	# libraries wgdp links (dpdk-dev: dpdk-telemetry.py, dpdk-testpmd)
