@@ -31,6 +31,9 @@ packages=(
 	tshark python3-matplotlib lua5.3
 	# promtool checks `wgdpctl metrics` (test_wgdp_ops.sh)
 	prometheus
+	# sd_notify; the Debian package (scripts/package.sh) and what test_package.sh checks it
+	# with (systemd-analyze, man); the man pages and the HTTP metrics endpoint
+	libsystemd-dev debhelper dpkg-dev fakeroot lintian systemd man-db scdoc libmicrohttpd-dev
 )
 
 as_root() {

@@ -124,7 +124,9 @@ static void usage(FILE *out)
 		"  genkey   print a new private key (base64) on stdout\n"
 		"  pubkey   read a private key on stdin, print its public key\n"
 		"  genpsk   print a new preshared key\n"
-		"  help     this text\n",
+		"  help     this text\n"
+		"\n"
+		"  --version  print the version and exit\n",
 		PROG);
 }
 
@@ -396,6 +398,7 @@ int main(int argc, char **argv)
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = getenv("WGDP_SOCKET") ? getenv("WGDP_SOCKET") : DEFAULT_SOCKET;
@@ -414,6 +417,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("%s (wgdp) %s\n", PROG, WGDP_VERSION);
 			return 0;
 		default:
 			usage(stderr);
