@@ -52,7 +52,8 @@ static void usage(FILE *out)
 		     "Benchmarks:\n");
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)
 		fprintf(out, "  %-10s %s\n", benches[i].name, benches[i].what);
-	fprintf(out, "\nResults are JSON objects, one per line, on stdout.\n");
+	fprintf(out, "\nResults are JSON objects, one per line, on stdout.\n"
+		     "wgdp-perf --version prints the version.\n");
 }
 
 int main(int argc, char **argv)
@@ -64,6 +65,10 @@ int main(int argc, char **argv)
 	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		usage(stdout);
+		return 0;
+	}
+	if (strcmp(argv[1], "--version") == 0) {
+		printf("wgdp-perf (wgdp) %s\n", WGDP_VERSION);
 		return 0;
 	}
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++)

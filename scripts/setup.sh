@@ -5,6 +5,12 @@
 #   scripts/setup.sh           install what is missing, configure and build build/
 #   scripts/setup.sh --check   exit 0 when every package is installed and build/ is
 #                              configured, 1 otherwise (demo.sh and test.sh ask this first)
+#   scripts/setup.sh --hugepages N
+#                              also reserve N 2 MiB hugepages now and at every boot
+#                              (/etc/sysctl.d/80-wgdp-hugepages.conf) and mount hugetlbfs on
+#                              /dev/hugepages if nothing is; 0 gives them back
+#   scripts/setup.sh --no-build
+#                              install what is missing, do not configure or build
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -12,7 +18,7 @@ build_dir=${WGDP_BUILD_DIR:-$top/build}
 
 packages=(
 	# toolchain (clang and its libFuzzer runtime for the fuzz targets, scripts/fuzz.sh)
-	gcc pkg-config meson ninja-build python3 clang libclang-rt-14-dev
+	gcc pkg-config meson ninja-build python3 clang libclang-rt-14-dev scdoc man-db
 	# the constant-time check of the 8-lane AEAD (tests/ct: memcheck, valgrind/memcheck.h)
 	valgrind
 	# libraries wgdp links (dpdk-dev: dpdk-telemetry.py, dpdk-testpmd)
@@ -25,8 +31,11 @@ packages=(
 	tshark python3-matplotlib lua5.3
 	# promtool checks `wgdpctl metrics` (test_wgdp_ops.sh)
 	prometheus
-	# the metrics endpoint (control.metrics_listen) and its scrape in test_wgdp_ops.sh
-	libmicrohttpd-dev curl
+	# sd_notify; the Debian package (scripts/package.sh) and what test_package.sh checks it
+	# with (systemd-analyze, man); the man pages and the HTTP metrics endpoint
+	libsystemd-dev debhelper dpkg-dev fakeroot lintian systemd man-db scdoc libmicrohttpd-dev
+	# curl scrapes the metrics endpoint in test_wgdp_ops.sh
+	curl
 )
 
 as_root() {
@@ -40,12 +49,58 @@ as_root() {
 	fi
 }
 
+check=false build=true hugepages=
+while [ $# -gt 0 ]; do
+	case $1 in
+	--check) check=true ;;
+	--no-build) build=false ;;
+	--hugepages)
+		hugepages=${2:-}
+		[[ $hugepages =~ ^[0-9]+$ ]] || {
+			echo "setup.sh: --hugepages needs a number of 2 MiB pages" >&2
+			exit 2
+		}
+		shift
+		;;
+	*)
+		echo "usage: setup.sh [--check | [--hugepages N] [--no-build]]" >&2
+		exit 2
+		;;
+	esac
+	shift
+done
+
+# Hugepages for a real run (docs/operations.md, "On a real NIC"): the kernel may grant fewer
+# than asked when memory is fragmented, so what it granted is read back, not assumed.
+reserve_hugepages() {
+	local want=$1 got conf=/etc/sysctl.d/80-wgdp-hugepages.conf
+	local sysfs=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+
+	as_root sh -c "echo $want > $sysfs"
+	got=$(cat "$sysfs")
+	if [ "$want" -eq 0 ]; then
+		as_root rm -f "$conf"
+	else
+		echo "vm.nr_hugepages = $want" | as_root tee "$conf" >/dev/null
+	fi
+	if [ "$want" -gt 0 ] && ! grep -qs ' hugetlbfs ' /proc/mounts; then
+		as_root mkdir -p /dev/hugepages
+		as_root mount -t hugetlbfs -o pagesize=2M nodev /dev/hugepages
+	fi
+	if [ "$got" -lt "$want" ]; then
+		echo "setup.sh: asked for $want hugepages of 2 MiB, the kernel granted $got" \
+			"(memory too fragmented: reserve them at boot, see docs/operations.md)" >&2
+		exit 1
+	fi
+	echo "setup.sh: $got hugepages of 2 MiB reserved ($conf keeps them at boot)"
+}
+
 missing=()
 for p in "${packages[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' ||
 		missing+=("$p")
 done
-if [ "${1:-}" = --check ]; then
+if $check; then
 	[ ${#missing[@]} -eq 0 ] && [ -f "$build_dir/build.ninja" ]
 	exit
 fi
@@ -55,6 +110,8 @@ if [ ${#missing[@]} -gt 0 ]; then
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		"${missing[@]}"
 fi
+[ -z "$hugepages" ] || reserve_hugepages "$hugepages"
+$build || exit 0
 
 if [ -f "$build_dir/build.ninja" ]; then
 	meson setup --reconfigure "$build_dir" "$top" >/dev/null

@@ -269,6 +269,7 @@ static void usage(FILE *out)
 		"\n"
 		"Exit status: 0 when every handshake (and the ping) succeeded, 1 otherwise.\n",
 		PROG);
+	fprintf(out, "%s --version prints the version.\n", PROG);
 }
 
 static int parse_args(struct probe_opts *o, int argc, char **argv)
@@ -285,6 +286,7 @@ static int parse_args(struct probe_opts *o, int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "samples", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -328,6 +330,9 @@ static int parse_args(struct probe_opts *o, int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			exit(0);
+		case 'V':
+			printf("%s (wgdp) %s\n", PROG, WGDP_VERSION);
 			exit(0);
 		default:
 			return -1;

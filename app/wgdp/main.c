@@ -3,8 +3,9 @@
  * wgdp: the WireGuard concentrator. `wgdp [EAL options] -- -c CONFIG`.
  *
  * This file only wires things together: the command line, the config, the EAL, the data
- * plane (lib/dp) and the lcores. Exit status: 0 after SIGINT/SIGTERM, 1 for an invalid config
- * (stderr names the JSON path), 2 for a usage error.
+ * plane (lib/dp), the lcores and systemd's readiness protocol (sd_notify). Exit status: 0
+ * after SIGINT/SIGTERM, 1 for an invalid config (stderr names the JSON path), 2 for a usage
+ * error.
  */
 #include <getopt.h>
 #include <signal.h>
@@ -12,6 +13,8 @@
 #include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <systemd/sd-daemon.h>
 
 #include <rte_eal.h>
 #include <rte_ethdev.h>
@@ -52,6 +55,7 @@ static void usage(FILE *out)
 		"  --handshake-lcores K  handshakes on K lcores: the control lcore and the last\n"
 		"                      K-1 EAL lcores (default 1; docs/config.md)\n"
 		"  -h, --help          this text\n"
+		"  --version           print wgdp's version and exit\n"
 		"\n"
 		"EAL options are DPDK's, e.g. -l 0-2 --no-huge --no-shconf -m 512\n"
 		"  --vdev=net_af_packet0,iface=eth1  (ports are numbered in probe order).\n"
@@ -98,6 +102,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "socket", required_argument, NULL, 's' },
 		{ "handshake-lcores", required_argument, NULL, 'K' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
@@ -130,6 +135,9 @@ static int parse_options(int argc, char **argv, struct options *o)
 		}
 		case 'h':
 			usage(stdout);
+			return 1;
+		case 'V':
+			printf(PROG " " WGDP_VERSION "\n");
 			return 1;
 		default:
 			fprintf(stderr, PROG ": unknown or incomplete option '%s'\n",
@@ -372,6 +380,11 @@ static void announce(const struct dp_ctx *dp)
 	       dp->control_is_worker ? ", sharing the main lcore with the control plane" : "",
 	       dp->n_engines);
 	fprintf(stderr, PROG ": ready\n");
+	/* Under systemd (Type=notify) the unit becomes active here: the ports are up and the
+	 * control socket listens, so `systemctl start` returning means wgdpctl works. Without
+	 * NOTIFY_SOCKET this does nothing. */
+	sd_notifyf(0, "READY=1\nSTATUS=%u interface(s), %u port(s), %u worker lcore(s)",
+		   dp->n_tenants, dp->n_ports, dp->n_workers);
 }
 
 int main(int argc, char **argv)
@@ -455,6 +468,7 @@ int main(int argc, char **argv)
 		cli = wgdp_cli_start(adm, &dp->quit);
 	run(dp);
 	DP_LOG(INFO, config, "stopping");
+	sd_notify(0, "STOPPING=1\nSTATUS=stopping");
 	/* The control thread may wait on the mailbox: it sees quit and gives up. A reload from
 	 * the CLI meanwhile leaves the sockets alone. */
 	dp_admin_set_ifaces_hook(adm, NULL, NULL);

@@ -24,9 +24,11 @@
 #include "ctl/format.h"
 #include "ctl/metrics.h"
 #include "config.h"
+#include "wgquick.h"
 
 #define PROG		"wgdpctl"
 #define DEFAULT_SOCKET	"/run/wgdp/wgdp0.sock"
+#define MAX_IMPORT	(64u << 20) /* a wg file of a million peers fits */
 
 /* Like wg: a key written to a file others can read deserves a warning, not a refusal. */
 static void warn_if_world_readable(void)
@@ -117,14 +119,23 @@ static void usage(FILE *out)
 		"  clear-stats          counters start again from zero\n"
 		"  metrics [N]          stats and every interface's peers (N at most, default\n"
 		"                       1000) as Prometheus text (docs/operations.md)\n"
+		"  export [--keys] [-i IFACE]  the running interface as wg setconf text; the\n"
+		"                       private and preshared keys only with --keys\n"
 		"  --json prints the raw answer line; the exit status is 1 when wgdp said "
 		"ok:false.\n"
+		"\n"
+		"Offline conversion:\n"
+		"  import FILE.conf [--template T.json] [--name IFACE]\n"
+		"                       a wg / wg-quick file as a wgdp config on stdout; the\n"
+		"                       template (a wgdp config) gives the ports and the rest\n"
 		"\n"
 		"Offline key commands (compatible with wg):\n"
 		"  genkey   print a new private key (base64) on stdout\n"
 		"  pubkey   read a private key on stdin, print its public key\n"
 		"  genpsk   print a new preshared key\n"
-		"  help     this text\n",
+		"  help     this text\n"
+		"\n"
+		"  --version  print the version and exit\n",
 		PROG);
 }
 
@@ -369,12 +380,262 @@ static int run_socket_command(const char *sock, bool raw, int argc, char **argv)
 	return rc;
 }
 
+/* A whole file ("-": stdin), NUL-terminated; NULL with a message. The caller wipes it. */
+static char *read_all(const char *path, size_t *len)
+{
+	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
+	char *text = f ? malloc(MAX_IMPORT + 1) : NULL;
+
+	if (!text) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, path, f ? "out of memory" : strerror(errno));
+		if (f && f != stdin)
+			fclose(f);
+		return NULL;
+	}
+	*len = fread(text, 1, MAX_IMPORT + 1, f);
+	if (ferror(f) || *len > MAX_IMPORT) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, path,
+			ferror(f) ? "read error" : "larger than 64 MiB");
+		wgc_memzero(text, *len);
+		free(text);
+		text = NULL;
+	} else {
+		text[*len] = '\0';
+	}
+	if (f != stdin)
+		fclose(f);
+	return text;
+}
+
+/* The file read, with its notes on stderr as FILE:LINE: warning: ...; false on an error. */
+static bool import_read(const char *path, struct wgdp_wgq *wq)
+{
+	struct wgdp_wgq_msg err;
+	size_t len;
+	char *text = read_all(path, &len);
+	bool ok;
+
+	if (!text)
+		return false;
+	ok = wgdp_wgq_parse(text, len, wq, &err);
+	wgc_memzero(text, len);
+	free(text);
+	if (!ok) {
+		if (err.line)
+			fprintf(stderr, "%s:%u: %s\n", path, err.line, err.text);
+		else
+			fprintf(stderr, "%s: %s\n", path, err.text);
+		return false;
+	}
+	for (unsigned int i = 0; i < wq->n_notes; i++)
+		fprintf(stderr, "%s:%u: warning: %s\n", path, wq->notes[i].line, wq->notes[i].text);
+	return true;
+}
+
+/* What wgdp would say of the result, where it is a whole config (it has ports). */
+static bool import_check(const char *path, json_t *out)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg;
+
+	if (!json_object_get(out, "ports")) {
+		fprintf(stderr,
+			"%s: note: no ports yet: give --template a wgdp config with ports "
+			"(and control, limits), or add them before wgdp runs it\n",
+			PROG);
+		return true;
+	}
+	cfg = wgdp_config_from_json(out, &err);
+	if (!cfg) {
+		fprintf(stderr, "%s: %s as a wgdp config: %s: %s\n", PROG, path, err.path,
+			err.message);
+		return false;
+	}
+	wgdp_config_free(cfg);
+	return true;
+}
+
+/* The result's JSON: printed only once everything passed, so an error leaves stdout empty. */
+static json_t *import_build(const char *path, const char *name, const char *tmpl_path,
+			    const struct wgdp_wgq *wq)
+{
+	struct wgdp_config_error err;
+	json_t *tmpl = NULL, *out;
+	json_error_t jerr;
+
+	if (tmpl_path) {
+		tmpl = json_load_file(tmpl_path, JSON_REJECT_DUPLICATES, &jerr);
+		if (!tmpl) {
+			fprintf(stderr, "%s: %s: line %d, column %d: %s\n", PROG, tmpl_path,
+				jerr.line, jerr.column, jerr.text);
+			return NULL;
+		}
+	}
+	out = wgdp_wgq_to_json(wq, name, tmpl, &err);
+	if (!out)
+		fprintf(stderr, "%s: %s: %s%s%s\n", PROG, *err.path ? tmpl_path : path, err.path,
+			*err.path ? ": " : "", err.message);
+	if (tmpl)
+		wgdp_json_wipe(tmpl);
+	json_decref(tmpl);
+	if (out && !import_check(path, out)) {
+		wgdp_json_wipe(out);
+		json_decref(out);
+		out = NULL;
+	}
+	return out;
+}
+
+static int import_print(json_t *out)
+{
+	char *text = json_dumps(out, JSON_INDENT(2));
+	int rc = 1;
+
+	if (strstr(text ? text : "", "\"private_key\""))
+		warn_if_world_readable();
+	if (text && puts(text) >= 0 && fflush(stdout) == 0)
+		rc = 0;
+	if (text)
+		wgc_memzero(text, strlen(text));
+	free(text);
+	return rc;
+}
+
+/* `import FILE [--template T] [--name IFACE]` (docs/operations.md, "Coming from wg-quick"). */
+static int cmd_import(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "template", required_argument, NULL, 't' },
+		{ "name", required_argument, NULL, 'n' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *tmpl = NULL, *name = NULL, *path;
+	char file_name[WGDP_IFNAME_MAX + 1];
+	struct wgdp_wgq wq;
+	json_t *out;
+	int c, rc;
+
+	optind = 0; /* GNU getopt: start afresh on the command's arguments */
+	while ((c = getopt_long(argc, argv, "t:n:", opts, NULL)) != -1) {
+		if (c == 't')
+			tmpl = optarg;
+		else if (c == 'n')
+			name = optarg;
+		else
+			return 1;
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "%s: import FILE.conf [--template T.json] [--name IFACE]\n", PROG);
+		return 1;
+	}
+	path = argv[optind];
+	if (!name && !wgdp_wgq_name_of(strcmp(path, "-") ? path : "wgdp0", file_name)) {
+		fprintf(stderr,
+			"%s: %s: not an interface name (1 to %d letters, digits, '_', "
+			"'.', '-'): give --name\n",
+			PROG, path, WGDP_IFNAME_MAX);
+		return 1;
+	}
+	if (!import_read(path, &wq))
+		return 1;
+	out = import_build(path, name ? name : file_name, tmpl, &wq);
+	wgdp_wgq_free(&wq);
+	if (!out)
+		return 1;
+	rc = import_print(out);
+	wgdp_json_wipe(out);
+	json_decref(out);
+	return rc;
+}
+
+/* The answer as setconf text; false (and a message) if it is not an export answer. */
+static bool export_print(json_t *ans)
+{
+	struct wgdp_config_error err;
+	struct wgdp_wgq wq;
+	char *text;
+	bool ok;
+
+	if (!wgdp_wgq_from_json(ans, &wq, &err)) {
+		fprintf(stderr, "%s: wgdp's answer: %s: %s\n", PROG, err.path, err.message);
+		return false;
+	}
+	text = wgdp_wgq_format(&wq, true);
+	ok = text && fputs(text, stdout) >= 0 && fflush(stdout) == 0;
+	if (text)
+		wgc_memzero(text, strlen(text));
+	free(text);
+	wgdp_wgq_free(&wq);
+	return ok;
+}
+
+/* `export [--keys] [-i IFACE | IFACE]`: the running interface as wg setconf text. */
+static int cmd_export(const char *sock, bool raw, int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "keys", no_argument, NULL, 'k' },
+		{ "interface", required_argument, NULL, 'i' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *iface = NULL;
+	bool keys = false;
+	json_t *req, *ans;
+	char *line;
+	int c, rc = 1;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "ki:", opts, NULL)) != -1) {
+		if (c == 'k')
+			keys = true;
+		else if (c == 'i')
+			iface = optarg;
+		else
+			return 1;
+	}
+	if (optind < argc && !iface)
+		iface = argv[optind++];
+	if (optind != argc) {
+		fprintf(stderr, "%s: export [--keys] [-i IFACE]\n", PROG);
+		return 1;
+	}
+	req = json_pack("{s:s,s:b}", "cmd", "export", "keys", keys);
+	if (iface)
+		json_object_set_new(req, "interface", json_string(iface));
+	if (keys)
+		warn_if_world_readable();
+	line = transact(sock, req);
+	json_decref(req);
+	if (!line)
+		return 1;
+	ans = json_loads(line, 0, NULL);
+	if (!ans) {
+		fprintf(stderr, "%s: wgdp answered with something not JSON\n", PROG);
+	} else if (!json_is_true(json_object_get(ans, "ok"))) {
+		json_t *path = json_object_get(ans, "path");
+
+		fprintf(stderr, "%s: %s%s%s\n", PROG,
+			json_is_string(path) ? json_string_value(path) : "",
+			json_is_string(path) ? ": " : "",
+			json_string_value(json_object_get(ans, "error")));
+	} else if (raw) {
+		rc = puts(line) >= 0 ? 0 : 1;
+	} else {
+		rc = export_print(ans) ? 0 : 1;
+	}
+	wgdp_json_wipe(ans);
+	json_decref(ans);
+	wgc_memzero(line, strlen(line));
+	free(line);
+	return rc;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = getenv("WGDP_SOCKET") ? getenv("WGDP_SOCKET") : DEFAULT_SOCKET;
@@ -393,6 +654,9 @@ int main(int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			return 0;
+		case 'V':
+			printf("%s (wgdp) %s\n", PROG, WGDP_VERSION);
 			return 0;
 		default:
 			usage(stderr);
@@ -420,5 +684,9 @@ int main(int argc, char **argv)
 	}
 	if (strcmp(cmd, "metrics") == 0 && argc - optind <= 2)
 		return cmd_metrics(sock, argc - optind, argv + optind);
+	if (strcmp(cmd, "import") == 0)
+		return cmd_import(argc - optind, argv + optind);
+	if (strcmp(cmd, "export") == 0)
+		return cmd_export(sock, raw, argc - optind, argv + optind);
 	return run_socket_command(sock, raw, argc - optind, argv + optind);
 }

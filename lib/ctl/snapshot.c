@@ -4,6 +4,7 @@
 #include "crypto/ct.h"
 #include "crypto/keys.h"
 #include "snapshot.h"
+#include "wgquick.h"
 
 void ctl_snapshot_free(struct ctl_snapshot *snap)
 {
@@ -57,6 +58,27 @@ json_t *ctl_show_json(const struct ctl_snapshot *snap)
 	json_object_set_new(iface, "peers", json_integer(snap->n_peers));
 	for (unsigned int i = 0; i < snap->n_peers; i++)
 		json_array_append_new(peers, peer_json(&snap->peers[i]));
+	json_object_set_new(ans, "ok", json_true());
+	json_object_set_new(ans, "interface", iface);
+	json_object_set_new(ans, "peers", peers);
+	return ans;
+}
+
+json_t *ctl_export_json(const struct ctl_snapshot *snap, bool keys)
+{
+	json_t *ans = json_object(), *iface = json_object(), *peers = json_array();
+	char key[WGC_KEY_B64_LEN + 1];
+
+	json_object_set_new(iface, "name", json_string(snap->ifname));
+	json_object_set_new(iface, "listen_port", json_integer(snap->listen_port));
+	json_object_set_new(iface, "mtu", json_integer(snap->mtu));
+	if (keys) {
+		wgc_key_to_base64(key, snap->private_key);
+		json_object_set_new(iface, "private_key", json_string(key));
+		wgc_memzero(key, sizeof(key));
+	}
+	for (unsigned int i = 0; i < snap->n_peers; i++)
+		json_array_append_new(peers, wgdp_wgq_peer_json(&snap->peers[i].cfg, keys));
 	json_object_set_new(ans, "ok", json_true());
 	json_object_set_new(ans, "interface", iface);
 	json_object_set_new(ans, "peers", peers);

@@ -38,4 +38,12 @@ void ctl_snapshot_free(struct ctl_snapshot *snap);
 typedef struct json_t json_t;
 json_t *ctl_show_json(const struct ctl_snapshot *snap);
 
+/*
+ * The control socket's export answer (docs/cli.md): the interface's name, listen_port and mtu,
+ * and its peers as a config has them (the endpoint in use, as wg showconf prints it); the
+ * private and preshared keys only with keys, for `wgdpctl export --keys`. With keys the tree
+ * holds secrets: wgdp_json_wipe it before json_decref.
+ */
+json_t *ctl_export_json(const struct ctl_snapshot *snap, bool keys);
+
 #endif

@@ -24,6 +24,7 @@
 #include "peer.h"
 #include "wg/clock.h"
 #include "wg/noise.h"
+#include "wgquick.h"
 
 static json_t *error_answer(const char *path, const char *msg)
 {
@@ -88,6 +89,26 @@ static json_t *show(struct dp_admin *adm, json_t *req)
 	if (dp_admin_snapshot_locked(adm, (unsigned int)k, &snap) != 0)
 		return error_answer(NULL, "out of memory");
 	a = ctl_show_json(&snap);
+	ctl_snapshot_free(&snap);
+	return a;
+}
+
+/* The running interface as `wg setconf` would take it (wgdpctl export); its keys only when
+ * asked for ("keys": true). The socket is root's alone (0600), and no answer is logged. */
+static json_t *export_config(struct dp_admin *adm, json_t *req)
+{
+	json_t *keys = json_object_get(req, "keys"), *a = NULL;
+	struct ctl_snapshot snap;
+	int k;
+
+	if (keys && !json_is_boolean(keys))
+		return error_answer("keys", "must be true or false");
+	k = request_iface(adm, req, &a);
+	if (k < 0)
+		return a;
+	if (dp_admin_snapshot_locked(adm, (unsigned int)k, &snap) != 0)
+		return error_answer(NULL, "out of memory");
+	a = ctl_export_json(&snap, json_is_true(keys));
 	ctl_snapshot_free(&snap);
 	return a;
 }
@@ -733,8 +754,10 @@ static json_t *dispatch(struct dp_admin *adm, const char *cmd, json_t *req)
 		return peer_remove(adm, req);
 	if (strcmp(cmd, "set-log-level") == 0)
 		return set_log_level(req);
+	if (strcmp(cmd, "export") == 0)
+		return export_config(adm, req);
 	return error_answer("cmd", "unknown command (show, stats, clear-stats, reload, "
-				   "set-config, peer-add, peer-remove, set-log-level)");
+				   "set-config, peer-add, peer-remove, set-log-level, export)");
 }
 
 json_t *dp_admin_request(struct dp_admin *adm, json_t *req)
@@ -755,6 +778,7 @@ char *dp_admin_json_line(struct dp_admin *adm, const char *line, size_t len)
 {
 	json_error_t jerr;
 	json_t *req = json_loadb(line, len, JSON_REJECT_DUPLICATES, &jerr), *ans;
+	bool secret = false;
 	char *text;
 
 	if (!req) {
@@ -764,10 +788,16 @@ char *dp_admin_json_line(struct dp_admin *adm, const char *line, size_t len)
 		ans = json_pack("{s:b,s:s+,s:s}", "ok", 0, "error", "not JSON: ", jerr.text,
 				"path", where);
 	} else {
+		json_t *cmd = json_object_get(req, "cmd");
+
+		/* An export may carry keys: its tree is wiped (the server wipes the line). */
+		secret = json_is_string(cmd) && strcmp(json_string_value(cmd), "export") == 0;
 		ans = dp_admin_request(adm, req);
 		json_decref(req);
 	}
 	text = json_dumps(ans, JSON_COMPACT);
+	if (secret)
+		wgdp_json_wipe(ans);
 	json_decref(ans);
 	return text;
 }

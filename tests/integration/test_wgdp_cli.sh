@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The command line's contract: -h exits 0, a usage error 2, an invalid config 1 with the JSON
-# path of the error on stderr, before any port is touched. Needs no root.
+# The command line's contract: -h and --version exit 0, a usage error 2, an invalid config 1
+# with the JSON path of the error on stderr, before any port is touched. Needs no root.
 #
 # usage: test_wgdp_cli.sh PATH/TO/wgdp
 source "$(dirname "$0")/lib.sh"
@@ -15,6 +15,9 @@ run() {
 [ "$(run -h)" = 0 ] || t_fail "-h did not exit 0"
 grep -q -- "--config" "$T_TMP/out" || t_fail "-h printed no usage"
 [ "$(run --no-huge -- -h)" = 0 ] || t_fail "-- -h did not exit 0"
+[ "$(run --version)" = 0 ] || t_fail "--version did not exit 0"
+grep -Eq "^wgdp [0-9]+\.[0-9]+\.[0-9]+" "$T_TMP/out" || t_fail "--version printed $(cat "$T_TMP/out")"
+[ "$(run --no-huge -- --version)" = 0 ] || t_fail "-- --version did not exit 0"
 [ "$(run --no-huge -- --bogus)" = 2 ] || t_fail "an unknown option did not exit 2"
 [ "$(run --no-huge --)" = 2 ] || t_fail "a missing -c did not exit 2"
 grep -q -- "-c FILE is required" "$T_TMP/err" || t_fail "no word on the missing -c"

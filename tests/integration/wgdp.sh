@@ -118,11 +118,12 @@ EOF
 # feeds its standard input (for -i).
 # LCORES is an EAL --lcores map: this machine may have fewer CPUs than the test wants lcores,
 # so e.g. "(0-2)@(0-1)" runs three lcores on two CPUs. Its PID is in W_PID, its stderr in
-# $T_TMP/wgdp.log.
+# $T_TMP/wgdp.log. W_MEM replaces the EAL's memory options (default: no hugepages, 512 MB).
 w_start() {
-	local wgdp=$1 lcores=${2:-0} qpairs=${3:-1}
+	local wgdp=$1 lcores=${2:-0} qpairs=${3:-1} mem
+	read -r -a mem <<<"${W_MEM:---no-huge -m 512}"
 	W_SOCK=$T_TMP/ctl.sock
-	ip netns exec "$W_GW" "$wgdp" "--lcores=$lcores" --no-huge --no-shconf --no-pci -m 512 \
+	ip netns exec "$W_GW" "$wgdp" "--lcores=$lcores" "${mem[@]}" --no-shconf --no-pci \
 		--log-level=lib.eal:warning \
 		"--vdev=net_af_packet0,iface=out0,qpairs=$qpairs" \
 		"--vdev=net_af_packet1,iface=in0,qpairs=$qpairs" \

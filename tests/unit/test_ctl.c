@@ -15,6 +15,7 @@
 #include "ctl/snapshot.h"
 #include "ctl/uapi.h"
 #include "unit.h"
+#include "wgquick.h"
 
 /* RFC 7748 6.1's keys, hex: our interface is Alice, Bob a peer. */
 #define ALICE_PRIV "77076d0a7318a57d3c16c17251b26645df4c2f87ebc0992ab177fba51db92c2a"
@@ -529,6 +530,50 @@ static void test_uapi_get(void)
 	wgdp_config_free(run);
 }
 
+/* The export answer: keys only when asked for, and peers a config's loader reads back. */
+static void test_export_json(void)
+{
+	struct wgdp_config *run = running();
+	struct ctl_snapshot snap = { .ifname = "wgdp0", .listen_port = 51820, .mtu = 1420 };
+	struct wgdp_config_error err;
+	struct wgdp_peer_config back;
+	json_t *ans;
+	char *text;
+
+	snap.n_peers = 1;
+	snap.peers = calloc(1, sizeof(*snap.peers));
+	memcpy(snap.private_key, run->private_key, 32);
+	wgdp_peer_config_copy(&snap.peers[0].cfg, &run->peers[0]);
+	snap.peers[0].cfg.has_psk = true;
+	memset(snap.peers[0].cfg.psk, 0x11, 32);
+	snap.peers[0].cfg.persistent_keepalive = 25;
+
+	ans = ctl_export_json(&snap, false);
+	text = json_dumps(ans, JSON_COMPACT);
+	CU_ASSERT_STRING_EQUAL(text,
+			       "{\"ok\":true,\"interface\":{\"name\":\"wgdp0\","
+			       "\"listen_port\":51820,\"mtu\":1420},\"peers\":[{"
+			       "\"public_key\":\"3p7bfXt9wbTTW2HC7OQ1Nz+DQ8hbeGdNrfx+FG+IK08=\","
+			       "\"endpoint\":\"198.51.100.7:51820\","
+			       "\"allowed_ips\":[\"10.0.1.0/24\"],\"persistent_keepalive\":25}]}");
+	free(text);
+	json_decref(ans);
+
+	ans = ctl_export_json(&snap, true);
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(json_object_get(ans, "interface"),
+								 "private_key")),
+			       "dwdtCnMYpX08FsFyUbJmRd9ML4frwJkqsXf7pR25LCo=");
+	CU_ASSERT_TRUE_FATAL(wgdp_peer_config_from_json(
+		json_array_get(json_object_get(ans, "peers"), 0), "peers[0]", &back, &err));
+	CU_ASSERT_TRUE(back.has_psk);
+	UNIT_ASSERT_MEM(back.psk, snap.peers[0].cfg.psk, 32);
+	wgdp_peer_config_clear(&back);
+	wgdp_json_wipe(ans);
+	json_decref(ans);
+	ctl_snapshot_free(&snap);
+	wgdp_config_free(run);
+}
+
 /* What the framing handed over, joined by '|'; stops after `stop_after` requests. */
 struct frames {
 	char seen[256];
@@ -590,6 +635,7 @@ int main(void)
 		{ "UAPI set semantics", test_uapi_apply },
 		{ "UAPI moves a prefix to its latest peer", test_uapi_moves_prefixes },
 		{ "UAPI get format", test_uapi_get },
+		{ "the export answer", test_export_json },
 		{ "control socket framing", test_frame_json },
 		{ "UAPI socket framing", test_frame_uapi },
 		CU_TEST_INFO_NULL,
