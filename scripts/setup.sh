@@ -6,11 +6,9 @@
 #   scripts/setup.sh --check   exit 0 when every package is installed and build/ is
 #                              configured, 1 otherwise (demo.sh and test.sh ask this first)
 #   scripts/setup.sh --hugepages N
-#                              also reserve N 2 MiB hugepages now and at every boot
-#                              (/etc/sysctl.d/80-wgdp-hugepages.conf) and mount hugetlbfs on
-#                              /dev/hugepages if nothing is; 0 gives them back
-#   scripts/setup.sh --no-build
-#                              install what is missing, do not configure or build
+#                              only reserve N 2 MiB hugepages, now and at every boot
+#                              (/etc/sysctl.d/80-wgdp-hugepages.conf), and mount hugetlbfs
+#                              on /dev/hugepages if nothing is; 0 gives them back
 set -euo pipefail
 
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -49,11 +47,10 @@ as_root() {
 	fi
 }
 
-check=false build=true hugepages=
+check=false hugepages=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--check) check=true ;;
-	--no-build) build=false ;;
 	--hugepages)
 		hugepages=${2:-}
 		[[ $hugepages =~ ^[0-9]+$ ]] || {
@@ -63,37 +60,61 @@ while [ $# -gt 0 ]; do
 		shift
 		;;
 	*)
-		echo "usage: setup.sh [--check | [--hugepages N] [--no-build]]" >&2
+		echo "usage: setup.sh [--check | --hugepages N]" >&2
 		exit 2
 		;;
 	esac
 	shift
 done
 
-# Hugepages for a real run (docs/operations.md, "On a real NIC"): the kernel may grant fewer
-# than asked when memory is fragmented, so what it granted is read back, not assumed.
+# Hugepages for a real run (docs/operations.md, "On a real NIC"). The kernel may grant fewer
+# than asked when memory is fragmented, so what it granted is read back, and only a count it
+# granted is kept for the next boot, where it would be granted whole: a typo must not take
+# the box's memory at the next boot. vm.nr_hugepages counts pages of the default size, so it
+# keeps 2 MiB pages only where that is the default.
 reserve_hugepages() {
 	local want=$1 got conf=/etc/sysctl.d/80-wgdp-hugepages.conf
 	local sysfs=/sys/kernel/mm/hugepages/hugepages-2048kB/nr_hugepages
+	local mem_kb default_kb
 
+	mem_kb=$(awk '/^MemTotal:/ { print $2 }' /proc/meminfo)
+	default_kb=$(awk '/^Hugepagesize:/ { print $2 }' /proc/meminfo)
+	if [ "$want" -gt $((mem_kb / 2048 * 3 / 4)) ]; then
+		echo "setup.sh: $want hugepages of 2 MiB are more than 3/4 of this box's memory" >&2
+		exit 1
+	fi
+	[ -w "$sysfs" ] || as_root test -w "$sysfs" || {
+		echo "setup.sh: this kernel has no 2 MiB hugepages ($sysfs)" >&2
+		exit 1
+	}
 	as_root sh -c "echo $want > $sysfs"
 	got=$(cat "$sysfs")
+	if [ "$got" -lt "$want" ]; then
+		as_root sh -c "echo $got > $sysfs"
+		echo "setup.sh: asked for $want hugepages of 2 MiB, the kernel granted $got" \
+			"(memory too fragmented: reserve them at boot, see docs/operations.md);" \
+			"nothing kept for the next boot" >&2
+		exit 1
+	fi
 	if [ "$want" -eq 0 ]; then
 		as_root rm -f "$conf"
-	else
+	elif [ "$default_kb" = 2048 ]; then
 		echo "vm.nr_hugepages = $want" | as_root tee "$conf" >/dev/null
+	else
+		conf="nothing: the default hugepage size is ${default_kb} kB; add hugepagesz=2M"
+		conf+=" hugepages=$want to the kernel command line"
 	fi
 	if [ "$want" -gt 0 ] && ! grep -qs ' hugetlbfs ' /proc/mounts; then
 		as_root mkdir -p /dev/hugepages
 		as_root mount -t hugetlbfs -o pagesize=2M nodev /dev/hugepages
 	fi
-	if [ "$got" -lt "$want" ]; then
-		echo "setup.sh: asked for $want hugepages of 2 MiB, the kernel granted $got" \
-			"(memory too fragmented: reserve them at boot, see docs/operations.md)" >&2
-		exit 1
-	fi
-	echo "setup.sh: $got hugepages of 2 MiB reserved ($conf keeps them at boot)"
+	echo "setup.sh: $got hugepages of 2 MiB reserved (at boot: $conf)"
 }
+
+if [ -n "$hugepages" ]; then
+	reserve_hugepages "$hugepages"
+	exit 0
+fi
 
 missing=()
 for p in "${packages[@]}"; do
@@ -110,9 +131,6 @@ if [ ${#missing[@]} -gt 0 ]; then
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		"${missing[@]}"
 fi
-[ -z "$hugepages" ] || reserve_hugepages "$hugepages"
-$build || exit 0
-
 if [ -f "$build_dir/build.ninja" ]; then
 	meson setup --reconfigure "$build_dir" "$top" >/dev/null
 else

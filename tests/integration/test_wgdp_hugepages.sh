@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# wgdp on hugepages, as on a real box: `scripts/setup.sh --hugepages N --no-build` reserves
+# wgdp on hugepages, as on a real box: `scripts/setup.sh --hugepages N` reserves
 # them (and keeps them at boot), wgdp runs on them without --no-huge, a wireguard-go client
 # pings through it, and the pages go back afterwards. Every other test runs with --no-huge.
 #
@@ -29,12 +29,15 @@ trap 'rc=$?; restore; (exit $rc); t_cleanup' EXIT
 
 free_pages() { awk '/^HugePages_Free:/ {print $2}' /proc/meminfo; }
 
-"$setup" --hugepages 300 --no-build >"$T_TMP/setup.log" 2>&1 ||
+"$setup" --hugepages 300 >"$T_TMP/setup.log" 2>&1 ||
 	t_fail "setup.sh --hugepages failed: $(cat "$T_TMP/setup.log")"
 [ "$(cat "$sysfs")" -ge 300 ] || t_fail "setup.sh reserved $(cat "$sysfs") pages, not 300"
 grep -qx 'vm.nr_hugepages = 300' "$conf" || t_fail "$conf does not keep the pages at boot"
 grep -qs ' hugetlbfs ' /proc/mounts || t_fail "no hugetlbfs mounted after setup.sh"
-"$setup" --hugepages x --no-build 2>/dev/null && t_fail "setup.sh took --hugepages x"
+"$setup" --hugepages x 2>/dev/null && t_fail "setup.sh took --hugepages x"
+# More than the box has: refused, and nothing kept for the next boot.
+"$setup" --hugepages 100000000 2>/dev/null && t_fail "setup.sh took 200 TB of hugepages"
+grep -qx 'vm.nr_hugepages = 300' "$conf" || t_fail "a refused count reached $conf"
 
 w_testbed
 w_client 1
@@ -53,7 +56,7 @@ w_ping "$c" fd00::2 5
 w_stop
 [ "$(free_pages)" -ge "$before" ] || t_fail "wgdp left hugepages behind: $(free_pages) of $before free"
 
-"$setup" --hugepages 0 --no-build >"$T_TMP/setup0.log" 2>&1 ||
+"$setup" --hugepages 0 >"$T_TMP/setup0.log" 2>&1 ||
 	t_fail "setup.sh --hugepages 0 failed: $(cat "$T_TMP/setup0.log")"
 [ "$(cat "$sysfs")" -eq 0 ] || t_fail "--hugepages 0 left $(cat "$sysfs") pages"
 [ ! -e "$conf" ] || t_fail "--hugepages 0 left $conf"
