@@ -8,6 +8,8 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <microhttpd.h>
@@ -18,9 +20,19 @@ struct ctl_http {
 	struct MHD_Daemon *mhd;
 	struct ctl_http_ops ops;
 	void *ctx;
+	struct MHD_Response *cached; /* the latest 200 (a reference of ours), or NULL */
+	uint64_t cached_ms;	     /* when it was made, monotonic */
 };
 
-int ctl_http_listen(const struct wgdp_endpoint *ep, char *err, size_t errlen)
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+int ctl_http_bind(const struct wgdp_endpoint *ep, char *err, size_t errlen)
 {
 	struct sockaddr_in6 sin6 = { .sin6_family = AF_INET6, .sin6_port = htons(ep->port) };
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(ep->port) };
@@ -39,13 +51,24 @@ int ctl_http_listen(const struct wgdp_endpoint *ep, char *err, size_t errlen)
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &on, sizeof(on)) != 0 ||
 	    (v6 && setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &on, sizeof(on)) != 0) ||
 	    (v6 ? bind(fd, (struct sockaddr *)&sin6, sizeof(sin6))
-		: bind(fd, (struct sockaddr *)&sin, sizeof(sin))) != 0 ||
-	    listen(fd, 64) != 0) {
+		: bind(fd, (struct sockaddr *)&sin, sizeof(sin))) != 0) {
 		snprintf(err, errlen, "%s: %s", text, strerror(errno));
 		close(fd);
 		return -1;
 	}
 	return fd;
+}
+
+int ctl_http_listen(int fd, const struct wgdp_endpoint *ep, char *err, size_t errlen)
+{
+	char text[WGDP_ENDPOINT_TEXT_MAX];
+
+	if (listen(fd, 64) == 0)
+		return 0;
+	/* Bound beside another socket with SO_REUSEADDR that listened first. */
+	wgdp_format_endpoint(ep, text, sizeof(text));
+	snprintf(err, errlen, "%s: %s", text, strerror(errno));
+	return -1;
 }
 
 /* A short text answer (404, 405, 500), from static memory. */
@@ -66,12 +89,22 @@ static enum MHD_Result respond_text(struct MHD_Connection *conn, unsigned int st
 	return ok;
 }
 
+/*
+ * The body made at most CTL_HTTP_CACHE_MS ago, else a new one, kept for the next scrapes:
+ * libmicrohttpd counts a response's references, so one serves every connection. Its age
+ * runs from when it was made, so a collect that takes long is not stale at once. A 500 is
+ * not kept: the next scrape tries again.
+ */
 static enum MHD_Result respond_metrics(struct ctl_http *h, struct MHD_Connection *conn)
 {
-	char *body = h->ops.body(h->ctx);
 	struct MHD_Response *r;
-	enum MHD_Result ok;
+	char *body;
 
+	if (h->cached && now_ms() - h->cached_ms < CTL_HTTP_CACHE_MS)
+		return MHD_queue_response(conn, MHD_HTTP_OK, h->cached);
+	/* First: the old body and the new one are never held at once. */
+	ctl_http_flush(h);
+	body = h->ops.body(h->ctx);
 	if (!body)
 		return respond_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				    "wgdp could not collect the metrics (see its log)\n");
@@ -81,9 +114,9 @@ static enum MHD_Result respond_metrics(struct ctl_http *h, struct MHD_Connection
 		return MHD_NO;
 	}
 	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, CTL_HTTP_CONTENT_TYPE);
-	ok = MHD_queue_response(conn, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
-	return ok;
+	h->cached = r;
+	h->cached_ms = now_ms();
+	return MHD_queue_response(conn, MHD_HTTP_OK, r);
 }
 
 /*
@@ -116,17 +149,34 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return respond_metrics(cls, conn);
 }
 
+/*
+ * libmicrohttpd 0.9.75 closes a listener it was given on some of its start failures (no
+ * non-blocking mode, a mutex) and not on others (epoll_create1 out of files, an option
+ * refused), and says not which. So it gets a copy, and ours stays open until it answered:
+ * while ours holds the socket no other file can be that inode, so if the copy's number still
+ * names it, the copy is still open and ours to close; if it names another inode, a thread
+ * opened a file there since libmicrohttpd closed the copy, and that is not ours.
+ */
+static void close_copy(int copy, const struct stat *orig)
+{
+	struct stat st;
+
+	if (fstat(copy, &st) == 0 && st.st_dev == orig->st_dev && st.st_ino == orig->st_ino)
+		close(copy);
+}
+
 struct ctl_http *ctl_http_start(int listen_fd, const struct ctl_http_ops *ops, void *ctx, char *err,
 				size_t errlen)
 {
 	struct ctl_http *h = calloc(1, sizeof(*h));
-	/* Some versions of libmicrohttpd close a listener they were given when they fail to
-	 * start, others do not: it gets a copy, and ours is closed either way. */
-	int fd = h ? fcntl(listen_fd, F_DUPFD_CLOEXEC, 0) : -1;
+	struct stat orig;
+	int fd = -1, mhd_errno;
 
-	close(listen_fd);
+	if (h && fstat(listen_fd, &orig) == 0)
+		fd = fcntl(listen_fd, F_DUPFD_CLOEXEC, 0);
 	if (fd < 0) {
 		snprintf(err, errlen, "HTTP server: %s", h ? strerror(errno) : "out of memory");
+		close(listen_fd);
 		free(h);
 		return NULL;
 	}
@@ -136,17 +186,24 @@ struct ctl_http *ctl_http_start(int listen_fd, const struct ctl_http_ops *ops, v
 		h->ops.max_connections = CTL_HTTP_MAX_CONNECTIONS;
 	if (!h->ops.timeout_s)
 		h->ops.timeout_s = CTL_HTTP_TIMEOUT_S;
-	/* No MHD_USE_INTERNAL_POLLING_THREAD: the caller's loop runs it (see http.h). */
+	/* No MHD_USE_INTERNAL_POLLING_THREAD: the caller's loop runs it (see http.h). A limit
+	 * per address below the total: one client cannot take every slot. */
 	h->mhd = MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, h,
 				  MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT,
-				  h->ops.max_connections, MHD_OPTION_CONNECTION_TIMEOUT,
+				  h->ops.max_connections, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+				  (unsigned int)CTL_HTTP_MAX_PER_IP, MHD_OPTION_CONNECTION_TIMEOUT,
 				  h->ops.timeout_s, MHD_OPTION_END);
-	if (!h->mhd) {
-		snprintf(err, errlen, "HTTP server: libmicrohttpd did not start");
-		free(h);
-		return NULL;
+	mhd_errno = errno;
+	if (h->mhd) {
+		close(listen_fd);
+		return h;
 	}
-	return h;
+	close_copy(fd, &orig);
+	close(listen_fd);
+	snprintf(err, errlen, "HTTP server: libmicrohttpd did not start: %s",
+		 mhd_errno ? strerror(mhd_errno) : "no reason given");
+	free(h);
+	return NULL;
 }
 
 int ctl_http_fd(const struct ctl_http *h)
@@ -186,10 +243,19 @@ void ctl_http_run(struct ctl_http *h)
 		MHD_run(h->mhd);
 }
 
+void ctl_http_flush(struct ctl_http *h)
+{
+	if (!h || !h->cached)
+		return;
+	MHD_destroy_response(h->cached);
+	h->cached = NULL;
+}
+
 void ctl_http_stop(struct ctl_http *h)
 {
 	if (!h)
 		return;
 	MHD_stop_daemon(h->mhd);
+	ctl_http_flush(h);
 	free(h);
 }

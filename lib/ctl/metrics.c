@@ -177,6 +177,17 @@ static void peer_sample(FILE *f, const char *name, const char *iface, json_t *p,
 	fprintf(f, "\"} %" PRIu64 "\n", v);
 }
 
+/* The peers of a show answer's interface: interface.peers counts those a max_peers left out
+ * of the list; the list is all there is when it is longer (a wgdp before max_peers). */
+static size_t peers_of(json_t *show)
+{
+	size_t listed = json_array_size(json_object_get(show, "peers"));
+	uint64_t total = num(json_object_get(show, "interface"), "peers");
+
+	return total > listed ? (size_t)total : listed;
+}
+
+/* The per-peer families, max_peers peers at most; the peers left out. */
 static size_t peers(FILE *f, json_t *const *shows, size_t n_shows, size_t max_peers)
 {
 	static const char *const names[] = { "wgdp_peer_rx_bytes_total", "wgdp_peer_tx_bytes_total",
@@ -187,11 +198,12 @@ static size_t peers(FILE *f, json_t *const *shows, size_t n_shows, size_t max_pe
 		"Bytes sent to the peer.",
 		"Unix time of the peer's latest handshake, 0 for never.",
 	};
-	size_t omitted = 0;
+	size_t total = 0, shown = 0;
 
+	for (size_t s = 0; s < n_shows; s++)
+		total += peers_of(shows[s]);
 	for (size_t k = 0; k < 3; k++) {
-		size_t shown = 0;
-
+		shown = 0;
 		family(f, names[k], k == 2 ? "gauge" : "counter", helps[k]);
 		for (size_t s = 0; s < n_shows; s++) {
 			json_t *ifc = json_object_get(shows[s], "interface"), *p;
@@ -200,16 +212,14 @@ static size_t peers(FILE *f, json_t *const *shows, size_t n_shows, size_t max_pe
 
 			json_array_foreach(json_object_get(shows[s], "peers"), i, p)
 			{
-				if (shown == max_peers) {
-					omitted += k == 0;
-					continue;
-				}
+				if (shown == max_peers)
+					break;
 				peer_sample(f, names[k], iface, p, num(p, keys[k]));
 				shown++;
 			}
 		}
 	}
-	return omitted;
+	return total - shown;
 }
 
 char *ctl_format_metrics(json_t *stats, json_t *const *shows, size_t n_shows, size_t max_peers)
@@ -237,11 +247,18 @@ char *ctl_format_metrics(json_t *stats, json_t *const *shows, size_t n_shows, si
 	return buf;
 }
 
-/* show for one interface; the bare request when there is only one, as `wgdpctl show` asks. */
-static json_t *ask_show(ctl_metrics_ask_fn ask, void *arg, const char *name, bool only)
+/*
+ * show for one interface (no name when there is only one, as `wgdpctl show` asks), listing
+ * max_peers peers at most: wgdp then copies no more than the scrape prints, whatever the
+ * interface holds.
+ */
+static json_t *ask_show(ctl_metrics_ask_fn ask, void *arg, const char *name, bool only,
+			size_t max_peers)
 {
-	json_t *req = only ? json_pack("{s:s}", "cmd", "show")
-			   : json_pack("{s:s,s:s}", "cmd", "show", "interface", name);
+	json_int_t max = max_peers > (size_t)INT64_MAX ? INT64_MAX : (json_int_t)max_peers;
+	json_t *req = only ? json_pack("{s:s,s:I}", "cmd", "show", "max_peers", max)
+			   : json_pack("{s:s,s:s,s:I}", "cmd", "show", "interface", name,
+				       "max_peers", max);
 
 	return req ? ask(arg, req) : NULL;
 }
@@ -250,7 +267,7 @@ char *ctl_metrics_collect(ctl_metrics_ask_fn ask, void *arg, size_t max_peers)
 {
 	json_t *req = json_pack("{s:s}", "cmd", "stats");
 	json_t *stats = req ? ask(arg, req) : NULL, *ifaces, **shows, *v;
-	size_t n = 0;
+	size_t n = 0, budget = max_peers, listed;
 	const char *name;
 	char *text = NULL;
 
@@ -262,9 +279,12 @@ char *ctl_metrics_collect(ctl_metrics_ask_fn ask, void *arg, size_t max_peers)
 	{
 		if (n == CTL_METRICS_MAX_SHOWS)
 			break;
-		shows[n] = ask_show(ask, arg, name, json_object_size(ifaces) == 1);
+		/* The cap is across interfaces: the later ones get what the earlier left. */
+		shows[n] = ask_show(ask, arg, name, json_object_size(ifaces) == 1, budget);
 		if (!shows[n])
 			goto out;
+		listed = json_array_size(json_object_get(shows[n], "peers"));
+		budget -= listed < budget ? listed : budget;
 		n++;
 	}
 	text = ctl_format_metrics(stats, shows, n, max_peers);

@@ -65,9 +65,9 @@ struct client {
  * ctl_server_set_metrics to the server thread, which alone runs the HTTP server.
  */
 struct metrics_want {
-	bool on; /* the latest set: serve at */
+	bool on; /* the latest set: serve at (false again when the server could not start) */
 	struct wgdp_endpoint at;
-	int prepared_fd; /* bound for prepared_at, not set yet; -1 */
+	int prepared_fd; /* bound (not listening) for prepared_at, not set yet; -1 */
 	struct wgdp_endpoint prepared_at;
 	bool changed; /* set since the server thread last looked */
 	int new_fd;   /* a listener to serve instead; -1: keep the one there is (none if !on) */
@@ -576,13 +576,25 @@ static void metrics_resync(struct ctl_server *srv)
 	if (changed)
 		srv->metrics_max_peers = m->max_peers;
 	pthread_mutex_unlock(&srv->want_lock);
-	if (!changed || (fd < 0 && on))
+	if (!changed)
 		return;
+	if (fd < 0 && on) {
+		/* The same address: the body kept may have been made under another cap. */
+		ctl_http_flush(srv->http);
+		return;
+	}
 	ctl_http_stop(srv->http);
 	srv->http = fd >= 0 ? ctl_http_start(fd, &http_ops, srv, err, sizeof(err)) : NULL;
 	if (fd >= 0 && !srv->http) {
 		snprintf(msg, sizeof(msg), "metrics endpoint: %s", err);
 		server_log(srv, msg);
+		/* Not served after all: the next set of this address must not take it for the
+		 * one there is, but bind and start again. Unless a newer set brought a listener
+		 * already, which the next loop starts. */
+		pthread_mutex_lock(&srv->want_lock);
+		if (m->new_fd < 0)
+			m->on = false;
+		pthread_mutex_unlock(&srv->want_lock);
 	}
 }
 
@@ -762,7 +774,9 @@ int ctl_server_prepare_metrics(struct ctl_server *srv, const struct wgdp_endpoin
 	pthread_mutex_lock(&srv->want_lock);
 	if (ep && !(m->on && same_endpoint(&m->at, ep)) &&
 	    !(m->prepared_fd >= 0 && same_endpoint(&m->prepared_at, ep))) {
-		fd = ctl_http_listen(ep, err, errlen);
+		/* Bound, not listening: if the reload fails after this, clients are refused,
+		 * not left in a backlog that nobody accepts from. */
+		fd = ctl_http_bind(ep, err, errlen);
 		if (fd >= 0) {
 			replace_fd(&m->prepared_fd, fd);
 			m->prepared_at = *ep;
@@ -772,7 +786,10 @@ int ctl_server_prepare_metrics(struct ctl_server *srv, const struct wgdp_endpoin
 	return fd < 0 ? -1 : 0;
 }
 
-/* The listener for ep: the one prepared, or one bound now; -1 (logged) when it cannot be. */
+/*
+ * The listener for ep, listening from now on: the socket prepared, or one bound now; -1
+ * (logged) when it cannot be.
+ */
 static int metrics_listener(struct ctl_server *srv, const struct wgdp_endpoint *ep)
 {
 	struct metrics_want *m = &srv->metrics;
@@ -782,9 +799,13 @@ static int metrics_listener(struct ctl_server *srv, const struct wgdp_endpoint *
 	if (m->prepared_fd >= 0 && same_endpoint(&m->prepared_at, ep)) {
 		fd = m->prepared_fd;
 		m->prepared_fd = -1;
-		return fd;
+	} else {
+		fd = ctl_http_bind(ep, err, sizeof(err));
 	}
-	fd = ctl_http_listen(ep, err, sizeof(err));
+	if (fd >= 0 && ctl_http_listen(fd, ep, err, sizeof(err)) != 0) {
+		close(fd);
+		fd = -1;
+	}
 	if (fd < 0) {
 		snprintf(msg, sizeof(msg), "metrics endpoint not served: %s", err);
 		server_log(srv, msg);

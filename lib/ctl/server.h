@@ -80,16 +80,19 @@ int ctl_server_set_uapi(struct ctl_server *srv, const struct ctl_uapi_socket *ua
 
 /*
  * The metrics endpoint: GET /metrics answers what `wgdpctl metrics` prints (ctl_metrics_collect,
- * asking through ops->json_line), with per-peer series capped at max_peers. In two steps, so
- * that a reload can fail whole when its new address is taken:
+ * asking through ops->json_line), with per-peer series capped at max_peers; a body is kept for
+ * a second (CTL_HTTP_CACHE_MS) and answers the scrapes meanwhile. In two steps, so that a
+ * reload can fail whole when its new address is taken:
  *
- * ctl_server_prepare_metrics binds a listener for ep ahead; nothing to do for NULL, for the
- * address set now or for the one already prepared. 0, or -1 with err ("127.0.0.1:9586:
- * Address already in use") and nothing changed.
+ * ctl_server_prepare_metrics binds a socket for ep ahead, without listening (a reload that
+ * fails later leaves no backlog behind, only a bound port that refuses connections until the
+ * next set); nothing to do for NULL, for the address set now or for the one already prepared.
+ * 0, or -1 with err ("127.0.0.1:9586: Address already in use") and nothing changed.
  *
  * ctl_server_set_metrics makes ep (NULL: none) the address served, from the server thread's
- * next loop on: with the listener prepared for it, the one it has, or else one bound now (a
- * failure goes to ops->log). A listener prepared for another address is closed.
+ * next loop on: with the socket prepared for it (listening from now), the one it has, or else
+ * one bound now (a failure goes to ops->log, and so does a server that cannot start; the next
+ * set tries again). A socket prepared for another address is closed.
  *
  * Both are callable from any thread, also from an ops callback (like ctl_server_set_uapi).
  */

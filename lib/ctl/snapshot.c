@@ -55,7 +55,7 @@ json_t *ctl_show_json(const struct ctl_snapshot *snap)
 	json_object_set_new(iface, "public_key", json_string(key));
 	json_object_set_new(iface, "listen_port", json_integer(snap->listen_port));
 	json_object_set_new(iface, "mtu", json_integer(snap->mtu));
-	json_object_set_new(iface, "peers", json_integer(snap->n_peers));
+	json_object_set_new(iface, "peers", json_integer(snap->n_peers + snap->n_omitted));
 	for (unsigned int i = 0; i < snap->n_peers; i++)
 		json_array_append_new(peers, peer_json(&snap->peers[i]));
 	json_object_set_new(ans, "ok", json_true());

@@ -29,12 +29,16 @@ struct ctl_snapshot {
 	uint16_t mtu;
 	struct ctl_peer_state *peers;
 	unsigned int n_peers;
+	/* The interface's peers past a limit the taker set (show's max_peers): not copied, so
+	 * that a capped scrape costs its cap, not the peer count. show still counts them. */
+	unsigned int n_omitted;
 };
 
 /* Frees the peers' arrays and wipes the keys. */
 void ctl_snapshot_free(struct ctl_snapshot *snap);
 
-/* The control socket's show answer (docs/cli.md): keys in base64, the psk only as a flag. */
+/* The control socket's show answer (docs/cli.md): keys in base64, the psk only as a flag;
+ * interface.peers counts the omitted peers too. */
 typedef struct json_t json_t;
 json_t *ctl_show_json(const struct ctl_snapshot *snap);
 

@@ -766,10 +766,12 @@ int dp_admin_apply(struct dp_admin *adm, struct wgdp_config *next, struct dp_app
 	return rc;
 }
 
-int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ctl_snapshot *snap)
+int dp_admin_snapshot_first_locked(struct dp_admin *adm, unsigned int iface, uint32_t max_peers,
+				   struct ctl_snapshot *snap)
 {
 	const struct wgdp_interface_config *run = &adm->running->ifaces[iface];
 	struct dp_ctx *dp = adm->dp;
+	uint32_t n;
 
 	memset(snap, 0, sizeof(*snap));
 	if (iface >= adm->running->n_ifaces)
@@ -779,10 +781,12 @@ int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ct
 	memcpy(snap->public_key, dp->tenants[adm->tids[iface]]->identity.public_key, 32);
 	snap->listen_port = run->listen_port;
 	snap->mtu = run->mtu;
-	snap->peers = calloc(run->n_peers ? run->n_peers : 1, sizeof(*snap->peers));
+	n = RTE_MIN(run->n_peers, max_peers);
+	snap->n_omitted = run->n_peers - n;
+	snap->peers = calloc(n ? n : 1, sizeof(*snap->peers));
 	if (!snap->peers)
 		return -1;
-	for (uint32_t i = 0; i < run->n_peers; i++) {
+	for (uint32_t i = 0; i < n; i++) {
 		struct ctl_peer_state *ps = &snap->peers[i];
 		struct dp_peer *p = dp->peers[adm->ids[iface][i]];
 
@@ -798,6 +802,11 @@ int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ct
 		ps->tx_bytes = __atomic_load_n(&p->tx_bytes, __ATOMIC_RELAXED);
 	}
 	return 0;
+}
+
+int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ctl_snapshot *snap)
+{
+	return dp_admin_snapshot_first_locked(adm, iface, UINT32_MAX, snap);
 }
 
 void dp_admin_set_check_hook(struct dp_admin *adm, dp_admin_check_fn fn, void *arg)

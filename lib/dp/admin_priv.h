@@ -44,6 +44,10 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 			  struct dp_apply_result *res, struct wgdp_config_error *err);
 /* Interface iface's settings and peers; -1 when out of memory or no such interface. */
 int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ctl_snapshot *snap);
+/* The same with its first max_peers peers only, the others counted in snap->n_omitted: the
+ * copy, under the admin's lock, costs what is kept (a capped scrape of a million peers). */
+int dp_admin_snapshot_first_locked(struct dp_admin *adm, unsigned int iface, uint32_t max_peers,
+				   struct ctl_snapshot *snap);
 
 /* The index of the interface a request names ("interface": absent = the only one), or -1
  * with err filled. */

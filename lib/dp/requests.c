@@ -78,15 +78,23 @@ static int request_iface(struct dp_admin *adm, json_t *req, json_t **answer)
 	return k;
 }
 
+/* "max_peers": N lists the first N peers only (interface.peers still counts them all): a
+ * capped scrape copies and sends what it prints, not a million peers under the lock. */
 static json_t *show(struct dp_admin *adm, json_t *req)
 {
+	json_t *max = json_object_get(req, "max_peers"), *a = NULL;
+	uint32_t limit = UINT32_MAX;
 	struct ctl_snapshot snap;
-	json_t *a = NULL;
-	int k = request_iface(adm, req, &a);
+	int k;
 
+	if (max && (!json_is_integer(max) || json_integer_value(max) < 0))
+		return error_answer("max_peers", "must be a number of peers, 0 or more");
+	if (max && json_integer_value(max) < UINT32_MAX)
+		limit = (uint32_t)json_integer_value(max);
+	k = request_iface(adm, req, &a);
 	if (k < 0)
 		return a;
-	if (dp_admin_snapshot_locked(adm, (unsigned int)k, &snap) != 0)
+	if (dp_admin_snapshot_first_locked(adm, (unsigned int)k, limit, &snap) != 0)
 		return error_answer(NULL, "out of memory");
 	a = ctl_show_json(&snap);
 	ctl_snapshot_free(&snap);

@@ -209,14 +209,20 @@ grep -q "$(cat "$T_TMP/server.key")" "$T_TMP/h0" && t_fail "the private key appe
 t_bg "$W_LAN" iperf3-server.log iperf3 -s -1
 t_wait_for 5 ip netns exec "$W_LAN" sh -c 'ss -ltn | grep -q ":5201 "' ||
 	t_fail "iperf3 server did not start"
-ip netns exec "${W_CLIENT[1]}" iperf3 -c 10.0.0.2 -t 4 >"$T_TMP/iperf3.log" 2>&1 &
+ip netns exec "${W_CLIENT[1]}" iperf3 -c 10.0.0.2 -t 6 >"$T_TMP/iperf3.log" 2>&1 &
 iperf=$!
 sleep 0.5
+# 0.6 s apart: of two scrapes in a row one collects again at least (a body answers for a
+# second), so h1, h3 and h5 show bodies made 0.6 s apart or more.
 for i in 1 2 3 4 5; do
 	scrape 9586 "$T_TMP/h$i" || t_fail "GET /metrics during traffic ($i) failed"
 	promtool_ok "$T_TMP/h$i"
-	sleep 0.5
+	sleep 0.6
 done
+# Back to back, while the counters move: the second gets the body the first collected.
+sleep 1.1
+scrape 9586 "$T_TMP/hc1" && scrape 9586 "$T_TMP/hc2" || t_fail "GET /metrics twice failed"
+cmp -s "$T_TMP/hc1" "$T_TMP/hc2" || t_fail "a scrape within a second collected again"
 wait "$iperf" || t_fail "iperf3 through the tunnel failed: $(tail -n 5 "$T_TMP/iperf3.log")"
 scrape 9586 "$T_TMP/h6" || t_fail "GET /metrics after the traffic failed"
 python3 - "$T_TMP" "$(cat "$T_TMP/client1.pub")" <<'PY' || t_fail "HTTP metrics did not move with traffic"

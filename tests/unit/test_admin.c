@@ -14,6 +14,7 @@
 #include <rte_lcore.h>
 
 #include "admin.h"
+#include "admin_priv.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
 #include "dp.h"
@@ -295,6 +296,53 @@ static void test_check_hook(void)
 	CU_ASSERT_EQUAL(checks, 2);
 }
 
+/* show's peers: how many it lists, and how many interface.peers says there are. */
+static void expect_show(const char *line, size_t listed, json_int_t total)
+{
+	json_t *a = request(line);
+
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	CU_ASSERT_EQUAL(json_array_size(json_object_get(a, "peers")), listed);
+	CU_ASSERT_EQUAL(
+		json_integer_value(json_object_get(json_object_get(a, "interface"), "peers")),
+		total);
+	json_decref(a);
+}
+
+/*
+ * show's max_peers bounds the snapshot itself (what a capped scrape copies under the lock),
+ * not only the answer; the interface's count stays whole.
+ */
+static void test_show_max_peers(void)
+{
+	struct ctl_snapshot snap;
+
+	pthread_mutex_lock(&adm->lock);
+	CU_ASSERT_EQUAL_FATAL(dp_admin_snapshot_first_locked(adm, 0, 1, &snap), 0);
+	pthread_mutex_unlock(&adm->lock);
+	CU_ASSERT_EQUAL(snap.n_peers, 1);
+	CU_ASSERT_EQUAL(snap.n_omitted, 1);
+	CU_ASSERT_EQUAL(
+		memcmp(snap.peers[0].cfg.public_key, dp->peers[peer_id(BOB_KEY)]->public_key, 32),
+		0);
+	ctl_snapshot_free(&snap);
+	pthread_mutex_lock(&adm->lock);
+	CU_ASSERT_EQUAL_FATAL(dp_admin_snapshot_first_locked(adm, 0, 0, &snap), 0);
+	pthread_mutex_unlock(&adm->lock);
+	CU_ASSERT_EQUAL(snap.n_peers, 0);
+	CU_ASSERT_EQUAL(snap.n_omitted, 2);
+	ctl_snapshot_free(&snap);
+
+	expect_show("{\"cmd\":\"show\"}", 2, 2);
+	expect_show("{\"cmd\":\"show\",\"max_peers\":1}", 1, 2);
+	expect_show("{\"cmd\":\"show\",\"max_peers\":0}", 0, 2);
+	expect_show("{\"cmd\":\"show\",\"max_peers\":2}", 2, 2);
+	expect_show("{\"cmd\":\"show\",\"max_peers\":9223372036854775807}", 2, 2);
+	expect_refused("{\"cmd\":\"show\",\"max_peers\":-1}", "max_peers", "number of peers");
+	expect_refused("{\"cmd\":\"show\",\"max_peers\":\"all\"}", "max_peers", "number of peers");
+	expect_refused("{\"cmd\":\"show\",\"max_peers\":1.5}", "max_peers", "number of peers");
+}
+
 int main(int argc, char **argv)
 {
 	static const CU_TestInfo tests[] = {
@@ -302,6 +350,7 @@ int main(int argc, char **argv)
 		{ "a UAPI set moves a prefix (show, routing)", test_uapi_move },
 		{ "peer slots: distinct, zeroed, reused", test_peer_slots },
 		{ "a check hook refuses an apply whole", test_check_hook },
+		{ "show's max_peers bounds the snapshot", test_show_max_peers },
 		CU_TEST_INFO_NULL,
 	};
 	struct wgdp_config_error err;

@@ -196,12 +196,33 @@ static void test_metrics(void)
 	json_decref(show);
 }
 
-/* A fake wgdp for ctl_metrics_collect: two interfaces, or one; asked requests recorded. */
+/*
+ * A fake wgdp for ctl_metrics_collect: two interfaces, or one, of per_iface peers each (1 if
+ * 0), listing max_peers of them as wgdp does (all: as a wgdp before max_peers); asked requests
+ * recorded.
+ */
 struct fake_wgdp {
 	int n_ifaces;
 	bool fail_show;
+	int per_iface;
+	bool lists_all;
 	char asked[512];
 };
+
+/* show's answer: interface.peers counts every peer, the list holds the first max of them. */
+static json_t *fake_show(const struct fake_wgdp *w, const char *ifname, json_t *max)
+{
+	json_int_t n = w->per_iface ? w->per_iface : 1;
+	json_int_t listed =
+		max && !w->lists_all && json_integer_value(max) < n ? json_integer_value(max) : n;
+	json_t *list = json_array();
+
+	for (json_int_t i = 0; i < listed; i++)
+		json_array_append_new(list,
+				      json_pack("{s:s,s:i}", "public_key", "K=", "rx_bytes", 5));
+	return json_pack("{s:b,s:{s:s,s:I},s:o}", "ok", 1, "interface", "name",
+			 ifname ? ifname : "wg-a", "peers", n, "peers", list);
+}
 
 static json_t *fake_ask(void *arg, json_t *req)
 {
@@ -218,35 +239,73 @@ static json_t *fake_ask(void *arg, json_t *req)
 				     : json_pack("{s:b,s:i,s:{s:{},s:{}}}", "ok", 1, "peers", 2,
 						 "interfaces", "wg-a", "wg-b");
 	else if (!w->fail_show)
-		a = json_pack("{s:b,s:{s:s},s:[{s:s,s:i}]}", "ok", 1, "interface", "name",
-			      ifname ? ifname : "wg-a", "peers", "public_key", "K=", "rx_bytes", 5);
+		a = fake_show(w, ifname, json_object_get(req, "max_peers"));
 	json_decref(req);
 	return a;
+}
+
+/* The lines of text that start with prefix. */
+static unsigned int count_lines(const char *text, const char *prefix)
+{
+	const char *line = text;
+	unsigned int n = 0;
+
+	while (line && *line) {
+		n += strncmp(line, prefix, strlen(prefix)) == 0;
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return n;
 }
 
 /* `wgdpctl metrics` and the HTTP endpoint share this: stats, then show for each interface. */
 static void test_metrics_collect(void)
 {
 	struct fake_wgdp one = { .n_ifaces = 1 }, two = { .n_ifaces = 2 },
-			 broken = { .n_ifaces = 2, .fail_show = true };
+			 broken = { .n_ifaces = 2, .fail_show = true },
+			 big = { .n_ifaces = 2, .per_iface = 5 },
+			 old = { .n_ifaces = 1, .per_iface = 5, .lists_all = true };
 	char *text = ctl_metrics_collect(fake_ask, &one, 10);
 
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	/* One interface: the bare show, as `wgdpctl show` sends it. */
-	CU_ASSERT_STRING_EQUAL(one.asked, "{\"cmd\":\"stats\"}\n{\"cmd\":\"show\"}\n");
+	/* One interface: no name, as `wgdpctl show` sends it; no more peers than the cap. */
+	CU_ASSERT_STRING_EQUAL(one.asked,
+			       "{\"cmd\":\"stats\"}\n{\"cmd\":\"show\",\"max_peers\":10}\n");
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_peers 2\n"));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_peer_rx_bytes_total{interface=\"wg-a\","
 					    "public_key=\"K=\",name=\"\"} 5\n"));
 	free(text);
 	text = ctl_metrics_collect(fake_ask, &two, 1);
 	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
-	CU_ASSERT_STRING_EQUAL(two.asked, "{\"cmd\":\"stats\"}\n"
-					  "{\"cmd\":\"show\",\"interface\":\"wg-a\"}\n"
-					  "{\"cmd\":\"show\",\"interface\":\"wg-b\"}\n");
-	/* The cap counts peers across interfaces. */
+	/* The cap counts peers across interfaces: wg-b is asked for none, only its count. */
+	CU_ASSERT_STRING_EQUAL(two.asked,
+			       "{\"cmd\":\"stats\"}\n"
+			       "{\"cmd\":\"show\",\"interface\":\"wg-a\",\"max_peers\":1}\n"
+			       "{\"cmd\":\"show\",\"interface\":\"wg-b\",\"max_peers\":0}\n");
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "interface=\"wg-a\""));
 	CU_ASSERT_PTR_NULL(strstr(text, "interface=\"wg-b\""));
 	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_peer_series_omitted 1\n"));
+	free(text);
+	/* Peers left out of the lists are counted from interface.peers. */
+	text = ctl_metrics_collect(fake_ask, &big, 3);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_STRING_EQUAL(big.asked,
+			       "{\"cmd\":\"stats\"}\n"
+			       "{\"cmd\":\"show\",\"interface\":\"wg-a\",\"max_peers\":3}\n"
+			       "{\"cmd\":\"show\",\"interface\":\"wg-b\",\"max_peers\":0}\n");
+	CU_ASSERT_EQUAL(count_lines(text, "wgdp_peer_rx_bytes_total{"), 3);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_peer_series_omitted 7\n"));
+	free(text);
+	/* A wgdp that lists every peer whatever it is asked: the cap still holds. */
+	text = ctl_metrics_collect(fake_ask, &old, 1);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+	CU_ASSERT_EQUAL(count_lines(text, "wgdp_peer_rx_bytes_total{"), 1);
+	CU_ASSERT_PTR_NOT_NULL(strstr(text, "wgdp_peer_series_omitted 4\n"));
+	free(text);
+	/* Nothing asked to list past the cap when it is huge (wgdpctl metrics 99999999999). */
+	text = ctl_metrics_collect(fake_ask, &one, SIZE_MAX);
+	CU_ASSERT_PTR_NOT_NULL(strstr(one.asked, "\"max_peers\":9223372036854775807}"));
 	free(text);
 	CU_ASSERT_PTR_NULL(ctl_metrics_collect(fake_ask, &broken, 10));
 }

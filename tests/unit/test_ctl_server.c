@@ -13,6 +13,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <fcntl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -24,7 +26,7 @@
 #include "unit.h"
 
 #define N_MANY	  300
-#define WAIT_MS	  2000
+#define WAIT_MS	  3000 /* more than a kept scrape lives (CTL_HTTP_CACHE_MS) */
 #define UAPI_OK	  "errno=0\n\n"
 #define LONG_NAME "a-name-far-longer-than-any-interface-name"
 
@@ -60,6 +62,8 @@ static char *op_uapi(void *ctx, const char *ifname, const char *req, size_t len,
 
 /* For the metrics endpoint: stats names two interfaces, whose show answers 2 and 1 peers. */
 static atomic_bool show_fails;
+static atomic_uint n_stats; /* stats requests: one a scrape collected */
+static char last_show[256]; /* under seen_lock */
 
 /* Whether line[0..len), not NUL-terminated, holds text. */
 static bool holds(const char *line, size_t len, const char *text)
@@ -69,8 +73,13 @@ static bool holds(const char *line, size_t len, const char *text)
 
 static char *metrics_answer(const char *line, size_t len)
 {
-	if (holds(line, len, "\"cmd\":\"stats\""))
+	if (holds(line, len, "\"cmd\":\"stats\"")) {
+		atomic_fetch_add(&n_stats, 1);
 		return strdup("{\"ok\":true,\"peers\":3,\"interfaces\":{\"wa\":{},\"wb\":{}}}");
+	}
+	pthread_mutex_lock(&seen_lock);
+	snprintf(last_show, sizeof(last_show), "%.*s", (int)len, line);
+	pthread_mutex_unlock(&seen_lock);
 	if (atomic_load(&show_fails))
 		return strdup("{\"ok\":false,\"error\":\"no such interface\"}");
 	if (holds(line, len, "\"interface\":\"wa\""))
@@ -535,10 +544,9 @@ static void test_metrics(void)
 	CU_ASSERT_TRUE(shows(a.port, "\nwgdp_peer_series_omitted 0\n"));
 	CU_ASSERT_TRUE(scrape(a.port, out, sizeof(out)));
 	CU_ASSERT_EQUAL(count(out, "\nwgdp_peer_tx_bytes_total{"), 3);
-	/* A request that fails: 500, and the log says why. */
+	/* A request that fails: 500 once the body kept is stale, and the log says why. */
 	atomic_store(&show_fails, true);
-	CU_ASSERT_TRUE(scrape(a.port, out, sizeof(out)));
-	CU_ASSERT_EQUAL(strncmp(out, "HTTP/1.1 500 ", 13), 0);
+	CU_ASSERT_TRUE(shows(a.port, "HTTP/1.1 500 "));
 	CU_ASSERT_TRUE(was_logged("metrics endpoint: a request failed: no such interface"));
 	atomic_store(&show_fails, false);
 	/* The control socket is served as before. */
@@ -569,14 +577,24 @@ static void test_metrics_moves(void)
 	CU_ASSERT_TRUE(scrape(b.port, out, sizeof(out)));
 	CU_ASSERT_EQUAL(strncmp(out, "HTTP/1.1 200 ", 13), 0);
 
-	/* Prepared (listening already), then the reload failed: the next set closes it. */
+	/* Prepared, then the reload failed: bound but not listening, so a client is refused
+	 * at once instead of waiting in a backlog nobody serves; the next set closes it. */
 	c = loopback(free_port());
 	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &c, err, sizeof(err)), 0);
 	probe_port = c.port;
-	CU_ASSERT_FALSE(probe_refused());
+	CU_ASSERT_TRUE(probe_refused());
 	ctl_server_set_metrics(srv, &b, 10);
 	CU_ASSERT_TRUE(refused(c.port));
 	CU_ASSERT_TRUE(scrape(b.port, out, sizeof(out)));
+	/* Prepared and set: listening from the set on. */
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &c, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(probe_refused());
+	ctl_server_set_metrics(srv, &c, 10);
+	CU_ASSERT_TRUE(shows(c.port, "\nwgdp_peers 3\n"));
+	CU_ASSERT_TRUE(refused(b.port));
+	ctl_server_set_metrics(srv, &b, 10);
+	CU_ASSERT_TRUE(shows(b.port, "\nwgdp_peers 3\n"));
+	CU_ASSERT_TRUE(refused(c.port));
 
 	/* Set without a prepare, to a taken address: logged, and nothing served. */
 	ctl_server_set_metrics(srv, &taken, 10);
@@ -595,6 +613,70 @@ static void test_metrics_moves(void)
 	ctl_server_set_metrics(srv, &b, 10);
 	CU_ASSERT_TRUE(shows(b.port, "\nwgdp_peers 3\n"));
 	probe_port = b.port;
+}
+
+/*
+ * A scrape within a second of the last is answered without asking wgdp again, and what is
+ * asked is the cap's worth of peers: wa's 2 in full for a cap of 2, then none of wb's.
+ */
+static void test_metrics_cache(void)
+{
+	struct wgdp_endpoint a = loopback(probe_port);
+	char out[16384], show[256];
+	unsigned int before;
+
+	ctl_server_set_metrics(srv, &a, 2);
+	CU_ASSERT_TRUE(shows(a.port, "\nwgdp_peer_series_omitted 1\n"));
+	pthread_mutex_lock(&seen_lock);
+	snprintf(show, sizeof(show), "%s", last_show);
+	pthread_mutex_unlock(&seen_lock);
+	CU_ASSERT_STRING_EQUAL(show, "{\"cmd\":\"show\",\"interface\":\"wb\",\"max_peers\":0}");
+	usleep(1100 * 1000);
+	before = atomic_load(&n_stats);
+	CU_ASSERT_TRUE(scrape(a.port, out, sizeof(out)));
+	CU_ASSERT_EQUAL(strncmp(out, "HTTP/1.1 200 ", 13), 0);
+	CU_ASSERT_TRUE(scrape(a.port, out, sizeof(out)));
+	CU_ASSERT_EQUAL(strncmp(out, "HTTP/1.1 200 ", 13), 0);
+	CU_ASSERT_EQUAL(atomic_load(&n_stats), before + 1);
+	/* A new cap drops the body kept. */
+	ctl_server_set_metrics(srv, &a, 10);
+	CU_ASSERT_TRUE(shows(a.port, "\nwgdp_peer_series_omitted 0\n"));
+}
+
+static bool start_failure_logged(void)
+{
+	return was_logged("metrics endpoint: HTTP server: ");
+}
+
+/*
+ * A server that cannot start (out of files) is off, and the next set of the same address
+ * starts it: the address is not taken for one still served.
+ */
+static void test_metrics_start_fails(void)
+{
+	struct wgdp_endpoint a = loopback(free_port());
+	struct rlimit saved, low;
+	int lowest;
+
+	ctl_server_set_metrics(srv, NULL, 10);
+	CU_ASSERT_TRUE(refused(probe_port));
+	/* Its listener closed: the rest of its files too, soon after. */
+	usleep(200 * 1000);
+	CU_ASSERT_FATAL(getrlimit(RLIMIT_NOFILE, &saved) == 0);
+	lowest = fcntl(0, F_DUPFD, 0);
+	CU_ASSERT_FATAL(lowest >= 0);
+	close(lowest);
+	/* Room for the listener ctl_server_set_metrics binds, none for the server's files. */
+	low = saved;
+	low.rlim_cur = (rlim_t)lowest + 1;
+	CU_ASSERT_FATAL(setrlimit(RLIMIT_NOFILE, &low) == 0);
+	ctl_server_set_metrics(srv, &a, 10);
+	CU_ASSERT_TRUE(wait_for(start_failure_logged));
+	CU_ASSERT_FATAL(setrlimit(RLIMIT_NOFILE, &saved) == 0);
+	CU_ASSERT_TRUE(refused(a.port));
+	ctl_server_set_metrics(srv, &a, 10);
+	CU_ASSERT_TRUE(shows(a.port, "\nwgdp_peers 3\n"));
+	probe_port = a.port;
 }
 
 /* A closed client reads EOF. */
@@ -637,6 +719,8 @@ int main(void)
 		{ "hundreds of sockets come and go", test_many },
 		{ "the metrics endpoint", test_metrics },
 		{ "the metrics endpoint moves, or not", test_metrics_moves },
+		{ "a scrape is kept for a second, and asks the cap", test_metrics_cache },
+		{ "a metrics server that failed to start is retried", test_metrics_start_fails },
 		{ "stop unlinks every socket", test_stop },
 		CU_TEST_INFO_NULL,
 	};
