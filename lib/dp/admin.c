@@ -780,8 +780,10 @@ int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ct
 	snap->listen_port = run->listen_port;
 	snap->mtu = run->mtu;
 	snap->peers = calloc(run->n_peers ? run->n_peers : 1, sizeof(*snap->peers));
-	if (!snap->peers)
+	if (!snap->peers) {
+		ctl_snapshot_free(snap); /* wipes the private key copied above */
 		return -1;
+	}
 	for (uint32_t i = 0; i < run->n_peers; i++) {
 		struct ctl_peer_state *ps = &snap->peers[i];
 		struct dp_peer *p = dp->peers[adm->ids[iface][i]];
