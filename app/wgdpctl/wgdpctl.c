@@ -328,6 +328,16 @@ static json_t *build_request(int argc, char **argv)
 	return NULL;
 }
 
+/* wgdp's ok:false answer, as "wgdpctl: PATH: ERROR" (no PATH when it names none). */
+static void print_refusal(json_t *ans)
+{
+	const char *path = json_string_value(json_object_get(ans, "path"));
+	const char *error = json_string_value(json_object_get(ans, "error"));
+
+	fprintf(stderr, "%s: %s%s%s\n", PROG, path ? path : "", path ? ": " : "",
+		error ? error : "refused");
+}
+
 /* One request whose answer must say ok:true; NULL (and a message) otherwise. It takes req:
  * ctl_metrics_collect asks through it. */
 static json_t *ask(void *sock, json_t *req)
@@ -338,8 +348,7 @@ static json_t *ask(void *sock, json_t *req)
 	json_decref(req);
 	free(line);
 	if (ans && !json_is_true(json_object_get(ans, "ok"))) {
-		fprintf(stderr, "%s: %s\n", PROG,
-			json_string_value(json_object_get(ans, "error")) ?: "refused");
+		print_refusal(ans);
 		json_decref(ans);
 		return NULL;
 	}
@@ -383,13 +392,9 @@ static int run_socket_command(const char *sock, bool raw, int argc, char **argv)
 	if (!ans) {
 		fprintf(stderr, "%s: wgdp answered with something not JSON\n", PROG);
 	} else if (!json_is_true(json_object_get(ans, "ok"))) {
-		json_t *path = json_object_get(ans, "path");
-
 		if (raw)
 			printf("%s\n", line);
-		fprintf(stderr, "%s: %s%s%s\n", PROG, json_is_string(path) ? json_string_value(path) : "",
-			json_is_string(path) ? ": " : "",
-			json_string_value(json_object_get(ans, "error")));
+		print_refusal(ans);
 	} else {
 		if (raw)
 			printf("%s\n", line);
@@ -633,12 +638,7 @@ static int cmd_export(const char *sock, bool raw, int argc, char **argv)
 	if (!ans) {
 		fprintf(stderr, "%s: wgdp answered with something not JSON\n", PROG);
 	} else if (!json_is_true(json_object_get(ans, "ok"))) {
-		json_t *path = json_object_get(ans, "path");
-
-		fprintf(stderr, "%s: %s%s%s\n", PROG,
-			json_is_string(path) ? json_string_value(path) : "",
-			json_is_string(path) ? ": " : "",
-			json_string_value(json_object_get(ans, "error")));
+		print_refusal(ans);
 	} else if (raw) {
 		rc = puts(line) >= 0 ? 0 : 1;
 	} else {

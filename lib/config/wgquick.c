@@ -12,8 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "key_map.h"
-#include "prefix_map.h"
+#include "peer_rules.h"
 #include "wgquick.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
@@ -525,79 +524,40 @@ static bool read_lines(struct reader *r, char *text)
 	return end_section(r);
 }
 
-/* A peer's key is not ours, and no two peers share one. */
-static bool check_keys(struct reader *r)
+/*
+ * The rules across peers, as the JSON config has them (peer_rules.h): the error at the line
+ * that broke one, the earlier line it clashes with in the message.
+ */
+static bool check_peers(struct reader *r)
 {
 	const struct wgdp_wgq *wq = r->wq;
+	const struct wgdp_wgq_lines *at;
+	struct wgdp_peer_fault f;
 	uint8_t own[32];
-	struct wgdp_key_map m;
-	int64_t other = -1;
-	unsigned int i;
+	bool has_own = wq->has_private_key && wgc_x25519_public(own, wq->private_key);
 
-	if (wq->has_private_key && wgc_x25519_public(own, wq->private_key)) {
-		for (i = 0; i < wq->n_peers; i++)
-			if (memcmp(wq->peers[i].public_key, own, 32) == 0)
-				return fail_at(
-					r, wq->lines[i].key,
-					"PublicKey is this interface's own (its PrivateKey's)");
-	}
-	if (!wgdp_key_map_init(&m, wq->n_peers ? wq->n_peers : 1))
-		return fail_at(r, 0, "out of memory");
-	for (i = 0; i < wq->n_peers && other < 0; i++) {
-		other = wgdp_key_map_find_in(&m, wq->peers, wq->peers[i].public_key);
-		if (other < 0)
-			wgdp_key_map_insert(&m, wq->peers[i].public_key, i);
-	}
-	wgdp_key_map_fini(&m);
-	if (other < 0)
+	if (wgdp_peer_rules_check(wq->peers, wq->n_peers, has_own ? own : NULL, &f))
 		return true;
-	return fail_at(r, wq->lines[i - 1].key, "PublicKey: this peer is the one of line %u too",
-		       wq->lines[other].peer);
-}
-
-/* Peer i's allowed-ip j is owner's already (or its own, listed before). */
-static bool prefix_again(struct reader *r, unsigned int i, unsigned int j, uint32_t owner)
-{
-	const struct wgdp_peer_config *pc = &r->wq->peers[i];
-	const unsigned int *at = r->wq->lines[i].aips;
-	unsigned int first = 0;
-	char text[64];
-
-	wgdp_format_prefix(&pc->allowed_ips[j], text, sizeof(text));
-	if (owner != i)
-		return fail_at(r, at[j],
+	at = &wq->lines[f.peer];
+	switch (f.rule) {
+	case WGDP_RULE_NO_MEMORY:
+		return fail_at(r, 0, "out of memory");
+	case WGDP_RULE_OWN_KEY:
+		return fail_at(r, at->key, "PublicKey is this interface's own (its PrivateKey's)");
+	case WGDP_RULE_SAME_KEY:
+		return fail_at(r, at->key, "PublicKey: this peer is the one of line %u too",
+			       wq->lines[f.other].peer);
+	case WGDP_RULE_PREFIX_TAKEN:
+		return fail_at(r, at->aips[f.aip],
 			       "AllowedIPs: %s is the peer's of line %u already (wgdp "
 			       "gives a prefix to one peer)",
-			       text, r->wq->lines[owner].peer);
-	while (!wgdp_prefix_equal(&pc->allowed_ips[first], &pc->allowed_ips[j]))
-		first++;
-	return fail_at(r, at[j], "AllowedIPs: %s is listed twice for this peer (also line %u)",
-		       text, at[first]);
-}
-
-/* A prefix routes to one peer: the same rule as the JSON config's (docs/config.md). */
-static bool check_prefixes(struct reader *r)
-{
-	const struct wgdp_wgq *wq = r->wq;
-	struct wgdp_prefix_map *m;
-	size_t total = 0;
-	bool ok = true;
-
-	for (unsigned int i = 0; i < wq->n_peers; i++)
-		total += wq->peers[i].n_allowed_ips;
-	m = wgdp_prefix_map_new(total);
-	if (!m)
-		return fail_at(r, 0, "out of memory");
-	for (unsigned int i = 0; i < wq->n_peers && ok; i++) {
-		for (unsigned int j = 0; j < wq->peers[i].n_allowed_ips && ok; j++) {
-			int64_t owner = wgdp_prefix_map_add(m, &wq->peers[i].allowed_ips[j], i);
-
-			if (owner >= 0)
-				ok = prefix_again(r, i, j, (uint32_t)owner);
-		}
+			       f.prefix, wq->lines[f.other].peer);
+	case WGDP_RULE_PREFIX_AGAIN:
+		break;
 	}
-	wgdp_prefix_map_free(m);
-	return ok;
+	return fail_at(r, at->aips[f.aip],
+		       "AllowedIPs: %s is listed twice for this peer (also line %u)", f.prefix,
+		       at->aips[f.other]);
 }
 
 /* The line of the first NUL byte: a text file has none, and C strings would stop there. */
@@ -629,7 +589,7 @@ bool wgdp_wgq_parse(const char *text, size_t len, struct wgdp_wgq *out, struct w
 		return fail_at(&r, 0, "out of memory");
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	ok = read_lines(&r, copy) && check_keys(&r) && check_prefixes(&r);
+	ok = read_lines(&r, copy) && check_peers(&r);
 	/* The copy holds the private and preshared keys. */
 	wgc_memzero(copy, len);
 	free(copy);
