@@ -52,11 +52,16 @@ struct reader {
 	size_t peers_cap, notes_cap, aips_cap; /* aips_cap: the current peer's */
 };
 
-/* A key of wg or wg-quick: its section, whether its lines add up, and how it is read. */
+/*
+ * A key of wg or wg-quick: its section, whether its lines add up, whether an empty value
+ * means none (wg-quick's keys but SaveConfig: it adds no address, server or hook, and leaves
+ * MTU and Table automatic; wg refuses an empty value), and how it is read.
+ */
 struct key_info {
 	const char *name;
 	enum section section;
 	bool repeats;
+	bool empty_is_none;
 	bool (*read)(struct reader *r, const struct key_info *k, char *value);
 };
 
@@ -129,7 +134,7 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Digits only (base 10, or as strtoul's base 0 reads them: 0x.. for a mark), at most max. */
+/* Digits only, in base (10, or 16 with its "0x"), at most max. */
 static bool parse_number(const char *text, int base, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -208,8 +213,11 @@ static bool read_listen_port(struct reader *r, const struct key_info *k, char *v
 static bool read_fwmark(struct reader *r, const struct key_info *k, char *value)
 {
 	unsigned long mark = 0;
+	/* As wg reads it: hexadecimal after a lower-case "0x", otherwise decimal, so 010 is ten
+	 * and 08 eight (strtoul's base 0 would read octal). */
+	int base = strlen(value) > 2 && value[0] == '0' && value[1] == 'x' ? 16 : 10;
 
-	if (strcasecmp(value, "off") != 0 && !parse_number(value, 0, UINT32_MAX, &mark))
+	if (strcasecmp(value, "off") != 0 && !parse_number(value, base, UINT32_MAX, &mark))
 		return fail(r, "%s: off or a number", k->name);
 	if (!mark)
 		return true;
@@ -372,23 +380,23 @@ static bool read_keepalive(struct reader *r, const struct key_info *k, char *val
 
 /* wg's keys, then wg-quick's (which wg-quick takes out before it hands the file to wg). */
 static const struct key_info keys[K_COUNT] = {
-	[K_PRIVATE_KEY] = { "PrivateKey", SEC_IFACE, false, read_private_key },
-	[K_LISTEN_PORT] = { "ListenPort", SEC_IFACE, false, read_listen_port },
-	[K_FWMARK] = { "FwMark", SEC_IFACE, false, read_fwmark },
-	[K_ADDRESS] = { "Address", SEC_IFACE, true, read_address },
-	[K_DNS] = { "DNS", SEC_IFACE, true, read_dns },
-	[K_MTU] = { "MTU", SEC_IFACE, false, read_mtu },
-	[K_TABLE] = { "Table", SEC_IFACE, false, read_table },
-	[K_PRE_UP] = { "PreUp", SEC_IFACE, true, read_hook },
-	[K_POST_UP] = { "PostUp", SEC_IFACE, true, read_hook },
-	[K_PRE_DOWN] = { "PreDown", SEC_IFACE, true, read_hook },
-	[K_POST_DOWN] = { "PostDown", SEC_IFACE, true, read_hook },
-	[K_SAVE_CONFIG] = { "SaveConfig", SEC_IFACE, false, read_save_config },
-	[K_PUBLIC_KEY] = { "PublicKey", SEC_PEER, false, read_public_key },
-	[K_PRESHARED_KEY] = { "PresharedKey", SEC_PEER, false, read_psk },
-	[K_ALLOWED_IPS] = { "AllowedIPs", SEC_PEER, true, read_allowed_ips },
-	[K_ENDPOINT] = { "Endpoint", SEC_PEER, false, read_endpoint },
-	[K_KEEPALIVE] = { "PersistentKeepalive", SEC_PEER, false, read_keepalive },
+	[K_PRIVATE_KEY] = { "PrivateKey", SEC_IFACE, false, false, read_private_key },
+	[K_LISTEN_PORT] = { "ListenPort", SEC_IFACE, false, false, read_listen_port },
+	[K_FWMARK] = { "FwMark", SEC_IFACE, false, false, read_fwmark },
+	[K_ADDRESS] = { "Address", SEC_IFACE, true, true, read_address },
+	[K_DNS] = { "DNS", SEC_IFACE, true, true, read_dns },
+	[K_MTU] = { "MTU", SEC_IFACE, false, true, read_mtu },
+	[K_TABLE] = { "Table", SEC_IFACE, false, true, read_table },
+	[K_PRE_UP] = { "PreUp", SEC_IFACE, true, true, read_hook },
+	[K_POST_UP] = { "PostUp", SEC_IFACE, true, true, read_hook },
+	[K_PRE_DOWN] = { "PreDown", SEC_IFACE, true, true, read_hook },
+	[K_POST_DOWN] = { "PostDown", SEC_IFACE, true, true, read_hook },
+	[K_SAVE_CONFIG] = { "SaveConfig", SEC_IFACE, false, false, read_save_config },
+	[K_PUBLIC_KEY] = { "PublicKey", SEC_PEER, false, false, read_public_key },
+	[K_PRESHARED_KEY] = { "PresharedKey", SEC_PEER, false, false, read_psk },
+	[K_ALLOWED_IPS] = { "AllowedIPs", SEC_PEER, true, false, read_allowed_ips },
+	[K_ENDPOINT] = { "Endpoint", SEC_PEER, false, false, read_endpoint },
+	[K_KEEPALIVE] = { "PersistentKeepalive", SEC_PEER, false, false, read_keepalive },
 };
 
 static const char *section_name(enum section s)
@@ -490,6 +498,8 @@ static bool read_setting(struct reader *r, char *line)
 		return fail(r, "%s given twice in this section (also line %u)", k->name,
 			    r->seen[id]);
 	r->seen[id] = r->line;
+	if (!*value && k->empty_is_none)
+		return true; /* nothing is lost: no note */
 	if (!*value && !k->repeats)
 		return fail(r, "%s has no value", k->name);
 	return k->read(r, k, value);
