@@ -20,6 +20,7 @@
 #include <rte_eal.h>
 
 #include "config.h"
+#include "secret_alloc.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
 #include "dp/admin.h"
@@ -170,6 +171,8 @@ int perf_control_main(int argc, char **argv)
 	char *eal_argv[] = { "wgdp-perf", "-l", "0", "--no-huge", "--no-shconf", "--no-pci",
 			     "-m", mem, "--log-level=*:error", NULL };
 
+	/* jansson's allocator as wgdp's own main sets it, so the load is timed as wgdp runs it. */
+	wgdp_json_wipe_on_free();
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "h", longopts, NULL)) != -1) {
 		switch (c) {

@@ -21,6 +21,7 @@
 #include <rte_lcore.h>
 
 #include "config.h"
+#include "secret_alloc.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
 #include "ctl/server.h"
@@ -402,6 +403,8 @@ int main(int argc, char **argv)
 	char **app_argv = calloc((size_t)argc + 1, sizeof(char *));
 	int eal_argc, app_argc, rc = 0;
 
+	/* Before any JSON: configs and control requests carry keys through jansson's buffers. */
+	wgdp_json_wipe_on_free();
 	if (!app_argv)
 		return EXIT_USAGE;
 	app_argc = split_args(argc, argv, &eal_argc, app_argv);

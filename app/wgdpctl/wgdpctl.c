@@ -24,6 +24,7 @@
 #include "ctl/format.h"
 #include "ctl/metrics.h"
 #include "config.h"
+#include "secret_alloc.h"
 #include "wgquick.h"
 
 #define PROG		"wgdpctl"
@@ -175,6 +176,32 @@ static bool write_all(int fd, const char *data, size_t len)
 	return true;
 }
 
+/* Frees an answer buffer of cap bytes or a request line: either may hold keys (export --keys,
+ * set-config). */
+static void free_wiped(char *buf, size_t cap)
+{
+	if (buf)
+		wgc_memzero(buf, cap);
+	free(buf);
+}
+
+/* More room for the answer: a new block and the old one wiped, not realloc, which would free
+ * the old block with an export's keys still in it. */
+static bool grow_answer(char **ans, size_t len, size_t *cap)
+{
+	size_t bigger_cap = *cap * 2 + 8192;
+	char *bigger = malloc(bigger_cap);
+
+	if (!bigger)
+		return false;
+	if (len)
+		memcpy(bigger, *ans, len);
+	free_wiped(*ans, *cap);
+	*ans = bigger;
+	*cap = bigger_cap;
+	return true;
+}
+
 /* Sends one request line, returns the answer line (malloc'd) or NULL. */
 static char *transact(const char *sock, json_t *req)
 {
@@ -184,23 +211,18 @@ static char *transact(const char *sock, json_t *req)
 	bool ok;
 
 	if (fd < 0 || !line) {
-		free(line);
+		free_wiped(line, line ? strlen(line) : 0);
 		if (fd >= 0)
 			close(fd);
 		return NULL;
 	}
 	ok = write_all(fd, line, strlen(line)) && write_all(fd, "\n", 1);
-	free(line);
+	free_wiped(line, strlen(line));
 	while (ok) {
 		ssize_t n;
 
-		if (len + 4096 > cap) {
-			char *bigger = realloc(ans, cap = cap * 2 + 8192);
-
-			if (!bigger)
-				break;
-			ans = bigger;
-		}
+		if (len + 4096 > cap && !grow_answer(&ans, len, &cap))
+			break;
 		n = read(fd, ans + len, cap - len - 1);
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -213,7 +235,7 @@ static char *transact(const char *sock, json_t *req)
 	close(fd);
 	if (!ans || !len || ans[len - 1] != '\n') {
 		fprintf(stderr, "%s: no answer from wgdp\n", PROG);
-		free(ans);
+		free_wiped(ans, cap);
 		return NULL;
 	}
 	ans[len - 1] = '\0';
@@ -306,6 +328,16 @@ static json_t *build_request(int argc, char **argv)
 	return NULL;
 }
 
+/* wgdp's ok:false answer, as "wgdpctl: PATH: ERROR" (no PATH when it names none). */
+static void print_refusal(json_t *ans)
+{
+	const char *path = json_string_value(json_object_get(ans, "path"));
+	const char *error = json_string_value(json_object_get(ans, "error"));
+
+	fprintf(stderr, "%s: %s%s%s\n", PROG, path ? path : "", path ? ": " : "",
+		error ? error : "refused");
+}
+
 /* One request whose answer must say ok:true; NULL (and a message) otherwise. It takes req:
  * ctl_metrics_collect asks through it. */
 static json_t *ask(void *sock, json_t *req)
@@ -316,8 +348,7 @@ static json_t *ask(void *sock, json_t *req)
 	json_decref(req);
 	free(line);
 	if (ans && !json_is_true(json_object_get(ans, "ok"))) {
-		fprintf(stderr, "%s: %s\n", PROG,
-			json_string_value(json_object_get(ans, "error")) ?: "refused");
+		print_refusal(ans);
 		json_decref(ans);
 		return NULL;
 	}
@@ -361,13 +392,9 @@ static int run_socket_command(const char *sock, bool raw, int argc, char **argv)
 	if (!ans) {
 		fprintf(stderr, "%s: wgdp answered with something not JSON\n", PROG);
 	} else if (!json_is_true(json_object_get(ans, "ok"))) {
-		json_t *path = json_object_get(ans, "path");
-
 		if (raw)
 			printf("%s\n", line);
-		fprintf(stderr, "%s: %s%s%s\n", PROG, json_is_string(path) ? json_string_value(path) : "",
-			json_is_string(path) ? ": " : "",
-			json_string_value(json_object_get(ans, "error")));
+		print_refusal(ans);
 	} else {
 		if (raw)
 			printf("%s\n", line);
@@ -611,12 +638,7 @@ static int cmd_export(const char *sock, bool raw, int argc, char **argv)
 	if (!ans) {
 		fprintf(stderr, "%s: wgdp answered with something not JSON\n", PROG);
 	} else if (!json_is_true(json_object_get(ans, "ok"))) {
-		json_t *path = json_object_get(ans, "path");
-
-		fprintf(stderr, "%s: %s%s%s\n", PROG,
-			json_is_string(path) ? json_string_value(path) : "",
-			json_is_string(path) ? ": " : "",
-			json_string_value(json_object_get(ans, "error")));
+		print_refusal(ans);
 	} else if (raw) {
 		rc = puts(line) >= 0 ? 0 : 1;
 	} else {
@@ -643,6 +665,8 @@ int main(int argc, char **argv)
 	const char *cmd;
 	int c;
 
+	/* Before any JSON: import, export and set-config carry keys through jansson's buffers. */
+	wgdp_json_wipe_on_free();
 	/* Options stop at the command: peer-add's JSON may start with anything. */
 	while ((c = getopt_long(argc, argv, "+s:jh", longopts, NULL)) != -1) {
 		switch (c) {

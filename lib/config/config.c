@@ -11,6 +11,7 @@
 
 #include "config.h"
 #include "key_map.h"
+#include "peer_rules.h"
 #include "peer_scan.h"
 #include "prefix_map.h"
 #include "crypto/ct.h"
@@ -635,82 +636,42 @@ static bool parse_peer(struct parse *p, json_t *obj, struct wgdp_peer_config *pe
 	return true;
 }
 
-/*
- * Duplicate public keys make two peers one: refuse the later, naming the earlier. A hash of
- * the keys keeps this one pass: sorting a million keys cost more than checking every prefix.
- */
-static bool check_duplicates(struct parse *p, const struct wgdp_interface_config *cfg)
+/* p is at a peer whose public key is the interface's own. */
+static bool own_key_error(struct parse *p)
 {
-	struct wgdp_key_map m;
-	int64_t other = -1;
-	uint32_t i;
-
-	if (cfg->n_peers < 2)
-		return true;
-	if (!wgdp_key_map_init(&m, cfg->n_peers))
-		return fail(p, "out of memory");
-	for (i = 0; i < cfg->n_peers && other < 0; i++) {
-		other = wgdp_key_map_find_in(&m, cfg->peers, cfg->peers[i].public_key);
-		if (other < 0)
-			wgdp_key_map_insert(&m, cfg->peers[i].public_key, i);
-	}
-	wgdp_key_map_fini(&m);
-	if (other < 0)
-		return true;
-	push_index(p, i - 1);
 	push_key(p, "public_key");
-	return fail(p, "duplicate public key (also peers[%" PRId64 "])", other);
-}
-
-/* Peer i's allowed_ips[j] is owner's already: the error, at the path of the later one. */
-static bool prefix_taken(struct parse *p, const struct wgdp_interface_config *cfg, unsigned int i,
-			 unsigned int j, uint32_t owner)
-{
-	const struct wgdp_peer_config *pc = &cfg->peers[i];
-	unsigned int first = 0;
-	char text[64];
-
-	wgdp_format_prefix(&pc->allowed_ips[j], text, sizeof(text));
-	push_index(p, i);
-	push_key(p, "allowed_ips");
-	push_index(p, j);
-	if (owner != i)
-		return fail(p, "%s is already peers[%u]'s", text, owner);
-	while (!wgdp_prefix_equal(&pc->allowed_ips[first], &pc->allowed_ips[j]))
-		first++;
-	return fail(p, "%s repeats allowed_ips[%u]", text, first);
+	return fail(p, "is the interface's own public key");
 }
 
 /*
- * A prefix routes to one peer: a second holder would get it or not by its position in the
- * list, so refuse it, naming the later holder's path (the earlier one is in the message).
- * One pass over a hash of the prefixes: a million peers are a million lookups.
+ * The rules across the peers (peer_rules.h), an error at the path of the later peer or prefix
+ * involved (the earlier one is in the message). p is at the peers array; own_public NULL when
+ * the caller checked each peer's key as it read it.
  */
-static bool check_allowed_ips(struct parse *p, const struct wgdp_interface_config *cfg)
+static bool check_peer_rules(struct parse *p, const struct wgdp_interface_config *cfg,
+			     const uint8_t *own_public)
 {
-	struct wgdp_prefix_map *m;
-	size_t total = 0;
-	bool ok = true;
+	struct wgdp_peer_fault f;
 
-	for (unsigned int i = 0; i < cfg->n_peers; i++)
-		total += cfg->peers[i].n_allowed_ips;
-	if (total < 2)
+	if (wgdp_peer_rules_check(cfg->peers, cfg->n_peers, own_public, &f))
 		return true;
-	m = wgdp_prefix_map_new(total);
-	if (!m)
+	if (f.rule == WGDP_RULE_NO_MEMORY)
 		return fail(p, "out of memory");
-	for (unsigned int i = 0; i < cfg->n_peers && ok; i++) {
-		const struct wgdp_peer_config *pc = &cfg->peers[i];
-
-		for (unsigned int j = 0; j < pc->n_allowed_ips && ok; j++) {
-			int64_t owner = wgdp_prefix_map_add(m, &pc->allowed_ips[j], i);
-
-			if (owner >= 0)
-				ok = prefix_taken(p, cfg, i, j, (uint32_t)owner);
-		}
+	push_index(p, f.peer);
+	switch (f.rule) {
+	case WGDP_RULE_OWN_KEY:
+		return own_key_error(p);
+	case WGDP_RULE_SAME_KEY:
+		push_key(p, "public_key");
+		return fail(p, "duplicate public key (also peers[%u])", f.other);
+	default:
+		break;
 	}
-	wgdp_prefix_map_free(m);
-	return ok;
+	push_key(p, "allowed_ips");
+	push_index(p, f.aip);
+	if (f.rule == WGDP_RULE_PREFIX_TAKEN)
+		return fail(p, "%s is already peers[%u]'s", f.prefix, f.other);
+	return fail(p, "%s repeats allowed_ips[%u]", f.prefix, f.other);
 }
 
 /* The peers the scan read for the array node of the tree, handed over; false if none. */
@@ -729,15 +690,6 @@ static bool take_scanned(struct parse *p, json_t *node, struct wgdp_interface_co
 	return false;
 }
 
-static bool not_ourselves(struct parse *p, const struct wgdp_peer_config *pc,
-			  const uint8_t own_public[32])
-{
-	if (memcmp(pc->public_key, own_public, 32) != 0)
-		return true;
-	push_key(p, "public_key");
-	return fail(p, "is the interface's own public key");
-}
-
 static bool parse_iface_peers(struct parse *p, json_t *peers, struct wgdp_interface_config *cfg)
 {
 	uint8_t own_public[32];
@@ -749,30 +701,25 @@ static bool parse_iface_peers(struct parse *p, json_t *peers, struct wgdp_interf
 	if (!json_is_array(peers))
 		return fail(p, "must be an array");
 	wgc_x25519_public(own_public, cfg->private_key);
-	if (take_scanned(p, peers, cfg)) {
-		/* The path only for the error: a million snprintf cost more than the check. */
-		for (i = 0; i < cfg->n_peers; i++) {
-			if (memcmp(cfg->peers[i].public_key, own_public, 32) == 0) {
-				push_index(p, i);
-				return not_ourselves(p, &cfg->peers[i], own_public);
-			}
-		}
-		return check_duplicates(p, cfg) && check_allowed_ips(p, cfg);
-	}
+	if (take_scanned(p, peers, cfg))
+		return check_peer_rules(p, cfg, own_public);
 	cfg->peers = calloc(json_array_size(peers) ? json_array_size(peers) : 1,
 			    sizeof(*cfg->peers));
 	if (!cfg->peers)
 		return fail(p, "out of memory");
+	/* Each peer's own key as it is read: the tree names a config's errors (peer_scan.h), and
+	 * an earlier peer's error is named before a later peer that cannot be read. */
 	json_array_foreach(peers, i, v) {
 		size_t old = push_index(p, i);
 
 		cfg->n_peers++;
-		if (!parse_peer(p, v, &cfg->peers[i]) ||
-		    !not_ourselves(p, &cfg->peers[i], own_public))
+		if (!parse_peer(p, v, &cfg->peers[i]))
 			return false;
+		if (memcmp(cfg->peers[i].public_key, own_public, 32) == 0)
+			return own_key_error(p);
 		pop(p, old);
 	}
-	return check_duplicates(p, cfg) && check_allowed_ips(p, cfg);
+	return check_peer_rules(p, cfg, NULL);
 }
 
 /* The shorthand's top-level peers belong to interfaces[0]. */
@@ -1305,17 +1252,10 @@ bool wgdp_config_check_peers(const struct wgdp_config *cfg, struct wgdp_config_e
 		return fail(&p, "%u peers exceed limits.max_peers (%u)", cfg->n_peers,
 			    cfg->max_peers);
 	wgc_x25519_public(own_public, cfg->private_key);
-	for (unsigned int i = 0; i < cfg->n_peers; i++) {
-		if (memcmp(cfg->peers[i].public_key, own_public, 32) == 0) {
-			push_index(&p, i);
-			push_key(&p, "public_key");
-			return fail(&p, "is the interface's own public key");
-		}
-	}
 	/* Interface 0's peers, as the tree edits them (the legacy fields, config.h). */
 	const struct wgdp_interface_config view = { .peers = cfg->peers, .n_peers = cfg->n_peers };
 
-	return check_duplicates(&p, &view) && check_allowed_ips(&p, &view);
+	return check_peer_rules(&p, &view, own_public);
 }
 
 bool wgdp_config_check_interfaces(struct wgdp_config *cfg, struct wgdp_config_error *err)

@@ -12,8 +12,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "key_map.h"
-#include "prefix_map.h"
+#include "peer_rules.h"
 #include "wgquick.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
@@ -53,11 +52,16 @@ struct reader {
 	size_t peers_cap, notes_cap, aips_cap; /* aips_cap: the current peer's */
 };
 
-/* A key of wg or wg-quick: its section, whether its lines add up, and how it is read. */
+/*
+ * A key of wg or wg-quick: its section, whether its lines add up, whether an empty value
+ * means none (wg-quick's keys but SaveConfig: it adds no address, server or hook, and leaves
+ * MTU and Table automatic; wg refuses an empty value), and how it is read.
+ */
 struct key_info {
 	const char *name;
 	enum section section;
 	bool repeats;
+	bool empty_is_none;
 	bool (*read)(struct reader *r, const struct key_info *k, char *value);
 };
 
@@ -130,7 +134,7 @@ static char *trim(char *s)
 	return s;
 }
 
-/* Digits only (base 10, or as strtoul's base 0 reads them: 0x.. for a mark), at most max. */
+/* Digits only, in base (10, or 16 with its "0x"), at most max. */
 static bool parse_number(const char *text, int base, unsigned long max, unsigned long *out)
 {
 	char *end;
@@ -209,8 +213,11 @@ static bool read_listen_port(struct reader *r, const struct key_info *k, char *v
 static bool read_fwmark(struct reader *r, const struct key_info *k, char *value)
 {
 	unsigned long mark = 0;
+	/* As wg reads it: hexadecimal after a lower-case "0x", otherwise decimal, so 010 is ten
+	 * and 08 eight (strtoul's base 0 would read octal). */
+	int base = strlen(value) > 2 && value[0] == '0' && value[1] == 'x' ? 16 : 10;
 
-	if (strcasecmp(value, "off") != 0 && !parse_number(value, 0, UINT32_MAX, &mark))
+	if (strcasecmp(value, "off") != 0 && !parse_number(value, base, UINT32_MAX, &mark))
 		return fail(r, "%s: off or a number", k->name);
 	if (!mark)
 		return true;
@@ -373,23 +380,23 @@ static bool read_keepalive(struct reader *r, const struct key_info *k, char *val
 
 /* wg's keys, then wg-quick's (which wg-quick takes out before it hands the file to wg). */
 static const struct key_info keys[K_COUNT] = {
-	[K_PRIVATE_KEY] = { "PrivateKey", SEC_IFACE, false, read_private_key },
-	[K_LISTEN_PORT] = { "ListenPort", SEC_IFACE, false, read_listen_port },
-	[K_FWMARK] = { "FwMark", SEC_IFACE, false, read_fwmark },
-	[K_ADDRESS] = { "Address", SEC_IFACE, true, read_address },
-	[K_DNS] = { "DNS", SEC_IFACE, true, read_dns },
-	[K_MTU] = { "MTU", SEC_IFACE, false, read_mtu },
-	[K_TABLE] = { "Table", SEC_IFACE, false, read_table },
-	[K_PRE_UP] = { "PreUp", SEC_IFACE, true, read_hook },
-	[K_POST_UP] = { "PostUp", SEC_IFACE, true, read_hook },
-	[K_PRE_DOWN] = { "PreDown", SEC_IFACE, true, read_hook },
-	[K_POST_DOWN] = { "PostDown", SEC_IFACE, true, read_hook },
-	[K_SAVE_CONFIG] = { "SaveConfig", SEC_IFACE, false, read_save_config },
-	[K_PUBLIC_KEY] = { "PublicKey", SEC_PEER, false, read_public_key },
-	[K_PRESHARED_KEY] = { "PresharedKey", SEC_PEER, false, read_psk },
-	[K_ALLOWED_IPS] = { "AllowedIPs", SEC_PEER, true, read_allowed_ips },
-	[K_ENDPOINT] = { "Endpoint", SEC_PEER, false, read_endpoint },
-	[K_KEEPALIVE] = { "PersistentKeepalive", SEC_PEER, false, read_keepalive },
+	[K_PRIVATE_KEY] = { "PrivateKey", SEC_IFACE, false, false, read_private_key },
+	[K_LISTEN_PORT] = { "ListenPort", SEC_IFACE, false, false, read_listen_port },
+	[K_FWMARK] = { "FwMark", SEC_IFACE, false, false, read_fwmark },
+	[K_ADDRESS] = { "Address", SEC_IFACE, true, true, read_address },
+	[K_DNS] = { "DNS", SEC_IFACE, true, true, read_dns },
+	[K_MTU] = { "MTU", SEC_IFACE, false, true, read_mtu },
+	[K_TABLE] = { "Table", SEC_IFACE, false, true, read_table },
+	[K_PRE_UP] = { "PreUp", SEC_IFACE, true, true, read_hook },
+	[K_POST_UP] = { "PostUp", SEC_IFACE, true, true, read_hook },
+	[K_PRE_DOWN] = { "PreDown", SEC_IFACE, true, true, read_hook },
+	[K_POST_DOWN] = { "PostDown", SEC_IFACE, true, true, read_hook },
+	[K_SAVE_CONFIG] = { "SaveConfig", SEC_IFACE, false, false, read_save_config },
+	[K_PUBLIC_KEY] = { "PublicKey", SEC_PEER, false, false, read_public_key },
+	[K_PRESHARED_KEY] = { "PresharedKey", SEC_PEER, false, false, read_psk },
+	[K_ALLOWED_IPS] = { "AllowedIPs", SEC_PEER, true, false, read_allowed_ips },
+	[K_ENDPOINT] = { "Endpoint", SEC_PEER, false, false, read_endpoint },
+	[K_KEEPALIVE] = { "PersistentKeepalive", SEC_PEER, false, false, read_keepalive },
 };
 
 static const char *section_name(enum section s)
@@ -491,6 +498,8 @@ static bool read_setting(struct reader *r, char *line)
 		return fail(r, "%s given twice in this section (also line %u)", k->name,
 			    r->seen[id]);
 	r->seen[id] = r->line;
+	if (!*value && k->empty_is_none)
+		return true; /* nothing is lost: no note */
 	if (!*value && !k->repeats)
 		return fail(r, "%s has no value", k->name);
 	return k->read(r, k, value);
@@ -525,79 +534,40 @@ static bool read_lines(struct reader *r, char *text)
 	return end_section(r);
 }
 
-/* A peer's key is not ours, and no two peers share one. */
-static bool check_keys(struct reader *r)
+/*
+ * The rules across peers, as the JSON config has them (peer_rules.h): the error at the line
+ * that broke one, the earlier line it clashes with in the message.
+ */
+static bool check_peers(struct reader *r)
 {
 	const struct wgdp_wgq *wq = r->wq;
+	const struct wgdp_wgq_lines *at;
+	struct wgdp_peer_fault f;
 	uint8_t own[32];
-	struct wgdp_key_map m;
-	int64_t other = -1;
-	unsigned int i;
+	bool has_own = wq->has_private_key && wgc_x25519_public(own, wq->private_key);
 
-	if (wq->has_private_key && wgc_x25519_public(own, wq->private_key)) {
-		for (i = 0; i < wq->n_peers; i++)
-			if (memcmp(wq->peers[i].public_key, own, 32) == 0)
-				return fail_at(
-					r, wq->lines[i].key,
-					"PublicKey is this interface's own (its PrivateKey's)");
-	}
-	if (!wgdp_key_map_init(&m, wq->n_peers ? wq->n_peers : 1))
-		return fail_at(r, 0, "out of memory");
-	for (i = 0; i < wq->n_peers && other < 0; i++) {
-		other = wgdp_key_map_find_in(&m, wq->peers, wq->peers[i].public_key);
-		if (other < 0)
-			wgdp_key_map_insert(&m, wq->peers[i].public_key, i);
-	}
-	wgdp_key_map_fini(&m);
-	if (other < 0)
+	if (wgdp_peer_rules_check(wq->peers, wq->n_peers, has_own ? own : NULL, &f))
 		return true;
-	return fail_at(r, wq->lines[i - 1].key, "PublicKey: this peer is the one of line %u too",
-		       wq->lines[other].peer);
-}
-
-/* Peer i's allowed-ip j is owner's already (or its own, listed before). */
-static bool prefix_again(struct reader *r, unsigned int i, unsigned int j, uint32_t owner)
-{
-	const struct wgdp_peer_config *pc = &r->wq->peers[i];
-	const unsigned int *at = r->wq->lines[i].aips;
-	unsigned int first = 0;
-	char text[64];
-
-	wgdp_format_prefix(&pc->allowed_ips[j], text, sizeof(text));
-	if (owner != i)
-		return fail_at(r, at[j],
+	at = &wq->lines[f.peer];
+	switch (f.rule) {
+	case WGDP_RULE_NO_MEMORY:
+		return fail_at(r, 0, "out of memory");
+	case WGDP_RULE_OWN_KEY:
+		return fail_at(r, at->key, "PublicKey is this interface's own (its PrivateKey's)");
+	case WGDP_RULE_SAME_KEY:
+		return fail_at(r, at->key, "PublicKey: this peer is the one of line %u too",
+			       wq->lines[f.other].peer);
+	case WGDP_RULE_PREFIX_TAKEN:
+		return fail_at(r, at->aips[f.aip],
 			       "AllowedIPs: %s is the peer's of line %u already (wgdp "
 			       "gives a prefix to one peer)",
-			       text, r->wq->lines[owner].peer);
-	while (!wgdp_prefix_equal(&pc->allowed_ips[first], &pc->allowed_ips[j]))
-		first++;
-	return fail_at(r, at[j], "AllowedIPs: %s is listed twice for this peer (also line %u)",
-		       text, at[first]);
-}
-
-/* A prefix routes to one peer: the same rule as the JSON config's (docs/config.md). */
-static bool check_prefixes(struct reader *r)
-{
-	const struct wgdp_wgq *wq = r->wq;
-	struct wgdp_prefix_map *m;
-	size_t total = 0;
-	bool ok = true;
-
-	for (unsigned int i = 0; i < wq->n_peers; i++)
-		total += wq->peers[i].n_allowed_ips;
-	m = wgdp_prefix_map_new(total);
-	if (!m)
-		return fail_at(r, 0, "out of memory");
-	for (unsigned int i = 0; i < wq->n_peers && ok; i++) {
-		for (unsigned int j = 0; j < wq->peers[i].n_allowed_ips && ok; j++) {
-			int64_t owner = wgdp_prefix_map_add(m, &wq->peers[i].allowed_ips[j], i);
-
-			if (owner >= 0)
-				ok = prefix_again(r, i, j, (uint32_t)owner);
-		}
+			       f.prefix, wq->lines[f.other].peer);
+	case WGDP_RULE_PREFIX_AGAIN:
+		break;
 	}
-	wgdp_prefix_map_free(m);
-	return ok;
+	return fail_at(r, at->aips[f.aip],
+		       "AllowedIPs: %s is listed twice for this peer (also line %u)", f.prefix,
+		       at->aips[f.other]);
 }
 
 /* The line of the first NUL byte: a text file has none, and C strings would stop there. */
@@ -629,7 +599,7 @@ bool wgdp_wgq_parse(const char *text, size_t len, struct wgdp_wgq *out, struct w
 		return fail_at(&r, 0, "out of memory");
 	memcpy(copy, text, len);
 	copy[len] = '\0';
-	ok = read_lines(&r, copy) && check_keys(&r) && check_prefixes(&r);
+	ok = read_lines(&r, copy) && check_peers(&r);
 	/* The copy holds the private and preshared keys. */
 	wgc_memzero(copy, len);
 	free(copy);

@@ -174,6 +174,9 @@ static bool fill_iface(json_t *iface, const struct wgdp_wgq *wq, const char *nam
 	json_object_set_new(iface, "name", json_string(name));
 	if (wq->has_private_key) {
 		json_object_del(iface, "private_key_file");
+		/* Replacing it frees the template's key unwiped; wgdpctl's jansson wipes what it
+		 * frees (secret_alloc.h), but a caller of this library may not have that. */
+		wgdp_json_wipe(json_object_get(iface, "private_key"));
 		set_key(iface, "private_key", wq->private_key);
 	} else if (!json_object_get(iface, "private_key") &&
 		   !json_object_get(iface, "private_key_file")) {
@@ -210,6 +213,8 @@ json_t *wgdp_wgq_to_json(const struct wgdp_wgq *wq, const char *name, json_t *tm
 	peers = json_array();
 	for (unsigned int i = 0; i < wq->n_peers; i++)
 		json_array_append_new(peers, wgdp_wgq_peer_json(&wq->peers[i], true));
+	/* The same for the template's peers and their preshared keys. */
+	wgdp_json_wipe(json_object_get(owner, "peers"));
 	json_object_set_new(owner, "peers", peers);
 	return root;
 }

@@ -105,9 +105,16 @@ static bool buf_append(struct buf *b, const char *data, size_t len)
 
 		while (cap < b->len + len)
 			cap *= 2;
-		bigger = realloc(b->data, cap);
+		/* Copied and the old block wiped, as buf_free does: realloc would free it with
+		 * keys in it (an export answer, a set-config request). */
+		bigger = malloc(cap);
 		if (!bigger)
 			return false;
+		if (b->data) {
+			memcpy(bigger, b->data, b->len);
+			wgc_memzero(b->data, b->cap);
+		}
+		free(b->data);
 		b->data = bigger;
 		b->cap = cap;
 	}

@@ -784,8 +784,10 @@ int dp_admin_snapshot_first_locked(struct dp_admin *adm, unsigned int iface, uin
 	n = RTE_MIN(run->n_peers, max_peers);
 	snap->n_omitted = run->n_peers - n;
 	snap->peers = calloc(n ? n : 1, sizeof(*snap->peers));
-	if (!snap->peers)
+	if (!snap->peers) {
+		ctl_snapshot_free(snap); /* wipes the private key copied above */
 		return -1;
+	}
 	for (uint32_t i = 0; i < n; i++) {
 		struct ctl_peer_state *ps = &snap->peers[i];
 		struct dp_peer *p = dp->peers[adm->ids[iface][i]];

@@ -42,7 +42,8 @@ struct dp_admin {
 
 int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 			  struct dp_apply_result *res, struct wgdp_config_error *err);
-/* Interface iface's settings and peers; -1 when out of memory or no such interface. */
+/* Interface iface's settings and peers (free with ctl_snapshot_free); -1 when out of memory
+ * or no such interface, and then snap holds nothing, its keys wiped: no free needed. */
 int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ctl_snapshot *snap);
 /* The same with its first max_peers peers only, the others counted in snap->n_omitted: the
  * copy, under the admin's lock, costs what is kept (a capped scrape of a million peers). */

@@ -288,6 +288,71 @@ static void test_prefix_held_twice_in_memory(void)
 	wgdp_config_free(cfg);
 }
 
+/* Each rule across peers, in memory (peer-add, the UAPI) as in a file: the same paths, the same
+ * messages (peer_rules.c checks for both). */
+static void test_peer_rules_in_memory(void)
+{
+	struct wgdp_config_error err;
+	struct wgdp_config *cfg = parse(two_peers("\"10.0.1.0/24\"", "\"10.0.2.0/24\""), &err);
+	uint8_t own[32], carol[32];
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+	memcpy(carol, cfg->peers[1].public_key, 32);
+	wgc_key_from_base64(own, OUR_PUB);
+	memcpy(cfg->peers[1].public_key, own, 32);
+	CU_ASSERT_FALSE(wgdp_config_check_peers(cfg, &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "peers[1].public_key");
+	CU_ASSERT_STRING_EQUAL(err.message, "is the interface's own public key");
+	memcpy(cfg->peers[1].public_key, cfg->peers[0].public_key, 32);
+	CU_ASSERT_FALSE(wgdp_config_check_peers(cfg, &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "peers[1].public_key");
+	CU_ASSERT_STRING_EQUAL(err.message, "duplicate public key (also peers[0])");
+	memcpy(cfg->peers[1].public_key, carol, 32);
+	/* The own key is found before a shared key or prefix, as a file's are. */
+	cfg->peers[0].allowed_ips[0] = cfg->peers[1].allowed_ips[0];
+	memcpy(cfg->peers[1].public_key, own, 32);
+	CU_ASSERT_FALSE(wgdp_config_check_peers(cfg, &err));
+	CU_ASSERT_STRING_EQUAL(err.message, "is the interface's own public key");
+	memcpy(cfg->peers[1].public_key, carol, 32);
+	CU_ASSERT_FALSE(wgdp_config_check_peers(cfg, &err));
+	CU_ASSERT_STRING_EQUAL(err.path, "peers[1].allowed_ips[0]");
+	CU_ASSERT_STRING_EQUAL(err.message, "10.0.2.0/24 is already peers[0]'s");
+	wgdp_config_free(cfg);
+}
+
+/* The tree names a config's errors (peer_scan.h): one read from a JSON tree names the same error
+ * as one read from text, and an earlier peer's own key comes before a later peer's slip. */
+static void test_peer_rules_tree_and_text(void)
+{
+	static const char *const peers[] = {
+		"[{\"public_key\":\"" OUR_PUB "\"},{\"public_key\":\"x\"}]",
+		"[{\"public_key\":\"" PEER_KEY "\",\"allowed_ips\":[\"10.0.1.0/24\","
+		"\"10.0.1.9/24\"]},{\"public_key\":\"x\"}]",
+		"[{\"public_key\":\"" PEER_KEY "\"},{\"public_key\":\"" PEER_KEY "\"}]",
+	};
+	static const char *const want[][2] = {
+		{ "peers[0].public_key", "is the interface's own public key" },
+		{ "peers[1].public_key", "not a base64 key" },
+		{ "peers[1].public_key", "duplicate public key (also peers[0])" },
+	};
+
+	for (size_t i = 0; i < sizeof(peers) / sizeof(peers[0]); i++) {
+		const char *text = with_peers(peers[i]);
+		json_t *tree = json_loads(text, 0, NULL);
+		struct wgdp_config_error err;
+		struct wgdp_config *cfg;
+
+		expect_error(text, want[i][0], want[i][1]);
+		CU_ASSERT_PTR_NOT_NULL_FATAL(tree);
+		cfg = wgdp_config_from_json(tree, &err);
+		CU_ASSERT_PTR_NULL(cfg);
+		wgdp_config_free(cfg);
+		CU_ASSERT_STRING_EQUAL(err.path, want[i][0]);
+		CU_ASSERT_PTR_NOT_NULL(strstr(err.message, want[i][1]));
+		json_decref(tree);
+	}
+}
+
 /* peer-add's rule: the same errors under the request's "peer", naming the holder's key. */
 static void test_new_peer(void)
 {
@@ -960,6 +1025,8 @@ int main(void)
 		{ "limits", test_max_peers },
 		{ "a prefix held by two peers", test_prefix_held_twice },
 		{ "a prefix held twice, in memory", test_prefix_held_twice_in_memory },
+		{ "the rules across peers, in memory", test_peer_rules_in_memory },
+		{ "the rules across peers, tree and text", test_peer_rules_tree_and_text },
 		{ "a new peer's prefixes (peer-add)", test_new_peer },
 		{ "the prefix check scales", test_prefix_check_scales },
 		{ "interface.mss_clamp", test_mss_clamp },

@@ -145,6 +145,68 @@ static void test_quiet_defaults(void)
 	wgdp_wgq_free(&wq);
 }
 
+/* wg-quick does nothing with an empty Address, DNS or hook (no item, an empty command) and
+ * leaves an empty MTU or Table automatic: nothing is lost, so no note. */
+static void test_empty_wgquick_values(void)
+{
+	static const char text[] = "[Interface]\nPrivateKey = " OUR_KEY "\nAddress =\nDNS =\n"
+				   "DNS = \nMTU =\nTable =\nPreUp =\nPostUp =\nPreDown =\n"
+				   "PostDown =\n";
+	struct wgdp_wgq wq;
+	struct wgdp_wgq_msg err;
+
+	CU_ASSERT_TRUE_FATAL(parse(text, &wq, &err));
+	CU_ASSERT_EQUAL(wq.n_notes, 0);
+	CU_ASSERT_FALSE(wq.has_mtu);
+	wgdp_wgq_free(&wq);
+}
+
+/* FwMark as wg reads it: hexadecimal after "0x", decimal otherwise (never octal). */
+static void test_fwmark_bases(void)
+{
+	static const struct {
+		const char *value;
+		bool ok, noted;
+	} marks[] = {
+		{ "08", true, true },		  /* eight, where octal would refuse it */
+		{ "09", true, true },		  /* likewise */
+		{ "00", true, false },		  /* zero: no mark, no note */
+		{ "4294967295", true, true },	  /* the largest */
+		{ "0xffffffff", true, true },	  /* the same in hexadecimal */
+		{ "0xFfFf", true, true },	  /* hex digits in either case */
+		{ "0x0", true, false },		  /* zero again */
+		{ "037777777777", false, false }, /* decimal, too big; as octal it would fit */
+		{ "4294967296", false, false },	  /* one past the largest */
+		{ "0x100000000", false, false },  /* likewise */
+		{ "0x", false, false },		  /* no digits: wg reads it as decimal, and stops */
+		{ "0X10", false, false },	  /* wg's prefix is lower-case */
+		{ "0xg", false, false },
+		{ "+1", false, false },
+	};
+
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		char text[160];
+		struct wgdp_wgq wq;
+		struct wgdp_wgq_msg err;
+		bool ok;
+
+		snprintf(text, sizeof(text), "[Interface]\nPrivateKey = " OUR_KEY "\nFwMark = %s\n",
+			 marks[i].value);
+		ok = wgdp_wgq_parse(text, strlen(text), &wq, &err);
+		if (ok != marks[i].ok)
+			fprintf(stderr, "\n  FwMark = %s: %s\n", marks[i].value,
+				ok ? "accepted" : err.text);
+		CU_ASSERT_EQUAL(ok, marks[i].ok);
+		if (!ok) {
+			CU_ASSERT_EQUAL(err.line, 3);
+			CU_ASSERT_PTR_NOT_NULL(strstr(err.text, "FwMark: off or a number"));
+			continue;
+		}
+		CU_ASSERT_EQUAL(wq.n_notes, marks[i].noted ? 1 : 0);
+		wgdp_wgq_free(&wq);
+	}
+}
+
 struct bad_file {
 	const char *text;
 	unsigned int line;
@@ -198,6 +260,10 @@ static const struct bad_file bad_files[] = {
 	{ IFACE "PublicKey = " BOB_PUB "\n", 3, "PublicKey belongs in [Peer], not [Interface]" },
 	{ IFACE PEER(BOB_PUB) "MTU = 1420\n", 5, "MTU belongs in [Interface], not [Peer]" },
 	{ IFACE "ListenPort =\n", 3, "ListenPort has no value" },
+	/* wg refuses an empty value of its keys; wg-quick's read_bool an empty SaveConfig. */
+	{ IFACE "FwMark =\n", 3, "FwMark has no value" },
+	{ IFACE "SaveConfig =\n", 3, "SaveConfig has no value" },
+	{ IFACE "MTU =\nMTU = 1400\n", 4, "MTU given twice in this section (also line 3)" },
 	{ IFACE "ListenPort = 1 # the port\r\nMTU = 1\r\n", 4, "MTU: from 576" },
 };
 
@@ -531,6 +597,8 @@ int main(void)
 	static const CU_TestInfo tests[] = {
 		{ "every key, comments, CRLF, several AllowedIPs", test_every_key },
 		{ "defaults make no notes", test_quiet_defaults },
+		{ "empty wg-quick values make no notes", test_empty_wgquick_values },
+		{ "FwMark in decimal or 0x hexadecimal", test_fwmark_bases },
 		{ "errors name the line", test_errors_name_the_line },
 		{ "a NUL byte", test_nul_byte },
 		{ "setconf text, with and without keys", test_format },
