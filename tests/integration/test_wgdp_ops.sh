@@ -7,6 +7,7 @@
 # usage: test_wgdp_ops.sh PATH/TO/wgdp PATH/TO/wgdpctl
 source "$(dirname "$0")/lib.sh"
 source "$(dirname "$0")/wgdp.sh"
+here=$(cd "$(dirname "$0")" && pwd)
 wgdp=${1:?usage: $0 wgdp wgdpctl}
 wgdpctl=${2:?usage: $0 wgdp wgdpctl}
 
@@ -158,16 +159,9 @@ promtool check metrics <"$T_TMP/m1" >"$T_TMP/promtool" 2>&1 ||
 	t_fail "promtool: $(cat "$T_TMP/promtool")"
 w_ping "${W_CLIENT[1]}" 10.0.0.2 5
 "$wgdpctl" -s "$W_SOCK" metrics 1 >"$T_TMP/m2" || t_fail "wgdpctl metrics 1 failed"
-python3 - "$T_TMP/m1" "$T_TMP/m2" "$(cat "$T_TMP/client1.pub")" <<'PY' ||
+PYTHONPATH=$here python3 - "$T_TMP/m1" "$T_TMP/m2" "$(cat "$T_TMP/client1.pub")" <<'PY' ||
 import sys
-def load(path):
-    out = {}
-    for line in open(path):
-        if line.startswith("#") or not line.strip():
-            continue
-        name, value = line.rsplit(" ", 1)
-        out[name] = float(value)
-    return out
+from prom_text import load
 a, b = load(sys.argv[1]), load(sys.argv[2])
 key = sys.argv[3]
 dec = lambda m: sum(v for k, v in m.items() if k.startswith("wgdp_worker_decrypted_total"))
@@ -225,16 +219,9 @@ scrape 9586 "$T_TMP/hc1" && scrape 9586 "$T_TMP/hc2" || t_fail "GET /metrics twi
 cmp -s "$T_TMP/hc1" "$T_TMP/hc2" || t_fail "a scrape within a second collected again"
 wait "$iperf" || t_fail "iperf3 through the tunnel failed: $(tail -n 5 "$T_TMP/iperf3.log")"
 scrape 9586 "$T_TMP/h6" || t_fail "GET /metrics after the traffic failed"
-python3 - "$T_TMP" "$(cat "$T_TMP/client1.pub")" <<'PY' || t_fail "HTTP metrics did not move with traffic"
+PYTHONPATH=$here python3 - "$T_TMP" "$(cat "$T_TMP/client1.pub")" <<'PY' || t_fail "HTTP metrics did not move with traffic"
 import sys
-def load(path):
-    out = {}
-    for line in open(path):
-        if line.startswith("#") or not line.strip():
-            continue
-        name, value = line.rsplit(" ", 1)
-        out[name] = float(value)
-    return out
+from prom_text import load
 h = [load("%s/h%d" % (sys.argv[1], i)) for i in range(7)]
 key = sys.argv[2]
 def peer(m, what):
@@ -296,7 +283,7 @@ s.bind(("127.0.0.1", 9588))
 s.listen()
 time.sleep(120)'
 squatter=$T_LAST_PID
-t_wait_for 5 ip netns exec "$W_GW" sh -c 'ss -ltn | grep -q "127.0.0.1:9588 "' ||
+t_wait_for 15 ip netns exec "$W_GW" sh -c 'ss -ltn | grep -q "127.0.0.1:9588 "' ||
 	t_fail "the squatter on 9588 did not start"
 mcfg "$T_TMP/taken.json" 127.0.0.1:9588 1000
 "$wgdpctl" -s "$W_SOCK" reload "$T_TMP/taken.json" 2>"$T_TMP/err" &&
