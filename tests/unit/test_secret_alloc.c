@@ -103,7 +103,7 @@ static void test_jansson_frees_grown_buffers(void)
 	json_decref(o);
 
 	/* The next token ("}") overwrites the buffer's first bytes: look for the rest. */
-	spy_on(TMPL_KEY + 4, NULL);
+	spy_on(&TMPL_KEY[4], NULL);
 	o = json_loads(text, 0, NULL);
 	spy_off();
 	CU_ASSERT_PTR_NOT_NULL(o);
