@@ -338,20 +338,32 @@ static void print_refusal(json_t *ans)
 		error ? error : "refused");
 }
 
+/* An answer line that says ok:true, decoded; NULL with a message otherwise. */
+static json_t *accepted(const char *line)
+{
+	json_t *ans = json_loads(line, 0, NULL);
+
+	if (!ans) {
+		fprintf(stderr, "%s: wgdp answered with something not JSON\n", PROG);
+		return NULL;
+	}
+	if (!json_is_true(json_object_get(ans, "ok"))) {
+		print_refusal(ans);
+		json_decref(ans);
+		return NULL;
+	}
+	return ans;
+}
+
 /* One request whose answer must say ok:true; NULL (and a message) otherwise. It takes req:
  * ctl_metrics_collect asks through it. */
 static json_t *ask(void *sock, json_t *req)
 {
 	char *line = req ? transact(sock, req) : NULL;
-	json_t *ans = line ? json_loads(line, 0, NULL) : NULL;
+	json_t *ans = line ? accepted(line) : NULL;
 
 	json_decref(req);
 	free(line);
-	if (ans && !json_is_true(json_object_get(ans, "ok"))) {
-		print_refusal(ans);
-		json_decref(ans);
-		return NULL;
-	}
 	return ans;
 }
 
@@ -388,17 +400,11 @@ static int run_socket_command(const char *sock, bool raw, int argc, char **argv)
 	json_decref(req);
 	if (!line)
 		return 1;
-	ans = json_loads(line, 0, NULL);
-	if (!ans) {
-		fprintf(stderr, "%s: wgdp answered with something not JSON\n", PROG);
-	} else if (!json_is_true(json_object_get(ans, "ok"))) {
-		if (raw)
-			printf("%s\n", line);
-		print_refusal(ans);
-	} else {
-		if (raw)
-			printf("%s\n", line);
-		else
+	if (raw)
+		printf("%s\n", line);
+	ans = accepted(line);
+	if (ans) {
+		if (!raw)
 			print_answer(argv[0], ans);
 		rc = 0;
 	}
@@ -634,17 +640,13 @@ static int cmd_export(const char *sock, bool raw, int argc, char **argv)
 	json_decref(req);
 	if (!line)
 		return 1;
-	ans = json_loads(line, 0, NULL);
-	if (!ans) {
-		fprintf(stderr, "%s: wgdp answered with something not JSON\n", PROG);
-	} else if (!json_is_true(json_object_get(ans, "ok"))) {
-		print_refusal(ans);
-	} else if (raw) {
+	ans = accepted(line);
+	if (ans && raw)
 		rc = puts(line) >= 0 ? 0 : 1;
-	} else {
+	else if (ans)
 		rc = export_print(ans) ? 0 : 1;
-	}
-	wgdp_json_wipe(ans);
+	if (ans)
+		wgdp_json_wipe(ans);
 	json_decref(ans);
 	wgc_memzero(line, strlen(line));
 	free(line);
