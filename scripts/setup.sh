@@ -31,6 +31,9 @@ packages=(
 	tshark python3-matplotlib lua5.3
 	# promtool checks `wgdpctl metrics` (test_wgdp_ops.sh)
 	prometheus
+	# the router and the boxes' BGP speakers of scripts/cluster-demo.sh (test_wgdp_cluster.sh),
+	# which runs its own daemons in namespaces (see below for the package's service)
+	frr
 )
 
 as_root() {
@@ -104,6 +107,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 	as_root apt-get update -q
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		"${missing[@]}"
+	# Installed just now for the demo: the host's own routing is not FRR's to run.
+	if [[ " ${missing[*]} " == *" frr "* ]] && [ -d /run/systemd/system ]; then
+		as_root systemctl disable --now frr.service >/dev/null 2>&1 || true
+	fi
 fi
 [ -z "$hugepages" ] || reserve_hugepages "$hugepages"
 $build || exit 0
