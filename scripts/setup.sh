@@ -34,6 +34,9 @@ packages=(
 	libsystemd-dev debhelper dpkg-dev fakeroot lintian systemd man-db scdoc libmicrohttpd-dev
 	# curl scrapes the metrics endpoint in test_wgdp_ops.sh
 	curl
+	# the router and the boxes' BGP speakers of scripts/cluster-demo.sh (test_wgdp_cluster.sh),
+	# which runs its own daemons in namespaces (see below for the package's service)
+	frr
 )
 
 as_root() {
@@ -130,6 +133,10 @@ if [ ${#missing[@]} -gt 0 ]; then
 	as_root apt-get update -q
 	as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
 		"${missing[@]}"
+	# Installed just now for the demo: the host's own routing is not FRR's to run.
+	if [[ " ${missing[*]} " == *" frr "* ]] && [ -d /run/systemd/system ]; then
+		as_root systemctl disable --now frr.service >/dev/null 2>&1 || true
+	fi
 fi
 if [ -f "$build_dir/build.ninja" ]; then
 	meson setup --reconfigure "$build_dir" "$top" >/dev/null

@@ -27,6 +27,7 @@
 #include "ctl/server.h"
 #include "dp/admin.h"
 #include "dp/dp.h"
+#include "dp/drain.h"
 #include "dp/hs_engine.h"
 #include "dp/log.h"
 #include "cli.h"
@@ -40,9 +41,11 @@ struct options {
 	const char *socket_path;
 	bool interactive;
 	unsigned int handshake_lcores; /* K: the control lcore and K-1 more */
+	unsigned int drain_ms;	       /* SIGTERM: serve this long as "draining" first */
 };
 
 static struct dp_ctx *running;
+static unsigned int drain_ms;
 
 static void usage(FILE *out)
 {
@@ -55,6 +58,8 @@ static void usage(FILE *out)
 		"  -s, --socket PATH   control socket (overrides control.socket)\n"
 		"  --handshake-lcores K  handshakes on K lcores: the control lcore and the last\n"
 		"                      K-1 EAL lcores (default 1; docs/config.md)\n"
+		"  --drain-ms MS       on SIGTERM, say \"draining\" (health) and serve MS more\n"
+		"                      milliseconds before stopping (docs/scale-out.md)\n"
 		"  -h, --help          this text\n"
 		"  --version           print wgdp's version and exit\n"
 		"\n"
@@ -95,6 +100,20 @@ static int split_args(int argc, char **argv, int *eal_argc, char **app_argv)
 	return n;
 }
 
+/* --drain-ms: up to 10 minutes, past which a service manager gives up waiting anyway. */
+static int parse_drain_ms(const char *arg, unsigned int *ms)
+{
+	char *end;
+	unsigned long v = strtoul(arg, &end, 10);
+
+	if (*arg < '0' || *arg > '9' || *end || v > 600000) {
+		fprintf(stderr, PROG ": --drain-ms: 0 to 600000 milliseconds\n");
+		return -1;
+	}
+	*ms = (unsigned int)v;
+	return 0;
+}
+
 static int parse_options(int argc, char **argv, struct options *o)
 {
 	static const struct option longopts[] = {
@@ -102,6 +121,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		{ "interactive", no_argument, NULL, 'i' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "handshake-lcores", required_argument, NULL, 'K' },
+		{ "drain-ms", required_argument, NULL, 'D' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -134,6 +154,10 @@ static int parse_options(int argc, char **argv, struct options *o)
 			o->handshake_lcores = (unsigned int)k;
 			break;
 		}
+		case 'D':
+			if (parse_drain_ms(optarg, &o->drain_ms) != 0)
+				return -1;
+			break;
 		case 'h':
 			usage(stdout);
 			return 1;
@@ -303,9 +327,13 @@ static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	if (running)
-		__atomic_store_n(&running->quit, true, __ATOMIC_RELAXED);
+	if (!running)
+		return;
+	/* A drain keeps serving while the routers move the flows away; a second SIGTERM, or
+	 * SIGINT, stops at once. */
+	if (sig == SIGTERM && drain_ms && dp_drain_begin(running, drain_ms))
+		return;
+	__atomic_store_n(&running->quit, true, __ATOMIC_RELAXED);
 }
 
 /*
@@ -463,6 +491,7 @@ int main(int argc, char **argv)
 	}
 	dp_admin_telemetry_register(adm);
 	running = dp;
+	drain_ms = opts.drain_ms;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	__atomic_store_n(&dp->running, true, __ATOMIC_RELEASE);

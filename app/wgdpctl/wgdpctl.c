@@ -26,6 +26,7 @@
 #include "config.h"
 #include "secret_alloc.h"
 #include "wgquick.h"
+#include "boxes.h"
 
 #define PROG		"wgdpctl"
 #define DEFAULT_SOCKET	"/run/wgdp/wgdp0.sock"
@@ -105,7 +106,7 @@ out:
 static void usage(FILE *out)
 {
 	fprintf(out,
-		"Usage: %s [-s SOCKET] [--json] <command>\n"
+		"Usage: %s [-s SOCKET]... [--sockets FILE] [--json] [--dry-run] <command>\n"
 		"\n"
 		"Commands to a running wgdp (control socket, default " DEFAULT_SOCKET
 		" or $WGDP_SOCKET):\n"
@@ -122,8 +123,14 @@ static void usage(FILE *out)
 		"                       1000) as Prometheus text (docs/operations.md)\n"
 		"  export [--keys] [-i IFACE]  the running interface as wg setconf text; the\n"
 		"                       private and preshared keys only with --keys\n"
+		"  health               serving, or draining (exit status 1 unless serving)\n"
 		"  --json prints the raw answer line; the exit status is 1 when wgdp said "
 		"ok:false.\n"
+		"  --dry-run checks a change (reload, set-config, peer-add, peer-remove), applies\n"
+		"  nothing. Several boxes (-s SOCK1 -s SOCK2, or --sockets FILE: one a line):\n"
+		"  every box checks a change before any applies it, a line of report a box;\n"
+		"  exit status 1: refused, no box changed; 2: applied by some boxes only\n"
+		"  (docs/scale-out.md).\n"
 		"\n"
 		"Offline conversion:\n"
 		"  import FILE.conf [--template T.json] [--name IFACE]\n"
@@ -257,12 +264,33 @@ static void print_applied(json_t *ans)
 	       json_integer_value(json_object_get(ans, "apply_us")));
 }
 
+static void print_health(json_t *ans)
+{
+	const char *state = json_string_value(json_object_get(ans, "state"));
+
+	if (json_object_get(ans, "drain_ms_left"))
+		printf("%s: stops in %.1f s\n", state,
+		       (double)json_integer_value(json_object_get(ans, "drain_ms_left")) / 1e3);
+	else
+		printf("%s\n", state ? state : "?");
+}
+
+/* A box that is not serving (draining) must not get traffic: health checks read the status. */
+static bool serving(const char *cmd, json_t *ans)
+{
+	const char *state = json_string_value(json_object_get(ans, "state"));
+
+	return strcmp(cmd, "health") != 0 || (state && strcmp(state, "serving") == 0);
+}
+
 static void print_answer(const char *cmd, json_t *ans)
 {
 	char *text = NULL;
 
 	if (strcmp(cmd, "show") == 0)
 		text = ctl_format_show(ans, (uint64_t)time(NULL));
+	else if (strcmp(cmd, "health") == 0)
+		print_health(ans);
 	else if (strcmp(cmd, "stats") == 0)
 		text = ctl_format_stats(ans);
 	else if (json_object_get(ans, "added"))
@@ -283,6 +311,8 @@ static json_t *build_request(int argc, char **argv)
 
 	if ((strcmp(cmd, "show") == 0 || strcmp(cmd, "stats") == 0 ||
 	     strcmp(cmd, "clear-stats") == 0) && argc == 1)
+		return json_pack("{s:s}", "cmd", cmd);
+	if (strcmp(cmd, "health") == 0 && argc == 1)
 		return json_pack("{s:s}", "cmd", cmd);
 	if (strcmp(cmd, "show") == 0 && argc == 2)
 		return json_pack("{s:s,s:s}", "cmd", cmd, "interface", argv[1]);
@@ -406,7 +436,7 @@ static int run_socket_command(const char *sock, bool raw, int argc, char **argv)
 	if (ans) {
 		if (!raw)
 			print_answer(argv[0], ans);
-		rc = 0;
+		rc = serving(argv[0], ans) ? 0 : 1;
 	}
 	json_decref(ans);
 	free(line);
@@ -653,30 +683,106 @@ static int cmd_export(const char *sock, bool raw, int argc, char **argv)
 	return rc;
 }
 
+static char *box_transact(void *ctx, const char *sock, json_t *req)
+{
+	(void)ctx;
+	return transact(sock, req);
+}
+
+static void box_print(json_t *ans, void *cmd)
+{
+	print_answer(cmd, ans);
+	fflush(stdout);
+}
+
+/* Several boxes, or a dry run (boxes.h). */
+static int run_boxes(const char *const *socks, unsigned int n, bool raw, bool dry_run, int argc,
+		     char **argv)
+{
+	struct boxes_io io = { .transact = box_transact, .out = stdout };
+	bool change = boxes_is_change(argv[0]);
+	json_t *req;
+	int rc;
+
+	if (!change &&
+	    (dry_run || strcmp(argv[0], "metrics") == 0 || strcmp(argv[0], "export") == 0)) {
+		if (dry_run)
+			fprintf(stderr,
+				"%s: --dry-run is for reload, set-config, peer-add and "
+				"peer-remove\n",
+				PROG);
+		else
+			fprintf(stderr, "%s: %s: one box at a time\n", PROG, argv[0]);
+		return 1;
+	}
+	req = build_request(argc, argv);
+	if (!req)
+		return 1;
+	rc = change ? boxes_change(&io, socks, n, req, dry_run)
+		    : boxes_each(&io, socks, n, req, raw, box_print, argv[0]);
+	json_decref(req);
+	return rc;
+}
+
+/* The boxes -s and --sockets name, in order; they live until exit. */
+static char **socks;
+static unsigned int n_socks;
+
+/* -s again: one more box. */
+static bool add_socket(const char *path)
+{
+	char **more = realloc(socks, (n_socks + 1) * sizeof(*socks));
+
+	if (!more)
+		return false;
+	socks = more;
+	socks[n_socks++] = (char *)path;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "socket", required_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, 'n' },
+		{ "sockets", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *sock = getenv("WGDP_SOCKET") ? getenv("WGDP_SOCKET") : DEFAULT_SOCKET;
-	bool raw = false;
+	bool raw = false, dry_run = false;
 	const char *cmd;
+	char err[256];
 	int c;
 
 	/* Before any JSON: import, export and set-config carry keys through jansson's buffers. */
 	wgdp_json_wipe_on_free();
 	/* Options stop at the command: peer-add's JSON may start with anything. */
-	while ((c = getopt_long(argc, argv, "+s:jh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+s:jnh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			sock = optarg;
+			if (!add_socket(optarg))
+				return 1;
+			break;
+		case 'S':
+			if (boxes_read_list(optarg, &socks, &n_socks, err, sizeof(err)) != 0) {
+				fprintf(stderr, "%s: --sockets %s\n", PROG, err);
+				return 1;
+			}
+			if (!n_socks) {
+				fprintf(stderr, "%s: --sockets %s: empty\n", PROG, optarg);
+				return 1;
+			}
+			sock = socks[0];
 			break;
 		case 'j':
 			raw = true;
+			break;
+		case 'n':
+			dry_run = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -708,10 +814,13 @@ int main(int argc, char **argv)
 		usage(stdout);
 		return 0;
 	}
-	if (strcmp(cmd, "metrics") == 0 && argc - optind <= 2)
-		return cmd_metrics(sock, argc - optind, argv + optind);
 	if (strcmp(cmd, "import") == 0)
 		return cmd_import(argc - optind, argv + optind);
+	if (n_socks > 1 || dry_run)
+		return run_boxes(n_socks ? (const char *const *)socks : &sock,
+				 n_socks ? n_socks : 1, raw, dry_run, argc - optind, argv + optind);
+	if (strcmp(cmd, "metrics") == 0 && argc - optind <= 2)
+		return cmd_metrics(sock, argc - optind, argv + optind);
 	if (strcmp(cmd, "export") == 0)
 		return cmd_export(sock, raw, argc - optind, argv + optind);
 	return run_socket_command(sock, raw, argc - optind, argv + optind);

@@ -119,7 +119,8 @@ static void handshakes(FILE *f, json_t *stats)
 		"cookie_replies_sent",	"keepalives_sent",    "mac_invalid",
 		"ratelimited",		"unknown_index",      "staged_sent",
 		"staged_dropped",	"staged_over_limit",  "staged_expired",
-		"index_pool_empty",	"taken_over",
+		"index_pool_empty",	"taken_over",	      "stray_sources",
+		"stray_initiations",	"stray_deferred",
 	};
 	json_t *hs = json_object_get(stats, "handshake");
 	char name[80], help[96];

@@ -697,6 +697,31 @@ static uint32_t peers_in_all(const struct wgdp_config *c)
 	return n;
 }
 
+/* Everything an apply does before the control lcore: validation, the diff, the new peers,
+ * tenants and allowed-ips tables. -1 with err filled; d is the caller's to free either way. */
+static int prepare(struct dp_admin *adm, struct wgdp_config *next, struct diff *d,
+		   struct wgdp_config_error *err)
+{
+	if (!wgdp_config_check_interfaces(next, err) || !check_fixed(adm->running, next, err) ||
+	    !check_interfaces_fixed(adm->running, next, err) || !wgdp_config_check_peers(next, err))
+		return -1;
+	if (!diff_alloc(adm, d, next)) {
+		fail(err, "peers", "out of memory");
+		return -1;
+	}
+	for (unsigned int k = 0; k < d->n; k++)
+		if (!diff_iface(adm, d, k, next, err))
+			return -1;
+	d->rc->under_load_queue = next->under_load_queue;
+	d->rc->n_ifaces = next->n_ifaces;
+	d->rc->n_peers = RTE_MAX(adm->dp->n_peers, adm->next_id);
+	/* Last, so a config the rules refuse never reaches it; a dry run makes it too (a
+	 * metrics address in use refuses the check as it would the apply). */
+	if (adm->check_hook && !adm->check_hook(adm->check_hook_arg, next, err))
+		return -1;
+	return 0;
+}
+
 int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 			  struct dp_apply_result *res, struct wgdp_config_error *err)
 {
@@ -707,22 +732,13 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 
 	memset(err, 0, sizeof(*err));
 	memset(res, 0, sizeof(*res));
-	if (!wgdp_config_check_interfaces(next, err) || !check_fixed(adm->running, next, err) ||
-	    !check_interfaces_fixed(adm->running, next, err) || !wgdp_config_check_peers(next, err))
-		goto fail;
 	ids = calloc(next->n_ifaces ? next->n_ifaces : 1, sizeof(*ids));
 	tids = calloc(next->n_ifaces ? next->n_ifaces : 1, sizeof(*tids));
-	if (!ids || !tids || !diff_alloc(adm, &d, next)) {
+	if (!ids || !tids) {
 		fail(err, "peers", "out of memory");
 		goto fail;
 	}
-	for (unsigned int k = 0; k < d.n; k++)
-		if (!diff_iface(adm, &d, k, next, err))
-			goto fail;
-	d.rc->under_load_queue = next->under_load_queue;
-	d.rc->n_ifaces = next->n_ifaces;
-	d.rc->n_peers = RTE_MAX(adm->dp->n_peers, adm->next_id);
-	if (adm->check_hook && !adm->check_hook(adm->check_hook_arg, next, err))
+	if (prepare(adm, next, &d, err) != 0)
 		goto fail;
 	res->prepare_ns = wg_clock_mono_ns() - t0;
 	if (dp_reconf_submit(adm->dp, d.rc) != 0) {
@@ -753,6 +769,25 @@ fail:
 	free(tids);
 	wgdp_config_free(next);
 	return -1;
+}
+
+int dp_admin_check_locked(struct dp_admin *adm, struct wgdp_config *next,
+			  struct dp_apply_result *res, struct wgdp_config_error *err)
+{
+	uint64_t t0 = wg_clock_mono_ns();
+	struct diff d = { 0 };
+	int rc;
+
+	memset(err, 0, sizeof(*err));
+	memset(res, 0, sizeof(*res));
+	rc = prepare(adm, next, &d, err);
+	if (rc == 0) {
+		res->prepare_ns = wg_clock_mono_ns() - t0;
+		result_of(&d, res);
+	}
+	/* Undone as a failed apply is: the ids, tenant ids and new peers go back. */
+	diff_free(adm, &d, true);
+	return rc;
 }
 
 int dp_admin_apply(struct dp_admin *adm, struct wgdp_config *next, struct dp_apply_result *res,

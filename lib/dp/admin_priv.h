@@ -42,6 +42,14 @@ struct dp_admin {
 
 int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 			  struct dp_apply_result *res, struct wgdp_config_error *err);
+/*
+ * A dry run of dp_admin_apply_locked: every check the apply makes before the control lcore,
+ * nothing applied; err as the apply would fill it, res with what would change. next stays the
+ * caller's (its interface 0 in step with the shorthand's fields, as the apply would see it).
+ * The one refusal it cannot foresee is "wgdp is stopping".
+ */
+int dp_admin_check_locked(struct dp_admin *adm, struct wgdp_config *next,
+			  struct dp_apply_result *res, struct wgdp_config_error *err);
 /* Interface iface's settings and peers (free with ctl_snapshot_free); -1 when out of memory
  * or no such interface, and then snap holds nothing, its keys wiped: no free needed. */
 int dp_admin_snapshot_locked(struct dp_admin *adm, unsigned int iface, struct ctl_snapshot *snap);

@@ -12,6 +12,7 @@
 
 #include "control.h"
 #include "crypto/keys.h"
+#include "drain.h"
 #include "gate.h"
 #include "log.h"
 #include "reconf.h"
@@ -138,11 +139,13 @@ unsigned int dp_control_poll(struct dp_ctx *dp)
 	work += drain_ring(&s, dp->local_ring, now);
 	work += drain_ring(&s, dp->resolve_ring, now);
 	work += dp_events_drain(&s, now);
+	work += dp_stray_drain(dp, now);
 	work += dp_handshakes_drain(&dp->engines[0], &s, now);
 	work += dp_hs_done_drain(&s);
 	dp_hs_index_pools_fill(dp);
 	work += dp_stage_drain(&s, now);
 	dp_timers_tick(&s, now);
+	dp_drain_poll(dp, now);
 	if (now >= dp->next_housekeeping) {
 		dp->next_housekeeping = now + HOUSEKEEPING_NS;
 		housekeeping(&s, now);

@@ -62,6 +62,8 @@ static int rings_create(struct dp_ctx *dp)
 	dp->event_ring = rte_ring_create_elem("wgdp_events", sizeof(struct dp_event),
 					      DP_EVENT_RING_SIZE, (int)rte_socket_id(),
 					      RING_F_SC_DEQ);
+	if (dp_stray_init(dp) != 0)
+		return -1;
 	return dp->local_ring && dp->resolve_ring && dp->stage_ring && dp->event_ring ? 0 : -1;
 }
 
@@ -166,6 +168,7 @@ void dp_free(struct dp_ctx *dp)
 	dp_mbuf_ring_free(dp->resolve_ring);
 	dp_mbuf_ring_free(dp->stage_ring);
 	rte_ring_free(dp->event_ring);
+	dp_stray_free(dp);
 	if (dp->workers)
 		for (unsigned int w = 0; w < dp->n_workers; w++)
 			wgc_batch_free(dp->workers[w].crypto);

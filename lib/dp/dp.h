@@ -28,6 +28,7 @@
 #include "config.h"
 #include "neigh.h"
 #include "router.h"
+#include "stray.h"
 #include "tenant.h"
 #include "wg/cookie.h"
 #include "wg/index.h"
@@ -111,6 +112,9 @@ struct dp_control_stats {
 	uint64_t under_load_ticks;
 	uint64_t index_pool_empty; /* an engine had no reserved index for a response */
 	uint64_t taken_over;	   /* initiations an idle engine took from another's queue */
+	uint64_t stray_sources;	   /* sources of data under an index we lack, noted (stray.h) */
+	uint64_t stray_initiations; /* initiations sent to a peer whose data was stray */
+	uint64_t stray_deferred;    /* not sent: under load, or the budget was spent */
 };
 
 /* Why a packet rides the local ring to the control lcore (kept in the mbuf's private area). */
@@ -195,6 +199,10 @@ struct dp_worker {
 	struct dp_flood_count gate_replies[DP_MAX_HS_ENGINES];
 	struct dp_worker_stats stats;
 	struct dp_router router; /* ICMP errors, fragments, MSS clamping (router.h) */
+	/* Stray data (stray.h): the notes' budget, and the sources noted lately. */
+	uint64_t stray_tat;
+	uint32_t stray_seen[DP_STRAY_WORKER_CACHE];
+	uint64_t stray_seen_ns[DP_STRAY_WORKER_CACHE];
 };
 
 struct dp_ctx {
@@ -219,6 +227,8 @@ struct dp_ctx {
 	struct rte_ring *resolve_ring;
 	struct rte_ring *event_ring; /* workers → control: struct dp_event notes (MP/SC) */
 	struct rte_ring *stage_ring; /* workers → control: packets waiting for a session */
+	struct rte_ring *stray_ring; /* workers → control: struct dp_stray_note (MP/SC) */
+	struct dp_stray *stray;	     /* control lcore: stray data's sources (stray.h) */
 
 	struct rte_rcu_qsbr *rcu;
 	struct rte_rcu_qsbr_dq *retire_dq;
@@ -265,6 +275,9 @@ struct dp_ctx {
 
 	bool control_is_worker; /* one lcore: the main lcore is worker 0 too */
 	volatile bool quit;
+	/* SIGTERM with a drain time (drain.h): when the drain ends, 0 while serving. */
+	uint64_t drain_until;
+	bool drain_logged;
 };
 
 /* The index into dp->ports of the ethdev port_id, or -1 (a handful of ports: a scan). */

@@ -210,6 +210,8 @@ static void tick(struct dp_sink *s, uint64_t now)
 			peer_timers(s, p, now);
 			dp_timers_armed(dp, p, now);
 		}
+		if (p)
+			dp_stray_visit(s, p, now);
 	}
 }
 

@@ -18,6 +18,7 @@
 #include "crypto/keys.h"
 #include "ctl/uapi.h"
 #include "dp.h"
+#include "drain.h"
 #include "gate.h"
 #include "hs_engine.h"
 #include "log.h"
@@ -260,6 +261,9 @@ static json_t *handshake_json(struct dp_ctx *dp)
 	json_object_set_new(o, "noise_errors", errs);
 	set_u64(o, "index_pool_empty", c->index_pool_empty);
 	set_u64(o, "taken_over", c->taken_over);
+	set_u64(o, "stray_sources", c->stray_sources);
+	set_u64(o, "stray_initiations", c->stray_initiations);
+	set_u64(o, "stray_deferred", c->stray_deferred);
 	set_u64(o, "queue_depth", depth);
 	set_u64(o, "priority_queue_depth", prio_depth);
 	/* Sticky, as the handshake path sees it (gate.c), not just the queues' depth now: any
@@ -533,28 +537,64 @@ static void rebase_added(struct wgdp_config_error *err, bool shorthand, int ifac
 }
 
 /*
- * Applies next (which it takes). iface: the interface a request named (its peer count goes in
- * the answer), or -1 for a whole config (all peers); added: the index of a peer-add's peer in
- * that interface, or -1.
+ * A change's "dry_run": true asks for every check of the apply and nothing more (wgdpctl
+ * --dry-run, and its first round over several boxes, docs/scale-out.md). -1 with *answer set
+ * when the member is not a boolean.
+ */
+static int dry_run_of(json_t *req, json_t **answer)
+{
+	json_t *v = json_object_get(req, "dry_run");
+
+	if (v && !json_is_boolean(v)) {
+		*answer = error_answer("dry_run", "must be true or false");
+		return -1;
+	}
+	return json_is_true(v);
+}
+
+/* Peers of interface iface (-1: of all) in cfg. */
+static uint32_t peers_of(const struct wgdp_config *cfg, int iface)
+{
+	uint32_t peers = 0;
+
+	for (unsigned int k = 0; k < cfg->n_ifaces; k++)
+		if (iface < 0 || (unsigned int)iface == k)
+			peers += cfg->ifaces[k].n_peers;
+	return peers;
+}
+
+/*
+ * Applies next (which it takes), or with dry_run only checks it. iface: the interface a
+ * request named (its peer count goes in the answer), or -1 for a whole config (all peers);
+ * added: the index of a peer-add's peer in that interface, or -1.
  */
 static json_t *apply_answer(struct dp_admin *adm, struct wgdp_config *next, int iface,
-			    int64_t added)
+			    int64_t added, bool dry_run)
 {
 	bool shorthand = next->shorthand;
 	struct wgdp_config_error err;
 	struct dp_apply_result res;
 	uint32_t peers = 0;
 	json_t *a;
+	int rc;
 
-	if (dp_admin_apply_locked(adm, next, &res, &err) != 0) {
+	if (dry_run) {
+		rc = dp_admin_check_locked(adm, next, &res, &err);
+		peers = peers_of(next, iface); /* the peers there would be */
+		wgdp_config_free(next);
+	} else {
+		rc = dp_admin_apply_locked(adm, next, &res, &err);
+	}
+	if (rc != 0) {
 		rebase_added(&err, shorthand, iface, added); /* next is gone: shorthand was kept */
 		return config_error_answer(&err);
 	}
-	for (unsigned int k = 0; k < adm->running->n_ifaces; k++)
-		if (iface < 0 || (unsigned int)iface == k)
-			peers += adm->running->ifaces[k].n_peers;
+	if (!dry_run)
+		peers = peers_of(adm->running, iface);
 	a = json_object();
 	json_object_set_new(a, "ok", json_true());
+	if (dry_run)
+		json_object_set_new(a, "dry_run", json_true());
 	json_object_set_new(a, "added", json_integer(res.added));
 	json_object_set_new(a, "removed", json_integer(res.removed));
 	json_object_set_new(a, "changed", json_integer(res.changed));
@@ -574,20 +614,28 @@ static json_t *reload(struct dp_admin *adm, json_t *req)
 	struct wgdp_config_error err;
 	struct wgdp_config *next;
 
+	json_t *a = NULL;
+	int dry = dry_run_of(req, &a);
+
+	if (dry < 0)
+		return a;
 	if (path && !json_is_string(path))
 		return error_answer("path", "must be a string");
 	next = wgdp_config_load(path ? json_string_value(path) : adm->config_path, &err);
 	if (!next)
 		return config_error_answer(&err);
-	return apply_answer(adm, next, -1, -1);
+	return apply_answer(adm, next, -1, -1, dry);
 }
 
 static json_t *set_config(struct dp_admin *adm, json_t *req)
 {
-	json_t *cfg = json_object_get(req, "config");
+	json_t *cfg = json_object_get(req, "config"), *a = NULL;
 	struct wgdp_config_error err;
 	struct wgdp_config *next;
+	int dry = dry_run_of(req, &a);
 
+	if (dry < 0)
+		return a;
 	if (!cfg)
 		return error_answer("config", "is required");
 	next = wgdp_config_from_json(cfg, &err);
@@ -598,7 +646,7 @@ static json_t *set_config(struct dp_admin *adm, json_t *req)
 	if (!next)
 		return error_answer(strcmp(err.path, "(top level)") ? err.path : "config",
 				    err.message);
-	return apply_answer(adm, next, -1, -1);
+	return apply_answer(adm, next, -1, -1, dry);
 }
 
 /*
@@ -663,10 +711,10 @@ static json_t *peer_add(struct dp_admin *adm, json_t *req)
 	struct wgdp_config view, *one, *next;
 	const struct wgdp_config *base;
 	json_t *obj = json_object_get(req, "peer"), *a = NULL;
-	int k = request_iface(adm, req, &a);
+	int k = request_iface(adm, req, &a), dry = k < 0 ? 0 : dry_run_of(req, &a);
 	int64_t added;
 
-	if (k < 0)
+	if (k < 0 || dry < 0)
 		return a;
 	if (!obj)
 		return error_answer("peer", "is required");
@@ -687,7 +735,7 @@ static json_t *peer_add(struct dp_admin *adm, json_t *req)
 	next = iface_splice(adm->running, (unsigned int)k, one);
 	if (!next)
 		return error_answer(NULL, "out of memory");
-	return apply_answer(adm, next, k, added);
+	return apply_answer(adm, next, k, added, dry);
 }
 
 static json_t *peer_remove(struct dp_admin *adm, json_t *req)
@@ -695,11 +743,11 @@ static json_t *peer_remove(struct dp_admin *adm, json_t *req)
 	json_t *key = json_object_get(req, "public_key"), *a = NULL;
 	struct wgdp_config view, *one, *next;
 	const struct wgdp_config *base;
-	int k = request_iface(adm, req, &a);
+	int k = request_iface(adm, req, &a), dry = k < 0 ? 0 : dry_run_of(req, &a);
 	uint8_t pub[32];
 	int64_t i;
 
-	if (k < 0)
+	if (k < 0 || dry < 0)
 		return a;
 	if (!json_is_string(key) || !wgc_key_from_base64(pub, json_string_value(key)))
 		return error_answer("public_key", "must be a base64 public key");
@@ -717,7 +765,7 @@ static json_t *peer_remove(struct dp_admin *adm, json_t *req)
 	next = iface_splice(adm->running, (unsigned int)k, one);
 	if (!next)
 		return error_answer(NULL, "out of memory");
-	return apply_answer(adm, next, k, -1);
+	return apply_answer(adm, next, k, -1, dry);
 }
 
 static json_t *set_log_level(json_t *req)
@@ -744,6 +792,20 @@ static json_t *set_log_level(json_t *req)
 	return json_pack("{s:b}", "ok", 1);
 }
 
+/*
+ * What a route announcer asks before it announces this box (docs/scale-out.md): "serving", or
+ * "draining" from SIGTERM with --drain-ms on, with the time left.
+ */
+static json_t *health(struct dp_admin *adm)
+{
+	uint64_t until = dp_drain_until(adm->dp), now = wg_clock_mono_ns();
+	json_t *a = json_pack("{s:b,s:s}", "ok", 1, "state", until ? "draining" : "serving");
+
+	if (until)
+		set_u64(a, "drain_ms_left", until > now ? (until - now) / WG_NSEC_PER_MSEC : 0);
+	return a;
+}
+
 static json_t *dispatch(struct dp_admin *adm, const char *cmd, json_t *req)
 {
 	if (strcmp(cmd, "show") == 0)
@@ -764,8 +826,11 @@ static json_t *dispatch(struct dp_admin *adm, const char *cmd, json_t *req)
 		return set_log_level(req);
 	if (strcmp(cmd, "export") == 0)
 		return export_config(adm, req);
-	return error_answer("cmd", "unknown command (show, stats, clear-stats, reload, "
-				   "set-config, peer-add, peer-remove, set-log-level, export)");
+	if (strcmp(cmd, "health") == 0)
+		return health(adm);
+	return error_answer("cmd",
+			    "unknown command (show, stats, clear-stats, reload, "
+			    "set-config, peer-add, peer-remove, set-log-level, export, health)");
 }
 
 json_t *dp_admin_request(struct dp_admin *adm, json_t *req)

@@ -178,16 +178,23 @@ static void post_event(struct dp_ctx *dp, uint32_t *flag, struct dp_event *ev)
 		__atomic_store_n(flag, 0, __ATOMIC_RELAXED);
 }
 
-/* Authenticated data from somewhere new: the control lcore moves the endpoint (roaming). */
-static void note_source(struct dp_ctx *dp, struct dp_peer *peer, const struct rx_data *d)
+/* Where a data message came from. */
+static void rx_source(const struct rx_data *d, struct wgdp_endpoint *ep)
 {
 	const struct rte_udp_hdr *udp =
 		rte_pktmbuf_mtod_offset(d->m, const struct rte_udp_hdr *, d->pkt.l4_off);
+
+	dp_addr_set(&ep->addr, d->pkt.family, d->pkt.src);
+	ep->port = rte_be_to_cpu_16(udp->src_port);
+}
+
+/* Authenticated data from somewhere new: the control lcore moves the endpoint (roaming). */
+static void note_source(struct dp_ctx *dp, struct dp_peer *peer, const struct rx_data *d)
+{
 	struct wgdp_endpoint ep, cur;
 	bool have = dp_peer_endpoint(peer, &cur);
 
-	dp_addr_set(&ep.addr, d->pkt.family, d->pkt.src);
-	ep.port = rte_be_to_cpu_16(udp->src_port);
+	rx_source(d, &ep);
 	if (have && cur.port == ep.port && dp_addr_eq(&cur.addr, ep.addr.family, ep.addr.bytes))
 		return;
 	struct dp_event ev = {
@@ -385,6 +392,17 @@ static void deliver(struct dp_sink *s, struct dp_worker *w, struct rx_data *d,
 	forward_inside(s, w, errs, peer, d->m, family, now);
 }
 
+/* Data under an index we do not have: maybe a peer whose session is another box's (stray.h). */
+static void unknown_index(struct dp_ctx *dp, struct dp_worker *w, const struct rx_data *d,
+			  uint64_t now)
+{
+	struct wgdp_endpoint ep;
+
+	rx_source(d, &ep);
+	dp_stray_note(dp, w, d->t->tid, &ep, now);
+	drop(w, d->m, DP_DROP_UNKNOWN_INDEX);
+}
+
 /* Looks the keypairs up in one bulk call, decrypts the burst in one batch. */
 static void rx_data_burst(struct dp_sink *s, struct dp_worker *w, struct rx_data *rx,
 			  unsigned int n, struct to_peers *errs, uint64_t now)
@@ -415,7 +433,7 @@ static void rx_data_burst(struct dp_sink *s, struct dp_worker *w, struct rx_data
 		/* Indexes are unique process-wide; another interface's is unknown to this one
 		 * (the kernel looks them up per device). */
 		if (!(hits & (1ull << i)) || kp->peer->tenant != rx[i].t) {
-			drop(w, rx[i].m, DP_DROP_UNKNOWN_INDEX);
+			unknown_index(s->dp, w, &rx[i], now);
 			continue;
 		}
 		if (!kp->kp.valid || wg_timers_keypair_expired(kp->kp.birth, counter, now)) {

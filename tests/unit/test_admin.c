@@ -18,6 +18,7 @@
 #include "crypto/ct.h"
 #include "crypto/keys.h"
 #include "dp.h"
+#include "drain.h"
 #include "peer.h"
 #include "unit.h"
 #include "unit_eal.h"
@@ -343,6 +344,80 @@ static void test_show_max_peers(void)
 	expect_refused("{\"cmd\":\"show\",\"max_peers\":1.5}", "max_peers", "number of peers");
 }
 
+static json_int_t peers_shown(void)
+{
+	json_t *a = request("{\"cmd\":\"show\"}");
+	json_int_t n = (json_int_t)json_array_size(json_object_get(a, "peers"));
+
+	json_decref(a);
+	return n;
+}
+
+/* "dry_run": the answer a change would get, and nothing changes (wgdpctl over several boxes). */
+static void test_dry_run(void)
+{
+	json_int_t before;
+	json_t *a;
+
+	/* The earlier tests' allowed-ips generations, retired: their memory back first (no
+	 * control lcore runs here to reclaim it). */
+	dp_reclaim(dp);
+	before = peers_shown();
+
+	a = request("{\"cmd\":\"peer-add\",\"dry_run\":true,\"peer\":{\"public_key\":\"" DAVE_KEY
+		    "\",\"allowed_ips\":[\"10.0.3.0/24\"]}}");
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "dry_run")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "added")), 1);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "peers")), before + 1);
+	json_decref(a);
+	CU_ASSERT_EQUAL(peers_shown(), before);
+
+	a = request("{\"cmd\":\"peer-remove\",\"dry_run\":true,\"public_key\":\"" BOB_KEY "\"}");
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "removed")), 1);
+	json_decref(a);
+	CU_ASSERT_EQUAL(peers_shown(), before);
+
+	/* A refusal reads as the apply's would. */
+	expect_refused("{\"cmd\":\"peer-add\",\"dry_run\":true,\"peer\":{\"public_key\":\"" DAVE_KEY
+		       "\",\"allowed_ips\":[\"10.0.3.0/24\",\"10.0.2.7/24\"]}}",
+		       "peer.allowed_ips[1]", "10.0.2.0/24 is already peers[1]'s");
+	expect_refused("{\"cmd\":\"set-config\",\"dry_run\":true,\"config\":{" IFACE_PORTS
+		       ",\"bogus\":1}}",
+		       "bogus", "unknown key");
+	expect_refused("{\"cmd\":\"reload\",\"dry_run\":1}", "dry_run", "true or false");
+
+	/* The dry run gave its ids back: the real add still fits and shows. */
+	a = request("{\"cmd\":\"peer-add\",\"dry_run\":false,\"peer\":{\"public_key\":\"" DAVE_KEY
+		    "\",\"allowed_ips\":[\"10.0.3.0/24\"]}}");
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	CU_ASSERT_PTR_NULL(json_object_get(a, "dry_run"));
+	json_decref(a);
+	CU_ASSERT_EQUAL(peers_shown(), before + 1);
+	a = request("{\"cmd\":\"peer-remove\",\"public_key\":\"" DAVE_KEY "\"}");
+	json_decref(a);
+}
+
+/* health: serving, then draining with the time left (SIGTERM with --drain-ms). */
+static void test_health(void)
+{
+	json_t *a = request("{\"cmd\":\"health\"}");
+
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(a, "state")), "serving");
+	CU_ASSERT_PTR_NULL(json_object_get(a, "drain_ms_left"));
+	json_decref(a);
+	CU_ASSERT_TRUE(dp_drain_begin(dp, 60000));
+	CU_ASSERT_FALSE(dp_drain_begin(dp, 1)); /* a second SIGTERM: now */
+	a = request("{\"cmd\":\"health\"}");
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(a, "state")), "draining");
+	CU_ASSERT_TRUE(json_integer_value(json_object_get(a, "drain_ms_left")) > 50000);
+	json_decref(a);
+	dp_drain_poll(dp, dp_drain_until(dp));
+	CU_ASSERT_TRUE(dp->quit);
+	dp->quit = false;
+	dp->drain_until = 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const CU_TestInfo tests[] = {
@@ -351,6 +426,8 @@ int main(int argc, char **argv)
 		{ "peer slots: distinct, zeroed, reused", test_peer_slots },
 		{ "a check hook refuses an apply whole", test_check_hook },
 		{ "show's max_peers bounds the snapshot", test_show_max_peers },
+		{ "dry runs check and change nothing", test_dry_run },
+		{ "health: serving, draining", test_health },
 		CU_TEST_INFO_NULL,
 	};
 	struct wgdp_config_error err;

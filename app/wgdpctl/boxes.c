@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: MIT */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "boxes.h"
+
+bool boxes_is_change(const char *cmd)
+{
+	static const char *const changes[] = { "reload", "set-config", "peer-add", "peer-remove",
+					       NULL };
+
+	for (const char *const *c = changes; *c; c++)
+		if (strcmp(cmd, *c) == 0)
+			return true;
+	return false;
+}
+
+/* The decoded answer of the box at sock, NULL when it could not be reached or spoke garbage. */
+static json_t *ask(const struct boxes_io *io, const char *sock, json_t *req)
+{
+	char *line = io->transact(io->ctx, sock, req);
+	json_t *ans = line ? json_loads(line, 0, NULL) : NULL;
+
+	if (line && !ans)
+		fprintf(stderr, "wgdpctl: %s answered with something not JSON\n", sock);
+	free(line);
+	return ans;
+}
+
+static bool answered_ok(json_t *ans)
+{
+	return ans && json_is_true(json_object_get(ans, "ok"));
+}
+
+static long long member(json_t *ans, const char *key)
+{
+	return (long long)json_integer_value(json_object_get(ans, key));
+}
+
+/* "box SOCK: refused: path: message", or unreachable; when: what round, for the reader. */
+static void report_refusal(FILE *out, const char *sock, const char *when, json_t *ans)
+{
+	const char *path = json_string_value(json_object_get(ans, "path"));
+	const char *error = json_string_value(json_object_get(ans, "error"));
+
+	if (!ans) {
+		fprintf(out, "box %s: unreachable%s\n", sock, when);
+		return;
+	}
+	fprintf(out, "box %s: refused%s: %s%s%s\n", sock, when, path ? path : "", path ? ": " : "",
+		error ? error : "(no reason given)");
+}
+
+static void report_counts(FILE *out, const char *sock, const char *verb, json_t *ans)
+{
+	fprintf(out, "box %s: %s: %lld added, %lld removed, %lld changed; %lld peers", sock, verb,
+		member(ans, "added"), member(ans, "removed"), member(ans, "changed"),
+		member(ans, "peers"));
+	if (json_object_get(ans, "interfaces_added"))
+		fprintf(out, "; interfaces %lld added, %lld removed",
+			member(ans, "interfaces_added"), member(ans, "interfaces_removed"));
+	fputc('\n', out);
+}
+
+/* Round one: every box checks req. The answers go in ans[]; returns how many refused. */
+static unsigned int check_all(const struct boxes_io *io, const char *const *socks, unsigned int n,
+			      json_t *req, json_t **ans)
+{
+	json_t *check = json_copy(req); /* shallow: req itself stays as it was */
+	unsigned int refused = 0;
+
+	json_object_set_new(check, "dry_run", json_true());
+	for (unsigned int i = 0; i < n; i++) {
+		ans[i] = ask(io, socks[i], check);
+		refused += !answered_ok(ans[i]);
+	}
+	json_decref(check);
+	return refused;
+}
+
+/* Round two: every box applies req; returns how many did not. */
+static unsigned int apply_all(const struct boxes_io *io, const char *const *socks, unsigned int n,
+			      json_t *req)
+{
+	unsigned int failed = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		json_t *ans = ask(io, socks[i], req);
+
+		if (answered_ok(ans)) {
+			report_counts(io->out, socks[i], "applied", ans);
+		} else {
+			report_refusal(io->out, socks[i], " (after its check passed)", ans);
+			failed++;
+		}
+		json_decref(ans);
+	}
+	return failed;
+}
+
+int boxes_change(const struct boxes_io *io, const char *const *socks, unsigned int n, json_t *req,
+		 bool dry_run)
+{
+	json_t **ans = calloc(n ? n : 1, sizeof(*ans));
+	unsigned int refused, failed;
+
+	if (!ans)
+		return BOXES_REFUSED;
+	refused = check_all(io, socks, n, req, ans);
+	if (refused || dry_run) {
+		for (unsigned int i = 0; i < n; i++) {
+			if (answered_ok(ans[i]))
+				report_counts(io->out, socks[i],
+					      refused ? "checked" : "would apply", ans[i]);
+			else
+				report_refusal(io->out, socks[i], "", ans[i]);
+			json_decref(ans[i]);
+		}
+		free(ans);
+		if (refused)
+			fprintf(io->out, "refused by %u of %u boxes: no box was changed\n", refused,
+				n);
+		return refused ? BOXES_REFUSED : BOXES_APPLIED;
+	}
+	for (unsigned int i = 0; i < n; i++)
+		json_decref(ans[i]);
+	free(ans);
+	failed = apply_all(io, socks, n, req);
+	if (failed)
+		fprintf(io->out,
+			"applied by %u of %u boxes: the boxes differ now (the others, above, need "
+			"the change on their own: -s SOCK)\n",
+			n - failed, n);
+	return failed ? BOXES_PARTIAL : BOXES_APPLIED;
+}
+
+int boxes_each(const struct boxes_io *io, const char *const *socks, unsigned int n, json_t *req,
+	       bool raw, void (*print)(json_t *ans, void *arg), void *arg)
+{
+	int rc = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		json_t *ans = ask(io, socks[i], req);
+
+		if (!answered_ok(ans))
+			rc = 1;
+		if (raw) {
+			json_t *o = json_pack("{s:s,s:O?}", "box", socks[i], "answer", ans);
+			char *line = json_dumps(o, JSON_COMPACT);
+
+			if (line)
+				fprintf(io->out, "%s\n", line);
+			free(line);
+			json_decref(o);
+		} else {
+			fprintf(io->out, "%s== box %s\n", i ? "\n" : "", socks[i]);
+			fflush(io->out); /* print may write elsewhere than io->out's buffer */
+			if (answered_ok(ans))
+				print(ans, arg);
+			else
+				report_refusal(io->out, socks[i], "", ans);
+		}
+		json_decref(ans);
+	}
+	return rc;
+}
+
+static char *trimmed(char *s)
+{
+	char *end;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	end = s + strlen(s);
+	while (end > s && isspace((unsigned char)end[-1]))
+		*--end = '\0';
+	return s;
+}
+
+int boxes_read_list(const char *file, char ***socks, unsigned int *n, char *err, size_t errlen)
+{
+	FILE *f = fopen(file, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
+
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		return -1;
+	}
+	while (getline(&line, &cap, f) >= 0) {
+		char *s = trimmed(line), **more;
+
+		if (!*s || *s == '#')
+			continue;
+		more = realloc(*socks, (*n + 1) * sizeof(**socks));
+		if (!more || !(more[*n] = strdup(s))) {
+			if (more)
+				*socks = more;
+			snprintf(err, errlen, "out of memory");
+			rc = -1;
+			break;
+		}
+		*socks = more;
+		(*n)++;
+	}
+	free(line);
+	fclose(f);
+	return rc;
+}
