@@ -111,7 +111,9 @@ w_config 1 "/etc/wgdp/$inst.json"
 # The EAL options of wgdp.sh's w_start, as an operator would write them.
 eal="--lcores=0 --no-huge --no-shconf --no-pci -m 512 --log-level=lib.eal:warning"
 eal+=" --vdev=net_af_packet0,iface=out0,qpairs=1 --vdev=net_af_packet1,iface=in0,qpairs=1"
-printf '# test_package.sh\nWGDP_EAL="%s"\n' "$eal" >"/etc/wgdp/$inst.eal"
+# And wgdp's own options as a box behind anycast has them: SIGTERM drains first.
+printf '# test_package.sh\nWGDP_EAL="%s"\nWGDP_OPTS="--drain-ms 3000"\n' "$eal" \
+	>"/etc/wgdp/$inst.eal"
 mapfile -d '' start_cmd < <(python3 "$here/unit_cmd.py" "$unit" "$inst" exec ExecStart)
 mapfile -d '' reload_cmd < <(python3 "$here/unit_cmd.py" "$unit" "$inst" exec ExecReload)
 bounding=$(python3 "$here/unit_cmd.py" "$unit" "$inst" bounding)
@@ -174,6 +176,13 @@ PY
 	t_fail "the reload did not add the peer"
 t_log "READY=1 with the control socket answering, traffic, ExecReload: ok"
 
+# systemctl stop, with WGDP_OPTS's drain: health says so at once, wgdp serves on, then stops.
+kill -TERM "$W_PID"
+t_wait_for 5 sh -c '/usr/bin/wgdpctl -s "$1" health | grep -q "^draining"' sh "$ctl" ||
+	t_fail "no \"draining\" after SIGTERM with WGDP_OPTS=--drain-ms: $(tail -n 5 "$T_TMP/wgdp.log")"
+/usr/bin/wgdpctl -s "$ctl" health >/dev/null && t_fail "health exits 0 while draining"
+w_ping "${W_CLIENT[1]}" 10.0.0.2 2
+grep -q "^STOPPING=1" "$T_TMP/notify.log" && t_fail "STOPPING=1 while still draining"
 w_stop
 t_wait_for 5 grep -q "^STOPPING=1" "$T_TMP/notify.log" ||
 	t_fail "no STOPPING=1 after SIGTERM: $(cat "$T_TMP/notify.log")"
