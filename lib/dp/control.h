@@ -49,6 +49,14 @@ void dp_ephemeral_make(struct dp_hs_engine *e);
  */
 void dp_send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, bool retry);
 
+/*
+ * send.c: one initiation that arms nothing, not even the retransmission (stray.c: data from
+ * the peer's endpoint is the only evidence it wants one, and only fresh evidence sends
+ * another); false, and nothing sent, while a handshake of ours is in flight or one went out
+ * less than REKEY_TIMEOUT ago.
+ */
+bool dp_send_initiation_once(struct dp_sink *s, struct dp_peer *p, uint64_t now);
+
 /* send.c: what is staged, or an empty data packet if nothing is; no usable keypair: initiate. */
 void dp_send_keepalive(struct dp_sink *s, struct dp_peer *p, uint64_t now);
 

@@ -49,17 +49,13 @@ static void log_retry(struct dp_peer *p)
 	dp_peer_log(p, RTE_LOG_INFO, what);
 }
 
-void dp_send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, bool retry)
+/* The message itself, with a new index and the MACs; counted when it leaves. */
+static void initiation_out(struct dp_sink *s, struct dp_peer *p, uint64_t now)
 {
 	struct dp_ctx *dp = s->dp;
 	struct wg_msg_initiation msg;
 	bool built;
 
-	dp_timers_catch_up(p);
-	if (!retry)
-		wg_timers_on_new_handshake_requested(&p->timers);
-	if (p->last_handshake_sent && now - p->last_handshake_sent < WG_REKEY_TIMEOUT)
-		return;
 	p->last_handshake_sent = now;
 	/* An engine may be answering the peer's own initiation: the wait is one handshake. */
 	rte_spinlock_lock(&p->hs_lock);
@@ -80,13 +76,34 @@ void dp_send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, bool
 	} else {
 		dp_peer_drop_hs_index(dp, p);
 	}
+}
+
+void dp_send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, bool retry)
+{
+	dp_timers_catch_up(p);
+	if (!retry)
+		wg_timers_on_new_handshake_requested(&p->timers);
+	if (p->last_handshake_sent && now - p->last_handshake_sent < WG_REKEY_TIMEOUT)
+		return;
+	initiation_out(s, p, now);
 	/* Armed whatever became of the message: its expiry retries, and in the end gives up
 	 * and frees what is staged. */
 	wg_timers_on_handshake_initiated(&p->timers, now, wgc_random_u32());
-	dp_timers_armed(dp, p, now);
+	dp_timers_armed(s->dp, p, now);
 	/* The new-handshake timer's initiation is no retry: its count restarted at 0. */
 	if (retry && p->timers.handshake_attempts)
 		log_retry(p);
+}
+
+bool dp_send_initiation_once(struct dp_sink *s, struct dp_peer *p, uint64_t now)
+{
+	dp_timers_catch_up(p);
+	/* A handshake of our own in flight retries by itself; one message per REKEY_TIMEOUT. */
+	if (p->timers.retransmit_handshake_at ||
+	    (p->last_handshake_sent && now - p->last_handshake_sent < WG_REKEY_TIMEOUT))
+		return false;
+	initiation_out(s, p, now);
+	return true;
 }
 
 /* The keypair to send with now, with its counter taken; NULL when none is usable. */

@@ -146,17 +146,22 @@ void dp_stray_visit(struct dp_sink *s, struct dp_peer *p, uint64_t now)
 		return;
 	if (heard && now - heard < DP_STRAY_QUIET_NS)
 		return;
-	/* Within the protocol's one handshake message per REKEY_TIMEOUT: nothing to do yet. */
-	if (p->last_handshake_sent && now - p->last_handshake_sent < WG_REKEY_TIMEOUT)
+	/* Within the protocol's one handshake message per REKEY_TIMEOUT, or a handshake of ours
+	 * in flight (it retries by itself): nothing to do. */
+	if ((p->last_handshake_sent && now - p->last_handshake_sent < WG_REKEY_TIMEOUT) ||
+	    p->timers.retransmit_handshake_at)
 		return;
 	/* Handshakes queue up: the peers' own initiations come first. */
 	if (dp_gate_under_load(&dp->engines[0], now) || !within_budget(t, now)) {
 		dp->ctl_stats.stray_deferred++;
 		return;
 	}
+	/* Once: no retransmission, no attempt count restarted. A retry needs fresh data from
+	 * the endpoint, so one made-up packet buys at most one initiation, budgeted. */
+	if (!dp_send_initiation_once(s, p, now))
+		return;
 	dp->ctl_stats.stray_initiations++;
 	dp_peer_log(p, RTE_LOG_INFO,
 		    "data under a session we do not have came from its endpoint (its session "
 		    "was with another box, or from before a restart): initiating");
-	dp_send_initiation(s, p, now, false);
 }
