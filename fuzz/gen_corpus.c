@@ -638,6 +638,12 @@ static int text_seeds(const char *dir)
 	rc |= write_text(dir, "ctl", "peer-add", buf);
 	snprintf(buf, sizeof(buf), "{\"cmd\":\"peer-remove\",\"public_key\":\"%s\"}\n", b1);
 	rc |= write_text(dir, "ctl", "peer-remove", buf);
+	snprintf(buf, sizeof(buf),
+		 "{\"cmd\":\"set-peers\",\"dry_run\":true,\"peers\":[{\"public_key\":\"%s\","
+		 "\"allowed_ips\":[\"10.0.1.0/24\"]},{\"public_key\":\"%s\","
+		 "\"allowed_ips\":[\"10.0.9.0/24\"]}]}\n{\"cmd\":\"set-peers\",\"peers\":[]}\n",
+		 b1, bs);
+	rc |= write_text(dir, "ctl", "set-peers", buf);
 	snprintf(buf, sizeof(buf), "{\"cmd\":\"set-config\",\"config\":%.*s}\n",
 		 (int)strcspn(cfg, "\n"), cfg);
 	rc |= write_text(dir, "ctl", "set-config", buf);

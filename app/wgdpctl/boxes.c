@@ -8,8 +8,8 @@
 
 bool boxes_is_change(const char *cmd)
 {
-	static const char *const changes[] = { "reload", "set-config", "peer-add", "peer-remove",
-					       NULL };
+	static const char *const changes[] = { "reload",      "set-config", "peer-add",
+					       "peer-remove", "set-peers",  NULL };
 
 	for (const char *const *c = changes; *c; c++)
 		if (strcmp(cmd, *c) == 0)

@@ -4,12 +4,12 @@
  * anycast hold the same key and peers, so a change goes to every one of them, and the
  * operator reads one line a box.
  *
- * A change (reload, set-config, peer-add, peer-remove) goes in two rounds. First a dry run to
- * every box ("dry_run": true: each checks it whole, as it would apply it); a box that refuses
- * it, or cannot be reached, stops it there, and no box has changed. Then the change itself,
- * box by box. It can still be refused in that round only if something changed the box
- * between the rounds (another operator, a box that went away); those that applied it keep
- * it (there is no undo), and the report names the boxes that did not, so they can be set
+ * A change (reload, set-config, peer-add, peer-remove, set-peers) goes in two rounds. First a
+ * dry run to every box ("dry_run": true: each checks it whole, as it would apply it); a box
+ * that refuses it, or cannot be reached, stops it there, and no box has changed. Then the
+ * change itself, box by box. It can still be refused in that round only if something changed
+ * the box between the rounds (another operator, a box that went away); those that applied it
+ * keep it (there is no undo), and the report names the boxes that did not, so they can be set
  * right alone.
  */
 #ifndef WGDPCTL_BOXES_H

@@ -118,6 +118,9 @@ static void usage(FILE *out)
 		"  peer-add JSON [IFACE]    add a peer (to interface IFACE): "
 		"'{\"public_key\":\"...\",\"allowed_ips\":[...]}'\n"
 		"  peer-remove KEY [IFACE]  remove the peer with this public key (of IFACE)\n"
+		"  set-peers FILE [IFACE]   replace the peers (of IFACE) with FILE's: an array of\n"
+		"                       peers, or a config's \"peers\"; ports, key and the rest\n"
+		"                       stay as they run (one peer list for several boxes)\n"
 		"  clear-stats          counters start again from zero\n"
 		"  metrics [N]          stats and every interface's peers (N at most, default\n"
 		"                       1000) as Prometheus text (docs/operations.md)\n"
@@ -126,9 +129,10 @@ static void usage(FILE *out)
 		"  health               serving, or draining (exit status 1 unless serving)\n"
 		"  --json prints the raw answer line; the exit status is 1 when wgdp said "
 		"ok:false.\n"
-		"  --dry-run checks a change (reload, set-config, peer-add, peer-remove), applies\n"
-		"  nothing. Several boxes (-s SOCK1 -s SOCK2, or --sockets FILE: one a line):\n"
-		"  every box checks a change before any applies it, a line of report a box;\n"
+		"  --dry-run checks a change (reload, set-config, peer-add, peer-remove,\n"
+		"  set-peers), applies nothing.\n"
+		"  Several boxes (-s SOCK1 -s SOCK2, or --sockets FILE: one a line): every box\n"
+		"  checks a change before any applies it, a line of report a box;\n"
 		"  exit status 1: refused, no box changed; 2: applied by some boxes only\n"
 		"  (docs/scale-out.md).\n"
 		"\n"
@@ -302,6 +306,54 @@ static void print_answer(const char *cmd, json_t *ans)
 	free(text);
 }
 
+/* FILE's JSON (set-config, set-peers); NULL with a message. It may hold keys: jansson wipes
+ * what it frees (main). */
+static json_t *load_file(const char *path)
+{
+	json_error_t jerr;
+	json_t *v = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+
+	if (!v)
+		fprintf(stderr, "%s: %s: line %d, column %d: %s\n", PROG, path, jerr.line,
+			jerr.column, jerr.text);
+	return v;
+}
+
+/*
+ * set-peers' list: FILE is an array of peers, or an object with "peers" (a box's own config
+ * file: its peers go, its ports and key are not sent). NULL with a message.
+ */
+static json_t *file_peers(const char *path)
+{
+	json_t *v = load_file(path), *peers;
+
+	if (!v || json_is_array(v))
+		return v;
+	peers = json_incref(json_object_get(v, "peers"));
+	if (!peers && json_object_get(v, "interfaces"))
+		fprintf(stderr,
+			"%s: %s: its peers are each interface's (interfaces[].peers): give a "
+			"file of the interface's peers, an array or {\"peers\":[...]}, and IFACE\n",
+			PROG, path);
+	else if (!peers)
+		fprintf(stderr, "%s: %s: neither an array of peers nor an object with peers\n",
+			PROG, path);
+	json_decref(v);
+	return peers;
+}
+
+static json_t *set_peers_request(int argc, char **argv)
+{
+	json_t *peers = file_peers(argv[1]);
+
+	if (!peers)
+		return NULL;
+	if (argc == 3)
+		return json_pack("{s:s,s:o,s:s}", "cmd", "set-peers", "peers", peers, "interface",
+				 argv[2]);
+	return json_pack("{s:s,s:o}", "cmd", "set-peers", "peers", peers);
+}
+
 /* Builds the request for argv (after the options); NULL with a message on misuse. */
 static json_t *build_request(int argc, char **argv)
 {
@@ -329,14 +381,11 @@ static json_t *build_request(int argc, char **argv)
 		return json_pack("{s:s,s:s}", "cmd", "reload", "path", abs);
 	}
 	if (strcmp(cmd, "set-config") == 0 && argc == 2) {
-		v = json_load_file(argv[1], JSON_REJECT_DUPLICATES, &jerr);
-		if (!v) {
-			fprintf(stderr, "%s: %s: line %d, column %d: %s\n", PROG, argv[1],
-				jerr.line, jerr.column, jerr.text);
-			return NULL;
-		}
-		return json_pack("{s:s,s:o}", "cmd", "set-config", "config", v);
+		v = load_file(argv[1]);
+		return v ? json_pack("{s:s,s:o}", "cmd", "set-config", "config", v) : NULL;
 	}
+	if (strcmp(cmd, "set-peers") == 0 && (argc == 2 || argc == 3))
+		return set_peers_request(argc, argv);
 	if (strcmp(cmd, "peer-add") == 0 && (argc == 2 || argc == 3)) {
 		v = json_loads(argv[1], JSON_REJECT_DUPLICATES, &jerr);
 		if (!v) {
@@ -708,8 +757,8 @@ static int run_boxes(const char *const *socks, unsigned int n, bool raw, bool dr
 	    (dry_run || strcmp(argv[0], "metrics") == 0 || strcmp(argv[0], "export") == 0)) {
 		if (dry_run)
 			fprintf(stderr,
-				"%s: --dry-run is for reload, set-config, peer-add and "
-				"peer-remove\n",
+				"%s: --dry-run is for reload, set-config, peer-add, "
+				"peer-remove and set-peers\n",
 				PROG);
 		else
 			fprintf(stderr, "%s: %s: one box at a time\n", PROG, argv[0]);
@@ -757,7 +806,8 @@ int main(int argc, char **argv)
 	char err[256];
 	int c;
 
-	/* Before any JSON: import, export and set-config carry keys through jansson's buffers. */
+	/* Before any JSON: import, export, set-config and set-peers carry keys through jansson's
+	 * buffers. */
 	wgdp_json_wipe_on_free();
 	/* Options stop at the command: peer-add's JSON may start with anything. */
 	while ((c = getopt_long(argc, argv, "+s:jnh", longopts, NULL)) != -1) {

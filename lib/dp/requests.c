@@ -768,6 +768,99 @@ static json_t *peer_remove(struct dp_admin *adm, json_t *req)
 	return apply_answer(adm, next, k, -1, dry);
 }
 
+/*
+ * The request's "peers", checked before any is parsed: an array, and no more than the running
+ * config lets interface k have (base: k's config), so a huge list is refused, not allocated.
+ */
+static json_t *request_peers(json_t *req, const struct wgdp_config *base, json_t **answer)
+{
+	json_t *list = json_object_get(req, "peers");
+	uint32_t iface_max = base->ifaces[0].max_peers;
+	char msg[160];
+
+	if (!list) {
+		*answer = error_answer("peers", "is required");
+		return NULL;
+	}
+	if (!json_is_array(list)) {
+		*answer = error_answer("peers", "must be an array");
+		return NULL;
+	}
+	if (json_array_size(list) > base->max_peers) {
+		snprintf(msg, sizeof(msg), "%zu peers exceed limits.max_peers (%u)",
+			 json_array_size(list), base->max_peers);
+		*answer = error_answer("peers", msg);
+		return NULL;
+	}
+	if (iface_max && json_array_size(list) > iface_max) {
+		snprintf(msg, sizeof(msg), "%zu peers exceed the interface's max_peers (%u)",
+			 json_array_size(list), iface_max);
+		*answer = error_answer("peers", msg);
+		return NULL;
+	}
+	return list;
+}
+
+/*
+ * base with list as its interface's peers: a copy made without base's peers (no million copied
+ * to be dropped), the list parsed into it, checked as a config's peers are. Interface 0's
+ * peers are checked again by the apply, but an interface k > 0 edited through its view is
+ * checked only here. NULL with *answer set; error paths as the request has them, "peers[3]".
+ */
+static struct wgdp_config *with_peers(const struct wgdp_config *base, json_t *list, json_t **answer)
+{
+	struct wgdp_config bare = *base, *one;
+	struct wgdp_config_error err;
+	char path[32];
+	size_t i;
+	json_t *v;
+
+	bare.peers = NULL;
+	bare.n_peers = 0;
+	one = wgdp_config_dup(&bare, (unsigned int)json_array_size(list));
+	if (!one) {
+		*answer = error_answer(NULL, "out of memory");
+		return NULL;
+	}
+	json_array_foreach(list, i, v)
+	{
+		snprintf(path, sizeof(path), "peers[%zu]", i);
+		if (!wgdp_peer_config_from_json(v, path, &one->peers[i], &err))
+			goto refused;
+		one->n_peers++; /* one owns its allowed_ips now */
+	}
+	if (wgdp_config_check_peers(one, &err))
+		return one;
+refused:
+	wgdp_config_free(one); /* the peers parsed so far, their preshared keys wiped */
+	*answer = config_error_answer(&err);
+	return NULL;
+}
+
+/*
+ * Interface k's peers replaced by the request's, everything else as it runs: one peer list
+ * for boxes whose ports differ (docs/scale-out.md). A key that stays keeps its sessions.
+ */
+static json_t *set_peers(struct dp_admin *adm, json_t *req)
+{
+	struct wgdp_config view, *one, *next;
+	const struct wgdp_config *base;
+	json_t *list, *a = NULL;
+	int k = request_iface(adm, req, &a), dry = k < 0 ? 0 : dry_run_of(req, &a);
+
+	if (k < 0 || dry < 0)
+		return a;
+	base = iface_base(adm->running, (unsigned int)k, &view);
+	list = request_peers(req, base, &a);
+	one = list ? with_peers(base, list, &a) : NULL;
+	if (!one)
+		return a;
+	next = iface_splice(adm->running, (unsigned int)k, one);
+	if (!next)
+		return error_answer(NULL, "out of memory");
+	return apply_answer(adm, next, k, -1, dry);
+}
+
 static json_t *set_log_level(json_t *req)
 {
 	json_t *type = json_object_get(req, "type"), *level = json_object_get(req, "level");
@@ -822,6 +915,8 @@ static json_t *dispatch(struct dp_admin *adm, const char *cmd, json_t *req)
 		return peer_add(adm, req);
 	if (strcmp(cmd, "peer-remove") == 0)
 		return peer_remove(adm, req);
+	if (strcmp(cmd, "set-peers") == 0)
+		return set_peers(adm, req);
 	if (strcmp(cmd, "set-log-level") == 0)
 		return set_log_level(req);
 	if (strcmp(cmd, "export") == 0)
@@ -830,7 +925,8 @@ static json_t *dispatch(struct dp_admin *adm, const char *cmd, json_t *req)
 		return health(adm);
 	return error_answer("cmd",
 			    "unknown command (show, stats, clear-stats, reload, "
-			    "set-config, peer-add, peer-remove, set-log-level, export, health)");
+			    "set-config, peer-add, peer-remove, set-peers, set-log-level, export, "
+			    "health)");
 }
 
 json_t *dp_admin_request(struct dp_admin *adm, json_t *req)

@@ -398,6 +398,107 @@ static void test_dry_run(void)
 	json_decref(a);
 }
 
+#define SET_PEERS(rest) "{\"cmd\":\"set-peers\"" rest "}"
+#define BOB_PEER	"{\"public_key\":\"" BOB_KEY "\",\"allowed_ips\":[\"10.0.1.0/24\"]}"
+#define CAROL_PEER	"{\"public_key\":\"" CAROL_KEY "\",\"allowed_ips\":[\"10.0.2.0/24\"]}"
+#define DAVE_PEER	"{\"public_key\":\"" DAVE_KEY "\",\"allowed_ips\":[\"10.0.3.0/24\"]}"
+
+/* An ok answer's added, removed and changed; it is freed. */
+static void expect_counts(json_t *a, json_int_t added, json_int_t removed, json_int_t changed)
+{
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "added")), added);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "removed")), removed);
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "changed")), changed);
+	json_decref(a);
+}
+
+/* A list over limits.max_peers is refused by its length, before any element is read. */
+static void expect_too_many(void)
+{
+	json_t *req = json_pack("{s:s,s:[]}", "cmd", "set-peers", "peers"), *a;
+	const char *msg;
+
+	for (uint32_t i = 0; i <= adm->running->max_peers; i++)
+		json_array_append_new(json_object_get(req, "peers"), json_null());
+	a = dp_admin_request(adm, req);
+	msg = json_string_value(json_object_get(a, "error"));
+	CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(a, "path")), "peers");
+	CU_ASSERT_TRUE(msg && strstr(msg, "exceed limits.max_peers") != NULL);
+	json_decref(a);
+	json_decref(req);
+}
+
+static void set_peers_refusals(void)
+{
+	expect_refused(SET_PEERS(""), "peers", "is required");
+	expect_refused(SET_PEERS(",\"peers\":{}"), "peers", "must be an array");
+	expect_refused(SET_PEERS(",\"peers\":[" BOB_PEER ",{\"public_key\":\"nope\"}]"),
+		       "peers[1].public_key", "not a base64 key");
+	expect_refused(SET_PEERS(",\"peers\":[" BOB_PEER ",7]"), "peers[1]", "must be an object");
+	expect_refused(SET_PEERS(",\"peers\":[" BOB_PEER "," CAROL_PEER "," BOB_PEER "]"),
+		       "peers[2].public_key", "duplicate public key (also peers[0])");
+	expect_refused(SET_PEERS(",\"peers\":[" BOB_PEER ",{\"public_key\":\"" DAVE_KEY "\","
+				 "\"allowed_ips\":[\"10.0.3.0/24\",\"10.0.1.9/24\"]}]"),
+		       "peers[1].allowed_ips[1]", "10.0.1.0/24 is already peers[0]'s");
+	expect_refused(SET_PEERS(",\"peers\":[{\"public_key\":\"" DAVE_KEY "\","
+				 "\"allowed_ips\":[\"10.0.3.0/33\"]}]"),
+		       "peers[0].allowed_ips[0]", "not a prefix");
+	expect_refused(SET_PEERS(",\"peers\":[{\"public_key\":\"" OUR_PUB "\"}]"),
+		       "peers[0].public_key", "own public key");
+	expect_refused(SET_PEERS(",\"interface\":\"wg-x\",\"peers\":[]"), "interface",
+		       "no interface wg-x");
+	expect_refused(SET_PEERS(",\"dry_run\":\"yes\",\"peers\":[]"), "dry_run", "true or false");
+	expect_too_many();
+}
+
+/*
+ * set-peers: the interface's peers are the list's, everything else stays as it runs; a kept
+ * key keeps its dp_peer (its sessions), and a refusal or a dry run changes nothing.
+ */
+static void test_set_peers(void)
+{
+	struct wgdp_port_config ports = adm->running->ports[0];
+	uint16_t listen_port = adm->running->listen_port;
+	struct dp_peer *bob = dp->peers[peer_id(BOB_KEY)];
+	json_t *a;
+
+	dp_reclaim(dp);
+	set_peers_refusals();
+	CU_ASSERT_EQUAL(dp->n_live_peers, 2);
+
+	/* Bob kept, Carol removed, Dave added: as a dry run first. */
+	expect_counts(
+		request(SET_PEERS(",\"dry_run\":true,\"peers\":[" BOB_PEER "," DAVE_PEER "]")), 1,
+		1, 0);
+	expect_counts(request(SET_PEERS(",\"dry_run\":true,\"peers\":[]")), 0, 2, 0);
+	CU_ASSERT_EQUAL(peers_shown(), 2);
+	CU_ASSERT_EQUAL(peer_id(DAVE_KEY), DP_PEER_NONE);
+
+	a = request(SET_PEERS(",\"interface\":\"wgdp0\",\"peers\":[{\"public_key\":\"" BOB_KEY
+			      "\",\"allowed_ips\":[\"10.0.1.0/24\"],\"name\":\"bob\"}," DAVE_PEER
+			      "]"));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "peers")), 2);
+	expect_counts(a, 1, 1, 1); /* Bob's new name is his change */
+	CU_ASSERT_EQUAL(peer_id(CAROL_KEY), DP_PEER_NONE);
+	CU_ASSERT_NOT_EQUAL(peer_id(DAVE_KEY), DP_PEER_NONE);
+	CU_ASSERT_PTR_EQUAL(dp->peers[peer_id(BOB_KEY)], bob);
+	CU_ASSERT_STRING_EQUAL(bob->name, "bob");
+	a = request("{\"cmd\":\"show\"}");
+	CU_ASSERT_STRING_EQUAL(shown_aips(a, DAVE_KEY), "10.0.3.0/24");
+	json_decref(a);
+	/* The rest as it ran. */
+	CU_ASSERT_EQUAL(adm->running->n_ports, 1);
+	CU_ASSERT_EQUAL(memcmp(&adm->running->ports[0], &ports, sizeof(ports)), 0);
+	CU_ASSERT_EQUAL(adm->running->listen_port, listen_port);
+	CU_ASSERT_STRING_EQUAL(adm->running->ifname, "wgdp0");
+	CU_ASSERT_TRUE(adm->running->shorthand);
+
+	/* Back as the other tests have them. */
+	expect_counts(request(SET_PEERS(",\"peers\":[" BOB_PEER "," CAROL_PEER "]")), 1, 1, 1);
+	CU_ASSERT_PTR_EQUAL(dp->peers[peer_id(BOB_KEY)], bob);
+}
+
 /* health: serving, then draining with the time left (SIGTERM with --drain-ms). */
 static void test_health(void)
 {
@@ -427,6 +528,7 @@ int main(int argc, char **argv)
 		{ "a check hook refuses an apply whole", test_check_hook },
 		{ "show's max_peers bounds the snapshot", test_show_max_peers },
 		{ "dry runs check and change nothing", test_dry_run },
+		{ "set-peers replaces the peers only", test_set_peers },
 		{ "health: serving, draining", test_health },
 		CU_TEST_INFO_NULL,
 	};

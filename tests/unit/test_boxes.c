@@ -195,6 +195,7 @@ static void test_is_change(void)
 {
 	CU_ASSERT_TRUE(boxes_is_change("set-config"));
 	CU_ASSERT_TRUE(boxes_is_change("peer-remove"));
+	CU_ASSERT_TRUE(boxes_is_change("set-peers"));
 	CU_ASSERT_FALSE(boxes_is_change("show"));
 	CU_ASSERT_FALSE(boxes_is_change("health"));
 }

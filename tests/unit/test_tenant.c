@@ -399,6 +399,71 @@ static void test_requests_per_interface(void)
 	json_decref(peer);
 }
 
+/* The request (taken) must be refused with this path. */
+static void expect_refused_at(json_t *req, const char *path)
+{
+	json_t *a = request(req);
+	const char *got = json_string_value(json_object_get(a, "path"));
+
+	CU_ASSERT_TRUE(json_is_false(json_object_get(a, "ok")));
+	CU_ASSERT_STRING_EQUAL(got ? got : "", path);
+	json_decref(a);
+}
+
+/* A set-peers request for wg-b; peers: the list's JSON. */
+static json_t *set_peers_b(const char *peers)
+{
+	json_t *list = json_loads(peers, 0, NULL);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(list);
+	return json_pack("{s:s,s:s,s:o}", "cmd", "set-peers", "interface", "wg-b", "peers", list);
+}
+
+#define PEER(key, prefix) "{\"public_key\":\"" key "\",\"allowed_ips\":[\"" prefix "\"]}"
+
+/*
+ * set-peers on B, an interface the apply edits through its view: the list's own rules are
+ * checked (the apply checks interface 0's peers only), A is untouched, B's kept peer stays.
+ */
+static void test_set_peers_per_interface(void)
+{
+	struct dp_peer *bob_a = peer_of(ta, BOB_KEY), *dave_a = peer_of(ta, DAVE_KEY);
+	struct dp_peer *bob_b = peer_of(tb, BOB_KEY), *carol_b;
+	uint8_t in6[4] = { 10, 0, 6, 1 };
+	json_t *a;
+
+	expect_refused_at(
+		set_peers_b("[" PEER(BOB_KEY, "10.0.1.0/24") "," PEER(BOB_KEY, "10.0.7.0/24") "]"),
+		"peers[1].public_key");
+	expect_refused_at(set_peers_b("[" PEER(BOB_KEY, "10.0.1.0/24") "," PEER(CAROL_KEY,
+										"10.0.1.9/24") "]"),
+			  "peers[1].allowed_ips[0]");
+	expect_refused_at(json_pack("{s:s,s:[]}", "cmd", "set-peers", "peers"), "interface");
+
+	a = request(set_peers_b(
+		"[" PEER(BOB_KEY, "10.0.1.0/24") "," PEER(CAROL_KEY, "10.0.6.0/24") "]"));
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "added")), 1);   /* Carol */
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "removed")), 1); /* Dave */
+	CU_ASSERT_EQUAL(json_integer_value(json_object_get(a, "peers")), 2);
+	json_decref(a);
+	CU_ASSERT_PTR_EQUAL(peer_of(tb, BOB_KEY), bob_b);
+	CU_ASSERT_PTR_NULL(peer_of(tb, DAVE_KEY));
+	carol_b = peer_of(tb, CAROL_KEY);
+	CU_ASSERT_PTR_NOT_NULL_FATAL(carol_b);
+	CU_ASSERT_EQUAL(dp_aips_lookup4(tb->aips, in6), carol_b->id);
+	CU_ASSERT_PTR_EQUAL(peer_of(ta, BOB_KEY), bob_a);
+	CU_ASSERT_PTR_EQUAL(peer_of(ta, DAVE_KEY), dave_a);
+	CU_ASSERT_PTR_EQUAL(dp_tenant_of_port(dp, 51821), tb);
+	CU_ASSERT_EQUAL(adm->running->ifaces[1].listen_port, 51821);
+
+	/* B back as the next test has it: Bob and Dave. */
+	a = request(set_peers_b(
+		"[" PEER(BOB_KEY, "10.0.1.0/24") "," PEER(DAVE_KEY, "10.0.5.0/24") "]"));
+	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));
+	json_decref(a);
+}
+
 /* A as the tests before left it: Bob and Dave. */
 #define IFACE_A_NOW                                                                      \
 	IFACE_A_HEAD "\"peers\":[{\"public_key\":\"" BOB_KEY                             \
@@ -586,6 +651,7 @@ int main(int argc, char **argv)
 		{ "reload: peers and keys of every interface; the rest refused", test_reload },
 		{ "a UAPI socket and show an interface", test_uapi_per_interface },
 		{ "peer-add, peer-remove and stats by interface", test_requests_per_interface },
+		{ "set-peers by interface", test_set_peers_per_interface },
 		{ "reload adds and removes whole interfaces", test_reload_interfaces },
 		{ "reload changes a live interface's port, MTU, MSS and routes",
 		  test_reload_settings },
