@@ -83,6 +83,9 @@ for c in "$wgdp" "$wgdpctl" "$FRR/zebra" "$FRR/bgpd" "$(command -v wireguard-go)
 	[ -x "$c" ] || { echo "cluster-demo: $c missing (scripts/setup.sh installs it)" >&2; exit 77; }
 done
 
+# Box a's wgdp runs on CPU 0, box b's on CPU 1.
+[ "$(nproc)" -ge 2 ] || { echo "cluster-demo: needs two CPUs, one a box" >&2; exit 77; }
+
 ANYCAST=203.0.113.1
 LAN_HOST=10.9.0.2
 BOXES=(a b)
@@ -340,7 +343,14 @@ pick_ports() {
 	declare -gA port
 	for i in $(seq "$clients"); do
 		want=${BOXES[$(((i + 1) % 2))]}
-		until [ "$(box_of_flow "$i" "$p")" = "$want" ]; do p=$((p + 1)); done
+		until [ "$(box_of_flow "$i" "$p")" = "$want" ]; do
+			p=$((p + 1))
+			[ "$p" -lt 41000 ] || {
+				echo "cluster-demo: no port of 40000-41000 hashes to box $want" \
+					"(the router lost a next hop?)" >&2
+				exit 1
+			}
+		done
 		port[$i]=$p
 		p=$((p + 1))
 	done
@@ -390,6 +400,39 @@ start_pings() {
 		[ "${1:-}" = after-stop ] ||
 			ip netns exec "${P}c$i" ping -c 1 -W 5 "$LAN_HOST" >/dev/null 2>&1 || true
 		bg lan "ping-c$i.log" stdbuf -oL ping -D -n -i 0.1 -W 1 "10.0.1.$((10 + i))"
+	done
+}
+
+# Client i's session, as its own handshake table says.
+has_handshake() { [ "$(latest_handshake "$1")" != 0 ]; }
+
+# The router sends client i's prefix to one box: the announcers' MEDs have arrived.
+one_path() {
+	local r
+	r=$(ip -n "${P}rtr" route show "10.0.1.$((10 + $1))")
+	[[ $r == *"via 10.0.0."* && $r != *nexthop* ]]
+}
+
+# Each client's session first, made by a keepalive (no data: nothing comes back from the
+# LAN), then the router routing its prefix to that box alone. Otherwise the LAN's first
+# answers are spread over both boxes while the MEDs travel, and the box without the session
+# initiates to a client whose endpoint it knows, and retries for 90 s, which would hide
+# what the stray-data takeover does after the stop.
+make_sessions() {
+	local i pub
+	pub=$(cat "$dir/server.pub")
+	for i in $(seq "$clients"); do
+		ip netns exec "${P}c$i" wg set "cl${id}c$i" peer "$pub" persistent-keepalive 1
+	done
+	for i in $(seq "$clients"); do
+		wait_for 15 has_handshake "$i" ||
+			{ echo "cluster-demo: c$i made no handshake" >&2; exit 1; }
+		ip netns exec "${P}c$i" wg set "cl${id}c$i" peer "$pub" \
+			persistent-keepalive "$keepalive"
+	done
+	for i in $(seq "$clients"); do
+		wait_for 15 one_path "$i" ||
+			{ echo "cluster-demo: the router did not learn c$i's box" >&2; exit 1; }
 	done
 }
 
@@ -487,7 +530,15 @@ several_boxes() {
 	check_that "set-config refused everywhere (exit 1)" [ "$rc" -eq 1 ]
 	check_that "box a still has the added peer (nothing applied)" \
 		sh -c "'$wgdpctl' -s '$dir/box-a.sock' --json show | grep -q '$extra'"
-	"$wgdpctl" -s "$dir/box-a.sock" -s "$dir/box-b.sock" peer-remove "$extra" >/dev/null
+	say
+	say "== the peers of box a's file to both boxes: wgdpctl -s ... set-peers box-a.json"
+	rc=0
+	"$wgdpctl" -s "$dir/box-a.sock" -s "$dir/box-b.sock" set-peers "$dir/box-a.json" || rc=$?
+	check_that "set-peers applied by both boxes" [ "$rc" -eq 0 ]
+	for b in "${BOXES[@]}"; do
+		check_that "box $b has the file's peers: the added one is gone" \
+			sh -c "! '$wgdpctl' -s '$dir/box-$b.sock' --json show | grep -q '$extra'"
+	done
 }
 
 stop_box() { # B
@@ -546,6 +597,7 @@ say "== the clients' peers to both boxes: wgdpctl -s box-a.sock -s box-b.sock re
 "$wgdpctl" -s "$dir/box-a.sock" -s "$dir/box-b.sock" reload
 
 for i in $(seq "$clients"); do client "$i"; done
+make_sessions
 if [ "$traffic" = idle ]; then
 	start_sessions
 else
@@ -572,7 +624,7 @@ for i in $(seq "$clients"); do
 	printf '%-8s %-10s %-6s %s\n' "c$i" "${port[$i]}" "${before[$i]}" "$known"
 done
 say "box a serves $na clients, box b $nb"
-check_that "the clients spread over both boxes" [ "$na" -gt 0 ] && [ "$nb" -gt 0 ]
+check_that "the clients spread over both boxes" [ "$((na > 0 && nb > 0))" -eq 1 ]
 
 victim=a survivor=b
 [ "$settle" -eq 0 ] || { say; say "== waiting $settle s"; sleep "$settle"; }

@@ -278,11 +278,13 @@ static const struct wgdp_endpoint *metrics_at(const struct wgdp_config *cfg)
 
 /* A reload's new metrics address is bound before the reload commits: one in use fails it
  * whole. */
-static bool metrics_check(void *arg, const struct wgdp_config *next, struct wgdp_config_error *err)
+static bool metrics_check(void *arg, const struct wgdp_config *next, bool dry_run,
+			  struct wgdp_config_error *err)
 {
 	char *msg = err->message;
 
-	if (ctl_server_prepare_metrics(arg, metrics_at(next), msg, sizeof(err->message)) == 0)
+	if (ctl_server_prepare_metrics(arg, metrics_at(next), !dry_run, msg,
+				       sizeof(err->message)) == 0)
 		return true;
 	snprintf(err->path, sizeof(err->path), "control.metrics_listen");
 	return false;
@@ -313,7 +315,7 @@ static struct ctl_server *start_control(struct dp_admin *adm, const struct wgdp_
 				       n_uapi, &server_ops, adm, err, sizeof(err));
 	if (!srv) {
 		fprintf(stderr, PROG ": control socket: %s\n", err);
-	} else if (ctl_server_prepare_metrics(srv, metrics_at(cfg), err, sizeof(err)) != 0) {
+	} else if (ctl_server_prepare_metrics(srv, metrics_at(cfg), true, err, sizeof(err)) != 0) {
 		fprintf(stderr, PROG ": %s: control.metrics_listen: %s\n", o->config_path, err);
 		ctl_server_stop(srv);
 		srv = NULL;

@@ -64,20 +64,44 @@ static void report_counts(FILE *out, const char *sock, const char *verb, json_t 
 	fputc('\n', out);
 }
 
-/* Round one: every box checks req. The answers go in ans[]; returns how many refused. */
+/*
+ * An ok answer to a dry run that does not say "dry_run": a wgdp older than dry runs, which
+ * ignored the member and applied the change.
+ */
+static bool applied_instead(json_t *ans)
+{
+	return answered_ok(ans) && !json_is_true(json_object_get(ans, "dry_run"));
+}
+
+/*
+ * Round one: every box checks req. The answers go in ans[]; returns how many refused, and
+ * in *applied how many of those applied it instead.
+ */
 static unsigned int check_all(const struct boxes_io *io, const char *const *socks, unsigned int n,
-			      json_t *req, json_t **ans)
+			      json_t *req, json_t **ans, unsigned int *applied)
 {
 	json_t *check = json_copy(req); /* shallow: req itself stays as it was */
 	unsigned int refused = 0;
 
+	*applied = 0;
 	json_object_set_new(check, "dry_run", json_true());
 	for (unsigned int i = 0; i < n; i++) {
 		ans[i] = ask(io, socks[i], check);
-		refused += !answered_ok(ans[i]);
+		refused += !answered_ok(ans[i]) || applied_instead(ans[i]);
+		*applied += applied_instead(ans[i]);
 	}
 	json_decref(check);
 	return refused;
+}
+
+static void report_check(FILE *out, const char *sock, json_t *ans, bool refused)
+{
+	if (applied_instead(ans))
+		report_counts(out, sock, "APPLIED (it does not know dry runs: an older wgdp)", ans);
+	else if (answered_ok(ans))
+		report_counts(out, sock, refused ? "checked" : "would apply", ans);
+	else
+		report_refusal(out, sock, "", ans);
 }
 
 /* Round two: every box applies req; returns how many did not. */
@@ -104,21 +128,24 @@ int boxes_change(const struct boxes_io *io, const char *const *socks, unsigned i
 		 bool dry_run)
 {
 	json_t **ans = calloc(n ? n : 1, sizeof(*ans));
-	unsigned int refused, failed;
+	unsigned int refused, failed, applied;
 
 	if (!ans)
 		return BOXES_REFUSED;
-	refused = check_all(io, socks, n, req, ans);
+	refused = check_all(io, socks, n, req, ans, &applied);
 	if (refused || dry_run) {
 		for (unsigned int i = 0; i < n; i++) {
-			if (answered_ok(ans[i]))
-				report_counts(io->out, socks[i],
-					      refused ? "checked" : "would apply", ans[i]);
-			else
-				report_refusal(io->out, socks[i], "", ans[i]);
+			report_check(io->out, socks[i], ans[i], refused);
 			json_decref(ans[i]);
 		}
 		free(ans);
+		if (applied) {
+			fprintf(io->out,
+				"refused by %u of %u boxes, but %u applied the change instead of "
+				"checking it: the boxes differ now\n",
+				refused, n, applied);
+			return BOXES_PARTIAL;
+		}
 		if (refused)
 			fprintf(io->out, "refused by %u of %u boxes: no box was changed\n", refused,
 				n);
@@ -128,12 +155,26 @@ int boxes_change(const struct boxes_io *io, const char *const *socks, unsigned i
 		json_decref(ans[i]);
 	free(ans);
 	failed = apply_all(io, socks, n, req);
+	if (failed == n) {
+		fprintf(io->out, "refused by every box after its check passed: no box was "
+				 "changed\n");
+		return BOXES_REFUSED;
+	}
 	if (failed)
 		fprintf(io->out,
 			"applied by %u of %u boxes: the boxes differ now (the others, above, need "
 			"the change on their own: -s SOCK)\n",
 			n - failed, n);
 	return failed ? BOXES_PARTIAL : BOXES_APPLIED;
+}
+
+/* health's answer counts as ok only while the box serves: health checks read the status. */
+static bool serving(json_t *req, json_t *ans)
+{
+	const char *cmd = json_string_value(json_object_get(req, "cmd"));
+	const char *state = json_string_value(json_object_get(ans, "state"));
+
+	return !cmd || strcmp(cmd, "health") != 0 || (state && strcmp(state, "serving") == 0);
 }
 
 int boxes_each(const struct boxes_io *io, const char *const *socks, unsigned int n, json_t *req,
@@ -144,7 +185,7 @@ int boxes_each(const struct boxes_io *io, const char *const *socks, unsigned int
 	for (unsigned int i = 0; i < n; i++) {
 		json_t *ans = ask(io, socks[i], req);
 
-		if (!answered_ok(ans))
+		if (!answered_ok(ans) || !serving(req, ans))
 			rc = 1;
 		if (raw) {
 			json_t *o = json_pack("{s:s,s:O?}", "box", socks[i], "answer", ans);

@@ -10,7 +10,9 @@
  * change itself, box by box. It can still be refused in that round only if something changed
  * the box between the rounds (another operator, a box that went away); those that applied it
  * keep it (there is no undo), and the report names the boxes that did not, so they can be set
- * right alone.
+ * right alone. A wgdp older than dry runs ignores "dry_run" and applies the change in the
+ * first round: its ok answer lacks "dry_run":true, and the report says so (BOXES_PARTIAL).
+ * The report is text, with --json too: the exit status is the verdict.
  */
 #ifndef WGDPCTL_BOXES_H
 #define WGDPCTL_BOXES_H
@@ -48,7 +50,7 @@ int boxes_change(const struct boxes_io *io, const char *const *socks, unsigned i
 /*
  * A request that only reads (show, stats, health) to each box: a "== box SOCK" header, then
  * print(ans) for the answer (raw: the answer line in {"box":SOCK,"answer":...}). 0 when every
- * box answered ok:true, 1 otherwise.
+ * box answered ok:true (and, to health, serving), 1 otherwise.
  */
 int boxes_each(const struct boxes_io *io, const char *const *socks, unsigned int n, json_t *req,
 	       bool raw, void (*print)(json_t *ans, void *arg), void *arg);

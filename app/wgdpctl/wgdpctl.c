@@ -129,6 +129,8 @@ static void usage(FILE *out)
 		"  health               serving, or draining (exit status 1 unless serving)\n"
 		"  --json prints the raw answer line; the exit status is 1 when wgdp said "
 		"ok:false.\n"
+		"  --timeout S: a box silent for S seconds (default 60, 0: no limit) is\n"
+		"  unreachable.\n"
 		"  --dry-run checks a change (reload, set-config, peer-add, peer-remove,\n"
 		"  set-peers), applies nothing.\n"
 		"  Several boxes (-s SOCK1 -s SOCK2, or --sockets FILE: one a line): every box\n"
@@ -151,6 +153,18 @@ static void usage(FILE *out)
 		PROG);
 }
 
+/* --timeout: a box that stops answering (hung, stopped) is unreachable after this long. */
+static unsigned int timeout_s = 60;
+
+/* Connecting (a full backlog), each write and each read wait timeout_s at most (0: no limit). */
+static bool set_timeout(int fd)
+{
+	struct timeval tv = { .tv_sec = timeout_s };
+
+	return setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0 &&
+	       setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0;
+}
+
 static int connect_socket(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -162,6 +176,8 @@ static int connect_socket(const char *path)
 	}
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd >= 0 && !set_timeout(fd))
+		fprintf(stderr, "%s: cannot set the socket's timeout: %s\n", PROG, strerror(errno));
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sa, sizeof(sa)) != 0) {
 		fprintf(stderr, "%s: cannot connect to %s: %s (is wgdp running? -s names the "
 				"socket)\n", PROG, path, strerror(errno));
@@ -175,7 +191,9 @@ static int connect_socket(const char *path)
 static bool write_all(int fd, const char *data, size_t len)
 {
 	while (len) {
-		ssize_t n = write(fd, data, len);
+		/* A box that closes on us is an error to report, not a SIGPIPE that kills the
+		 * report of the others. */
+		ssize_t n = send(fd, data, len, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -219,7 +237,7 @@ static char *transact(const char *sock, json_t *req)
 	char *line = json_dumps(req, JSON_COMPACT), *ans = NULL;
 	size_t len = 0, cap = 0;
 	int fd = connect_socket(sock);
-	bool ok;
+	bool ok, timed_out;
 
 	if (fd < 0 || !line) {
 		free_wiped(line, line ? strlen(line) : 0);
@@ -227,6 +245,7 @@ static char *transact(const char *sock, json_t *req)
 			close(fd);
 		return NULL;
 	}
+	errno = 0;
 	ok = write_all(fd, line, strlen(line)) && write_all(fd, "\n", 1);
 	free_wiped(line, strlen(line));
 	while (ok) {
@@ -243,9 +262,14 @@ static char *transact(const char *sock, json_t *req)
 		if (memchr(ans + len - (size_t)n, '\n', (size_t)n))
 			break;
 	}
+	timed_out = errno == EAGAIN || errno == EWOULDBLOCK;
 	close(fd);
 	if (!ans || !len || ans[len - 1] != '\n') {
-		fprintf(stderr, "%s: no answer from wgdp\n", PROG);
+		if (timed_out)
+			fprintf(stderr, "%s: %s: no answer in %u s (--timeout)\n", PROG, sock,
+				timeout_s);
+		else
+			fprintf(stderr, "%s: no answer from wgdp\n", PROG);
 		free_wiped(ans, cap);
 		return NULL;
 	}
@@ -789,6 +813,21 @@ static bool add_socket(const char *path)
 	return true;
 }
 
+static bool parse_timeout(const char *arg)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(arg, &end, 10);
+	if (errno || end == arg || *end || arg[0] == '-' || v > 86400) {
+		fprintf(stderr, "%s: --timeout: 0 (none) to 86400 seconds\n", PROG);
+		return false;
+	}
+	timeout_s = (unsigned int)v;
+	return true;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -796,6 +835,7 @@ int main(int argc, char **argv)
 		{ "json", no_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "sockets", required_argument, NULL, 'S' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
@@ -827,6 +867,10 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			sock = socks[0];
+			break;
+		case 'T':
+			if (!parse_timeout(optarg))
+				return 1;
 			break;
 		case 'j':
 			raw = true;

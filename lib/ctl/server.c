@@ -772,8 +772,8 @@ int ctl_server_set_uapi(struct ctl_server *srv, const struct ctl_uapi_socket *ua
 	return 0;
 }
 
-int ctl_server_prepare_metrics(struct ctl_server *srv, const struct wgdp_endpoint *ep, char *err,
-			       size_t errlen)
+int ctl_server_prepare_metrics(struct ctl_server *srv, const struct wgdp_endpoint *ep, bool keep,
+			       char *err, size_t errlen)
 {
 	struct metrics_want *m = &srv->metrics;
 	int fd = 0;
@@ -784,7 +784,9 @@ int ctl_server_prepare_metrics(struct ctl_server *srv, const struct wgdp_endpoin
 		/* Bound, not listening: if the reload fails after this, clients are refused,
 		 * not left in a backlog that nobody accepts from. */
 		fd = ctl_http_bind(ep, err, errlen);
-		if (fd >= 0) {
+		if (fd >= 0 && !keep) {
+			close(fd);
+		} else if (fd >= 0) {
 			replace_fd(&m->prepared_fd, fd);
 			m->prepared_at = *ep;
 		}

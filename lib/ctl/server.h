@@ -87,7 +87,8 @@ int ctl_server_set_uapi(struct ctl_server *srv, const struct ctl_uapi_socket *ua
  * ctl_server_prepare_metrics binds a socket for ep ahead, without listening (a reload that
  * fails later leaves no backlog behind, only a bound port that refuses connections until the
  * next set); nothing to do for NULL, for the address set now or for the one already prepared.
- * 0, or -1 with err ("127.0.0.1:9586: Address already in use") and nothing changed.
+ * 0, or -1 with err ("127.0.0.1:9586: Address already in use") and nothing changed. !keep (a
+ * dry run): the socket is closed again at once, the check made and nothing held.
  *
  * ctl_server_set_metrics makes ep (NULL: none) the address served, from the server thread's
  * next loop on: with the socket prepared for it (listening from now), the one it has, or else
@@ -96,8 +97,8 @@ int ctl_server_set_uapi(struct ctl_server *srv, const struct ctl_uapi_socket *ua
  *
  * Both are callable from any thread, also from an ops callback (like ctl_server_set_uapi).
  */
-int ctl_server_prepare_metrics(struct ctl_server *srv, const struct wgdp_endpoint *ep, char *err,
-			       size_t errlen);
+int ctl_server_prepare_metrics(struct ctl_server *srv, const struct wgdp_endpoint *ep, bool keep,
+			       char *err, size_t errlen);
 void ctl_server_set_metrics(struct ctl_server *srv, const struct wgdp_endpoint *ep,
 			    size_t max_peers);
 

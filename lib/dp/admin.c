@@ -699,7 +699,7 @@ static uint32_t peers_in_all(const struct wgdp_config *c)
 
 /* Everything an apply does before the control lcore: validation, the diff, the new peers,
  * tenants and allowed-ips tables. -1 with err filled; d is the caller's to free either way. */
-static int prepare(struct dp_admin *adm, struct wgdp_config *next, struct diff *d,
+static int prepare(struct dp_admin *adm, struct wgdp_config *next, bool dry_run, struct diff *d,
 		   struct wgdp_config_error *err)
 {
 	if (!wgdp_config_check_interfaces(next, err) || !check_fixed(adm->running, next, err) ||
@@ -717,7 +717,7 @@ static int prepare(struct dp_admin *adm, struct wgdp_config *next, struct diff *
 	d->rc->n_peers = RTE_MAX(adm->dp->n_peers, adm->next_id);
 	/* Last, so a config the rules refuse never reaches it; a dry run makes it too (a
 	 * metrics address in use refuses the check as it would the apply). */
-	if (adm->check_hook && !adm->check_hook(adm->check_hook_arg, next, err))
+	if (adm->check_hook && !adm->check_hook(adm->check_hook_arg, next, dry_run, err))
 		return -1;
 	return 0;
 }
@@ -738,7 +738,7 @@ int dp_admin_apply_locked(struct dp_admin *adm, struct wgdp_config *next,
 		fail(err, "peers", "out of memory");
 		goto fail;
 	}
-	if (prepare(adm, next, &d, err) != 0)
+	if (prepare(adm, next, false, &d, err) != 0)
 		goto fail;
 	res->prepare_ns = wg_clock_mono_ns() - t0;
 	if (dp_reconf_submit(adm->dp, d.rc) != 0) {
@@ -780,7 +780,7 @@ int dp_admin_check_locked(struct dp_admin *adm, struct wgdp_config *next,
 
 	memset(err, 0, sizeof(*err));
 	memset(res, 0, sizeof(*res));
-	rc = prepare(adm, next, &d, err);
+	rc = prepare(adm, next, true, &d, err);
 	if (rc == 0) {
 		res->prepare_ns = wg_clock_mono_ns() - t0;
 		result_of(&d, res);

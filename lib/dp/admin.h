@@ -53,9 +53,10 @@ void dp_admin_set_ifaces_hook(struct dp_admin *adm, dp_admin_ifaces_fn fn, void 
  * Called during an apply once next passed every rule, just before it is committed, on the
  * applying thread with the admin's lock held (it must not call back into the admin): false
  * refuses next whole, err naming the path. The metrics endpoint binds a new address here, so
- * that a reload to a port in use fails and changes nothing.
+ * that a reload to a port in use fails and changes nothing. dry_run: the same checks, for a
+ * request's "dry_run", with nothing kept (a port checked is not held).
  */
-typedef bool (*dp_admin_check_fn)(void *arg, const struct wgdp_config *next,
+typedef bool (*dp_admin_check_fn)(void *arg, const struct wgdp_config *next, bool dry_run,
 				  struct wgdp_config_error *err);
 void dp_admin_set_check_hook(struct dp_admin *adm, dp_admin_check_fn fn, void *arg);
 

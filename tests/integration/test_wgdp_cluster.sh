@@ -2,7 +2,8 @@
 # Issue #19's demo in short: scripts/cluster-demo.sh --check with two wgdp boxes behind ECMP
 # anycast (FRR bgpd in namespaces, L4 hash) and four wireguard-go clients, two a box. It
 # asserts that the clients spread over both boxes, that wgdpctl with two sockets applies a
-# peer-add to both and that a set-config one box refuses changes neither, that after box a is
+# peer-add to both, that a set-config one box refuses changes neither and that set-peers puts
+# one file's peers on both, that after box a is
 # killed every client passes traffic again within 30 s, and that the survivor lists all four
 # with a fresh handshake. Here, besides: box a's client whose endpoint the boxes know is taken
 # over by the survivor (stray data, lib/dp/stray.h) well before its own 15 s timers, and the

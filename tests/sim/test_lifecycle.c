@@ -920,6 +920,53 @@ static void test_two_sources_flood(void)
 	two_sources(false);
 }
 
+/* A data message under an index wgdp never gave out, as from a peer whose session is with
+ * another box (docs/scale-out.md): header and tag only. */
+static void send_stray_data(struct sim *s, struct sim_peer *p)
+{
+	uint8_t msg[16 + 16] = { 4 };
+
+	memcpy(msg + 4, (uint8_t[]){ 0xef, 0xbe, 0xad, 0xde }, 4);
+	sim_send_outside(s, p, msg, sizeof(msg));
+}
+
+/*
+ * 20. Stray data from a peer's configured endpoint: one initiation, armed with no
+ * retransmission, so a made-up packet buys one message, not 90 s of them; fresh stray data
+ * after REKEY_TIMEOUT sends another, which a peer that is there answers.
+ */
+static void test_stray_once(void)
+{
+	struct sim *s = open_sim(1, true, 0);
+	struct sim_peer *p = &s->peers[0];
+	struct dp_ctx *dp = s->dp;
+
+	p->online = false;
+	sim_run(s, SIM_S);
+	send_stray_data(s, p);
+	sim_run(s, 2 * SIM_S); /* the sweep visits every peer within a second */
+	CU_ASSERT_EQUAL(dp->ctl_stats.stray_sources, 1);
+	CU_ASSERT_EQUAL(dp->ctl_stats.stray_initiations, 1);
+	CU_ASSERT_EQUAL(p->wire.initiations, 1);
+	CU_ASSERT_EQUAL(dp->peers[0]->timers.retransmit_handshake_at, 0);
+	CU_ASSERT_EQUAL(dp->peers[0]->timers.handshake_attempts, 0);
+	/* Nothing more without fresh evidence: no retries, whatever the time. */
+	sim_run(s, 100 * SIM_S);
+	CU_ASSERT_EQUAL(p->wire.initiations, 1);
+	CU_ASSERT_EQUAL(dp->ctl_stats.stray_initiations, 1);
+
+	/* Fresh stray data, the peer there now: one more initiation, and a session. */
+	p->online = true;
+	send_stray_data(s, p);
+	sim_run(s, 2 * SIM_S);
+	CU_ASSERT_EQUAL(p->wire.initiations, 2);
+	CU_ASSERT_EQUAL(dp->ctl_stats.stray_initiations, 2);
+	CU_ASSERT_EQUAL(p->handshakes, 1);
+	CU_ASSERT_EQUAL(sim_drops(s, DP_DROP_UNKNOWN_INDEX), 2);
+	assert_pool(s);
+	close_sim(s);
+}
+
 static const CU_TestInfo tests[] = {
 	{ "1 idle 3 min, then traffic: initiate at once", test_idle_then_traffic },
 	{ "2 no endpoint: drop at once, counted", test_no_endpoint },
@@ -947,6 +994,7 @@ static const CU_TestInfo tests[] = {
 	{ "18b two sources at once: the second within 20 ms refused", test_two_sources_flood },
 	{ "19 an engine's session under an old private key is dropped",
 	  test_engine_session_old_key },
+	{ "20 stray data: one initiation, no retries", test_stray_once },
 	CU_TEST_INFO_NULL,
 };
 

@@ -250,13 +250,15 @@ static void test_peer_slots(void)
 }
 
 /* The check hook refuses port 9 (as the metrics endpoint refuses an address in use). */
-static unsigned int checks;
+static unsigned int checks, dry_checks;
 static uint16_t checked_port;
 
-static bool check_metrics(void *arg, const struct wgdp_config *next, struct wgdp_config_error *err)
+static bool check_metrics(void *arg, const struct wgdp_config *next, bool dry_run,
+			  struct wgdp_config_error *err)
 {
 	(void)arg;
 	checks++;
+	dry_checks += dry_run;
 	checked_port = next->has_metrics_listen ? next->metrics_listen.port : 0;
 	if (checked_port != 9)
 		return true;
@@ -279,6 +281,17 @@ static void test_check_hook(void)
 	dp_admin_set_check_hook(adm, check_metrics, NULL);
 	expect_refused(WITH_DAVE("127.0.0.1:9"), "control.metrics_listen", "already in use");
 	CU_ASSERT_EQUAL(checks, 1);
+	CU_ASSERT_EQUAL(dry_checks, 0);
+	/* A dry run asks the hook too, saying it is one (nothing is to be held for it). Its
+	 * tables come from the memory the earlier applies retired: reclaimed first (no control
+	 * lcore runs here to do it). */
+	dp_reclaim(dp);
+	a = request("{\"cmd\":\"set-config\",\"dry_run\":true,\"config\":{" IFACE_PORTS
+		    ",\"control\":{\"metrics_listen\":\"127.0.0.1:9\"}}}");
+	CU_ASSERT_FALSE(json_is_true(json_object_get(a, "ok")));
+	json_decref(a);
+	CU_ASSERT_EQUAL(dry_checks, 1);
+	checks--;
 	CU_ASSERT_EQUAL(dp->n_live_peers, 2);
 	a = request(WITH_DAVE("127.0.0.1:9586"));
 	CU_ASSERT_TRUE(json_is_true(json_object_get(a, "ok")));

@@ -21,6 +21,8 @@ struct fake {
 	bool refuse_check[N_BOXES];
 	bool refuse_apply[N_BOXES];
 	bool unreachable[N_BOXES];
+	bool no_dry_run[N_BOXES]; /* a wgdp older than dry runs: it applies them */
+	bool draining[N_BOXES];
 	unsigned int checks[N_BOXES], applies[N_BOXES], reads[N_BOXES];
 };
 
@@ -46,6 +48,11 @@ static char *fake_transact(void *ctx, const char *sock, json_t *req)
 		f->reads[i]++;
 		return strdup("{\"ok\":true,\"peers\":[]}");
 	}
+	if (strcmp(cmd, "health") == 0)
+		return strdup(f->draining[i] ? "{\"ok\":true,\"state\":\"draining\"}"
+					     : "{\"ok\":true,\"state\":\"serving\"}");
+	if (f->no_dry_run[i])
+		dry = false;
 	if (dry)
 		f->checks[i]++;
 	else
@@ -53,6 +60,9 @@ static char *fake_transact(void *ctx, const char *sock, json_t *req)
 	if ((dry && f->refuse_check[i]) || (!dry && f->refuse_apply[i]))
 		return strdup("{\"ok\":false,\"error\":\"not a prefix\","
 			      "\"path\":\"peer.allowed_ips[0]\"}");
+	if (dry)
+		return strdup("{\"ok\":true,\"dry_run\":true,\"added\":1,\"removed\":0,"
+			      "\"changed\":0,\"peers\":5}");
 	return strdup("{\"ok\":true,\"added\":1,\"removed\":0,\"changed\":0,\"peers\":5}");
 }
 
@@ -141,6 +151,60 @@ static void test_refused_after_check(void)
 	CU_ASSERT_PTR_NOT_NULL(strstr(report, "applied by 2 of 3 boxes"));
 }
 
+/* Every box refuses after its check passed (all restarted, say): nothing changed, exit 1. */
+static void test_all_refused_after_check(void)
+{
+	struct fake f = { .refuse_apply = { true, true, true } };
+	char report[2048];
+
+	CU_ASSERT_EQUAL(run(&f, false, report, sizeof(report)), BOXES_REFUSED);
+	CU_ASSERT_PTR_NOT_NULL(strstr(report, "refused by every box after its check passed"));
+}
+
+/*
+ * A wgdp older than dry runs ignores "dry_run" and applies: its ok answer lacks "dry_run":true.
+ * The others are not sent the change, and the report says that box changed.
+ */
+static void test_older_box_applies_the_check(void)
+{
+	struct fake f = { .no_dry_run = { false, true, false } };
+	char report[2048];
+
+	CU_ASSERT_EQUAL(run(&f, false, report, sizeof(report)), BOXES_PARTIAL);
+	CU_ASSERT_EQUAL(f.applies[0], 0);
+	CU_ASSERT_EQUAL(f.applies[1], 1);
+	CU_ASSERT_EQUAL(f.applies[2], 0);
+	CU_ASSERT_PTR_NOT_NULL(
+		strstr(report, "box /run/b.sock: APPLIED (it does not know dry runs"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(report, "but 1 applied the change instead of checking it"));
+	memset(&f, 0, sizeof(f));
+	f.no_dry_run[2] = true;
+	CU_ASSERT_EQUAL(run(&f, true, report, sizeof(report)), BOXES_PARTIAL);
+}
+
+static void print_none(json_t *ans, void *arg)
+{
+	(void)ans;
+	(void)arg;
+}
+
+/* health over several boxes exits 0 only when every box serves. */
+static void test_health_draining(void)
+{
+	struct fake f = { 0 };
+	char report[2048];
+	FILE *out = fmemopen(report, sizeof(report), "w");
+	struct boxes_io io = { .transact = fake_transact, .ctx = &f, .out = out };
+	json_t *req = json_pack("{s:s}", "cmd", "health");
+
+	CU_ASSERT_EQUAL(boxes_each(&io, socks, N_BOXES, req, false, print_none, NULL), 0);
+	f.draining[1] = true;
+	CU_ASSERT_EQUAL(boxes_each(&io, socks, N_BOXES, req, false, print_none, NULL), 1);
+	CU_ASSERT_EQUAL(boxes_each(&io, socks, N_BOXES, req, true, print_none, NULL), 1);
+	fclose(out);
+	json_decref(req);
+}
+
 static void print_peers(json_t *ans, void *arg)
 {
 	(void)ans;
@@ -208,6 +272,9 @@ int main(void)
 		{ "a refusal at the check changes no box", test_refused_at_check },
 		{ "an unreachable box changes no box", test_unreachable_at_check },
 		{ "a refusal after the check is reported", test_refused_after_check },
+		{ "every box refuses after the check: exit 1", test_all_refused_after_check },
+		{ "an older box applies the check: reported", test_older_box_applies_the_check },
+		{ "health: exit 0 only when every box serves", test_health_draining },
 		{ "reads: a header and an answer a box", test_reads },
 		{ "the list file", test_list_file },
 		{ "which commands are changes", test_is_change },

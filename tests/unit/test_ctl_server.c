@@ -425,6 +425,20 @@ static uint16_t free_port(void)
 	return port;
 }
 
+/* Whether a plain socket (no SO_REUSEADDR) can take port: nothing else holds it. */
+static bool port_free(uint16_t port)
+{
+	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool ok;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	ok = fd >= 0 && bind(fd, (struct sockaddr *)&sin, sizeof(sin)) == 0;
+	if (fd >= 0)
+		close(fd);
+	return ok;
+}
+
 static int connect_tcp(uint16_t port)
 {
 	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_port = htons(port) };
@@ -526,7 +540,7 @@ static void test_metrics(void)
 	struct wgdp_endpoint a = loopback(free_port());
 	char err[256] = "", out[16384];
 
-	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &a, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &a, true, err, sizeof(err)), 0);
 	ctl_server_set_metrics(srv, &a, 2);
 	CU_ASSERT_TRUE(scrape(a.port, out, sizeof(out)));
 	CU_ASSERT_EQUAL(strncmp(out, "HTTP/1.1 200 ", 13), 0);
@@ -537,7 +551,7 @@ static void test_metrics(void)
 	CU_ASSERT_EQUAL(count(out, "\nwgdp_peer_rx_bytes_total{"), 2);
 	CU_ASSERT_PTR_NOT_NULL(strstr(out, "\nwgdp_peer_series_omitted 1\n"));
 	/* A reload that keeps the address and changes the cap. */
-	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &a, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &a, true, err, sizeof(err)), 0);
 	ctl_server_set_metrics(srv, &a, 0);
 	CU_ASSERT_TRUE(shows(a.port, "\nwgdp_peer_series_omitted 3\n"));
 	ctl_server_set_metrics(srv, &a, 1000);
@@ -565,13 +579,19 @@ static void test_metrics_moves(void)
 	int busy = listen_any(&taken_port);
 
 	taken = loopback(taken_port);
-	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &taken, err, sizeof(err)), -1);
+	/* A dry run's check: the taken address refused, a free one bound and let go at once. */
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &taken, false, err, sizeof(err)), -1);
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &b, false, err, sizeof(err)), 0);
+	CU_ASSERT_TRUE(port_free(b.port));
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &b, true, err, sizeof(err)), 0);
+	CU_ASSERT_FALSE(port_free(b.port)); /* the real one holds it */
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &taken, true, err, sizeof(err)), -1);
 	snprintf(want, sizeof(want), "127.0.0.1:%u: Address already in use", taken_port);
 	CU_ASSERT_STRING_EQUAL(err, want);
 	CU_ASSERT_TRUE(scrape(a.port, out, sizeof(out)));
 	CU_ASSERT_EQUAL(strncmp(out, "HTTP/1.1 200 ", 13), 0);
 
-	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &b, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &b, true, err, sizeof(err)), 0);
 	ctl_server_set_metrics(srv, &b, 10);
 	CU_ASSERT_TRUE(refused(a.port));
 	CU_ASSERT_TRUE(scrape(b.port, out, sizeof(out)));
@@ -580,14 +600,14 @@ static void test_metrics_moves(void)
 	/* Prepared, then the reload failed: bound but not listening, so a client is refused
 	 * at once instead of waiting in a backlog nobody serves; the next set closes it. */
 	c = loopback(free_port());
-	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &c, true, err, sizeof(err)), 0);
 	probe_port = c.port;
 	CU_ASSERT_TRUE(probe_refused());
 	ctl_server_set_metrics(srv, &b, 10);
 	CU_ASSERT_TRUE(refused(c.port));
 	CU_ASSERT_TRUE(scrape(b.port, out, sizeof(out)));
 	/* Prepared and set: listening from the set on. */
-	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &c, err, sizeof(err)), 0);
+	CU_ASSERT_EQUAL(ctl_server_prepare_metrics(srv, &c, true, err, sizeof(err)), 0);
 	CU_ASSERT_TRUE(probe_refused());
 	ctl_server_set_metrics(srv, &c, 10);
 	CU_ASSERT_TRUE(shows(c.port, "\nwgdp_peers 3\n"));
