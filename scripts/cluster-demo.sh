@@ -32,9 +32,8 @@
 #                       wgdp, its speaker and announcer; the router's BGP hold time finds it)
 #   --drain-ms MS       wgdp's --drain-ms on both boxes (default 0)
 #   --watch S           seconds to watch after the stop (default 30)
-#   --settle S          seconds to wait before the stop (default 0; 95 lets the
-#                       handshakes a box tried at start-up for traffic it got before the
-#                       routers knew the sessions' boxes run out, see docs/scale-out.md)
+#   --settle S          seconds to wait before the stop (default 0): to stop a box whose
+#                       sessions have rekeyed (130) or been idle a while
 #   --check             assert, for CI (tests/integration/test_wgdp_cluster.sh): the clients
 #                       spread over both boxes, several-box wgdpctl changes, every client
 #                       back within 30 s, the survivor lists all with a fresh handshake
