@@ -96,6 +96,8 @@ static cmdline_parse_token_string_t t_rest = TOKEN_STRING_INITIALIZER(struct wor
 								       TOKEN_STRING_MULTI);
 static cmdline_parse_token_string_t t_set = WORD(w0, "set");
 static cmdline_parse_token_string_t t_loglevel = WORD(w1, "log-level");
+static cmdline_parse_token_string_t t_peers1set = WORD(w1, "peers");
+static cmdline_parse_token_string_t t_health = WORD(w1, "health");
 static cmdline_parse_token_string_t t_type2 = WORD(w2, NULL);
 static cmdline_parse_token_string_t t_level3 = WORD(w3, NULL);
 static cmdline_parse_token_string_t t_help = WORD(w0, "help");
@@ -219,6 +221,79 @@ static void do_reload_file(void *parsed, struct cmdline *cl, void *data)
 	print_applied(cl, request(cl, json_pack("{s:s,s:s}", "cmd", "reload", "path", w->w1)));
 }
 
+/* The peers of a file: an array of peers, or an object's "peers" (a config file's). */
+static json_t *peers_of_file(struct cmdline *cl, const char *path)
+{
+	json_t *root, *peers;
+	json_error_t jerr;
+
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!root) {
+		cmdline_printf(cl, "error: %s: line %d, column %d: %s\n", path, jerr.line,
+			       jerr.column, jerr.text);
+		return NULL;
+	}
+	peers = json_is_array(root) ? json_incref(root)
+				    : json_incref(json_object_get(root, "peers"));
+	json_decref(root); /* wgdp wipes what jansson frees (main.c): keys go with it */
+	if (!json_is_array(peers)) {
+		cmdline_printf(cl,
+			       "error: %s: neither a list of peers nor a config with \"peers\"\n",
+			       path);
+		json_decref(peers);
+		return NULL;
+	}
+	return peers;
+}
+
+/* `set peers <file> [iface]`: the interface's peers become the file's (docs/scale-out.md). */
+static void set_peers(struct cmdline *cl, const char *path, const char *iface)
+{
+	json_t *peers = peers_of_file(cl, path), *req;
+
+	if (!peers)
+		return;
+	req = json_pack("{s:s,s:o}", "cmd", "set-peers", "peers", peers);
+	if (iface)
+		json_object_set_new(req, "interface", json_string(iface));
+	print_applied(cl, request(cl, req));
+}
+
+static void do_set_peers(void *parsed, struct cmdline *cl, void *data)
+{
+	struct words *w = parsed;
+
+	(void)data;
+	set_peers(cl, w->w2, NULL);
+}
+
+static void do_set_peers_of(void *parsed, struct cmdline *cl, void *data)
+{
+	struct words *w = parsed;
+
+	(void)data;
+	set_peers(cl, w->w2, w->w3);
+}
+
+static void do_show_health(void *parsed, struct cmdline *cl, void *data)
+{
+	json_t *ans = request(cl, json_pack("{s:s}", "cmd", "health"));
+	json_t *left;
+
+	(void)parsed;
+	(void)data;
+	if (!ans)
+		return;
+	left = json_object_get(ans, "drain_ms_left");
+	if (left)
+		cmdline_printf(cl, "%s: stops in %.1f s\n",
+			       json_string_value(json_object_get(ans, "state")),
+			       (double)json_integer_value(left) / 1e3);
+	else
+		cmdline_printf(cl, "%s\n", json_string_value(json_object_get(ans, "state")));
+	json_decref(ans);
+}
+
 /* "allowed-ips a,b endpoint x persistent-keepalive n preshared-key k" → a peer object;
  * "interface i" goes into the request. */
 static bool peer_options(struct cmdline *cl, char *rest, json_t *peer, json_t *req)
@@ -331,12 +406,15 @@ static void do_help(void *parsed, struct cmdline *cl, void *data)
 		"show stats                      handshakes, workers, drops by reason\n"
 		"show port stats all             NIC counters per port (testpmd layout)\n"
 		"show lcores                     the control lcore and the workers' queues\n"
+		"show health                     serving, or draining (SIGTERM with --drain-ms)\n"
 		"clear stats                     counters start again from zero\n"
 		"reload [file]                   apply the config file (or the -c file) whole\n"
 		"peer add <pubkey> [allowed-ips <a,b>] [endpoint <ip:port>]\n"
 		"         [persistent-keepalive <s>] [preshared-key <b64>] [name <name>]\n"
 		"         [interface <iface>]\n"
 		"peer remove <pubkey> [iface]\n"
+		"set peers <file> [iface]        the peers become the file's (a list, or a\n"
+		"                                config's \"peers\"); the others stay as they are\n"
 		"set log-level <type> <level>    e.g. set log-level wgdp.handshake debug\n"
 		"help, quit                      (Tab completes, ? lists what fits)\n");
 }
@@ -379,15 +457,23 @@ INST(c_peer_remove_of, do_peer_remove_of, "peer remove <pubkey> <iface>", (void 
      (void *)&t_remove, (void *)&t_key2, (void *)&t_key3);
 INST(c_set_log_level, do_set_log_level, "set log-level <type> <level>", (void *)&t_set, (void *)&t_loglevel,
      (void *)&t_type2, (void *)&t_level3);
+INST(c_set_peers, do_set_peers, "set peers <file>: the peers become the file's", (void *)&t_set,
+     (void *)&t_peers1set, (void *)&t_type2);
+INST(c_set_peers_of, do_set_peers_of, "set peers <file> <iface>: an interface's peers",
+     (void *)&t_set, (void *)&t_peers1set, (void *)&t_type2, (void *)&t_level3);
+INST(c_show_health, do_show_health, "show health: serving or draining", (void *)&t_show,
+     (void *)&t_health);
 INST(c_help, do_help, "help: the commands", (void *)&t_help);
 INST(c_quit, do_quit, "quit: stop wgdp", (void *)&t_quit);
 
 static cmdline_parse_ctx_t commands[] = {
-	&c_show_peers,	&c_show_peer,	    &c_show_peers_of, &c_show_peer_of,
-	&c_show_stats,	&c_show_port_stats, &c_show_lcores,   &c_clear_stats,
-	&c_reload,	&c_reload_file,	    &c_peer_add,      &c_peer_add_opts,
-	&c_peer_remove, &c_peer_remove_of, &c_set_log_level,   &c_help,	      &c_quit,
-	NULL,
+	&c_show_peers,	 &c_show_peer,	    &c_show_peers_of,
+	&c_show_peer_of, &c_show_stats,	    &c_show_port_stats,
+	&c_show_lcores,	 &c_clear_stats,    &c_reload,
+	&c_reload_file,	 &c_peer_add,	    &c_peer_add_opts,
+	&c_peer_remove,	 &c_peer_remove_of, &c_set_log_level,
+	&c_set_peers,	 &c_set_peers_of,   &c_show_health,
+	&c_help,	 &c_quit,	    NULL,
 };
 
 static void *cli_main(void *arg)

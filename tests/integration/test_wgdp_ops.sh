@@ -317,6 +317,12 @@ kill "$squatter"
 "$wgdpctl" -s "$W_SOCK" reload "$T_TMP/wgdp.json" >/dev/null || t_fail "reload back refused"
 t_wait_for 5 scrape 9586 "$T_TMP/h7" || t_fail "9586 not served again"
 
+python3 - "$T_TMP/wgdp.json" "$(cat "$T_TMP/client2.pub")" "$T_TMP/peers2.json" <<'PY'
+import json, sys
+peers = json.load(open(sys.argv[1]))["peers"]
+peers.append({"public_key": sys.argv[2], "allowed_ips": ["10.0.1.12/32"]})
+json.dump(peers, open(sys.argv[3], "w"))
+PY
 t_log "CLI through a pipe"
 {
 	echo "show peers"
@@ -327,6 +333,10 @@ t_log "CLI through a pipe"
 	echo "peer remove $(cat "$T_TMP/client2.pub")"
 	echo "peer remove $(cat "$T_TMP/client2.pub")"
 	echo "show stats"
+	echo "show health"
+	echo "set peers $T_TMP/peers2.json"
+	echo "set peers $T_TMP/wgdp.json"
+	echo "set peers $T_TMP/none.json"
 	echo "quit"
 } >&3
 exec 3>&-
@@ -343,5 +353,12 @@ grep -q "persistent keepalive: every 5 seconds" "$out" || t_fail "CLI show peer"
 grep -q "applied: 0 added, 1 removed" "$out" || t_fail "CLI peer remove"
 grep -q "error: public_key: no such peer" "$out" || t_fail "CLI error for a second removal"
 grep -q "handshakes_completed" "$out" || t_fail "CLI show stats"
+grep -q "^serving" "$out" || t_fail "CLI show health"
+# Each line twice: once from peer add / peer remove, once from set peers.
+[ "$(grep -c "applied: 1 added, 0 removed, 0 changed; 2 peers" "$out")" = 2 ] ||
+	t_fail "CLI set peers from a list did not add client 2"
+[ "$(grep -c "applied: 0 added, 1 removed, 0 changed; 1 peers" "$out")" = 2 ] ||
+	t_fail "CLI set peers from a config file did not leave its one peer"
+grep -q "error: $T_TMP/none.json: " "$out" || t_fail "CLI set peers of a missing file"
 grep -q "$(cat "$T_TMP/server.key")" "$out" && t_fail "the private key appeared in the output"
 t_log "ok"
