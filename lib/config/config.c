@@ -1255,7 +1255,21 @@ bool wgdp_config_check_peers(const struct wgdp_config *cfg, struct wgdp_config_e
 	/* Interface 0's peers, as the tree edits them (the legacy fields, config.h). */
 	const struct wgdp_interface_config view = { .peers = cfg->peers, .n_peers = cfg->n_peers };
 
-	return check_peer_rules(&p, &view, own_public);
+	if (!check_peer_rules(&p, &view, own_public))
+		return false;
+	/* And every other interface's: an edit through one interface's view (set-peers, the
+	 * UAPI) must not bring the apply a duplicate key it would not survive. */
+	for (unsigned int k = 1; k < cfg->n_ifaces; k++) {
+		struct parse q = { .err = err };
+
+		push_key(&q, "interfaces");
+		push_index(&q, k);
+		push_key(&q, "peers");
+		wgc_x25519_public(own_public, cfg->ifaces[k].private_key);
+		if (!check_peer_rules(&q, &cfg->ifaces[k], own_public))
+			return false;
+	}
+	return true;
 }
 
 bool wgdp_config_check_interfaces(struct wgdp_config *cfg, struct wgdp_config_error *err)

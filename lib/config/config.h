@@ -175,7 +175,8 @@ bool wgdp_peer_config_from_json(json_t *obj, const char *path, struct wgdp_peer_
 				struct wgdp_config_error *err);
 
 /* The whole-config peer rules, for configs edited in memory: no duplicate keys, not our own
- * key, no more than limits.max_peers, no prefix held by two peers or listed twice by one. */
+ * key, no more than limits.max_peers, no prefix held by two peers or listed twice by one;
+ * interface 0's (paths "peers[i]"), then every other interface's ("interfaces[k].peers[i]"). */
 bool wgdp_config_check_peers(const struct wgdp_config *cfg, struct wgdp_config_error *err);
 
 /*

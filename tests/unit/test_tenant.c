@@ -410,6 +410,24 @@ static void expect_refused_at(json_t *req, const char *path)
 	json_decref(a);
 }
 
+/*
+ * A config edited in memory with a duplicate key on interface 1 (no parser sees it): the
+ * apply refuses it, naming the interface's peer, rather than trusting its caller.
+ */
+static void test_apply_checks_every_interface(void)
+{
+	struct wgdp_config_error err;
+	struct dp_apply_result res;
+	struct wgdp_config *next = wgdp_config_parse(config_text, sizeof(config_text) - 1, &err);
+
+	CU_ASSERT_PTR_NOT_NULL_FATAL(next);
+	CU_ASSERT_TRUE_FATAL(next->n_ifaces == 2 && next->ifaces[1].n_peers == 2);
+	memcpy(next->ifaces[1].peers[1].public_key, next->ifaces[1].peers[0].public_key, 32);
+	CU_ASSERT_EQUAL(dp_admin_apply(adm, next, &res, &err), -1);
+	CU_ASSERT_STRING_EQUAL(err.path, "interfaces[1].peers[1].public_key");
+	CU_ASSERT_EQUAL(tb->n_live_peers, 2);
+}
+
 /* A set-peers request for wg-b; peers: the list's JSON. */
 static json_t *set_peers_b(const char *peers)
 {
@@ -651,6 +669,7 @@ int main(int argc, char **argv)
 		{ "reload: peers and keys of every interface; the rest refused", test_reload },
 		{ "a UAPI socket and show an interface", test_uapi_per_interface },
 		{ "peer-add, peer-remove and stats by interface", test_requests_per_interface },
+		{ "the apply checks every interface's peers", test_apply_checks_every_interface },
 		{ "set-peers by interface", test_set_peers_per_interface },
 		{ "reload adds and removes whole interfaces", test_reload_interfaces },
 		{ "reload changes a live interface's port, MTU, MSS and routes",
