@@ -18,7 +18,11 @@
 
 #include "cli.h"
 #include "ctl/format.h"
+#include "config/secret_file.h"
 #include "dp/admin.h"
+
+/* A peer list as large as a control request may be (docs/cli.md). */
+#define CLI_MAX_FILE (64u << 20)
 
 struct wgdp_cli {
 	struct cmdline *cl;
@@ -226,8 +230,16 @@ static json_t *peers_of_file(struct cmdline *cl, const char *path)
 {
 	json_t *root, *peers;
 	json_error_t jerr;
+	char why[128];
+	size_t len;
+	char *text = wgdp_secret_file_read(path, CLI_MAX_FILE, &len, why, sizeof(why));
 
-	root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	if (!text) {
+		cmdline_printf(cl, "error: %s: %s\n", path, why);
+		return NULL;
+	}
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	wgdp_secret_text_free(text, len); /* it may hold preshared keys */
 	if (!root) {
 		cmdline_printf(cl, "error: %s: line %d, column %d: %s\n", path, jerr.line,
 			       jerr.column, jerr.text);

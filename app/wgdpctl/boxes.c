@@ -104,21 +104,32 @@ static void report_check(FILE *out, const char *sock, json_t *ans, bool refused)
 		report_refusal(out, sock, "", ans);
 }
 
-/* Round two: every box applies req; returns how many did not. */
+/*
+ * Round two: every box applies req; returns how many did not say they did, and in *refused
+ * how many of those said no. The others gave no answer (gone, or silent past --timeout): a
+ * box may have applied the change all the same.
+ */
 static unsigned int apply_all(const struct boxes_io *io, const char *const *socks, unsigned int n,
-			      json_t *req)
+			      json_t *req, unsigned int *refused)
 {
 	unsigned int failed = 0;
 
+	*refused = 0;
 	for (unsigned int i = 0; i < n; i++) {
 		json_t *ans = ask(io, socks[i], req);
 
 		if (answered_ok(ans)) {
 			report_counts(io->out, socks[i], "applied", ans);
-		} else {
+		} else if (ans) {
 			report_refusal(io->out, socks[i], " (after its check passed)", ans);
-			failed++;
+			(*refused)++;
+		} else {
+			fprintf(io->out,
+				"box %s: no answer (after its check passed): it may have "
+				"applied the change\n",
+				socks[i]);
 		}
+		failed += !answered_ok(ans);
 		json_decref(ans);
 	}
 	return failed;
@@ -128,7 +139,7 @@ int boxes_change(const struct boxes_io *io, const char *const *socks, unsigned i
 		 bool dry_run)
 {
 	json_t **ans = calloc(n ? n : 1, sizeof(*ans));
-	unsigned int refused, failed, applied;
+	unsigned int refused, failed, applied, said_no;
 
 	if (!ans)
 		return BOXES_REFUSED;
@@ -154,13 +165,18 @@ int boxes_change(const struct boxes_io *io, const char *const *socks, unsigned i
 	for (unsigned int i = 0; i < n; i++)
 		json_decref(ans[i]);
 	free(ans);
-	failed = apply_all(io, socks, n, req);
-	if (failed == n) {
+	failed = apply_all(io, socks, n, req, &said_no);
+	if (said_no == n) {
 		fprintf(io->out, "refused by every box after its check passed: no box was "
 				 "changed\n");
 		return BOXES_REFUSED;
 	}
-	if (failed)
+	if (failed > said_no)
+		fprintf(io->out,
+			"applied by %u of %u boxes, %u gave no answer: the boxes may differ now "
+			"(ask those, above, with -s SOCK show)\n",
+			n - failed, n, failed - said_no);
+	else if (failed)
 		fprintf(io->out,
 			"applied by %u of %u boxes: the boxes differ now (the others, above, need "
 			"the change on their own: -s SOCK)\n",

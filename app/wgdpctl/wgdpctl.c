@@ -25,6 +25,7 @@
 #include "ctl/metrics.h"
 #include "config.h"
 #include "secret_alloc.h"
+#include "secret_file.h"
 #include "wgquick.h"
 #include "boxes.h"
 
@@ -330,13 +331,32 @@ static void print_answer(const char *cmd, json_t *ans)
 	free(text);
 }
 
-/* FILE's JSON (set-config, set-peers); NULL with a message. It may hold keys: jansson wipes
- * what it frees (main). */
+/* A whole file ("-": stdin), NUL-terminated; NULL with a message. Free it with
+ * wgdp_secret_text_free: it may hold keys. */
+static char *read_all(const char *path, size_t *len)
+{
+	char why[128];
+	char *text = wgdp_secret_file_read(strcmp(path, "-") ? path : "/dev/stdin", MAX_IMPORT, len,
+					   why, sizeof(why));
+
+	if (!text)
+		fprintf(stderr, "%s: %s: %s\n", PROG, path, why);
+	return text;
+}
+
+/* FILE's JSON (set-config, set-peers, import's template); NULL with a message. It may hold
+ * keys: its text is wiped, and jansson wipes what it frees (main). */
 static json_t *load_file(const char *path)
 {
 	json_error_t jerr;
-	json_t *v = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+	size_t len;
+	char *text = read_all(path, &len);
+	json_t *v;
 
+	if (!text)
+		return NULL;
+	v = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	wgdp_secret_text_free(text, len);
 	if (!v)
 		fprintf(stderr, "%s: %s: line %d, column %d: %s\n", PROG, path, jerr.line,
 			jerr.column, jerr.text);
@@ -516,33 +536,6 @@ static int run_socket_command(const char *sock, bool raw, int argc, char **argv)
 	return rc;
 }
 
-/* A whole file ("-": stdin), NUL-terminated; NULL with a message. The caller wipes it. */
-static char *read_all(const char *path, size_t *len)
-{
-	FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "r");
-	char *text = f ? malloc(MAX_IMPORT + 1) : NULL;
-
-	if (!text) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, path, f ? "out of memory" : strerror(errno));
-		if (f && f != stdin)
-			fclose(f);
-		return NULL;
-	}
-	*len = fread(text, 1, MAX_IMPORT + 1, f);
-	if (ferror(f) || *len > MAX_IMPORT) {
-		fprintf(stderr, "%s: %s: %s\n", PROG, path,
-			ferror(f) ? "read error" : "larger than 64 MiB");
-		wgc_memzero(text, *len);
-		free(text);
-		text = NULL;
-	} else {
-		text[*len] = '\0';
-	}
-	if (f != stdin)
-		fclose(f);
-	return text;
-}
-
 /* The file read, with its notes on stderr as FILE:LINE: warning: ...; false on an error. */
 static bool import_read(const char *path, struct wgdp_wgq *wq)
 {
@@ -554,8 +547,7 @@ static bool import_read(const char *path, struct wgdp_wgq *wq)
 	if (!text)
 		return false;
 	ok = wgdp_wgq_parse(text, len, wq, &err);
-	wgc_memzero(text, len);
-	free(text);
+	wgdp_secret_text_free(text, len);
 	if (!ok) {
 		if (err.line)
 			fprintf(stderr, "%s:%u: %s\n", path, err.line, err.text);
@@ -597,15 +589,11 @@ static json_t *import_build(const char *path, const char *name, const char *tmpl
 {
 	struct wgdp_config_error err;
 	json_t *tmpl = NULL, *out;
-	json_error_t jerr;
 
 	if (tmpl_path) {
-		tmpl = json_load_file(tmpl_path, JSON_REJECT_DUPLICATES, &jerr);
-		if (!tmpl) {
-			fprintf(stderr, "%s: %s: line %d, column %d: %s\n", PROG, tmpl_path,
-				jerr.line, jerr.column, jerr.text);
+		tmpl = load_file(tmpl_path);
+		if (!tmpl)
 			return NULL;
-		}
 	}
 	out = wgdp_wgq_to_json(wq, name, tmpl, &err);
 	if (!out)

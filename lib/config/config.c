@@ -14,6 +14,7 @@
 #include "peer_rules.h"
 #include "peer_scan.h"
 #include "prefix_map.h"
+#include "secret_file.h"
 #include "crypto/ct.h"
 #include "crypto/keys.h"
 #include "crypto/x25519.h"
@@ -1480,38 +1481,18 @@ struct wgdp_config *wgdp_config_dup(const struct wgdp_config *src, unsigned int 
 struct wgdp_config *wgdp_config_load(const char *path, struct wgdp_config_error *err)
 {
 	struct wgdp_config *cfg;
-	FILE *f = fopen(path, "r");
-	char *text = NULL;
-	size_t cap = 0, len = 0, n;
+	size_t len;
+	char *text;
 
 	memset(err, 0, sizeof(*err));
-	if (!f) {
+	/* The text may hold a private key: read and let go without a copy left behind. */
+	text = wgdp_secret_file_read(path, SIZE_MAX / 2, &len, err->message, sizeof(err->message));
+	if (!text) {
 		snprintf(err->path, sizeof(err->path), "%s", path);
-		snprintf(err->message, sizeof(err->message), "cannot open: %s", strerror(errno));
 		return NULL;
 	}
-	do {
-		if (len == cap) {
-			char *bigger = realloc(text, cap ? cap * 2 : 65536);
-
-			if (!bigger) {
-				free(text);
-				fclose(f);
-				snprintf(err->path, sizeof(err->path), "%s", path);
-				snprintf(err->message, sizeof(err->message), "out of memory");
-				return NULL;
-			}
-			text = bigger;
-			cap = cap ? cap * 2 : 65536;
-		}
-		n = fread(text + len, 1, cap - len, f);
-		len += n;
-	} while (n > 0);
-	fclose(f);
 	cfg = wgdp_config_parse(text, len, err);
-	/* The text may hold a private key. */
-	wgc_memzero(text, len);
-	free(text);
+	wgdp_secret_text_free(text, len);
 	return cfg;
 }
 

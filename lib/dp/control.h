@@ -50,10 +50,11 @@ void dp_ephemeral_make(struct dp_hs_engine *e);
 void dp_send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, bool retry);
 
 /*
- * send.c: one initiation that arms nothing, not even the retransmission (stray.c: data from
- * the peer's endpoint is the only evidence it wants one, and only fresh evidence sends
- * another); false, and nothing sent, while a handshake of ours is in flight or one went out
- * less than REKEY_TIMEOUT ago.
+ * send.c: one initiation that arms no retransmission (stray.c: data from the peer's endpoint
+ * is the only evidence it wants one, and only fresh evidence sends another), only the key
+ * wipe if none is armed, so that an unanswered handshake is forgotten in the end; false, and
+ * nothing sent, while a handshake of ours is in flight or one went out less than
+ * REKEY_TIMEOUT ago. A dp_send_initiation within that time arms the retransmission it lacks.
  */
 bool dp_send_initiation_once(struct dp_sink *s, struct dp_peer *p, uint64_t now);
 

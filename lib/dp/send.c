@@ -83,8 +83,16 @@ void dp_send_initiation(struct dp_sink *s, struct dp_peer *p, uint64_t now, bool
 	dp_timers_catch_up(p);
 	if (!retry)
 		wg_timers_on_new_handshake_requested(&p->timers);
-	if (p->last_handshake_sent && now - p->last_handshake_sent < WG_REKEY_TIMEOUT)
+	if (p->last_handshake_sent && now - p->last_handshake_sent < WG_REKEY_TIMEOUT) {
+		/* The one in flight went once (stray.c): now that something wants a session, it
+		 * is retried as ours would be. */
+		if (!p->timers.retransmit_handshake_at) {
+			wg_timers_on_handshake_initiated(&p->timers, p->last_handshake_sent,
+							 wgc_random_u32());
+			dp_timers_armed(s->dp, p, now);
+		}
 		return;
+	}
 	initiation_out(s, p, now);
 	/* Armed whatever became of the message: its expiry retries, and in the end gives up
 	 * and frees what is staged. */
@@ -103,6 +111,12 @@ bool dp_send_initiation_once(struct dp_sink *s, struct dp_peer *p, uint64_t now)
 	    (p->last_handshake_sent && now - p->last_handshake_sent < WG_REKEY_TIMEOUT))
 		return false;
 	initiation_out(s, p, now);
+	/* Unanswered, its handshake (ephemeral key, index) must not outlive the key wipe's
+	 * bound: no retransmission will give it up, so the wipe is armed here. */
+	if (!p->timers.zero_keys_at) {
+		p->timers.zero_keys_at = now + WG_ZERO_KEYS_AFTER;
+		dp_timers_armed(s->dp, p, now);
+	}
 	return true;
 }
 

@@ -932,14 +932,17 @@ static void send_stray_data(struct sim *s, struct sim_peer *p)
 
 /*
  * 20. Stray data from a peer's configured endpoint: one initiation, armed with no
- * retransmission, so a made-up packet buys one message, not 90 s of them; fresh stray data
- * after REKEY_TIMEOUT sends another, which a peer that is there answers.
+ * retransmission, so a made-up packet buys one message, not 90 s of them; its handshake is
+ * forgotten with the key wipe. Data for the peer while one is in flight makes it an ordinary
+ * handshake, retried, which a peer that is there answers.
  */
 static void test_stray_once(void)
 {
 	struct sim *s = open_sim(1, true, 0);
 	struct sim_peer *p = &s->peers[0];
 	struct dp_ctx *dp = s->dp;
+	struct dp_peer *dpp = dp->peers[0];
+	uint64_t gap;
 
 	p->online = false;
 	sim_run(s, SIM_S);
@@ -947,21 +950,35 @@ static void test_stray_once(void)
 	sim_run(s, 2 * SIM_S); /* the sweep visits every peer within a second */
 	CU_ASSERT_EQUAL(dp->ctl_stats.stray_sources, 1);
 	CU_ASSERT_EQUAL(dp->ctl_stats.stray_initiations, 1);
-	CU_ASSERT_EQUAL(p->wire.initiations, 1);
-	CU_ASSERT_EQUAL(dp->peers[0]->timers.retransmit_handshake_at, 0);
-	CU_ASSERT_EQUAL(dp->peers[0]->timers.handshake_attempts, 0);
-	/* Nothing more without fresh evidence: no retries, whatever the time. */
+	CU_ASSERT_EQUAL_FATAL(p->wire.initiations, 1);
+	CU_ASSERT_EQUAL(dpp->timers.retransmit_handshake_at, 0);
+	CU_ASSERT_EQUAL(dpp->timers.handshake_attempts, 0);
+	CU_ASSERT_EQUAL(wg_index_count(dp->indexes), 1);
+	/* Nothing more without fresh evidence, whatever the time; the wipe forgets it. */
 	sim_run(s, 100 * SIM_S);
 	CU_ASSERT_EQUAL(p->wire.initiations, 1);
-	CU_ASSERT_EQUAL(dp->ctl_stats.stray_initiations, 1);
+	sim_run_until(s, p->wire.init_at[0] + WG_ZERO_KEYS_AFTER + SIM_S);
+	CU_ASSERT_EQUAL(p->wire.initiations, 1);
+	CU_ASSERT_EQUAL(wg_index_count(dp->indexes), 0);
 
-	/* Fresh stray data, the peer there now: one more initiation, and a session. */
-	p->online = true;
+	/* Fresh stray data, another once; then data from the host while it is in flight. */
 	send_stray_data(s, p);
 	sim_run(s, 2 * SIM_S);
-	CU_ASSERT_EQUAL(p->wire.initiations, 2);
+	CU_ASSERT_EQUAL_FATAL(p->wire.initiations, 2);
 	CU_ASSERT_EQUAL(dp->ctl_stats.stray_initiations, 2);
+	model_host_send(s, 0);
+	sim_step(s);
+	CU_ASSERT_EQUAL(sim_staged(s), 1);
+	CU_ASSERT_EQUAL(p->wire.initiations, 2); /* one per REKEY_TIMEOUT */
+	CU_ASSERT_NOT_EQUAL(dpp->timers.retransmit_handshake_at, 0);
+	p->online = true;
+	sim_run(s, 6 * SIM_S);
+	CU_ASSERT_EQUAL_FATAL(p->wire.initiations, 3);
+	gap = p->wire.init_at[2] - p->wire.init_at[1];
+	CU_ASSERT(gap >= WG_REKEY_TIMEOUT && gap <= WG_REKEY_TIMEOUT + JITTER);
 	CU_ASSERT_EQUAL(p->handshakes, 1);
+	CU_ASSERT_EQUAL(p->rx_inner, 1); /* the staged packet, delivered */
+	CU_ASSERT_EQUAL(sim_staged(s), 0);
 	CU_ASSERT_EQUAL(sim_drops(s, DP_DROP_UNKNOWN_INDEX), 2);
 	assert_pool(s);
 	close_sim(s);
@@ -994,7 +1011,7 @@ static const CU_TestInfo tests[] = {
 	{ "18b two sources at once: the second within 20 ms refused", test_two_sources_flood },
 	{ "19 an engine's session under an old private key is dropped",
 	  test_engine_session_old_key },
-	{ "20 stray data: one initiation, no retries", test_stray_once },
+	{ "20 stray data: one initiation, no retries, forgotten", test_stray_once },
 	CU_TEST_INFO_NULL,
 };
 

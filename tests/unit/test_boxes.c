@@ -23,6 +23,7 @@ struct fake {
 	bool unreachable[N_BOXES];
 	bool no_dry_run[N_BOXES]; /* a wgdp older than dry runs: it applies them */
 	bool draining[N_BOXES];
+	bool silent_apply[N_BOXES]; /* answers the check, not the change (timed out) */
 	unsigned int checks[N_BOXES], applies[N_BOXES], reads[N_BOXES];
 };
 
@@ -57,6 +58,8 @@ static char *fake_transact(void *ctx, const char *sock, json_t *req)
 		f->checks[i]++;
 	else
 		f->applies[i]++;
+	if (!dry && f->silent_apply[i])
+		return NULL;
 	if ((dry && f->refuse_check[i]) || (!dry && f->refuse_apply[i]))
 		return strdup("{\"ok\":false,\"error\":\"not a prefix\","
 			      "\"path\":\"peer.allowed_ips[0]\"}");
@@ -159,6 +162,21 @@ static void test_all_refused_after_check(void)
 
 	CU_ASSERT_EQUAL(run(&f, false, report, sizeof(report)), BOXES_REFUSED);
 	CU_ASSERT_PTR_NOT_NULL(strstr(report, "refused by every box after its check passed"));
+}
+
+/* Every box silent in the apply round (past --timeout, say): they may have applied it, so
+ * not "no box was changed" but the boxes may differ, exit 2. */
+static void test_silent_after_check(void)
+{
+	struct fake f = { .silent_apply = { true, true, true } };
+	char report[2048];
+
+	CU_ASSERT_EQUAL(run(&f, false, report, sizeof(report)), BOXES_PARTIAL);
+	CU_ASSERT_PTR_NOT_NULL(strstr(report,
+				      "box /run/a.sock: no answer (after its check passed): "
+				      "it may have applied the change"));
+	CU_ASSERT_PTR_NULL(strstr(report, "no box was changed"));
+	CU_ASSERT_PTR_NOT_NULL(strstr(report, "applied by 0 of 3 boxes, 3 gave no answer"));
 }
 
 /*
@@ -274,6 +292,7 @@ int main(void)
 		{ "a refusal after the check is reported", test_refused_after_check },
 		{ "every box refuses after the check: exit 1", test_all_refused_after_check },
 		{ "an older box applies the check: reported", test_older_box_applies_the_check },
+		{ "boxes silent after the check may have applied", test_silent_after_check },
 		{ "health: exit 0 only when every box serves", test_health_draining },
 		{ "reads: a header and an answer a box", test_reads },
 		{ "the list file", test_list_file },
