@@ -11,6 +11,7 @@
 #include <rte_ip.h>
 #include <rte_jhash.h>
 
+#include "gcra.h"
 #include "icmp.h"
 
 #define ICMP_HDR_LEN 8 /* type, code, checksum, 4 bytes that depend on the type */
@@ -325,26 +326,6 @@ bool dp_icmp_build(struct rte_mbuf *m, uint8_t family, enum dp_icmp_kind kind, u
 #define DST_INTERVAL_NS	   (1000000000ull / DP_ICMP_DST_PER_SEC)
 #define GLOBAL_INTERVAL_NS (1000000000ull / DP_ICMP_GLOBAL_PER_SEC)
 
-/*
- * GCRA: tat is when the bucket will be full again (0: never used, full). Taking a token moves
- * it one interval later; refused when that would put it more than burst intervals ahead of
- * now. Differences are taken modulo 2^64, so a wrap of the clock changes nothing; a tat more
- * than 2^63 ns "ahead" is in fact behind (the bucket is full).
- */
-static bool gcra_take(uint64_t tat, uint64_t now, uint64_t interval, uint64_t burst, uint64_t *next)
-{
-	uint64_t ahead = tat - now;
-
-	if (tat == 0 || ahead > INT64_MAX)
-		ahead = 0;
-	if (ahead + interval > burst * interval)
-		return false;
-	*next = now + ahead + interval;
-	if (*next == 0)
-		*next = 1; /* 0 means "never used"; one ns later is no difference */
-	return true;
-}
-
 void dp_icmp_global_init(struct dp_icmp_global *g)
 {
 	__atomic_store_n(&g->tat, 0, __ATOMIC_RELAXED);
@@ -372,7 +353,7 @@ static bool global_take(struct dp_icmp_global *g, uint64_t now)
 	uint64_t tat = __atomic_load_n(&g->tat, __ATOMIC_RELAXED), next;
 
 	do {
-		if (!gcra_take(tat, now, GLOBAL_INTERVAL_NS, DP_ICMP_GLOBAL_BURST, &next))
+		if (!dp_gcra_take(tat, now, GLOBAL_INTERVAL_NS, DP_ICMP_GLOBAL_BURST, &next))
 			return false;
 	} while (!__atomic_compare_exchange_n(&g->tat, &tat, next, true, __ATOMIC_RELAXED,
 					      __ATOMIC_RELAXED));
@@ -387,7 +368,7 @@ bool dp_icmp_limit_allow(struct dp_icmp_limiter *l, uint8_t family, const uint8_
 	if (family != 4 && family != 6)
 		return false;
 	slot = &l->tat[dst_slot(l, family, dst)];
-	if (!gcra_take(*slot, now_ns, DST_INTERVAL_NS, DP_ICMP_DST_BURST, &next))
+	if (!dp_gcra_take(*slot, now_ns, DST_INTERVAL_NS, DP_ICMP_DST_BURST, &next))
 		return false;
 	*slot = next;
 	return global_take(l->global, now_ns);

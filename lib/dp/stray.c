@@ -9,6 +9,7 @@
 #include "control.h"
 #include "dp.h"
 #include "gate.h"
+#include "gcra.h"
 #include "pkt.h"
 #include "stray.h"
 
@@ -97,14 +98,15 @@ void dp_stray_note(struct dp_ctx *dp, struct dp_worker *w, uint16_t tid,
 {
 	uint32_t h = note_hash(tid, ep), slot = h % DP_STRAY_WORKER_CACHE;
 	struct dp_stray_note n = { .tid = tid, .ep = *ep };
+	uint64_t tat;
 
 	if (w->stray_seen[slot] == h && now - w->stray_seen_ns[slot] < DP_STRAY_TTL_NS / 2)
 		return;
-	if (w->stray_tat > now + DP_STRAY_NOTES_BURST * NOTE_INTERVAL_NS)
+	if (!dp_gcra_take(w->stray_tat, now, NOTE_INTERVAL_NS, DP_STRAY_NOTES_BURST, &tat))
 		return;
 	if (rte_ring_mp_enqueue_elem(dp->stray_ring, &n, sizeof(n)) != 0)
 		return;
-	w->stray_tat = RTE_MAX(w->stray_tat, now) + NOTE_INTERVAL_NS;
+	w->stray_tat = tat;
 	w->stray_seen[slot] = h;
 	w->stray_seen_ns[slot] = now;
 }
@@ -123,14 +125,8 @@ unsigned int dp_stray_drain(struct dp_ctx *dp, uint64_t now)
 
 static bool within_budget(struct dp_stray *t, uint64_t now)
 {
-	if (now - t->window_ns >= WG_NSEC_PER_SEC) {
-		t->window_ns = now;
-		t->initiations = 0;
-	}
-	if (t->initiations == DP_STRAY_INITIATIONS_PER_SEC)
-		return false;
-	t->initiations++;
-	return true;
+	return dp_gcra_take(t->budget_tat, now, WG_NSEC_PER_SEC / DP_STRAY_INITIATIONS_PER_SEC,
+			    DP_STRAY_INITIATIONS_PER_SEC, &t->budget_tat);
 }
 
 void dp_stray_visit(struct dp_sink *s, struct dp_peer *p, uint64_t now)

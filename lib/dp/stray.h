@@ -55,9 +55,8 @@ struct dp_stray_slot {
 /* The control lcore's memory of stray sources. */
 struct dp_stray {
 	struct dp_stray_slot slot[DP_STRAY_SLOTS];
-	uint64_t last_ns;     /* the latest note: older than the TTL, the table is empty */
-	uint64_t window_ns;   /* the second the initiation budget counts */
-	uint32_t initiations; /* sent within it */
+	uint64_t last_ns;    /* the latest note: older than the TTL, the table is empty */
+	uint64_t budget_tat; /* the initiations' budget (gcra.h) */
 };
 
 /* Remembers a source (the oldest in its probe window gives way when all are taken). */
