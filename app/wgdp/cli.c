@@ -225,46 +225,16 @@ static void do_reload_file(void *parsed, struct cmdline *cl, void *data)
 	print_applied(cl, request(cl, json_pack("{s:s,s:s}", "cmd", "reload", "path", w->w1)));
 }
 
-/* The peers of a file: an array of peers, or an object's "peers" (a config file's). */
-static json_t *peers_of_file(struct cmdline *cl, const char *path)
-{
-	json_t *root, *peers;
-	json_error_t jerr;
-	char why[128];
-	size_t len;
-	char *text = wgdp_secret_file_read(path, CLI_MAX_FILE, &len, why, sizeof(why));
-
-	if (!text) {
-		cmdline_printf(cl, "error: %s: %s\n", path, why);
-		return NULL;
-	}
-	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
-	wgdp_secret_text_free(text, len); /* it may hold preshared keys */
-	if (!root) {
-		cmdline_printf(cl, "error: %s: line %d, column %d: %s\n", path, jerr.line,
-			       jerr.column, jerr.text);
-		return NULL;
-	}
-	peers = json_is_array(root) ? json_incref(root)
-				    : json_incref(json_object_get(root, "peers"));
-	json_decref(root); /* wgdp wipes what jansson frees (main.c): keys go with it */
-	if (!json_is_array(peers)) {
-		cmdline_printf(cl,
-			       "error: %s: neither a list of peers nor a config with \"peers\"\n",
-			       path);
-		json_decref(peers);
-		return NULL;
-	}
-	return peers;
-}
-
 /* `set peers <file> [iface]`: the interface's peers become the file's (docs/scale-out.md). */
 static void set_peers(struct cmdline *cl, const char *path, const char *iface)
 {
-	json_t *peers = peers_of_file(cl, path), *req;
+	char why[256];
+	json_t *peers = wgdp_peer_list_load(path, CLI_MAX_FILE, why, sizeof(why)), *req;
 
-	if (!peers)
+	if (!peers) {
+		cmdline_printf(cl, "error: %s: %s\n", path, why);
 		return;
+	}
 	req = json_pack("{s:s,s:o}", "cmd", "set-peers", "peers", peers);
 	if (iface)
 		json_object_set_new(req, "interface", json_string(iface));
@@ -290,19 +260,11 @@ static void do_set_peers_of(void *parsed, struct cmdline *cl, void *data)
 static void do_show_health(void *parsed, struct cmdline *cl, void *data)
 {
 	json_t *ans = request(cl, json_pack("{s:s}", "cmd", "health"));
-	json_t *left;
 
 	(void)parsed;
 	(void)data;
-	if (!ans)
-		return;
-	left = json_object_get(ans, "drain_ms_left");
-	if (left)
-		cmdline_printf(cl, "%s: stops in %.1f s\n",
-			       json_string_value(json_object_get(ans, "state")),
-			       (double)json_integer_value(left) / 1e3);
-	else
-		cmdline_printf(cl, "%s\n", json_string_value(json_object_get(ans, "state")));
+	if (ans)
+		print_text(cl, ctl_format_health(ans));
 	json_decref(ans);
 }
 

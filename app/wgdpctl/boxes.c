@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "boxes.h"
+#include "ctl/format.h"
 
 bool boxes_is_change(const char *cmd)
 {
@@ -188,9 +189,8 @@ int boxes_change(const struct boxes_io *io, const char *const *socks, unsigned i
 static bool serving(json_t *req, json_t *ans)
 {
 	const char *cmd = json_string_value(json_object_get(req, "cmd"));
-	const char *state = json_string_value(json_object_get(ans, "state"));
 
-	return !cmd || strcmp(cmd, "health") != 0 || (state && strcmp(state, "serving") == 0);
+	return !cmd || strcmp(cmd, "health") != 0 || ctl_health_serving(ans);
 }
 
 int boxes_each(const struct boxes_io *io, const char *const *socks, unsigned int n, json_t *req,

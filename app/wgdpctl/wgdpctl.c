@@ -293,23 +293,10 @@ static void print_applied(json_t *ans)
 	       json_integer_value(json_object_get(ans, "apply_us")));
 }
 
-static void print_health(json_t *ans)
-{
-	const char *state = json_string_value(json_object_get(ans, "state"));
-
-	if (json_object_get(ans, "drain_ms_left"))
-		printf("%s: stops in %.1f s\n", state,
-		       (double)json_integer_value(json_object_get(ans, "drain_ms_left")) / 1e3);
-	else
-		printf("%s\n", state ? state : "?");
-}
-
 /* A box that is not serving (draining) must not get traffic: health checks read the status. */
 static bool serving(const char *cmd, json_t *ans)
 {
-	const char *state = json_string_value(json_object_get(ans, "state"));
-
-	return strcmp(cmd, "health") != 0 || (state && strcmp(state, "serving") == 0);
+	return strcmp(cmd, "health") != 0 || ctl_health_serving(ans);
 }
 
 static void print_answer(const char *cmd, json_t *ans)
@@ -319,7 +306,7 @@ static void print_answer(const char *cmd, json_t *ans)
 	if (strcmp(cmd, "show") == 0)
 		text = ctl_format_show(ans, (uint64_t)time(NULL));
 	else if (strcmp(cmd, "health") == 0)
-		print_health(ans);
+		text = ctl_format_health(ans);
 	else if (strcmp(cmd, "stats") == 0)
 		text = ctl_format_stats(ans);
 	else if (json_object_get(ans, "added"))
@@ -364,34 +351,19 @@ static json_t *load_file(const char *path)
 }
 
 /*
- * set-peers' list: FILE is an array of peers, or an object with "peers" (a box's own config
+ * set-peers' request: FILE is an array of peers, or an object with "peers" (a box's own config
  * file: its peers go, its ports and key are not sent). NULL with a message.
  */
-static json_t *file_peers(const char *path)
-{
-	json_t *v = load_file(path), *peers;
-
-	if (!v || json_is_array(v))
-		return v;
-	peers = json_incref(json_object_get(v, "peers"));
-	if (!peers && json_object_get(v, "interfaces"))
-		fprintf(stderr,
-			"%s: %s: its peers are each interface's (interfaces[].peers): give a "
-			"file of the interface's peers, an array or {\"peers\":[...]}, and IFACE\n",
-			PROG, path);
-	else if (!peers)
-		fprintf(stderr, "%s: %s: neither an array of peers nor an object with peers\n",
-			PROG, path);
-	json_decref(v);
-	return peers;
-}
-
 static json_t *set_peers_request(int argc, char **argv)
 {
-	json_t *peers = file_peers(argv[1]);
+	char why[256];
+	json_t *peers = wgdp_peer_list_load(strcmp(argv[1], "-") ? argv[1] : "/dev/stdin",
+					    MAX_IMPORT, why, sizeof(why));
 
-	if (!peers)
+	if (!peers) {
+		fprintf(stderr, "%s: %s: %s\n", PROG, argv[1], why);
 		return NULL;
+	}
 	if (argc == 3)
 		return json_pack("{s:s,s:o,s:s}", "cmd", "set-peers", "peers", peers, "interface",
 				 argv[2]);

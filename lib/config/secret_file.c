@@ -85,3 +85,33 @@ char *wgdp_secret_file_read(const char *path, size_t max, size_t *len, char *err
 	text[*len] = '\0';
 	return text;
 }
+
+json_t *wgdp_peer_list_load(const char *path, size_t max, char *err, size_t errlen)
+{
+	json_t *root, *peers;
+	json_error_t jerr;
+	size_t len;
+	char *text = wgdp_secret_file_read(path, max, &len, err, errlen);
+
+	if (!text)
+		return NULL;
+	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &jerr);
+	wgdp_secret_text_free(text, len);
+	if (!root) {
+		snprintf(err, errlen, "line %d, column %d: %s", jerr.line, jerr.column, jerr.text);
+		return NULL;
+	}
+	peers = json_incref(json_is_array(root) ? root : json_object_get(root, "peers"));
+	if (!json_is_array(peers))
+		snprintf(err, errlen, "%s",
+			 json_object_get(root, "interfaces") && !json_object_get(root, "peers")
+				 ? "its peers are each interface's (interfaces[].peers): give a "
+				   "file of the interface's peers, an array or {\"peers\":[...]}, "
+				   "and IFACE"
+				 : "neither an array of peers nor an object with peers");
+	json_decref(root);
+	if (json_is_array(peers))
+		return peers;
+	json_decref(peers);
+	return NULL;
+}

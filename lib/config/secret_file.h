@@ -9,6 +9,8 @@
 
 #include <stddef.h>
 
+#include <jansson.h>
+
 /*
  * The whole of path, NUL-terminated, in *len bytes (the NUL not
  * counted); the caller wipes and frees it (wgdp_secret_text_free). NULL with err filled ("cannot
@@ -19,5 +21,12 @@ char *wgdp_secret_file_read(const char *path, size_t max, size_t *len, char *err
 
 /* Zeroes text's len bytes and its NUL, then frees it; NULL does nothing. */
 void wgdp_secret_text_free(char *text, size_t len);
+
+/*
+ * The peer list of a file (set-peers): a JSON array of peers, or an object's "peers" (a
+ * config's; with "interfaces" and no "peers", refused: each interface has its own). Read as
+ * above, parsed, the rest of the tree let go. NULL with err filled ("line 3, column 7: ...").
+ */
+json_t *wgdp_peer_list_load(const char *path, size_t max, char *err, size_t errlen);
 
 #endif

@@ -308,3 +308,25 @@ char *ctl_format_lcores(json_t *answer)
 	}
 	return finish(f, &buf);
 }
+
+char *ctl_format_health(json_t *answer)
+{
+	const char *state = json_string_value(json_object_get(answer, "state"));
+	json_t *left = json_object_get(answer, "drain_ms_left");
+	char *text = NULL;
+	int n;
+
+	if (left)
+		n = asprintf(&text, "%s: stops in %.1f s\n", state ? state : "?",
+			     (double)json_integer_value(left) / 1e3);
+	else
+		n = asprintf(&text, "%s\n", state ? state : "?");
+	return n < 0 ? NULL : text;
+}
+
+bool ctl_health_serving(json_t *answer)
+{
+	const char *state = json_string_value(json_object_get(answer, "state"));
+
+	return state && strcmp(state, "serving") == 0;
+}

@@ -9,6 +9,7 @@
 #define WGDP_CTL_FORMAT_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include <jansson.h>
@@ -33,5 +34,11 @@ char *ctl_format_port_stats(json_t *answer);
 
 /* `show lcores`: the control lcore and each worker with its queues and packet counts. */
 char *ctl_format_lcores(json_t *answer);
+
+/* A health answer: "serving", or "draining: stops in 2.4 s" (a line). */
+char *ctl_format_health(json_t *answer);
+
+/* Whether a health answer says serving: a health check passes only then. */
+bool ctl_health_serving(json_t *answer);
 
 #endif
